@@ -1,0 +1,94 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { HoneEnv } from '../env';
+import { PrismaClient } from './generated/client';
+import { applyMigrations } from './schema-engine';
+
+export type { PrismaClient };
+export type Db = PrismaClient;
+
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string; poolMax?: number }
+  | { kind: 'pglite'; dataDir?: string /* undefined: in memory */ };
+
+export interface DatabaseConnection {
+  target: DatabaseTarget;
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  close(): Promise<void>;
+}
+
+export function targetFromEnv(e: Pick<HoneEnv, 'DATABASE_URL' | 'HONE_DATA_DIR' | 'HONE_DB_POOL_MAX'>): DatabaseTarget {
+  return e.DATABASE_URL
+    ? { kind: 'postgres', url: e.DATABASE_URL, poolMax: e.HONE_DB_POOL_MAX }
+    : { kind: 'pglite', dataDir: path.resolve(e.HONE_DATA_DIR) };
+}
+
+export function describeTarget(target: DatabaseTarget): string {
+  if (target.kind === 'pglite') return `embedded PGlite at ${target.dataDir ?? '(memory)'}`;
+  const url = new URL(target.url);
+  return `PostgreSQL at ${url.host}${url.pathname}`;
+}
+
+const PG_CHAR_OID = 18;
+const PG_TEXT_OID = 25;
+
+/**
+ * @prisma/adapter-pg refuses PostgreSQL's internal one-byte "char" type, which the schema engine's
+ * catalog queries return when it introspects a live database (as the drift check does). Its values
+ * arrive as one-character strings, so the client reports them as text.
+ */
+class IntrospectionFriendlyClient extends pg.Client {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override query(...args: any[]): any {
+    const relabel = (res: pg.QueryResult | undefined) => {
+      for (const field of res?.fields ?? []) if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_TEXT_OID;
+      return res;
+    };
+    const last = args.length - 1;
+    if (typeof args[last] === 'function') {
+      const callback = args[last] as (error: Error | null, res?: pg.QueryResult) => void;
+      args[last] = (error: Error | null, res?: pg.QueryResult) => callback(error, relabel(res));
+    }
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const result = (super.query as (...a: any[]) => any)(...args);
+    return result instanceof Promise ? result.then(relabel) : result;
+  }
+}
+
+export async function connect(target: DatabaseTarget): Promise<DatabaseConnection> {
+  if (target.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: target.url, max: target.poolMax ?? 10, Client: IntrospectionFriendlyClient });
+    const adapterFactory = new PrismaPg(pool);
+    return { target, adapterFactory, close: () => pool.end() };
+  }
+  if (target.dataDir) await mkdir(target.dataDir, { recursive: true });
+  const pglite = new PGlite(target.dataDir);
+  await pglite.waitReady;
+  return { target, adapterFactory: new PrismaPGlite(pglite), close: () => pglite.close() };
+}
+
+/**
+ * Opens the database, applies pending migrations when asked (the embedded database always
+ * migrates itself: it has no other operator), and returns a Prisma client over the same adapter.
+ */
+export async function openDatabase(
+  target: DatabaseTarget,
+  { migrate = target.kind === 'pglite' }: { migrate?: boolean } = {},
+): Promise<{ prisma: PrismaClient; connection: DatabaseConnection; close(): Promise<void> }> {
+  const connection = await connect(target);
+  if (migrate) await applyMigrations(connection.adapterFactory);
+  const prisma = new PrismaClient({ adapter: connection.adapterFactory });
+  return {
+    prisma,
+    connection,
+    close: async () => {
+      await prisma.$disconnect();
+      await connection.close();
+    },
+  };
+}

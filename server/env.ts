@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const EnvSchema = z.object({
+  DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgresql:// connection URL (leave unset for the embedded database)')
+      .optional(),
+  ),
+  HONE_DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('.hone/pgdata')),
+  HONE_DB_POOL_MAX: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(500).default(10)),
+  HONE_DEFAULT_LAYER: z.preprocess(emptyAsUndefined, z.enum(['fast', 'balanced', 'deep']).default('balanced')),
+  PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(3000)),
+});
+
+export type HoneEnv = z.infer<typeof EnvSchema>;
+
+export class InvalidEnvironmentError extends Error {
+  override name = 'InvalidEnvironmentError';
+}
+
+/** Parses the process environment; a wrong value throws a message naming each offending variable. */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): HoneEnv {
+  const result = EnvSchema.safeParse(source);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  throw new InvalidEnvironmentError(`Invalid environment:\n${lines.join('\n')}`);
+}
+
+let cached: HoneEnv | undefined;
+export function env(): HoneEnv {
+  cached ??= parseEnv();
+  return cached;
+}
+
+/** For command-line entry points: print the problem and stop, instead of a stack trace. */
+export function envOrExit(): HoneEnv {
+  try {
+    return env();
+  } catch (error) {
+    if (error instanceof InvalidEnvironmentError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,41 @@
+// The one error type services throw. Each face (tRPC, REST, MCP) maps it once: see server/trpc/trpc.ts.
+
+export const HTTP_STATUS = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_SUPPORTED: 405,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INTERNAL_SERVER_ERROR: 500,
+} as const;
+
+export type HoneErrorCode = keyof typeof HTTP_STATUS;
+
+export interface FieldIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+export class HoneError extends Error {
+  override name = 'HoneError';
+
+  constructor(
+    readonly code: HoneErrorCode,
+    message: string,
+    readonly issues: FieldIssue[] = [],
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return HTTP_STATUS[this.code];
+  }
+
+  /** A bad value in one input field: the message names the field. */
+  static invalidField(field: string, message: string): HoneError {
+    return new HoneError('BAD_REQUEST', `${field}: ${message}`, [{ path: [field], message }]);
+  }
+}

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { nonBlank, pageCursor, pageLimit } from './common';
+
+/** In rank order: lowest first. */
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type SeverityValue = (typeof SEVERITIES)[number];
+
+export const RecordBugPatternInput = z.object({
+  category: nonBlank(100).describe('Bug category, e.g. timeout, parsing, api'),
+  pattern: nonBlank(1000).describe('Pattern description; (category, pattern) identifies the bug'),
+  description: z.string().trim().max(10_000).optional().describe('Detailed bug description (the newest non-empty one is kept)'),
+  solution: z.string().trim().max(10_000).optional().describe('How to fix (the newest non-empty one is kept)'),
+  severity: z.enum(SEVERITIES).default('medium').describe('low, medium, high or critical; the highest seen is kept'),
+});
+
+export const GetBugPatternsInput = z
+  .object({
+    category: nonBlank(100).optional().describe('Only patterns of this category'),
+    severity: z.enum(SEVERITIES).optional().describe('Only patterns of this severity'),
+    limit: pageLimit,
+    cursor: pageCursor,
+  })
+  .prefault({});

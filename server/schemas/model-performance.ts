@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { nonBlank } from './common';
+
+export const UpdateModelPerformanceInput = z.object({
+  modelId: nonBlank(200).describe('Model identifier, e.g. claude-sonnet-4'),
+  taskType: nonBlank(100).describe('Task type, e.g. coding, chat, analysis'),
+  success: z.boolean().describe('Whether the call succeeded'),
+  latencyMs: z.number().min(0, 'must be >= 0').describe('Response time in milliseconds (finite, >= 0)'),
+  cost: z.number().min(0, 'must be >= 0').describe('Cost of the call in USD (finite, >= 0)'),
+});
+
+export const minCalls = z
+  .number()
+  .int()
+  .min(1)
+  .max(1_000_000)
+  .default(5)
+  .describe('Models with fewer calls are listed after the ranked ones as low-sample (default 5)');
+
+export const AnalyzeMetricsInput = z
+  .object({
+    taskType: nonBlank(100).optional().describe('Only this task type'),
+    includeReport: z.boolean().default(true).describe('Include the self-improvement summary and recommendations (default true)'),
+    minCalls,
+  })
+  .prefault({});
+
+export const GenerateReportInput = z
+  .object({
+    taskType: nonBlank(100).optional().describe('Only this task type for top models'),
+    minCalls,
+  })
+  .prefault({});

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { jsonObject, nonBlank } from './common';
+
+export const ROUTING_LAYERS = ['fast', 'balanced', 'deep'] as const;
+export type RoutingLayerValue = (typeof ROUTING_LAYERS)[number];
+
+export const MAX_PATTERN_LENGTH = 1000;
+
+/** Compiles here (browser and server alike); the catastrophic-backtracking check runs on the server. */
+export const routingPattern = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(MAX_PATTERN_LENGTH, `must be at most ${MAX_PATTERN_LENGTH.toLocaleString('en')} characters`)
+  .superRefine((pattern, ctx) => {
+    try {
+      new RegExp(pattern);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${(error as Error).message}` });
+    }
+  });
+
+export const UpdateRoutingHeuristicInput = z.object({
+  pattern: routingPattern.describe('JavaScript regular expression tested against the request input; the upsert key'),
+  preferredLayer: z.enum(ROUTING_LAYERS).describe('Layer to route matching requests to'),
+  preferredModel: nonBlank(200).nullable().optional().describe('Specific model to use; null clears it'),
+  reasoning: z.string().trim().max(5000).optional().describe('Why this rule exists'),
+  successRate: z.number().min(0).max(100).optional().describe('Observed success rate of the rule, 0..100'),
+  usageCount: z.number().int().min(0).optional().describe('How often the rule has been used'),
+  active: z.boolean().optional().describe('Whether the rule is applied (default true on creation)'),
+  priority: z.number().int().min(-1_000_000).max(1_000_000).optional().describe('Higher is checked first (default 0)'),
+  metadata: jsonObject.optional().describe('Extra keys, merged into the stored metadata'),
+});
+
+export const GetRoutingHeuristicsInput = z
+  .object({
+    activeOnly: z.boolean().default(true).describe('Return only active heuristics (default true)'),
+  })
+  .prefault({});
+
+export const ResolveRouteInput = z.object({
+  input: z.string().max(1_000_000, 'must be at most 1,000,000 characters').describe('The request text to route'),
+  taskType: nonBlank(100).optional().describe('Task type of the request, for the decision statistics'),
+  dryRun: z.boolean().default(false).describe('Decide without counting the decision in the statistics'),
+});

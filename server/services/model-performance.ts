@@ -1,0 +1,90 @@
+import type { z } from 'zod';
+import type { PrismaClient } from '../db/client';
+import type { UpdateModelPerformanceInput } from '../schemas/model-performance';
+import { latencyBucketIndex, singleCallHistogram } from './latency-histogram';
+
+export interface ModelPerformanceDto {
+  modelId: string;
+  taskType: string;
+  totalCalls: number;
+  successes: number;
+  successRate: number;
+  avgLatencyMs: number;
+  avgCost: number;
+  totalCost: number;
+  firstCallAt: string;
+  lastCallAt: string;
+}
+
+type ModelPerformanceRow = {
+  model_id: string;
+  task_type: string;
+  total_calls: bigint;
+  successes: bigint;
+  success_rate: number;
+  avg_latency_ms: number;
+  avg_cost: number;
+  cost_sum: number;
+  first_call_at: Date;
+  last_call_at: Date;
+};
+
+export function toModelPerformanceDto(row: ModelPerformanceRow): ModelPerformanceDto {
+  return {
+    modelId: row.model_id,
+    taskType: row.task_type,
+    totalCalls: Number(row.total_calls),
+    successes: Number(row.successes),
+    successRate: row.success_rate,
+    avgLatencyMs: row.avg_latency_ms,
+    avgCost: row.avg_cost,
+    totalCost: row.cost_sum,
+    firstCallAt: row.first_call_at.toISOString(),
+    lastCallAt: row.last_call_at.toISOString(),
+  };
+}
+
+/**
+ * Counts one call in ONE statement: the lifetime totals (with the derived rate and averages computed
+ * from the updated counts and sums, so they are always exact) and the current hour's rollup with its
+ * latency histogram. Concurrent calls on the same key serialise on the row and lose nothing.
+ */
+export async function updateModelPerformance(
+  prisma: PrismaClient,
+  { modelId, taskType, success, latencyMs, cost }: z.output<typeof UpdateModelPerformanceInput>,
+): Promise<ModelPerformanceDto> {
+  const successes = success ? 1 : 0;
+  const bucket = latencyBucketIndex(latencyMs) + 1; // PostgreSQL arrays are 1-based
+  const [row] = await prisma.$queryRaw<ModelPerformanceRow[]>`
+    WITH totals AS (
+      INSERT INTO model_performance AS m
+        (model_id, task_type, total_calls, successes, latency_sum_ms, cost_sum, success_rate, avg_latency_ms, avg_cost)
+      VALUES (${modelId}, ${taskType}, 1, ${successes}::int, ${latencyMs}::float8, ${cost}::float8,
+              ${successes * 100}::float8, ${latencyMs}::float8, ${cost}::float8)
+      ON CONFLICT (model_id, task_type) DO UPDATE SET
+        total_calls = m.total_calls + 1,
+        successes = m.successes + EXCLUDED.successes,
+        latency_sum_ms = m.latency_sum_ms + EXCLUDED.latency_sum_ms,
+        cost_sum = m.cost_sum + EXCLUDED.cost_sum,
+        success_rate = ((m.successes + EXCLUDED.successes) * 100)::float8 / (m.total_calls + 1),
+        avg_latency_ms = (m.latency_sum_ms + EXCLUDED.latency_sum_ms) / (m.total_calls + 1),
+        avg_cost = (m.cost_sum + EXCLUDED.cost_sum) / (m.total_calls + 1),
+        last_call_at = clock_timestamp()
+      RETURNING m.*
+    ), hourly AS (
+      INSERT INTO model_call_hourly AS h
+        (model_id, task_type, hour, calls, successes, latency_sum_ms, latency_min_ms, latency_max_ms, cost_sum, latency_buckets)
+      VALUES (${modelId}, ${taskType}, date_trunc('hour', now(), 'UTC'), 1, ${successes}::int, ${latencyMs}::float8,
+              ${latencyMs}::float8, ${latencyMs}::float8, ${cost}::float8, ${singleCallHistogram(latencyMs)}::int[])
+      ON CONFLICT (model_id, task_type, hour) DO UPDATE SET
+        calls = h.calls + 1,
+        successes = h.successes + EXCLUDED.successes,
+        latency_sum_ms = h.latency_sum_ms + EXCLUDED.latency_sum_ms,
+        latency_min_ms = LEAST(h.latency_min_ms, EXCLUDED.latency_min_ms),
+        latency_max_ms = GREATEST(h.latency_max_ms, EXCLUDED.latency_max_ms),
+        cost_sum = h.cost_sum + EXCLUDED.cost_sum,
+        latency_buckets[${bucket}::int] = h.latency_buckets[${bucket}::int] + 1
+    )
+    SELECT * FROM totals`;
+  return toModelPerformanceDto(row!);
+}

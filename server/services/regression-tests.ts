@@ -1,0 +1,101 @@
+import { isDeepStrictEqual } from 'node:util';
+import ts from 'typescript';
+import type { z } from 'zod';
+import type { PrismaClient } from '../db/client';
+import type { RegressionTest } from '../db/generated/client';
+import { HoneError } from '../errors';
+import type { Page } from '../schemas/common';
+import type {
+  DiscoveredFromValue,
+  GenerateRegressionTestInput,
+  GetRegressionTestsInput,
+} from '../schemas/regression-tests';
+import { fromDiscoveredFrom, toDiscoveredFrom } from './enums';
+import { pageOf } from './pagination';
+
+export interface RegressionTestDto {
+  id: number;
+  testName: string;
+  category: string;
+  description: string;
+  testCode: string;
+  expectedBehavior: string;
+  discoveredFrom: DiscoveredFromValue;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+}
+
+function toDto(row: RegressionTest): RegressionTestDto {
+  return {
+    id: row.id,
+    testName: row.testName,
+    category: row.category,
+    description: row.description,
+    testCode: row.testCode,
+    expectedBehavior: row.expectedBehavior,
+    discoveredFrom: fromDiscoveredFrom(row.discoveredFrom),
+    metadata: row.metadata as Record<string, unknown>,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** Rejects code the TypeScript parser cannot read, naming the first error's line and column. */
+export function assertParsesAsTypeScript(code: string): void {
+  const { diagnostics = [] } = ts.transpileModule(code, {
+    fileName: 'regression.test.ts',
+    reportDiagnostics: true,
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+  });
+  const error = diagnostics.find((d) => d.category === ts.DiagnosticCategory.Error && d.file && d.start !== undefined);
+  if (!error) return;
+  const { line, character } = error.file!.getLineAndCharacterOfPosition(error.start!);
+  const message = ts.flattenDiagnosticMessageText(error.messageText, ' ');
+  throw HoneError.invalidField('testCode', `TypeScript syntax error at line ${line + 1}, column ${character + 1}: ${message}`);
+}
+
+const CONTENT_FIELDS = ['category', 'description', 'testCode', 'expectedBehavior', 'discoveredFrom', 'metadata'] as const;
+
+export async function generateRegressionTest(
+  prisma: PrismaClient,
+  input: z.output<typeof GenerateRegressionTestInput>,
+): Promise<{ created: boolean; test: RegressionTestDto }> {
+  assertParsesAsTypeScript(input.testCode);
+  const [inserted] = await prisma.regressionTest.createManyAndReturn({
+    data: [{ ...input, discoveredFrom: toDiscoveredFrom(input.discoveredFrom), metadata: input.metadata as object }],
+    skipDuplicates: true,
+  });
+  if (inserted) return { created: true, test: toDto(inserted) };
+
+  const existing = await prisma.regressionTest.findUniqueOrThrow({ where: { testName: input.testName } });
+  const stored = toDto(existing);
+  const differing = CONTENT_FIELDS.filter((field) => !isDeepStrictEqual(stored[field], input[field]));
+  if (differing.length === 0) return { created: false, test: stored };
+  throw new HoneError(
+    'CONFLICT',
+    `Regression test "${input.testName}" already exists with different content (${differing.join(', ')} differ); choose another testName`,
+    [{ path: ['testName'], message: `"${input.testName}" already exists with different ${differing.join(', ')}` }],
+  );
+}
+
+export async function getRegressionTests(
+  prisma: PrismaClient,
+  { category, search, limit, cursor }: z.output<typeof GetRegressionTestsInput>,
+): Promise<Page<RegressionTestDto>> {
+  const rows = await prisma.regressionTest.findMany({
+    where: {
+      category,
+      ...(search
+        ? {
+            OR: [
+              { testName: { contains: search, mode: 'insensitive' } },
+              { description: { contains: search, mode: 'insensitive' } },
+            ],
+          }
+        : {}),
+    },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: limit + 1,
+    ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+  });
+  return pageOf(rows.map(toDto), limit);
+}

@@ -1,0 +1,198 @@
+import { describe, expect, it } from 'vitest';
+import { compileForMatching, invalidateRoutingRules, routingStats } from '../services/routing';
+import { expectBadRequest, useTestDatabase } from './database';
+
+const t = useTestDatabase();
+
+const specExample = {
+  pattern: '.*implement.*algorithm.*',
+  preferredLayer: 'deep' as const,
+  preferredModel: 'claude-sonnet-4',
+  reasoning: 'Algorithm implementation requires deep reasoning',
+  successRate: 92.5,
+  usageCount: 45,
+  active: true,
+};
+
+const allTime = () => ({ from: new Date(0), to: new Date(Date.now() + 3600_000) });
+
+describe('update_routing_heuristic', () => {
+  it('creates the spec example with priority 0', async () => {
+    const { created, heuristic } = await t.db.caller.routing.updateHeuristic(specExample);
+    expect(created).toBe(true);
+    expect(heuristic).toMatchObject({
+      id: 1,
+      pattern: specExample.pattern,
+      preferredLayer: 'deep',
+      preferredModel: 'claude-sonnet-4',
+      priority: 0,
+      active: true,
+      reasoning: specExample.reasoning,
+      successRate: 92.5,
+      usageCount: 45,
+      metadata: { reasoning: specExample.reasoning, successRate: 92.5, usageCount: 45 },
+    });
+  });
+
+  it('updates by pattern: given fields change, omitted ones stay, metadata is merged', async () => {
+    await t.db.caller.routing.updateHeuristic({ ...specExample, priority: 7, metadata: { owner: 'routing-team', ticket: 'R-1' } });
+    const { created, heuristic } = await t.db.caller.routing.updateHeuristic({
+      pattern: specExample.pattern,
+      preferredLayer: 'balanced',
+      successRate: 95,
+      metadata: { ticket: 'R-2' },
+    });
+    expect(created).toBe(false);
+    expect(heuristic).toMatchObject({
+      id: 1,
+      preferredLayer: 'balanced',
+      preferredModel: 'claude-sonnet-4',
+      priority: 7,
+      active: true,
+      metadata: { owner: 'routing-team', ticket: 'R-2', reasoning: specExample.reasoning, successRate: 95, usageCount: 45 },
+    });
+    const cleared = await t.db.caller.routing.updateHeuristic({ pattern: specExample.pattern, preferredLayer: 'fast', preferredModel: null, active: false });
+    expect(cleared.heuristic).toMatchObject({ preferredModel: null, active: false, priority: 7 });
+    expect(await t.db.prisma.routingRule.count()).toBe(1);
+  });
+
+  it('creates exactly one row under 50 concurrent upserts of one new pattern', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => t.db.caller.routing.updateHeuristic({ pattern: 'refactor', preferredLayer: 'balanced', usageCount: i })),
+    );
+    expect(await t.db.prisma.routingRule.count()).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+  });
+
+  it.each([
+    ['pattern', { pattern: '(a+)+$' }, /catastrophic/],
+    ['pattern', { pattern: '(a|a)*$' }, /catastrophic/],
+    ['pattern', { pattern: '([a-z]+)*@' }, /catastrophic/],
+    ['pattern', { pattern: '(unclosed' }, /not a valid regular expression/],
+    ['pattern', { pattern: 'x'.repeat(1001) }, /1,000 characters/],
+    ['pattern', { pattern: '' }, /empty/],
+    ['preferredLayer', { preferredLayer: 'medium' }, /fast|balanced|deep/],
+    ['successRate', { successRate: 100.5 }, /100/],
+    ['successRate', { successRate: -1 }, /0/],
+    ['usageCount', { usageCount: -1 }, /0/],
+    ['usageCount', { usageCount: 1.5 }, /int/],
+    ['priority', { priority: 'high' }, /number/],
+    ['active', { active: 'yes' }, /boolean/],
+  ])('refuses a bad %s (%j) with a clear message and writes nothing', async (field, patch, message) => {
+    const text = await expectBadRequest(t.db.caller.routing.updateHeuristic({ ...specExample, ...patch } as never), field);
+    expect(text).toMatch(message);
+    expect(await t.db.prisma.routingRule.count()).toBe(0);
+  });
+
+  it('accepts a pattern of exactly 1,000 characters', async () => {
+    const { created } = await t.db.caller.routing.updateHeuristic({ pattern: 'y'.repeat(1000), preferredLayer: 'fast' });
+    expect(created).toBe(true);
+  });
+});
+
+describe('get_routing_heuristics', () => {
+  it('orders by priority, then most recently updated, then id; active only by default', async () => {
+    await t.db.caller.routing.updateHeuristic({ pattern: 'low', preferredLayer: 'fast', priority: 1 });
+    await t.db.caller.routing.updateHeuristic({ pattern: 'older-high', preferredLayer: 'deep', priority: 5 });
+    await t.db.caller.routing.updateHeuristic({ pattern: 'newer-high', preferredLayer: 'deep', priority: 5 });
+    await t.db.caller.routing.updateHeuristic({ pattern: 'inactive', preferredLayer: 'deep', priority: 9, active: false });
+    const active = await t.db.caller.routing.listHeuristics();
+    expect(active.map((r) => r.pattern)).toEqual(['newer-high', 'older-high', 'low']);
+    // Touching a rule makes it the most recently updated among its priority.
+    await t.db.caller.routing.updateHeuristic({ pattern: 'older-high', preferredLayer: 'deep' });
+    expect((await t.db.caller.routing.listHeuristics({ activeOnly: true })).map((r) => r.pattern)).toEqual(['older-high', 'newer-high', 'low']);
+    expect((await t.db.caller.routing.listHeuristics({ activeOnly: false })).map((r) => r.pattern)).toEqual([
+      'inactive',
+      'older-high',
+      'newer-high',
+      'low',
+    ]);
+  });
+
+  it('breaks a full tie by id', async () => {
+    const stamp = new Date('2026-01-01T00:00:00Z');
+    await t.db.prisma.routingRule.createMany({
+      data: ['b', 'a', 'c'].map((pattern) => ({ pattern, preferredLayer: 'fast' as const, updatedAt: stamp })),
+    });
+    expect((await t.db.caller.routing.listHeuristics()).map((r) => r.pattern)).toEqual(['b', 'a', 'c']);
+  });
+});
+
+describe('resolve_route', () => {
+  it('routes by the highest-priority matching active rule and counts the decision', async () => {
+    const { heuristic: deep } = await t.db.caller.routing.updateHeuristic({ ...specExample, priority: 10 });
+    const { heuristic: fast } = await t.db.caller.routing.updateHeuristic({ pattern: 'algorithm|hello', preferredLayer: 'fast', priority: 1 });
+    await t.db.caller.routing.updateHeuristic({ pattern: 'hello', preferredLayer: 'deep', priority: 100, active: false });
+
+    const decision = await t.db.caller.routing.resolve({ input: 'please implement a sorting algorithm', taskType: 'coding' });
+    expect(decision).toMatchObject({ layer: 'deep', model: 'claude-sonnet-4', ruleId: deep.id, counted: true });
+    expect(decision.reasoning).toContain('Algorithm implementation requires deep reasoning');
+
+    expect(await t.db.caller.routing.resolve({ input: 'hello there' })).toMatchObject({ layer: 'fast', model: null, ruleId: fast.id });
+    expect(await t.db.caller.routing.resolve({ input: 'what is the weather' })).toMatchObject({ layer: 'balanced', model: null, ruleId: null });
+
+    const stats = await routingStats(t.db.prisma, allTime());
+    expect(stats).toMatchObject({ decisions: 3, misses: 1 });
+    expect(stats.hitRate).toBeCloseTo(200 / 3, 10);
+    expect(stats.rules).toEqual([
+      { ruleId: deep.id, hits: 1, hitRate: 100 / 3 },
+      { ruleId: fast.id, hits: 1, hitRate: 100 / 3 },
+    ]);
+    const perTask = await t.db.prisma.routingDecisionHourly.findMany({ orderBy: { taskType: 'asc' } });
+    expect(perTask.map((r) => [r.taskType, r.decisions, r.misses])).toEqual([
+      ['', 2, 1],
+      ['coding', 1, 0],
+    ]);
+  });
+
+  it('does not count a dry run', async () => {
+    await t.db.caller.routing.updateHeuristic({ pattern: 'sql', preferredLayer: 'deep' });
+    const decision = await t.db.caller.routing.resolve({ input: 'optimise this sql', dryRun: true });
+    expect(decision).toMatchObject({ layer: 'deep', counted: false });
+    expect(await routingStats(t.db.prisma, allTime())).toMatchObject({ decisions: 0, misses: 0, hitRate: null, rules: [] });
+  });
+
+  it('keeps compiled rules in memory and rebuilds them when a rule changes', async () => {
+    await t.db.caller.routing.updateHeuristic({ pattern: 'deploy', preferredLayer: 'deep' });
+    expect((await t.db.caller.routing.resolve({ input: 'deploy it' })).layer).toBe('deep');
+    // A change behind the service's back is not seen at once: the rules are not re-read per request.
+    await t.db.prisma.$executeRaw`UPDATE routing_rules SET preferred_layer = 'fast'`;
+    expect((await t.db.caller.routing.resolve({ input: 'deploy it' })).layer).toBe('deep');
+    invalidateRoutingRules(t.db.prisma);
+    expect((await t.db.caller.routing.resolve({ input: 'deploy it' })).layer).toBe('fast');
+    // A change through the service is seen at once.
+    await t.db.caller.routing.updateHeuristic({ pattern: 'deploy', preferredLayer: 'balanced', preferredModel: 'gpt-4o' });
+    expect(await t.db.caller.routing.resolve({ input: 'deploy it' })).toMatchObject({ layer: 'balanced', model: 'gpt-4o' });
+  });
+
+  it('handles a long adversarial input for the spec pattern quickly enough to finish', async () => {
+    await t.db.caller.routing.updateHeuristic(specExample);
+    const decision = await t.db.caller.routing.resolve({ input: 'implement '.repeat(100_000) });
+    expect(decision.ruleId).toBeNull();
+  });
+
+  it('refuses a missing input', async () => {
+    await expectBadRequest(t.db.caller.routing.resolve({} as never), 'input');
+  });
+});
+
+describe('compileForMatching', () => {
+  it.each([
+    ['.*implement.*algorithm.*', 'implement.*algorithm'],
+    ['.*a', 'a'],
+    ['a.*', 'a'],
+    ['a\\.*', 'a\\.*'],
+    ['a\\\\.*', 'a\\\\'],
+    ['^.*a$', '^.*a$'],
+    ['a|.*', 'a|.*'],
+  ])('%s compiles as %s', (pattern, source) => {
+    expect(compileForMatching(pattern).source).toBe(new RegExp(source).source);
+  });
+
+  it('never changes whether an input matches', () => {
+    const inputs = ['', 'a', 'implement the algorithm', 'x.y', 'a\\b', 'line\nbreak algorithm implement'];
+    for (const pattern of ['.*implement.*algorithm.*', '.*a', 'a.*', 'a\\.*', '.*', 'x.*?', '.*?y', 'a|.*']) {
+      for (const input of inputs) expect(compileForMatching(pattern).test(input), `${pattern} on ${input}`).toBe(new RegExp(pattern).test(input));
+    }
+  });
+});

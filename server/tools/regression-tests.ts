@@ -1,0 +1,23 @@
+import { GenerateRegressionTestInput, GetRegressionTestsInput } from '../schemas/regression-tests';
+import { generateRegressionTest, getRegressionTests } from '../services/regression-tests';
+import { defineTool } from './define';
+
+export const generateRegressionTestTool = defineTool({
+  name: 'generate_regression_test',
+  description:
+    'Store a regression test (TypeScript/Vitest code) born from a bug, pattern or user feedback, so the bug cannot silently return. ' +
+    'testName is unique: repeating a call with identical content returns the stored test; different content under the same name is a conflict. ' +
+    'testCode must parse as TypeScript.',
+  input: GenerateRegressionTestInput,
+  readOnly: false,
+  handler: ({ prisma }, input) => generateRegressionTest(prisma, input),
+});
+
+export const getRegressionTestsTool = defineTool({
+  name: 'get_regression_tests',
+  description:
+    'List stored regression tests, newest first, optionally only one category. Paginated: pass nextCursor back as cursor for the next page.',
+  input: GetRegressionTestsInput,
+  readOnly: true,
+  handler: ({ prisma }, input) => getRegressionTests(prisma, input),
+});

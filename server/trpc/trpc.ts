@@ -1,0 +1,50 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError, type z } from 'zod';
+import { HoneError, type FieldIssue } from '../errors';
+import type { Tool } from '../tools/define';
+import type { Context } from './context';
+
+/** Field-level issues of a failed call, whatever raised them: input validation or a service. */
+function fieldIssues(error: TRPCError): FieldIssue[] | undefined {
+  const cause = error.cause;
+  if (cause instanceof ZodError) return cause.issues.map((i) => ({ path: i.path as (string | number)[], message: i.message }));
+  if (cause instanceof HoneError && cause.issues.length) return cause.issues;
+  return undefined;
+}
+
+function describeIssues(issues: FieldIssue[]): string {
+  return issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
+}
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const issues = fieldIssues(error);
+    return {
+      ...shape,
+      message: error.cause instanceof ZodError && issues ? describeIssues(issues) : shape.message,
+      data: { ...shape.data, issues: issues ?? null },
+    };
+  },
+});
+
+/** The one place HoneError becomes a tRPC error (its code names match tRPC's). */
+const mapHoneErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof HoneError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  }
+  return result;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure.use(mapHoneErrors);
+
+export function toolQuery<Input extends z.ZodType, Output>(tool: Tool<Input, Output>) {
+  return publicProcedure.input(tool.input).query(({ ctx, input }) => tool.handler(ctx, input as z.output<Input>));
+}
+
+export function toolMutation<Input extends z.ZodType, Output>(tool: Tool<Input, Output>) {
+  return publicProcedure.input(tool.input).mutation(({ ctx, input }) => tool.handler(ctx, input as z.output<Input>));
+}
