@@ -11,9 +11,15 @@ const EnvSchema = z.object({
       .optional(),
   ),
   HONE_DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('.hone/pgdata')),
-  HONE_DB_POOL_MAX: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(500).default(10)),
+  HONE_DB_POOL_MAX: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a whole number from 1 to 500' }).int().min(1, 'must be from 1 to 500').max(500, 'must be from 1 to 500').default(10),
+  ),
   HONE_DEFAULT_LAYER: z.preprocess(emptyAsUndefined, z.enum(['fast', 'balanced', 'deep']).default('balanced')),
-  PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(3000)),
+  PORT: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a port number from 1 to 65535' }).int().min(1, 'must be a port number from 1 to 65535').max(65535, 'must be a port number from 1 to 65535').default(3000),
+  ),
 });
 
 export type HoneEnv = z.infer<typeof EnvSchema>;
@@ -23,7 +29,7 @@ export class InvalidEnvironmentError extends Error {
 }
 
 /** Parses the process environment; a wrong value throws a message naming each offending variable. */
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): HoneEnv {
+export function parseEnv(source: Record<string, string | undefined> = process.env): HoneEnv {
   const result = EnvSchema.safeParse(source);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);

@@ -27,8 +27,8 @@ function loadBindings(): Promise<WasmBindings> {
   bindings ??= (async () => {
     const require = createRequire(path.join(process.cwd(), 'package.json'));
     const gluePath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
-    const glue = (await import(/* webpackIgnore: true */ gluePath)) as WasmBindings;
-    const wasmBytes = await readFile(path.join(path.dirname(gluePath), 'schema_engine_bg.wasm'));
+    const glue = (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ gluePath)) as WasmBindings;
+    const wasmBytes = await readFile(/* turbopackIgnore: true */ path.join(path.dirname(gluePath), 'schema_engine_bg.wasm'));
     const { instance } = await WebAssembly.instantiate(wasmBytes, {
       './schema_engine_bg.js': glue as unknown as WebAssembly.ModuleImports,
     });
@@ -40,7 +40,7 @@ function loadBindings(): Promise<WasmBindings> {
 }
 
 export async function readSchemaFiles() {
-  return [{ path: SCHEMA_PATH, content: await readFile(SCHEMA_PATH, 'utf8') }];
+  return [{ path: SCHEMA_PATH, content: await readFile(/* turbopackIgnore: true */ SCHEMA_PATH, 'utf8') }];
 }
 
 export async function openSchemaEngine(
@@ -57,7 +57,7 @@ export async function openSchemaEngine(
 }
 
 export async function readMigrationList(migrationsDir = MIGRATIONS_DIR): Promise<MigrationList> {
-  const entries = await readdir(migrationsDir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+  const entries = await readdir(/* turbopackIgnore: true */ migrationsDir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [];
     throw error;
   });
@@ -70,7 +70,7 @@ export async function readMigrationList(migrationsDir = MIGRATIONS_DIR): Promise
     baseDir: migrationsDir,
     lockfile: {
       path: 'migration_lock.toml',
-      content: await readFile(lockPath, 'utf8').catch(() => null),
+      content: await readFile(/* turbopackIgnore: true */ lockPath, 'utf8').catch(() => null),
     },
     shadowDbInitScript: '',
     migrationDirectories: await Promise.all(
@@ -78,7 +78,7 @@ export async function readMigrationList(migrationsDir = MIGRATIONS_DIR): Promise
         path: folder,
         migrationFile: {
           path: 'migration.sql',
-          content: await readFile(path.join(migrationsDir, folder, 'migration.sql'), 'utf8').then(
+          content: await readFile(/* turbopackIgnore: true */ path.join(migrationsDir, folder, 'migration.sql'), 'utf8').then(
             (content) => ({ tag: 'ok' as const, value: content }),
             (error: Error) => ({ tag: 'error' as const, value: error.message }),
           ),
