@@ -2,17 +2,20 @@
 // unless DATABASE_URL is set), recording them in _prisma_migrations as `prisma migrate deploy` does.
 import { connect, describeTarget, targetFromEnv } from '../server/db/client';
 import { applyMigrations } from '../server/db/schema-engine';
-import { envOrExit } from '../server/env';
+import { env } from '../server/env';
+import { runCli } from './cli';
 
-const target = targetFromEnv(envOrExit());
-const connection = await connect(target);
-try {
-  const applied = await applyMigrations(connection.adapterFactory);
-  console.log(
-    applied.length
-      ? `Applied ${applied.length} migration(s) to ${describeTarget(target)}: ${applied.join(', ')}`
-      : `${describeTarget(target)} is up to date.`,
-  );
-} finally {
-  await connection.close();
-}
+await runCli(async () => {
+  const target = targetFromEnv(env());
+  const connection = await connect(target);
+  try {
+    const applied = await applyMigrations(connection.adapterFactory);
+    console.log(
+      applied.length
+        ? `Applied ${applied.length} migration(s) to ${describeTarget(target)}: ${applied.join(', ')}`
+        : `${describeTarget(target)} is up to date.`,
+    );
+  } finally {
+    await connection.close();
+  }
+});

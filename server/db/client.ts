@@ -1,3 +1,4 @@
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -66,10 +67,63 @@ export async function connect(target: DatabaseTarget): Promise<DatabaseConnectio
     const adapterFactory = new PrismaPg(pool);
     return { target, adapterFactory, close: () => pool.end() };
   }
-  if (target.dataDir) await mkdir(target.dataDir, { recursive: true });
+  let release = () => {};
+  if (target.dataDir) {
+    await mkdir(target.dataDir, { recursive: true });
+    release = lockDataDir(target.dataDir);
+  }
   const pglite = new PGlite(target.dataDir);
   await pglite.waitReady;
-  return { target, adapterFactory: new PrismaPGlite(pglite), close: () => pglite.close() };
+  return {
+    target,
+    adapterFactory: new PrismaPGlite(pglite),
+    close: async () => {
+      await pglite.close();
+      release();
+    },
+  };
+}
+
+export class DatabaseInUseError extends Error {
+  override name = 'DatabaseInUseError';
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * PGlite is an in-process database: two processes opening the same directory would corrupt it.
+ * A pid file beside the directory makes the second one stop with a clear message instead.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockPath = `${dataDir}.lock`;
+  for (;;) {
+    try {
+      const fd = openSync(lockPath, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(readFileSync(lockPath, 'utf8'));
+      if (owner && owner !== process.pid && isRunning(owner)) {
+        throw new DatabaseInUseError(
+          `The embedded database at ${dataDir} is in use by process ${owner}. Stop that process first ` +
+            '(e.g. the running server), or point DATABASE_URL at a PostgreSQL server.',
+        );
+      }
+      rmSync(lockPath, { force: true }); // left behind by a process that has ended
+    }
+  }
+  const release = () => rmSync(lockPath, { force: true });
+  process.once('exit', release);
+  return release;
 }
 
 /**

@@ -273,47 +273,51 @@ export interface ModelCallSummary {
 }
 
 /**
- * Per (model, task type) figures over [from, to) from the hourly rollups, percentiles included:
- * one query sums the rows and their histograms bucket by bucket.
+ * Per (model, task type) figures over [from, to) from the hourly rollups, percentiles included.
+ * Two queries whatever the range: the sums, and the histograms summed bucket by bucket (only
+ * non-empty buckets, which are few per hour).
  */
 export async function modelCallSummary(
   prisma: PrismaClient,
   { from, to, taskType }: { from: Date; to: Date; taskType?: string },
 ): Promise<ModelCallSummary[]> {
-  const rows = await prisma.$queryRaw<
-    {
-      model_id: string;
-      task_type: string;
-      calls: bigint;
-      successes: bigint;
-      latency_sum_ms: number;
-      latency_min_ms: number;
-      latency_max_ms: number;
-      cost_sum: number;
-      buckets: (bigint | number)[];
-    }[]
-  >`
-    WITH scoped AS (
-      SELECT * FROM model_call_hourly
-      WHERE hour >= ${from} AND hour < ${to} AND (${taskType ?? null}::text IS NULL OR task_type = ${taskType ?? null}::text)
-    ), histogram AS (
-      SELECT s.model_id, s.task_type, array_agg(b.count ORDER BY b.idx) AS buckets
-      FROM (
-        SELECT model_id, task_type, idx, sum(count)::bigint AS count
-        FROM scoped, unnest(latency_buckets) WITH ORDINALITY AS u(count, idx)
-        GROUP BY model_id, task_type, idx
-      ) b JOIN (SELECT DISTINCT model_id, task_type FROM scoped) s USING (model_id, task_type)
-      GROUP BY s.model_id, s.task_type
-    )
-    SELECT model_id, task_type, sum(calls)::bigint AS calls, sum(successes)::bigint AS successes,
-           sum(latency_sum_ms) AS latency_sum_ms, min(latency_min_ms) AS latency_min_ms,
-           max(latency_max_ms) AS latency_max_ms, sum(cost_sum) AS cost_sum, histogram.buckets
-    FROM scoped JOIN histogram USING (model_id, task_type)
-    GROUP BY model_id, task_type, histogram.buckets
-    ORDER BY model_id, task_type`;
-  return rows.map((r) => {
+  const task = taskType ?? null;
+  const [totals, buckets] = await Promise.all([
+    prisma.$queryRaw<
+      {
+        model_id: string;
+        task_type: string;
+        calls: bigint;
+        successes: bigint;
+        latency_sum_ms: number;
+        latency_min_ms: number;
+        latency_max_ms: number;
+        cost_sum: number;
+      }[]
+    >`
+      SELECT model_id, task_type, sum(calls)::bigint AS calls, sum(successes)::bigint AS successes,
+             sum(latency_sum_ms) AS latency_sum_ms, min(latency_min_ms) AS latency_min_ms,
+             max(latency_max_ms) AS latency_max_ms, sum(cost_sum) AS cost_sum
+      FROM model_call_hourly
+      WHERE hour >= ${from} AND hour < ${to} AND (${task}::text IS NULL OR task_type = ${task}::text)
+      GROUP BY model_id, task_type
+      ORDER BY model_id, task_type`,
+    prisma.$queryRaw<{ model_id: string; task_type: string; idx: bigint; count: bigint }[]>`
+      SELECT model_id, task_type, u.idx, sum(u.count)::bigint AS count
+      FROM model_call_hourly, unnest(latency_buckets) WITH ORDINALITY AS u(count, idx)
+      WHERE hour >= ${from} AND hour < ${to} AND (${task}::text IS NULL OR task_type = ${task}::text) AND u.count > 0
+      GROUP BY model_id, task_type, u.idx`,
+  ]);
+  const histograms = new Map<string, number[]>();
+  for (const b of buckets) {
+    const key = `${b.model_id}\u0000${b.task_type}`;
+    const counts = histograms.get(key) ?? new Array<number>(LATENCY_BUCKET_COUNT).fill(0);
+    counts[Number(b.idx) - 1] = Number(b.count);
+    histograms.set(key, counts);
+  }
+  return totals.map((r) => {
     const calls = Number(r.calls);
-    const counts = Array.from({ length: LATENCY_BUCKET_COUNT }, (_, i) => Number(r.buckets[i] ?? 0));
+    const counts = histograms.get(`${r.model_id}\u0000${r.task_type}`) ?? [];
     const pct = (q: number) => percentileFromHistogram(counts, q, r.latency_min_ms, r.latency_max_ms);
     return {
       modelId: r.model_id,

@@ -166,9 +166,9 @@ export function compileForMatching(pattern: string): RegExp {
 }
 
 async function rulesVersion(prisma: PrismaClient): Promise<string> {
-  const [row] = await prisma.$queryRaw<{ n: number; latest: Date | null }[]>`
-    SELECT count(*)::int AS n, max(updated_at) AS latest FROM routing_rules`;
-  return `${row!.n}:${row!.latest?.getTime() ?? 0}`;
+  const [row] = await prisma.$queryRaw<{ version: string }[]>`
+    SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') AS version FROM routing_rules`;
+  return row!.version;
 }
 
 async function loadRules(prisma: PrismaClient): Promise<CompiledRule[]> {

@@ -20,7 +20,7 @@ CREATE TABLE "regression_tests" (
     "expected_behavior" TEXT NOT NULL,
     "discovered_from" "discovered_from" NOT NULL,
     "metadata" JSONB NOT NULL DEFAULT '{}',
-    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "created_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "regression_tests_pkey" PRIMARY KEY ("id")
 );
@@ -34,8 +34,8 @@ CREATE TABLE "routing_rules" (
     "priority" INTEGER NOT NULL DEFAULT 0,
     "active" BOOLEAN NOT NULL DEFAULT true,
     "metadata" JSONB NOT NULL DEFAULT '{}',
-    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "created_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "routing_rules_pkey" PRIMARY KEY ("id")
 );
@@ -49,8 +49,8 @@ CREATE TABLE "bug_patterns" (
     "solution" TEXT NOT NULL DEFAULT '',
     "occurrences" INTEGER NOT NULL DEFAULT 1,
     "severity" "bug_severity" NOT NULL,
-    "first_seen" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "last_seen" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "first_seen" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "last_seen" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "bug_patterns_pkey" PRIMARY KEY ("id")
 );
@@ -60,7 +60,7 @@ CREATE TABLE "bug_pattern_occurrences" (
     "id" BIGSERIAL NOT NULL,
     "bug_pattern_id" INTEGER NOT NULL,
     "severity" "bug_severity" NOT NULL,
-    "occurred_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "occurred_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "bug_pattern_occurrences_pkey" PRIMARY KEY ("id")
 );
@@ -72,7 +72,7 @@ CREATE TABLE "performance_metrics" (
     "metric_value" DOUBLE PRECISION NOT NULL,
     "metric_unit" TEXT NOT NULL,
     "context" JSONB NOT NULL DEFAULT '{}',
-    "recorded_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "recorded_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "performance_metrics_pkey" PRIMARY KEY ("id")
 );
@@ -89,8 +89,8 @@ CREATE TABLE "model_performance" (
     "successes" BIGINT NOT NULL,
     "latency_sum_ms" DOUBLE PRECISION NOT NULL,
     "cost_sum" DOUBLE PRECISION NOT NULL,
-    "first_call_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "last_call_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "first_call_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "last_call_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "model_performance_pkey" PRIMARY KEY ("id")
 );
