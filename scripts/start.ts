@@ -10,6 +10,9 @@ import { envOrExit } from '../server/env';
 
 const env = envOrExit();
 const root = process.cwd();
+// This machine reaches no network but package registries: keep Next.js and Prisma from phoning home.
+process.env.NEXT_TELEMETRY_DISABLED ??= '1';
+process.env.CHECKPOINT_DISABLE ??= '1';
 const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
 
 function run(command: string, args: string[], extraEnv: Record<string, string> = {}) {
