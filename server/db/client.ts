@@ -11,7 +11,6 @@ import { PrismaClient } from './generated/client';
 import { applyMigrations } from './schema-engine';
 
 export type { PrismaClient };
-export type Db = PrismaClient;
 
 export type DatabaseTarget =
   | { kind: 'postgres'; url: string; poolMax?: number }
@@ -44,7 +43,6 @@ const PG_TEXT_OID = 25;
  * arrive as one-character strings, so the client reports them as text.
  */
 class IntrospectionFriendlyClient extends pg.Client {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override query(...args: any[]): any {
     const relabel = (res: pg.QueryResult | undefined) => {
       for (const field of res?.fields ?? []) if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_TEXT_OID;
@@ -55,7 +53,6 @@ class IntrospectionFriendlyClient extends pg.Client {
       const callback = args[last] as (error: Error | null, res?: pg.QueryResult) => void;
       args[last] = (error: Error | null, res?: pg.QueryResult) => callback(error, relabel(res));
     }
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const result = (super.query as (...a: any[]) => any)(...args);
     return result instanceof Promise ? result.then(relabel) : result;
   }

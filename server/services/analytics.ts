@@ -44,20 +44,7 @@ export function rankModels(models: ModelPerformanceDto[], minCalls: number): Ran
 
 async function loadModels(prisma: PrismaClient, taskType: string | undefined): Promise<ModelPerformanceDto[]> {
   const rows = await prisma.modelPerformance.findMany({ where: { taskType } });
-  return rows.map((r) =>
-    toModelPerformanceDto({
-      model_id: r.modelId,
-      task_type: r.taskType,
-      total_calls: r.totalCalls,
-      successes: r.successes,
-      success_rate: r.successRate,
-      avg_latency_ms: r.avgLatencyMs,
-      avg_cost: r.avgCost,
-      cost_sum: r.costSum,
-      first_call_at: r.firstCallAt,
-      last_call_at: r.lastCallAt,
-    }),
-  );
+  return rows.map(toModelPerformanceDto);
 }
 
 export async function selfImprovementSummary(prisma: PrismaClient): Promise<SelfImprovementSummary> {

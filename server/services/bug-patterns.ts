@@ -31,18 +31,6 @@ export function toBugPatternDto(row: BugPattern): BugPatternDto {
   };
 }
 
-type BugPatternRow = {
-  id: number;
-  category: string;
-  pattern: string;
-  description: string;
-  solution: string;
-  occurrences: number;
-  severity: SeverityValue;
-  first_seen: Date;
-  last_seen: Date;
-};
-
 /**
  * One statement: create the pattern or count another occurrence of it (keeping the highest severity
  * and the newest non-empty description and solution), and log the dated occurrence for trends.
@@ -51,7 +39,7 @@ export async function recordBugPattern(
   prisma: PrismaClient,
   input: z.output<typeof RecordBugPatternInput>,
 ): Promise<BugPatternDto> {
-  const [row] = await prisma.$queryRaw<BugPatternRow[]>`
+  const [row] = await prisma.$queryRaw<BugPattern[]>`
     WITH upserted AS (
       INSERT INTO bug_patterns AS b (category, pattern, description, solution, occurrences, severity)
       VALUES (${input.category}, ${input.pattern}, ${input.description ?? ''}, ${input.solution ?? ''}, 1,
@@ -62,24 +50,14 @@ export async function recordBugPattern(
         description = COALESCE(NULLIF(EXCLUDED.description, ''), b.description),
         solution = COALESCE(NULLIF(EXCLUDED.solution, ''), b.solution),
         last_seen = clock_timestamp()
-      RETURNING b.*
+      RETURNING b.id, b.category, b.pattern, b.description, b.solution, b.occurrences, b.severity,
+                b.first_seen AS "firstSeen", b.last_seen AS "lastSeen"
     ), logged AS (
       INSERT INTO bug_pattern_occurrences (bug_pattern_id, severity, occurred_at)
-      SELECT id, ${input.severity}::bug_severity, last_seen FROM upserted
+      SELECT id, ${input.severity}::bug_severity, "lastSeen" FROM upserted
     )
     SELECT * FROM upserted`;
-  const r = row!;
-  return toBugPatternDto({
-    id: r.id,
-    category: r.category,
-    pattern: r.pattern,
-    description: r.description,
-    solution: r.solution,
-    occurrences: r.occurrences,
-    severity: r.severity,
-    firstSeen: r.first_seen,
-    lastSeen: r.last_seen,
-  });
+  return toBugPatternDto(row!);
 }
 
 /** Occurrences descending, then severity by rank (the enum's order), then last seen, then id. */

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { PrismaClient } from '../db/client';
+import type { ModelPerformance } from '../db/generated/client';
 import type { UpdateModelPerformanceInput } from '../schemas/model-performance';
 import { latencyBucketIndex, singleCallHistogram } from './latency-histogram';
 
@@ -16,31 +17,18 @@ export interface ModelPerformanceDto {
   lastCallAt: string;
 }
 
-type ModelPerformanceRow = {
-  model_id: string;
-  task_type: string;
-  total_calls: bigint;
-  successes: bigint;
-  success_rate: number;
-  avg_latency_ms: number;
-  avg_cost: number;
-  cost_sum: number;
-  first_call_at: Date;
-  last_call_at: Date;
-};
-
-export function toModelPerformanceDto(row: ModelPerformanceRow): ModelPerformanceDto {
+export function toModelPerformanceDto(row: ModelPerformance): ModelPerformanceDto {
   return {
-    modelId: row.model_id,
-    taskType: row.task_type,
-    totalCalls: Number(row.total_calls),
+    modelId: row.modelId,
+    taskType: row.taskType,
+    totalCalls: Number(row.totalCalls),
     successes: Number(row.successes),
-    successRate: row.success_rate,
-    avgLatencyMs: row.avg_latency_ms,
-    avgCost: row.avg_cost,
-    totalCost: row.cost_sum,
-    firstCallAt: row.first_call_at.toISOString(),
-    lastCallAt: row.last_call_at.toISOString(),
+    successRate: row.successRate,
+    avgLatencyMs: row.avgLatencyMs,
+    avgCost: row.avgCost,
+    totalCost: row.costSum,
+    firstCallAt: row.firstCallAt.toISOString(),
+    lastCallAt: row.lastCallAt.toISOString(),
   };
 }
 
@@ -55,7 +43,7 @@ export async function updateModelPerformance(
 ): Promise<ModelPerformanceDto> {
   const successes = success ? 1 : 0;
   const bucket = latencyBucketIndex(latencyMs) + 1; // PostgreSQL arrays are 1-based
-  const [row] = await prisma.$queryRaw<ModelPerformanceRow[]>`
+  const [row] = await prisma.$queryRaw<ModelPerformance[]>`
     WITH totals AS (
       INSERT INTO model_performance AS m
         (model_id, task_type, total_calls, successes, latency_sum_ms, cost_sum, success_rate, avg_latency_ms, avg_cost)
@@ -85,6 +73,10 @@ export async function updateModelPerformance(
         cost_sum = h.cost_sum + EXCLUDED.cost_sum,
         latency_buckets[${bucket}::int] = h.latency_buckets[${bucket}::int] + 1
     )
-    SELECT * FROM totals`;
+    SELECT id, model_id AS "modelId", task_type AS "taskType", success_rate AS "successRate",
+           avg_latency_ms AS "avgLatencyMs", avg_cost AS "avgCost", total_calls AS "totalCalls", successes,
+           latency_sum_ms AS "latencySumMs", cost_sum AS "costSum", first_call_at AS "firstCallAt",
+           last_call_at AS "lastCallAt"
+    FROM totals`;
   return toModelPerformanceDto(row!);
 }

@@ -52,19 +52,6 @@ function toDto(row: RoutingRule): RoutingHeuristicDto {
 /** Evaluation order: priority descending, then most recently updated, then id: total and stable. */
 const EVALUATION_ORDER = [{ priority: 'desc' }, { updatedAt: 'desc' }, { id: 'asc' }] as const;
 
-type RuleRow = {
-  id: number;
-  pattern: string;
-  preferred_layer: RoutingLayerValue;
-  preferred_model: string | null;
-  priority: number;
-  active: boolean;
-  metadata: Record<string, unknown>;
-  created_at: Date;
-  updated_at: Date;
-  inserted: boolean;
-};
-
 /**
  * Upsert keyed on pattern, in one statement so concurrent callers never create two rows.
  * Fields the caller leaves out keep their stored value; metadata keys are merged.
@@ -81,7 +68,7 @@ export async function updateRoutingHeuristic(
     ...(input.usageCount !== undefined && { usageCount: input.usageCount }),
   };
   const modelGiven = input.preferredModel !== undefined;
-  const [row] = await prisma.$queryRaw<RuleRow[]>`
+  const [row] = await prisma.$queryRaw<(RoutingRule & { inserted: boolean })[]>`
     INSERT INTO routing_rules AS r (pattern, preferred_layer, preferred_model, priority, active, metadata, updated_at)
     VALUES (${input.pattern}, ${input.preferredLayer}::routing_layer, ${input.preferredModel ?? null},
             COALESCE(${input.priority ?? null}::int, 0), COALESCE(${input.active ?? null}::boolean, true),
@@ -93,23 +80,12 @@ export async function updateRoutingHeuristic(
       active = COALESCE(${input.active ?? null}::boolean, r.active),
       metadata = r.metadata || EXCLUDED.metadata,
       updated_at = clock_timestamp()
-    RETURNING r.*, (xmax = 0) AS inserted`;
+    RETURNING r.id, r.pattern, r.preferred_layer AS "preferredLayer", r.preferred_model AS "preferredModel",
+              r.priority, r.active, r.metadata, r.created_at AS "createdAt", r.updated_at AS "updatedAt",
+              (xmax = 0) AS inserted`;
   ruleCaches.delete(prisma);
   const { inserted, ...rule } = row!;
-  return {
-    created: inserted,
-    heuristic: toDto({
-      id: rule.id,
-      pattern: rule.pattern,
-      preferredLayer: rule.preferred_layer,
-      preferredModel: rule.preferred_model,
-      priority: rule.priority,
-      active: rule.active,
-      metadata: rule.metadata as RoutingRule['metadata'],
-      createdAt: rule.created_at,
-      updatedAt: rule.updated_at,
-    }),
-  };
+  return { created: inserted, heuristic: toDto(rule) };
 }
 
 export async function getRoutingHeuristics(
