@@ -83,7 +83,7 @@ export async function updateRoutingHeuristic(
     RETURNING r.id, r.pattern, r.preferred_layer AS "preferredLayer", r.preferred_model AS "preferredModel",
               r.priority, r.active, r.metadata, r.created_at AS "createdAt", r.updated_at AS "updatedAt",
               (xmax = 0) AS inserted`;
-  ruleCaches.delete(prisma);
+  invalidateRoutingRules(prisma);
   const { inserted, ...rule } = row!;
   return { created: inserted, heuristic: toDto(rule) };
 }
