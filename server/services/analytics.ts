@@ -237,7 +237,10 @@ export async function generateReport(
     `- Routing Heuristics: ${summary.routingHeuristics}`,
     '',
     taskType ? `Top Performing Models (${taskType}):` : 'Top Performing Models:',
-    ...(topModels.length ? topModels.map((m) => `  ${m.model}: ${percent(m.successRate)}`) : ['  (none with enough calls yet)']),
+    // Across task types a model can appear once per task type: name the task type then.
+    ...(topModels.length
+      ? topModels.map((m) => `  ${m.model}${taskType ? '' : ` (${m.taskType})`}: ${percent(m.successRate)}`)
+      : ['  (none with enough calls yet)']),
     '',
     'Recent Bugs:',
     ...(recentBugs.length ? recentBugs.map((b) => `  [${b.severity}] ${b.pattern} (${b.occurrences}x)`) : ['  (none recorded)']),

@@ -206,5 +206,6 @@ describe('generate_report', () => {
 
     const all = await t.db.caller.modelPerformance.report();
     expect(all.topModels.map((m) => m.model)).toEqual(['gemini', 'gpt-4o', 'claude-sonnet-4']);
+    expect(all.report).toContain('Top Performing Models:\n  gemini (chat): 100.00%\n  gpt-4o (coding): 100.00%\n  claude-sonnet-4 (coding): 80.00%');
   });
 });
