@@ -169,6 +169,24 @@ describe('analyze_metrics', () => {
     expect(bare.report.startsWith('Model Performance Analysis:\n\ngpt-4o (coding):')).toBe(true);
   });
 
+  it('points out a cheaper model within 2 points of the best, and recurring severe bugs without a test', async () => {
+    const many = (n: number, successes: number, latencyMs: number, cost: number) =>
+      Array.from({ length: n }, (_, i) => ({ success: i < successes, latencyMs, cost }));
+    await record('premium', 'chat', many(50, 49, 800, 0.01)); // 98%
+    await record('budget', 'chat', many(50, 48, 900, 0.002)); // 96%, a fifth of the cost
+    for (let i = 0; i < 3; i++) await t.db.caller.bugPatterns.record({ category: 'rate-limit', pattern: '429', severity: 'critical' });
+    const { recommendations } = await t.db.caller.modelPerformance.analyze({ taskType: 'chat' });
+    expect(recommendations).toContainEqual(
+      expect.objectContaining({
+        kind: 'cheaper-alternative',
+        evidence: expect.objectContaining({ modelId: 'budget', bestModelId: 'premium', avgCost: expect.closeTo(0.002, 12), bestAvgCost: expect.closeTo(0.01, 12) }),
+      }),
+    );
+    expect(recommendations).toContainEqual(
+      expect.objectContaining({ kind: 'untested-bug-pattern', evidence: { category: 'rate-limit', pattern: '429', occurrences: 3, severity: 'critical' } }),
+    );
+  });
+
   it('reports an empty database plainly', async () => {
     const analysis = await t.db.caller.modelPerformance.analyze();
     expect(analysis.models).toEqual([]);
