@@ -5,7 +5,7 @@ import { nonBlank, pageCursor, pageLimit } from './common';
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type SeverityValue = (typeof SEVERITIES)[number];
 
-export const RecordBugPatternInput = z.object({
+export const RecordBugPatternInput = z.strictObject({
   category: nonBlank(100).describe('Bug category, e.g. timeout, parsing, api'),
   pattern: nonBlank(1000).describe('Pattern description; (category, pattern) identifies the bug'),
   description: z.string().trim().max(10_000).optional().describe('Detailed bug description (the newest non-empty one is kept)'),
@@ -14,7 +14,7 @@ export const RecordBugPatternInput = z.object({
 });
 
 export const GetBugPatternsInput = z
-  .object({
+  .strictObject({
     category: nonBlank(100).optional().describe('Only patterns of this category'),
     severity: z.enum(SEVERITIES).optional().describe('Only patterns of this severity'),
     limit: pageLimit,

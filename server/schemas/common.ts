@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 // Input schemas are shared by every face (tRPC, MCP, REST) and by the dashboard's forms,
-// so they must stay free of server-only imports.
+// so they must stay free of server-only imports. Objects are strict: a misspelt parameter
+// (task_type for taskType) is refused by name instead of being silently ignored.
 
 export const jsonObject = z.record(z.string(), z.json());
 

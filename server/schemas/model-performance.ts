@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { nonBlank } from './common';
 
-export const UpdateModelPerformanceInput = z.object({
+export const UpdateModelPerformanceInput = z.strictObject({
   modelId: nonBlank(200).describe('Model identifier, e.g. claude-sonnet-4'),
   taskType: nonBlank(100).describe('Task type, e.g. coding, chat, analysis'),
   success: z.boolean().describe('Whether the call succeeded'),
@@ -18,7 +18,7 @@ export const minCalls = z
   .describe('Models with fewer calls are listed after the ranked ones as low-sample (default 5)');
 
 export const AnalyzeMetricsInput = z
-  .object({
+  .strictObject({
     taskType: nonBlank(100).optional().describe('Only this task type'),
     includeReport: z.boolean().default(true).describe('Include the self-improvement summary and recommendations (default true)'),
     minCalls,
@@ -26,7 +26,7 @@ export const AnalyzeMetricsInput = z
   .prefault({});
 
 export const GenerateReportInput = z
-  .object({
+  .strictObject({
     taskType: nonBlank(100).optional().describe('Only this task type for top models'),
     minCalls,
   })

@@ -4,7 +4,7 @@ import { jsonObject, nonBlank, pageCursor, pageLimit } from './common';
 export const DISCOVERED_FROM = ['bug', 'pattern', 'user-feedback'] as const;
 export type DiscoveredFromValue = (typeof DISCOVERED_FROM)[number];
 
-export const GenerateRegressionTestInput = z.object({
+export const GenerateRegressionTestInput = z.strictObject({
   testName: nonBlank(255).describe('Unique test identifier; calling again with identical content is a safe retry'),
   category: nonBlank(100).describe('Test category, e.g. routing, context, api'),
   description: nonBlank(10_000).describe('What the test validates'),
@@ -19,7 +19,7 @@ export const GenerateRegressionTestInput = z.object({
 });
 
 export const GetRegressionTestsInput = z
-  .object({
+  .strictObject({
     category: nonBlank(100).optional().describe('Only tests of this category'),
     search: z.string().trim().max(200).optional().describe('Case-insensitive text to find in name or description'),
     limit: pageLimit,

@@ -19,7 +19,7 @@ export const routingPattern = z
     }
   });
 
-export const UpdateRoutingHeuristicInput = z.object({
+export const UpdateRoutingHeuristicInput = z.strictObject({
   pattern: routingPattern.describe('JavaScript regular expression tested against the request input; the upsert key'),
   preferredLayer: z.enum(ROUTING_LAYERS).describe('Layer to route matching requests to'),
   preferredModel: nonBlank(200).nullable().optional().describe('Specific model to use; null clears it'),
@@ -32,12 +32,12 @@ export const UpdateRoutingHeuristicInput = z.object({
 });
 
 export const GetRoutingHeuristicsInput = z
-  .object({
+  .strictObject({
     activeOnly: z.boolean().default(true).describe('Return only active heuristics (default true)'),
   })
   .prefault({});
 
-export const ResolveRouteInput = z.object({
+export const ResolveRouteInput = z.strictObject({
   input: z.string().max(1_000_000, 'must be at most 1,000,000 characters').describe('The request text to route'),
   taskType: nonBlank(100).optional().describe('Task type of the request, for the decision statistics'),
   dryRun: z.boolean().default(false).describe('Decide without counting the decision in the statistics'),

@@ -195,8 +195,9 @@ describe('analyze_metrics', () => {
     );
   });
 
-  it('refuses a bad minCalls', async () => {
+  it('refuses a bad minCalls, and a misspelt parameter by name', async () => {
     await expectBadRequest(t.db.caller.modelPerformance.analyze({ minCalls: 0 }), 'minCalls');
+    await expectBadRequest(t.db.caller.modelPerformance.analyze({ task_type: 'coding' } as never), 'task_type');
   });
 });
 
