@@ -1,7 +1,6 @@
 // npm run db:seed: fills the configured database with a few weeks of demo history.
 // It refuses a database that already holds data unless given --reset (which empties it first).
 import { describeTarget, openDatabase, targetFromEnv } from '../server/db/client';
-import { applyMigrations } from '../server/db/schema-engine';
 import { emptyAllTables } from '../server/db/tables';
 import { isDatabaseEmpty, seedDemoData } from '../server/demo/seed';
 import { env } from '../server/env';
@@ -10,9 +9,8 @@ import { runCli } from './cli';
 await runCli(async () => {
   const reset = process.argv.includes('--reset');
   const target = targetFromEnv(env());
-  const db = await openDatabase(target);
+  const db = await openDatabase(target, { migrate: true });
   try {
-    if (target.kind === 'postgres') await applyMigrations(db.connection.adapterFactory);
     if (!(await isDatabaseEmpty(db.prisma))) {
       if (!reset) {
         console.error(`${describeTarget(target)} already holds data; run "npm run db:seed -- --reset" to replace it with demo data.`);

@@ -15,15 +15,15 @@ process.env.NEXT_TELEMETRY_DISABLED ??= '1';
 process.env.CHECKPOINT_DISABLE ??= '1';
 const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
 
-function run(command: string, args: string[], extraEnv: Record<string, string> = {}) {
-  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...extraEnv } });
+function run(command: string, args: string[]) {
+  const result = spawnSync(command, args, { stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
 const generatedClient = path.join(root, 'server/db/generated/client.ts');
 const schema = path.join(root, 'prisma/schema.prisma');
 if (!existsSync(generatedClient) || statSync(generatedClient).mtimeMs < statSync(schema).mtimeMs) {
-  run(bin('prisma'), ['generate'], { PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? '/bin/true' });
+  run('npm', ['run', '-s', 'db:generate']);
 }
 
 if (env.DATABASE_URL) run(bin('tsx'), ['scripts/db-migrate.ts']);

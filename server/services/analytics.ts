@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { PrismaClient } from '../db/client';
+import { Prisma } from '../db/generated/client';
 import type { SeverityValue } from '../schemas/bug-patterns';
 import type { AnalyzeMetricsInput, GenerateReportInput } from '../schemas/model-performance';
 import { percentileFromHistogram, LATENCY_BUCKET_COUNT } from './latency-histogram';
@@ -272,6 +273,7 @@ export async function modelCallSummary(
   { from, to, taskType }: { from: Date; to: Date; taskType?: string },
 ): Promise<ModelCallSummary[]> {
   const task = taskType ?? null;
+  const inRange = Prisma.sql`hour >= ${from} AND hour < ${to} AND (${task}::text IS NULL OR task_type = ${task}::text)`;
   const [totals, buckets] = await Promise.all([
     prisma.$queryRaw<
       {
@@ -289,13 +291,13 @@ export async function modelCallSummary(
              sum(latency_sum_ms) AS latency_sum_ms, min(latency_min_ms) AS latency_min_ms,
              max(latency_max_ms) AS latency_max_ms, sum(cost_sum) AS cost_sum
       FROM model_call_hourly
-      WHERE hour >= ${from} AND hour < ${to} AND (${task}::text IS NULL OR task_type = ${task}::text)
+      WHERE ${inRange}
       GROUP BY model_id, task_type
       ORDER BY model_id, task_type`,
     prisma.$queryRaw<{ model_id: string; task_type: string; idx: bigint; count: bigint }[]>`
       SELECT model_id, task_type, u.idx, sum(u.count)::bigint AS count
       FROM model_call_hourly, unnest(latency_buckets) WITH ORDINALITY AS u(count, idx)
-      WHERE hour >= ${from} AND hour < ${to} AND (${task}::text IS NULL OR task_type = ${task}::text) AND u.count > 0
+      WHERE ${inRange} AND u.count > 0
       GROUP BY model_id, task_type, u.idx`,
   ]);
   const histograms = new Map<string, number[]>();

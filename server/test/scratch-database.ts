@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type DatabaseConnection, type PrismaClient } from '../db/client';
-import { applyMigrations } from '../db/schema-engine';
 import { emptyAllTables } from '../db/tables';
 import { invalidateRoutingRules } from '../services/routing';
 import { createInnerContext } from '../trpc/context';
@@ -40,8 +39,7 @@ export async function createScratchDatabase(kind: 'pglite' | 'postgres'): Promis
     await withAdmin((c) => c.query(`CREATE DATABASE ${name}`));
     const url = new URL(ADMIN_URL);
     url.pathname = `/${name}`;
-    db = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 20 }, { migrate: false });
-    await applyMigrations(db.connection.adapterFactory);
+    db = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 20 }, { migrate: true });
     dropDatabase = () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {});
   } else {
     db = await openDatabase({ kind: 'pglite' });
