@@ -7,16 +7,29 @@ export interface ToolContext {
 
 /**
  * One operation, written once: tRPC procedures, MCP tools and REST routes are all derived from it.
- * `name` is the spec's snake_case tool name; `readOnly` tools are queries (and REST GET-able).
+ * `name` is the spec's snake_case tool name; `readOnly` tools are tRPC queries, REST GET-able and need only a
+ * read key. `destructive` marks tools that delete or overwrite (an MCP annotation agents use to ask first).
  */
-export interface Tool<Input extends z.ZodType = z.ZodType, Output = unknown> {
+export interface Tool<Input extends z.ZodType = z.ZodType, Output = unknown, ReadOnly extends boolean = boolean> {
   name: string;
   description: string;
   input: Input;
-  readOnly: boolean;
+  readOnly: ReadOnly;
+  destructive?: boolean;
   handler: (ctx: ToolContext, input: z.output<Input>) => Promise<Output>;
+  /** The result as text a person or model reads (MCP's text block); JSON when absent. */
+  toText?: (output: Output) => string;
 }
 
-export function defineTool<Input extends z.ZodType, Output>(tool: Tool<Input, Output>): Tool<Input, Output> {
+// `any`: a registry holds tools of every input and output type side by side.
+export type AnyTool = Tool<any, any, boolean>;
+
+export function defineTool<Input extends z.ZodType, Output, ReadOnly extends boolean>(
+  tool: Tool<Input, Output, ReadOnly>,
+): Tool<Input, Output, ReadOnly> {
   return tool;
+}
+
+export function toolText(tool: AnyTool, output: unknown): string {
+  return tool.toText ? tool.toText(output) : JSON.stringify(output, null, 2);
 }

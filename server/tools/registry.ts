@@ -1,23 +1,36 @@
 import { getBugPatternsTool, recordBugPatternTool } from './bug-patterns';
-import type { Tool } from './define';
+import type { AnyTool } from './define';
 import { recordMetricTool } from './metrics';
 import { analyzeMetricsTool, generateReportTool, updateModelPerformanceTool } from './model-performance';
 import { generateRegressionTestTool, getRegressionTestsTool } from './regression-tests';
 import { getRoutingHeuristicsTool, resolveRouteTool, updateRoutingHeuristicTool } from './routing';
 
-/** Every operation Hone serves. Adding one here (and to its domain router) exposes it on every face. */
-export const tools: readonly Tool[] = [
-  generateRegressionTestTool,
-  getRegressionTestsTool,
-  updateRoutingHeuristicTool,
-  getRoutingHeuristicsTool,
-  recordBugPatternTool,
-  getBugPatternsTool,
-  recordMetricTool,
-  updateModelPerformanceTool,
-  analyzeMetricsTool,
-  generateReportTool,
-  resolveRouteTool,
-] as Tool[];
+/**
+ * Every operation Hone serves, grouped as the tRPC client sees them (`hone.<group>.<procedure>`).
+ * An entry here is the whole of exposing an operation: the tRPC router, MCP server, REST routes and OpenAPI
+ * document are all built from this object.
+ */
+export const toolGroups = {
+  regressionTests: { generate: generateRegressionTestTool, list: getRegressionTestsTool },
+  routing: { updateHeuristic: updateRoutingHeuristicTool, listHeuristics: getRoutingHeuristicsTool, resolve: resolveRouteTool },
+  bugPatterns: { record: recordBugPatternTool, list: getBugPatternsTool },
+  metrics: { record: recordMetricTool },
+  modelPerformance: { update: updateModelPerformanceTool, analyze: analyzeMetricsTool, report: generateReportTool },
+} as const satisfies Record<string, Record<string, AnyTool>>;
 
-export const toolsByName = new Map(tools.map((tool) => [tool.name, tool]));
+export interface RegisteredTool {
+  tool: AnyTool;
+  /** Its tRPC path, e.g. `modelPerformance.update`. */
+  procedurePath: string;
+}
+
+export const registeredTools: readonly RegisteredTool[] = Object.entries(toolGroups).flatMap(([group, procedures]) =>
+  Object.entries(procedures).map(([procedure, tool]) => ({ tool: tool as AnyTool, procedurePath: `${group}.${procedure}` })),
+);
+
+export const tools: readonly AnyTool[] = registeredTools.map((r) => r.tool);
+
+export const toolsByName: ReadonlyMap<string, AnyTool> = new Map(tools.map((tool) => [tool.name, tool]));
+
+const duplicate = tools.find((tool, i) => tools.findIndex((other) => other.name === tool.name) !== i);
+if (duplicate) throw new Error(`Two tools are registered as ${duplicate.name}`);

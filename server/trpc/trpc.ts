@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, type z } from 'zod';
 import { HoneError, type FieldIssue } from '../errors';
-import type { Tool } from '../tools/define';
+import type { AnyTool, Tool } from '../tools/define';
 import type { Context } from './context';
 
 /** Field-level issues of a failed call, whatever raised them: input validation or a service. */
@@ -41,10 +41,25 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.use(mapHoneErrors);
 
-export function toolQuery<Input extends z.ZodType, Output>(tool: Tool<Input, Output>) {
+function toolQuery<Input extends z.ZodType, Output>(tool: Tool<Input, Output, true>) {
   return publicProcedure.input(tool.input).query(({ ctx, input }) => tool.handler(ctx, input as z.output<Input>));
 }
 
-export function toolMutation<Input extends z.ZodType, Output>(tool: Tool<Input, Output>) {
+function toolMutation<Input extends z.ZodType, Output>(tool: Tool<Input, Output, false>) {
   return publicProcedure.input(tool.input).mutation(({ ctx, input }) => tool.handler(ctx, input as z.output<Input>));
+}
+
+/** A read-only tool is a query, any other a mutation: the typed client calls `.query()` or `.mutate()` accordingly. */
+type ToolProcedure<T> =
+  T extends Tool<infer Input, infer Output, true>
+    ? ReturnType<typeof toolQuery<Input, Output>>
+    : T extends Tool<infer Input, infer Output, false>
+      ? ReturnType<typeof toolMutation<Input, Output>>
+      : never;
+
+export function toolRouter<Group extends Record<string, AnyTool>>(group: Group) {
+  const procedures = Object.fromEntries(
+    Object.entries(group).map(([name, tool]) => [name, tool.readOnly ? toolQuery(tool as Tool<z.ZodType, unknown, true>) : toolMutation(tool as Tool<z.ZodType, unknown, false>)]),
+  );
+  return router(procedures as { [Name in keyof Group]: ToolProcedure<Group[Name]> });
 }

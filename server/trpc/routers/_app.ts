@@ -1,17 +1,16 @@
-import { createCallerFactory, router } from '../trpc';
-import { bugPatternsRouter } from './bug-patterns';
-import { metricsRouter } from './metrics';
-import { modelPerformanceRouter } from './model-performance';
-import { regressionTestsRouter } from './regression-tests';
-import { routingRouter } from './routing';
+import type { AnyTool } from '../../tools/define';
+import { toolGroups } from '../../tools/registry';
+import { createCallerFactory, router, toolRouter } from '../trpc';
 
-export const appRouter = router({
-  regressionTests: regressionTestsRouter,
-  routing: routingRouter,
-  bugPatterns: bugPatternsRouter,
-  metrics: metricsRouter,
-  modelPerformance: modelPerformanceRouter,
-});
+type ToolGroups = Record<string, Record<string, AnyTool>>;
+
+/** Derived entirely from the tool registry: one sub-router per group, one procedure per tool. */
+function routerFromRegistry<Groups extends ToolGroups>(groups: Groups) {
+  const subRouters = Object.fromEntries(Object.entries(groups).map(([group, tools]) => [group, toolRouter(tools)]));
+  return router(subRouters as { [Group in keyof Groups & string]: ReturnType<typeof toolRouter<Groups[Group]>> });
+}
+
+export const appRouter = routerFromRegistry(toolGroups);
 
 export type AppRouter = typeof appRouter;
 export const createCaller = createCallerFactory(appRouter);
