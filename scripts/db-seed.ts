@@ -17,7 +17,7 @@ await runCli(async () => {
         process.exitCode = 1;
         return;
       }
-      await emptyAllTables(db.prisma);
+      await emptyAllTables(db.prisma, { keepCredentials: true });
     }
     const started = Date.now();
     const summary = await seedDemoData(db.prisma);

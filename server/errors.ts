@@ -34,8 +34,21 @@ export class HoneError extends Error {
     return HTTP_STATUS[this.code];
   }
 
+  /** Input that failed its schema: the message names every bad field. */
+  static fromZod(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): HoneError {
+    const issues = error.issues.map((issue) => ({
+      path: issue.path.map((key) => (typeof key === 'number' ? key : String(key))),
+      message: issue.message,
+    }));
+    return new HoneError('BAD_REQUEST', describeIssues(issues), issues);
+  }
+
   /** A bad value in one input field: the message names the field. */
   static invalidField(field: string, message: string): HoneError {
     return new HoneError('BAD_REQUEST', `${field}: ${message}`, [{ path: [field], message }]);
   }
+}
+
+export function describeIssues(issues: FieldIssue[]): string {
+  return issues.map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`).join('; ');
 }

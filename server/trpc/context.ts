@@ -1,20 +1,22 @@
+import { authenticate, OPEN_AUTH, type RequestAuth } from '../auth/request-auth';
 import { getPrisma } from '../db';
 import type { PrismaClient } from '../db/client';
 
 /** What every procedure sees. Tests build it directly with a database of their own. */
 export interface InnerContext {
   prisma: PrismaClient;
-  /** The raw Authorization header, for the auth layer; null in tests and internal calls. */
-  authorization: string | null;
+  /** Who is calling; open (everything allowed) unless given. */
+  auth: RequestAuth;
 }
 
-export function createInnerContext(opts: { prisma: PrismaClient; authorization?: string | null }): InnerContext {
-  return { prisma: opts.prisma, authorization: opts.authorization ?? null };
+export function createInnerContext(opts: { prisma: PrismaClient; auth?: RequestAuth }): InnerContext {
+  return { prisma: opts.prisma, auth: opts.auth ?? OPEN_AUTH };
 }
 
-/** Per-request context for the HTTP route handler. */
+/** Per-request context: the route handler's, and the dashboard's server components' (their session cookie). */
 export async function createContext({ headers }: { headers: Headers }): Promise<InnerContext> {
-  return createInnerContext({ prisma: await getPrisma(), authorization: headers.get('authorization') });
+  const prisma = await getPrisma();
+  return createInnerContext({ prisma, auth: await authenticate(prisma, headers) });
 }
 
 export type Context = InnerContext;

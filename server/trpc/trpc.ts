@@ -1,19 +1,16 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, type z } from 'zod';
-import { HoneError, type FieldIssue } from '../errors';
+import { authorize } from '../auth/request-auth';
+import { describeIssues, HoneError, type FieldIssue } from '../errors';
 import type { AnyTool, Tool } from '../tools/define';
 import type { Context } from './context';
 
 /** Field-level issues of a failed call, whatever raised them: input validation or a service. */
 function fieldIssues(error: TRPCError): FieldIssue[] | undefined {
   const cause = error.cause;
-  if (cause instanceof ZodError) return cause.issues.map((i) => ({ path: i.path as (string | number)[], message: i.message }));
+  if (cause instanceof ZodError) return HoneError.fromZod(cause).issues;
   if (cause instanceof HoneError && cause.issues.length) return cause.issues;
   return undefined;
-}
-
-function describeIssues(issues: FieldIssue[]): string {
-  return issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
 }
 
 const t = initTRPC.context<Context>().create({
@@ -41,12 +38,20 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.use(mapHoneErrors);
 
+/** Checked before the input is parsed, so a caller without the right key learns nothing and writes nothing. */
+function authorized(tool: AnyTool) {
+  return publicProcedure.use(({ ctx, next }) => {
+    authorize(ctx.auth, tool);
+    return next();
+  });
+}
+
 function toolQuery<Input extends z.ZodType, Output>(tool: Tool<Input, Output, true>) {
-  return publicProcedure.input(tool.input).query(({ ctx, input }) => tool.handler(ctx, input as z.output<Input>));
+  return authorized(tool).input(tool.input).query(({ ctx, input }) => tool.handler(ctx, input as z.output<Input>));
 }
 
 function toolMutation<Input extends z.ZodType, Output>(tool: Tool<Input, Output, false>) {
-  return publicProcedure.input(tool.input).mutation(({ ctx, input }) => tool.handler(ctx, input as z.output<Input>));
+  return authorized(tool).input(tool.input).mutation(({ ctx, input }) => tool.handler(ctx, input as z.output<Input>));
 }
 
 /** A read-only tool is a query, any other a mutation: the typed client calls `.query()` or `.mutate()` accordingly. */

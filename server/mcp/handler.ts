@@ -1,0 +1,62 @@
+import { authenticate } from '../auth/request-auth';
+import { getPrisma } from '../db';
+import { HoneError } from '../errors';
+import { readBody } from '../rest/handler';
+import { toolsByName } from '../tools/registry';
+import { checkHostAndOrigin } from './allowed-hosts';
+import { serveMcp } from './server';
+
+function jsonRpcError(status: number, code: number, message: string, headers?: HeadersInit): Response {
+  return Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status, headers });
+}
+
+// MCP's authorization spec: 401 asks for a bearer token, 403 names the missing scope.
+const ASK_FOR_KEY = { 'WWW-Authenticate': 'Bearer realm="hone"' };
+const ASK_FOR_WRITE_SCOPE = { 'WWW-Authenticate': 'Bearer realm="hone", error="insufficient_scope", scope="write"' };
+
+function httpError(error: HoneError, headers?: HeadersInit): Response {
+  return jsonRpcError(error.status, -32600, error.message, headers ?? (error.code === 'UNAUTHORIZED' ? ASK_FOR_KEY : undefined));
+}
+
+/** Tools a JSON-RPC message (or batch) would call, so a read key is stopped at the door with an HTTP 403. */
+function calledTools(body: unknown): string[] {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.flatMap((message) => {
+    const m = message as { method?: unknown; params?: { name?: unknown } } | null;
+    return m?.method === 'tools/call' && typeof m.params?.name === 'string' ? [m.params.name] : [];
+  });
+}
+
+/** `/api/mcp`: Streamable HTTP, stateless, JSON responses. */
+export async function handleMcpRequest(request: Request): Promise<Response> {
+  try {
+    checkHostAndOrigin(request.headers);
+    if (request.method !== 'POST') {
+      return jsonRpcError(405, -32000, 'Method not allowed: this MCP server is stateless; send JSON-RPC as POST', { Allow: 'POST' });
+    }
+    const prisma = await getPrisma();
+    // Origins passed the allow-list above, so they count as the server's own for the write rule.
+    const auth = { ...(await authenticate(prisma, request.headers)), crossOrigin: false };
+    if (auth.mode === 'required' && !auth.principal) {
+      throw new HoneError('UNAUTHORIZED', auth.badCredential ? 'The API key is not valid (unknown or revoked)' : 'An API key is required: send Authorization: Bearer <key>');
+    }
+    const text = await readBody(request);
+    let parsedBody: unknown;
+    try {
+      parsedBody = JSON.parse(text);
+    } catch {
+      return jsonRpcError(400, -32700, 'Parse error: the body is not valid JSON');
+    }
+    if (auth.principal?.scope === 'read') {
+      const writing = calledTools(parsedBody).find((name) => toolsByName.get(name)?.readOnly === false);
+      if (writing) {
+        const refusal = new HoneError('FORBIDDEN', `${writing} changes data and needs a write key; "${auth.principal.name}" is a read key`);
+        return httpError(refusal, ASK_FOR_WRITE_SCOPE);
+      }
+    }
+    return await serveMcp({ request, parsedBody, prisma, auth });
+  } catch (error) {
+    if (error instanceof HoneError) return httpError(error);
+    throw error;
+  }
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import type { AnyTool } from '../tools/define';
+import { tools } from '../tools/registry';
+import { MAX_BODY_BYTES } from './handler';
+
+type JsonObject = Record<string, unknown>;
+
+function inputSchema(tool: AnyTool): JsonObject {
+  const schema = z.toJSONSchema(tool.input, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as JsonObject;
+  delete schema.$schema;
+  return schema;
+}
+
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+
+const ERROR_RESPONSES = {
+  '400': errorResponse('Invalid input: `issues` names each bad field'),
+  '401': errorResponse('No API key, or an unknown or revoked one (when HONE_AUTH=required)'),
+  '403': errorResponse('A read key on a tool that changes data, or a state change from another origin'),
+  '404': errorResponse('No such tool'),
+  '405': errorResponse('Wrong method: tools that change data accept only POST'),
+  '413': errorResponse(`Body larger than ${MAX_BODY_BYTES} bytes`),
+  '415': errorResponse('Body that is not JSON'),
+};
+
+/** GET parameters: each top-level input field, its value coerced to the schema's type (see query-input.ts). */
+function queryParameters(schema: JsonObject): JsonObject[] {
+  const properties = (schema.properties ?? {}) as Record<string, JsonObject>;
+  const required = new Set((schema.required as string[] | undefined) ?? []);
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: required.has(name),
+    ...(property.description ? { description: property.description } : {}),
+    schema: property,
+  }));
+}
+
+function toolPath(tool: AnyTool): JsonObject {
+  const schema = inputSchema(tool);
+  const common = {
+    summary: tool.name,
+    description: tool.description,
+    tags: [tool.readOnly ? 'read' : 'write'],
+    responses: { '200': { description: "The tool's result as JSON", content: { 'application/json': { schema: {} } } }, ...ERROR_RESPONSES },
+  };
+  const post = { ...common, operationId: tool.name, requestBody: { required: false, content: { 'application/json': { schema } } } };
+  if (!tool.readOnly) return { post };
+  return { post, get: { ...common, operationId: `${tool.name}_get`, parameters: queryParameters(schema) } };
+}
+
+/** OpenAPI 3.1 for `/tools/<name>`, generated from the registry like the other faces. */
+export function openApiDocument(serverUrl?: string): JsonObject {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Hone self-improvement API',
+      version: '1.0.0',
+      description:
+        'Every Hone tool as REST: POST a JSON body to /tools/<name>; read-only tools also answer GET with query parameters. ' +
+        'The same tools are served over MCP at /api/mcp and tRPC at /api/trpc.',
+    },
+    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    security: [{ bearer: [] }],
+    paths: Object.fromEntries(tools.map((tool) => [`/tools/${tool.name}`, toolPath(tool)])),
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key from `npm run apikey -- create` (when HONE_AUTH=required)' } },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['message', 'issues'],
+              properties: {
+                code: { type: 'string' },
+                message: { type: 'string' },
+                issues: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['path', 'message'],
+                    properties: { path: { type: 'array', items: { type: ['string', 'integer'] } }, message: { type: 'string' } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}

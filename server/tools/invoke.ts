@@ -1,0 +1,23 @@
+import { authorize, type RequestAuth } from '../auth/request-auth';
+import type { PrismaClient } from '../db/client';
+import { HoneError } from '../errors';
+import type { AnyTool } from './define';
+
+export interface InvocationContext {
+  prisma: PrismaClient;
+  auth: RequestAuth;
+}
+
+/** Runs a tool on input its schema has already accepted (the MCP SDK validates before calling). */
+export async function runTool(tool: AnyTool, { prisma, auth }: InvocationContext, input: unknown): Promise<unknown> {
+  authorize(auth, tool);
+  return tool.handler({ prisma }, input);
+}
+
+/** Authorizes, validates and runs: the REST face's whole job once it has the raw input. */
+export async function invokeTool(tool: AnyTool, context: InvocationContext, rawInput: unknown): Promise<unknown> {
+  authorize(context.auth, tool);
+  const parsed = tool.input.safeParse(rawInput);
+  if (!parsed.success) throw HoneError.fromZod(parsed.error);
+  return tool.handler({ prisma: context.prisma }, parsed.data);
+}
