@@ -13,6 +13,8 @@ const onDatabase = (kind: 'pglite' | 'postgres') => ({
 export default defineConfig({
   test: {
     projects: [onDatabase('pglite'), onDatabase('postgres')],
+    // Tests of the HTTP faces run against `next start`: build once per run, when sources changed.
+    globalSetup: ['server/test/harness/next-build.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

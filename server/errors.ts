@@ -35,11 +35,15 @@ export class HoneError extends Error {
   }
 
   /** Input that failed its schema: the message names every bad field. */
-  static fromZod(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): HoneError {
-    const issues = error.issues.map((issue) => ({
-      path: issue.path.map((key) => (typeof key === 'number' ? key : String(key))),
-      message: issue.message,
-    }));
+  static fromZod(error: { issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[] }): HoneError {
+    const issues = error.issues.flatMap((issue) => {
+      const path = issue.path.map((key) => (typeof key === 'number' ? key : String(key)));
+      // A misspelt field is reported at that field, so its path names it like any other bad field.
+      if (issue.code === 'unrecognized_keys' && issue.keys?.length) {
+        return issue.keys.map((key) => ({ path: [...path, key], message: 'is not a known field' }));
+      }
+      return [{ path, message: issue.message }];
+    });
     return new HoneError('BAD_REQUEST', describeIssues(issues), issues);
   }
 

@@ -1,6 +1,6 @@
 import { getPrisma } from './db';
 import { describeTarget, targetFromEnv } from './db/client';
-import { envOrExit } from './env';
+import { authMode, envOrExit } from './env';
 
 /**
  * Runs once as the server starts: a wrong environment stops it with a message naming the variable,
@@ -16,4 +16,12 @@ export async function startServer(): Promise<void> {
     process.exit(1);
   }
   console.log(`Hone: serving on ${target}`);
+  if (authMode() === 'off') {
+    console.warn(
+      'Hone: authentication is off: anyone who can reach this port can read and change data. ' +
+        'Set HONE_AUTH=required and create keys with `npm run apikey -- create --name <name> --scope read|write`.',
+    );
+  } else {
+    console.log('Hone: API keys required (Authorization: Bearer <key>; the dashboard asks for one at /sign-in).');
+  }
 }

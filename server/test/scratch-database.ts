@@ -15,6 +15,8 @@ export interface ScratchDatabase {
   prisma: PrismaClient;
   connection: DatabaseConnection;
   caller: ReturnType<typeof createCaller>;
+  /** The connection URL of a PostgreSQL scratch database (for a server process under test); null for PGlite. */
+  url: string | null;
   /** Empties every table (keeps the schema) so each test starts from nothing. */
   truncate(): Promise<void>;
   drop(): Promise<void>;
@@ -33,13 +35,15 @@ async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
 /** A fresh, migrated database of the run's kind: in-memory PGlite, or a new database on the server. */
 export async function createScratchDatabase(kind: 'pglite' | 'postgres'): Promise<ScratchDatabase> {
   let dropDatabase = async () => {};
+  let databaseUrl: string | null = null;
   let db: Awaited<ReturnType<typeof openDatabase>>;
   if (kind === 'postgres') {
     const name = `hone_test_${randomBytes(6).toString('hex')}`;
     await withAdmin((c) => c.query(`CREATE DATABASE ${name}`));
     const url = new URL(ADMIN_URL);
     url.pathname = `/${name}`;
-    db = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 20 }, { migrate: true });
+    databaseUrl = url.toString();
+    db = await openDatabase({ kind: 'postgres', url: databaseUrl, poolMax: 20 }, { migrate: true });
     dropDatabase = () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {});
   } else {
     db = await openDatabase({ kind: 'pglite' });
@@ -49,6 +53,7 @@ export async function createScratchDatabase(kind: 'pglite' | 'postgres'): Promis
     prisma,
     connection: db.connection,
     caller: createCaller(createInnerContext({ prisma })),
+    url: databaseUrl,
     async truncate() {
       await emptyAllTables(prisma);
       invalidateRoutingRules(prisma);

@@ -20,6 +20,7 @@ export const analyzeMetricsTool = defineTool({
   input: AnalyzeMetricsInput,
   readOnly: true,
   handler: ({ prisma }, input) => analyzeMetrics(prisma, input),
+  toText: (analysis) => analysis.report,
 });
 
 export const generateReportTool = defineTool({
@@ -29,4 +30,5 @@ export const generateReportTool = defineTool({
   input: GenerateReportInput,
   readOnly: true,
   handler: ({ prisma }, input) => generateReport(prisma, input),
+  toText: (report) => report.report,
 });

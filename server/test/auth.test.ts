@@ -1,0 +1,175 @@
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signSession } from '../auth/session';
+import { createHoneClient } from '../hone-client';
+import { createApiKey, revokeApiKey } from '../services/api-keys';
+import { testDatabaseKind } from './database';
+import { createServerDatabase, startHoneServer, type HoneServer, type ServerDatabase } from './harness/hone-server';
+import { SPEC_EXAMPLES } from './harness/spec-examples';
+
+const SESSION_SECRET = 'a-test-secret-that-is-at-least-32-characters-long';
+process.env.HONE_SESSION_SECRET = SESSION_SECRET;
+
+let db: ServerDatabase;
+let server: HoneServer;
+const keys = { read: '', write: '', revoked: '', readId: 0, writeId: 0 };
+
+beforeAll(async () => {
+  db = await createServerDatabase(testDatabaseKind);
+  await db.withPrisma(async (prisma) => {
+    const read = await createApiKey(prisma, { name: 'dashboard-viewer', scope: 'read' });
+    const write = await createApiKey(prisma, { name: 'gateway', scope: 'write' });
+    const revoked = await createApiKey(prisma, { name: 'old-gateway', scope: 'write' });
+    await revokeApiKey(prisma, revoked.apiKey.id);
+    Object.assign(keys, { read: read.key, write: write.key, revoked: revoked.key, readId: read.apiKey.id, writeId: write.apiKey.id });
+  });
+  server = await startHoneServer({ env: { ...db.env, HONE_AUTH: 'required', HONE_SESSION_SECRET: SESSION_SECRET } });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await db?.drop();
+});
+
+const WRONG_KEYS = () => ({ none: undefined, unknown: 'hone_not-a-key-at-all', malformed: 'Basic abc', revoked: keys.revoked });
+
+function authHeader(key: string | undefined): Record<string, string> {
+  if (!key) return {};
+  return { authorization: key.startsWith('Basic ') ? key : `Bearer ${key}` };
+}
+
+async function rest(name: string, key: string | undefined, body: unknown = SPEC_EXAMPLES[name]) {
+  const response = await fetch(`${server.url}/tools/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...authHeader(key) },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+/** What a write key sees: proof that refused calls wrote nothing. */
+async function bugPatternCount(): Promise<number> {
+  return (await rest('get_bug_patterns', keys.write, {})).body.items.length;
+}
+
+describe(`auth on REST (${testDatabaseKind})`, () => {
+  it('answers 401 without a valid key, 403 for a read key on a writing tool, and writes nothing', async () => {
+    for (const [label, key] of Object.entries(WRONG_KEYS())) {
+      const refused = await rest('record_bug_pattern', key);
+      expect(refused.status, label).toBe(401);
+      expect(refused.body.error.message).toMatch(/API key/);
+      expect((await rest('get_bug_patterns', key, {})).status, label).toBe(401);
+    }
+    const forbidden = await rest('record_bug_pattern', keys.read);
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.error.message).toContain('write key');
+    expect(await bugPatternCount()).toBe(0);
+
+    expect((await rest('get_bug_patterns', keys.read, {})).status).toBe(200);
+    expect((await rest('record_bug_pattern', keys.write)).status).toBe(200);
+    expect(await bugPatternCount()).toBe(1);
+  });
+});
+
+describe(`auth on tRPC (${testDatabaseKind})`, () => {
+  it('answers 401 and 403 as the other faces do, writing nothing', async () => {
+    for (const [label, key] of Object.entries(WRONG_KEYS())) {
+      const hone = createHoneClient({ url: server.url, apiKey: key?.startsWith('Basic') ? undefined : key });
+      const error = await hone.metrics.record.mutate({ name: 'auth_probe', value: 1, unit: 'ms' }).catch((e: any) => e);
+      expect(error.data?.httpStatus, label).toBe(401);
+    }
+    const readOnly = createHoneClient({ url: server.url, apiKey: keys.read });
+    const forbidden = await readOnly.routing.updateHeuristic.mutate({ pattern: 'forbidden', preferredLayer: 'fast' }).catch((e: any) => e);
+    expect(forbidden.data?.httpStatus).toBe(403);
+    expect((await readOnly.routing.listHeuristics.query({ activeOnly: false })).map((r) => r.pattern)).not.toContain('forbidden');
+
+    const writer = createHoneClient({ url: server.url, apiKey: keys.write });
+    await writer.routing.updateHeuristic.mutate({ pattern: 'allowed', preferredLayer: 'fast' });
+    expect((await readOnly.routing.listHeuristics.query({ activeOnly: false })).map((r) => r.pattern)).toContain('allowed');
+  });
+});
+
+describe(`auth on MCP (${testDatabaseKind})`, () => {
+  async function connect(key: string | undefined): Promise<Client> {
+    const client = new Client({ name: 'auth-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL('/api/mcp', server.url), { requestInit: { headers: authHeader(key) } }));
+    return client;
+  }
+
+  it('answers 401 at the HTTP level without a valid key', async () => {
+    for (const [label, key] of Object.entries(WRONG_KEYS())) {
+      await expect(connect(key), label).rejects.toThrow(/401|Unauthorized|API key/i);
+      const raw = await fetch(`${server.url}/api/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...authHeader(key) },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+      expect(raw.status, label).toBe(401);
+      expect(raw.headers.get('www-authenticate')).toContain('Bearer');
+    }
+  });
+
+  it('answers 403 for a read key calling a writing tool, and writes nothing', async () => {
+    const before = await bugPatternCount();
+    const reader = await connect(keys.read);
+    expect((await reader.listTools()).tools.length).toBeGreaterThan(0);
+    const read = await reader.callTool({ name: 'get_bug_patterns', arguments: {} });
+    expect(read.isError).toBeFalsy();
+    await expect(reader.callTool({ name: 'record_bug_pattern', arguments: { ...SPEC_EXAMPLES.record_bug_pattern, pattern: 'via mcp' } })).rejects.toThrow(/insufficient scope|403|write key/i);
+    await reader.close();
+    expect(await bugPatternCount()).toBe(before);
+
+    const writer = await connect(keys.write);
+    const written = await writer.callTool({ name: 'record_bug_pattern', arguments: { ...SPEC_EXAMPLES.record_bug_pattern, pattern: 'via mcp' } });
+    expect(written.isError).toBeFalsy();
+    await writer.close();
+    expect(await bugPatternCount()).toBe(before + 1);
+  });
+});
+
+describe(`the dashboard's session (${testDatabaseKind})`, () => {
+  async function cookieFor(keyId: number, scope: 'read' | 'write') {
+    return `hone_session=${await signSession({ keyId, scope, name: scope })}`;
+  }
+
+  async function trpcWrite(cookie: string, origin: string) {
+    return fetch(`${server.url}/api/trpc/routing.updateHeuristic`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, origin },
+      body: JSON.stringify({ pattern: `session-${origin.length}-${cookie.length}`, preferredLayer: 'deep' }),
+    });
+  }
+
+  it('sends a visitor without a session to the sign-in page', async () => {
+    const page = await fetch(`${server.url}/`, { redirect: 'manual' });
+    expect(page.status).toBe(307);
+    expect(page.headers.get('location')).toContain('/sign-in?next=%2F');
+    const signIn = await fetch(`${server.url}/sign-in`);
+    expect(signIn.status).toBe(200);
+    expect(await signIn.text()).toContain('API key');
+    const forged = await fetch(`${server.url}/`, { redirect: 'manual', headers: { cookie: 'hone_session=eyJhbGciOiJIUzI1NiJ9.e30.forged' } });
+    expect(forged.status).toBe(307);
+  });
+
+  it('lets a read session browse but not edit, and a write session edit from its own origin only', async () => {
+    const readCookie = await cookieFor(keys.readId, 'read');
+    const writeCookie = await cookieFor(keys.writeId, 'write');
+    expect((await fetch(`${server.url}/`, { headers: { cookie: readCookie }, redirect: 'manual' })).status).toBe(200);
+    const list = await fetch(`${server.url}/api/trpc/routing.listHeuristics`, { headers: { cookie: readCookie } });
+    expect(list.status).toBe(200);
+
+    expect((await trpcWrite(readCookie, server.url)).status).toBe(403);
+    expect((await trpcWrite(writeCookie, 'https://evil.example')).status).toBe(403);
+    const patterns = async () => ((await (await fetch(`${server.url}/tools/get_routing_heuristics?activeOnly=false`, { headers: authHeader(keys.read) })).json()) as { pattern: string }[]).map((r) => r.pattern);
+    expect((await patterns()).filter((p) => p.startsWith('session-'))).toEqual([]);
+
+    expect((await trpcWrite(writeCookie, server.url)).status).toBe(200);
+    expect((await patterns()).filter((p) => p.startsWith('session-'))).toHaveLength(1);
+  });
+
+  it('ends a session when its key is revoked', async () => {
+    const revokedCookie = `hone_session=${await signSession({ keyId: 999_999, scope: 'write', name: 'gone' })}`;
+    const response = await fetch(`${server.url}/api/trpc/routing.listHeuristics`, { headers: { cookie: revokedCookie } });
+    expect(response.status).toBe(401);
+  });
+});

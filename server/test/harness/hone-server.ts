@@ -1,0 +1,106 @@
+// A real Hone server (`next start`) on a free port, for tests of the HTTP faces and the dashboard.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase, type DatabaseTarget, type PrismaClient } from '../../db/client';
+import { createScratchDatabase } from '../scratch-database';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const STARTUP_TIMEOUT_MS = 60_000;
+
+export interface HoneServer {
+  url: string;
+  /** Everything the server printed, for failure messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface ServerDatabase {
+  /** The environment that points a server at this database. */
+  env: Record<string, string>;
+  /** Opens it from the test process (only while no server holds an embedded one) to prepare or inspect data. */
+  withPrisma<T>(work: (prisma: PrismaClient) => Promise<T>): Promise<T>;
+  drop(): Promise<void>;
+}
+
+/** A fresh migrated database a server process can open: an embedded PGlite directory, or a PostgreSQL database. */
+export async function createServerDatabase(kind: 'pglite' | 'postgres'): Promise<ServerDatabase> {
+  if (kind === 'postgres') {
+    const scratch = await createScratchDatabase('postgres');
+    return {
+      env: { DATABASE_URL: scratch.url! },
+      withPrisma: (work) => work(scratch.prisma),
+      drop: () => scratch.drop(),
+    };
+  }
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'hone-server-'));
+  const target: DatabaseTarget = { kind: 'pglite', dataDir: path.join(directory, 'pgdata') };
+  const withPrisma = async <T>(work: (prisma: PrismaClient) => Promise<T>): Promise<T> => {
+    const db = await openDatabase(target, { migrate: true });
+    try {
+      return await work(db.prisma);
+    } finally {
+      await db.close();
+    }
+  };
+  await withPrisma(async () => {});
+  return { env: { HONE_DATA_DIR: target.dataDir! }, withPrisma, drop: async () => rmSync(directory, { recursive: true, force: true }) };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function stopProcessGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    // next start runs the server in a child process (next-server): signal the whole group.
+    process.kill(-child.pid!, 'SIGTERM');
+    setTimeout(() => child.exitCode === null && process.kill(-child.pid!, 'SIGKILL'), 5_000).unref();
+  });
+}
+
+/** Starts `next start` on the given database and resolves once the server has opened it. */
+export async function startHoneServer({ env }: { env: Record<string, string> }): Promise<HoneServer> {
+  const port = await freePort();
+  let output = '';
+  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: '', HONE_DATA_DIR: '', ...env, PORT: String(port) },
+  });
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start within ${STARTUP_TIMEOUT_MS} ms:\n${output}`)), STARTUP_TIMEOUT_MS);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Hone: serving on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited (${code}) before it was ready:\n${output}`));
+    });
+  });
+  try {
+    await ready;
+  } catch (error) {
+    await stopProcessGroup(child);
+    throw error;
+  }
+  return { url: `http://127.0.0.1:${port}`, output: () => output, stop: () => stopProcessGroup(child) };
+}

@@ -1,0 +1,223 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tools } from '../tools/registry';
+import { testDatabaseKind } from './database';
+import { createServerDatabase, startHoneServer, type HoneServer, type ServerDatabase } from './harness/hone-server';
+import { SPEC_EXAMPLES } from './harness/spec-examples';
+
+const run = promisify(execFile);
+
+let db: ServerDatabase;
+let server: HoneServer;
+
+beforeAll(async () => {
+  db = await createServerDatabase(testDatabaseKind);
+  server = await startHoneServer({ env: { ...db.env, HONE_AUTH: 'off' } });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await db?.drop();
+});
+
+/** Runs a shell command as the spec prints it, pointed at the server under test; returns body and status. */
+async function curl(command: string): Promise<{ status: number; body: string }> {
+  const pointed = command.replaceAll('http://localhost:3000', server.url);
+  const { stdout } = await run('bash', ['-c', `${pointed} -s -w '\\n%{http_code}'`]);
+  const cut = stdout.lastIndexOf('\n');
+  return { body: stdout.slice(0, cut), status: Number(stdout.slice(cut + 1)) };
+}
+
+async function post(name: string, body: BodyInit | null, headers: Record<string, string> = { 'content-type': 'application/json' }) {
+  const response = await fetch(`${server.url}/tools/${name}`, { method: 'POST', headers, body });
+  return { status: response.status, body: (await response.json()) as Record<string, any>, headers: response.headers };
+}
+
+describe(`the spec's curl examples, verbatim (${testDatabaseKind})`, () => {
+  it('records a metric', async () => {
+    const { status, body } = await curl(`curl -X POST http://localhost:3000/tools/record_metric \\
+  -H "Content-Type: application/json" \\
+  -d '{
+    "name": "api_latency",
+    "value": 234.5,
+    "unit": "ms",
+    "context": {"endpoint": "/route"}
+  }'`);
+    expect(status).toBe(200);
+    expect(JSON.parse(body)).toMatchObject({ name: 'api_latency', value: 234.5, unit: 'ms', context: { endpoint: '/route' } });
+  });
+
+  it('analyzes metrics with the report', async () => {
+    await post('update_model_performance', JSON.stringify(SPEC_EXAMPLES.update_model_performance));
+    const { status, body } = await curl(`curl -X POST http://localhost:3000/tools/analyze_metrics \\
+  -H "Content-Type: application/json" \\
+  -d '{"taskType": "coding", "includeReport": true}'`);
+    expect(status).toBe(200);
+    const analysis = JSON.parse(body);
+    expect(analysis.report).toContain('claude-sonnet-4 (coding):\n  Success Rate: 100.00%\n  Avg Latency: 2340ms\n  Avg Cost: $0.012500\n  Total Calls: 1');
+    expect(analysis.report).toContain('Self-Improvement Summary');
+  });
+
+  it('gets the active routing heuristics', async () => {
+    await post('update_routing_heuristic', JSON.stringify(SPEC_EXAMPLES.update_routing_heuristic));
+    await post('update_routing_heuristic', JSON.stringify({ pattern: 'translate', preferredLayer: 'fast', active: false }));
+    const { status, body } = await curl('curl http://localhost:3000/tools/get_routing_heuristics?activeOnly=true');
+    expect(status).toBe(200);
+    expect(JSON.parse(body).map((rule: { pattern: string }) => rule.pattern)).toEqual(['.*implement.*algorithm.*']);
+  });
+});
+
+describe(`REST /tools/<name> (${testDatabaseKind})`, () => {
+  it('coerces query strings to the schema types: "false" is false', async () => {
+    const all = await (await fetch(`${server.url}/tools/get_routing_heuristics?activeOnly=false`)).json();
+    const active = await (await fetch(`${server.url}/tools/get_routing_heuristics`)).json();
+    expect(all.length).toBe(active.length + 1);
+    const page = await fetch(`${server.url}/tools/get_bug_patterns?limit=1`);
+    expect(page.status).toBe(200);
+  });
+
+  it('answers 400 naming each bad field, and writes nothing', async () => {
+    const { status, body } = await post('record_metric', JSON.stringify({ name: 'x', value: 'fast', unit: 'ms', colour: 'red' }));
+    expect(status).toBe(400);
+    expect(body.error.issues).toEqual(
+      expect.arrayContaining([
+        { path: ['value'], message: expect.any(String) },
+        { path: ['colour'], message: expect.any(String) },
+      ]),
+    );
+    expect(body.error.message).toContain('value');
+    const bad = await fetch(`${server.url}/tools/get_routing_heuristics?activeOnly=yes`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as any).error.issues[0].path).toEqual(['activeOnly']);
+  });
+
+  it('answers 400 for a body that is not JSON', async () => {
+    expect((await post('record_metric', '{"name": ')).status).toBe(400);
+  });
+
+  it('answers 404 for an unknown tool, 405 for a wrong method, 415 for non-JSON, 413 over 1 MiB', async () => {
+    expect((await post('no_such_tool', '{}')).status).toBe(404);
+    const wrongMethod = await fetch(`${server.url}/tools/record_metric`);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('POST');
+    expect((await fetch(`${server.url}/tools/get_bug_patterns`, { method: 'DELETE' })).status).toBe(405);
+    const notJson = await post('record_metric', 'name=x&value=1', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(notJson.status).toBe(415);
+    const huge = JSON.stringify({ name: 'big', value: 1, unit: 'ms', context: { blob: 'x'.repeat(1024 * 1024) } });
+    const tooLarge = await post('record_metric', huge);
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body.error.message).toContain('1 MiB');
+    const metrics = await fetch(`${server.url}/tools/analyze_metrics`).then((r) => r.status);
+    expect(metrics).toBe(200);
+  });
+
+  it('serves an OpenAPI 3.1 document of every tool', async () => {
+    const document = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as any;
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths).sort()).toEqual(tools.map((t) => `/tools/${t.name}`).sort());
+    const get = document.paths['/tools/get_routing_heuristics'].get;
+    expect(get.parameters).toContainEqual(expect.objectContaining({ name: 'activeOnly', in: 'query', schema: expect.objectContaining({ type: 'boolean' }) }));
+  });
+});
+
+describe(`MCP at /api/mcp (${testDatabaseKind})`, () => {
+  async function connect(): Promise<Client> {
+    const client = new Client({ name: 'hone-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL('/api/mcp', server.url)));
+    return client;
+  }
+
+  it('lists every registry tool with its JSON Schema, description and annotations', async () => {
+    const client = await connect();
+    const { tools: listed } = await client.listTools();
+    expect(listed.map((t) => t.name).sort()).toEqual(tools.map((t) => t.name).sort());
+    for (const tool of tools) {
+      const entry = listed.find((t) => t.name === tool.name)!;
+      expect(entry.description).toBe(tool.description);
+      expect(entry.inputSchema.type).toBe('object');
+      expect(entry.annotations?.readOnlyHint, tool.name).toBe(tool.readOnly);
+      expect(entry.annotations?.destructiveHint, tool.name).toBe(tool.destructive ?? false);
+    }
+    const metric = listed.find((t) => t.name === 'record_metric')!;
+    expect(Object.keys(metric.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['name', 'value', 'unit', 'context']));
+    await client.close();
+  });
+
+  it('calls every tool with the spec example: readable text plus the same data as JSON', async () => {
+    const client = await connect();
+    for (const tool of tools) {
+      const result = await client.callTool({ name: tool.name, arguments: SPEC_EXAMPLES[tool.name] });
+      expect(result.isError, `${tool.name}: ${JSON.stringify(result.content)}`).toBeFalsy();
+      const [text] = result.content as { type: string; text: string }[];
+      expect(text!.type).toBe('text');
+      expect(result.structuredContent, tool.name).toBeTypeOf('object');
+    }
+    const analysis = await client.callTool({ name: 'analyze_metrics', arguments: { taskType: 'coding' } });
+    const text = (analysis.content as { text: string }[])[0]!.text;
+    expect(text).toMatch(/^Model Performance Analysis:\n\nclaude-sonnet-4 \(coding\):\n {2}Success Rate: [\d.]+%\n {2}Avg Latency: \d+ms\n {2}Avg Cost: \$[\d.]+\n {2}Total Calls: \d+/);
+    expect((analysis.structuredContent as { report: string }).report).toBe(text);
+    await client.close();
+  });
+
+  it('answers bad arguments with an isError result naming each field, writing nothing', async () => {
+    const client = await connect();
+    const before = await client.callTool({ name: 'get_bug_patterns', arguments: {} });
+    const result = await client.callTool({ name: 'record_bug_pattern', arguments: { category: 'timeout', pattern: 'x', severity: 'apocalyptic' } });
+    expect(result.isError).toBe(true);
+    const message = (result.content as { text: string }[])[0]!.text;
+    expect(message).toContain('severity');
+    const after = await client.callTool({ name: 'get_bug_patterns', arguments: {} });
+    expect(after.structuredContent).toEqual(before.structuredContent);
+    await client.close();
+  });
+
+  it('answers an unknown tool with a JSON-RPC error', async () => {
+    const client = await connect();
+    await expect(client.callTool({ name: 'drop_all_tables', arguments: {} })).rejects.toThrow(/drop_all_tables/);
+    await client.close();
+  });
+
+  it('serves 2025-era clients statelessly with JSON responses', async () => {
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const initialize = await fetch(`${server.url}/api/mcp`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+    });
+    expect(initialize.status).toBe(200);
+    expect(initialize.headers.get('content-type')).toContain('application/json');
+    expect(initialize.headers.get('mcp-session-id')).toBeNull();
+    const call = await fetch(`${server.url}/api/mcp`, {
+      method: 'POST',
+      headers: { ...headers, 'mcp-protocol-version': '2025-06-18' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'generate_report', arguments: {} } }),
+    });
+    const body = (await call.json()) as any;
+    expect(body.result.content[0].text).toContain('Self-Improvement');
+  });
+
+  it('refuses a Host or Origin outside the allow-list', async () => {
+    const evilOrigin = await fetch(`${server.url}/api/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', origin: 'https://evil.example' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(evilOrigin.status).toBe(403);
+    const { stdout } = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-H', 'Host: rebound.example', '-X', 'POST', `${server.url}/api/mcp`]);
+    expect(stdout).toBe('403');
+  });
+});
+
+describe(`the typed client (${testDatabaseKind})`, () => {
+  it('is called from a separate Node process with full types', async () => {
+    const script = path.resolve(import.meta.dirname, 'harness/gateway-client.ts');
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', script, server.url], { cwd: path.resolve(import.meta.dirname, '../..') });
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ modelIds: ['gateway-model', 'gateway-model'], totalCalls: 2, successRate: 50 });
+    expect(result.report).toContain('gateway-model (typed-client):');
+    expect(result.badRequest).toMatch(/latencyMs/);
+  });
+});
