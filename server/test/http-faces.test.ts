@@ -70,6 +70,10 @@ describe(`the spec's curl examples, verbatim (${testDatabaseKind})`, () => {
   });
 });
 
+it('says once at start that the server is open', () => {
+  expect(server.output().match(/authentication is off/g)).toHaveLength(1);
+});
+
 describe(`REST /tools/<name> (${testDatabaseKind})`, () => {
   it('coerces query strings to the schema types: "false" is false', async () => {
     const all = await (await fetch(`${server.url}/tools/get_routing_heuristics?activeOnly=false`)).json();
