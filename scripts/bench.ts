@@ -2,7 +2,7 @@
 // PostgreSQL server (skipped with a note when it cannot be reached). Prints figures; asserts nothing.
 import { performance } from 'node:perf_hooks';
 import { seedDemoData } from '../server/demo/seed';
-import { modelCallSummary } from '../server/services/analytics';
+import { modelCallFigures } from '../server/services/model-trends';
 import { createScratchDatabase, type ScratchDatabase } from '../server/test/scratch-database';
 
 async function inParallel(total: number, concurrency: number, task: (i: number) => Promise<unknown>) {
@@ -63,7 +63,7 @@ async function bench(db: ScratchDatabase) {
   await timed('analyze_metrics, all task types', 10, () => caller.modelPerformance.analyze());
   await timed('generate_report', 10, () => caller.modelPerformance.report());
   const month = { from: new Date(Date.now() - 30 * 86_400_000), to: new Date(Date.now() + 3_600_000) };
-  await timed('30-day per-model summary with p50/p95/p99 from rollups', 10, () => modelCallSummary(prisma, month));
+  await timed('30-day per-model summary with p50/p95/p99 from rollups', 10, () => modelCallFigures(prisma, month));
 }
 
 for (const kind of ['pglite', 'postgres'] as const) {

@@ -1,6 +1,13 @@
-import { AnalyzeMetricsInput, GenerateReportInput, UpdateModelPerformanceInput } from '../schemas/model-performance';
+import {
+  AnalyzeMetricsInput,
+  GenerateReportInput,
+  GetModelLeaderboardInput,
+  GetModelTrendsInput,
+  UpdateModelPerformanceInput,
+} from '../schemas/model-performance';
 import { analyzeMetrics, generateReport } from '../services/analytics';
 import { updateModelPerformance } from '../services/model-performance';
+import { getModelLeaderboard, getModelTrends } from '../services/model-trends';
 import { defineTool } from './define';
 
 export const updateModelPerformanceTool = defineTool({
@@ -29,4 +36,25 @@ export const generateReportTool = defineTool({
   input: GenerateReportInput,
   readOnly: true,
   handler: ({ prisma }, input) => generateReport(prisma, input),
+});
+
+export const getModelTrendsTool = defineTool({
+  name: 'get_model_trends',
+  description:
+    'Success rate, p50/p95/p99 latency (ms), average cost (USD) and calls per time bucket for each (model, task type) over a date range ' +
+    '(default the last 7 days; hourly buckets up to 48 hours, daily beyond). Use it to see whether a model is degrading or getting slower.',
+  input: GetModelTrendsInput,
+  readOnly: true,
+  handler: ({ prisma }, input) => getModelTrends(prisma, input),
+});
+
+export const getModelLeaderboardTool = defineTool({
+  name: 'get_model_leaderboard',
+  description:
+    'Per (model, task type) over a date range (default the last 7 days): calls, success rate, p50/p95 latency, average and total cost, ' +
+    'ranked within each task type (success rate, then p50 latency, then cost); models with fewer than minCalls calls are marked lowSample and not ranked. ' +
+    'Use it to pick the best or the cheapest good-enough model for a task type over a recent period.',
+  input: GetModelLeaderboardInput,
+  readOnly: true,
+  handler: ({ prisma }, input) => getModelLeaderboard(prisma, input),
 });
