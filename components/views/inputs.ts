@@ -1,0 +1,4 @@
+// Query inputs shared by a server page's prefetch and its client view: they must be equal for the
+// prefetched data to be used. Kept out of 'use client' modules, whose exports the server sees only as references.
+
+export const ALL_RULES = { activeOnly: false } as const;
