@@ -2,3 +2,6 @@
 // prefetched data to be used. Kept out of 'use client' modules, whose exports the server sees only as references.
 
 export const ALL_RULES = { activeOnly: false } as const;
+
+export const BUG_PAGE_SIZE = 20;
+export const FIRST_BUG_PAGE = { limit: BUG_PAGE_SIZE } as const;
