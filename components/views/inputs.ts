@@ -5,3 +5,7 @@ export const ALL_RULES = { activeOnly: false } as const;
 
 export const BUG_PAGE_SIZE = 20;
 export const FIRST_BUG_PAGE = { limit: BUG_PAGE_SIZE } as const;
+
+export const METRIC_NAMES = {} as const;
+
+export const reportInput = (taskType: string | undefined) => (taskType ? { taskType } : {});

@@ -1,0 +1,33 @@
+import { DashboardControls } from '@/components/controls/DashboardControls';
+import { parseDashboardParams, rangeOf, type SearchParams } from '@/components/controls/range';
+import { getQueryClient, HydrateClient, prefetch, trpc } from '@/components/trpc/server';
+import { METRIC_NAMES } from '@/components/views/inputs';
+import { MetricsView } from '@/components/views/MetricsView';
+
+export const dynamic = 'force-dynamic';
+
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
+
+export default async function MetricsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const query = await searchParams;
+  const params = parseDashboardParams(query);
+  const range = rangeOf(params);
+  const names = await getQueryClient().fetchQuery(trpc.metrics.names.queryOptions(METRIC_NAMES));
+  // The same choice the view makes: the asked metric if it exists, else the first; the group key only if the metric has it.
+  const chosen = names.find((n) => n.name === first(query.metric)) ?? names[0];
+  const groupBy = first(query.groupBy);
+  const key = groupBy && chosen?.contextKeys.includes(groupBy) ? groupBy : undefined;
+  if (chosen) await prefetch(trpc.metrics.series.queryOptions({ ...range, name: chosen.name, ...(key && { groupBy: key }) }));
+  return (
+    <HydrateClient>
+      <div className="page-header">
+        <div>
+          <h1>Metrics</h1>
+          <p className="muted">System metrics over time, with their unit, split by a context key.</p>
+        </div>
+        <DashboardControls params={params} />
+      </div>
+      <MetricsView range={range} metric={first(query.metric)} groupBy={groupBy} />
+    </HydrateClient>
+  );
+}
