@@ -1,7 +1,7 @@
 import { DashboardControls } from '@/components/controls/DashboardControls';
-import { parseDashboardParams, rangeOf, type SearchParams } from '@/components/controls/range';
+import { dashboardView, type SearchParams } from '@/components/controls/range';
 import { ToolTable } from '@/components/ToolTable';
-import { HydrateClient, prefetch, taskTypesIn, trpc } from '@/components/trpc/server';
+import { HydrateClient, prefetch, taskTypes, trpc } from '@/components/trpc/server';
 import { reportInput } from '@/components/views/inputs';
 import { OverviewView } from '@/components/views/OverviewView';
 import { tools } from '@/server/tools/registry';
@@ -9,11 +9,9 @@ import { tools } from '@/server/tools/registry';
 export const dynamic = 'force-dynamic';
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const params = parseDashboardParams(await searchParams);
-  const range = rangeOf(params);
-  const filter = { ...range, ...(params.taskType && { taskType: params.taskType }) };
-  const [taskTypes] = await Promise.all([
-    taskTypesIn(range),
+  const { params, range, filter } = dashboardView(await searchParams);
+  const [knownTaskTypes] = await Promise.all([
+    taskTypes(),
     prefetch(
       trpc.modelPerformance.report.queryOptions(reportInput(params.taskType)),
       trpc.routing.hitRates.queryOptions(filter),
@@ -27,7 +25,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
           <h1>Overview</h1>
           <p className="muted">The self-improvement report at a glance. The gateway calls Hone through tRPC at /api/trpc.</p>
         </div>
-        <DashboardControls params={params} taskTypes={taskTypes} />
+        <DashboardControls params={params} taskTypes={knownTaskTypes} />
       </div>
       <OverviewView filter={filter} />
       <details className="card tools" style={{ marginTop: '1.5rem' }}>

@@ -1,5 +1,5 @@
 import { DashboardControls } from '@/components/controls/DashboardControls';
-import { parseDashboardParams, rangeOf, type SearchParams } from '@/components/controls/range';
+import { dashboardView, type SearchParams } from '@/components/controls/range';
 import { HydrateClient, prefetch, trpc } from '@/components/trpc/server';
 import { BugsView } from '@/components/views/BugsView';
 import { FIRST_BUG_PAGE } from '@/components/views/inputs';
@@ -7,8 +7,7 @@ import { FIRST_BUG_PAGE } from '@/components/views/inputs';
 export const dynamic = 'force-dynamic';
 
 export default async function BugsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const params = parseDashboardParams(await searchParams);
-  const range = rangeOf(params);
+  const { params, range } = dashboardView(await searchParams);
   await prefetch(trpc.bugPatterns.trends.queryOptions(range), trpc.bugPatterns.list.queryOptions(FIRST_BUG_PAGE));
   return (
     <HydrateClient>

@@ -1,21 +1,18 @@
 import { DashboardControls } from '@/components/controls/DashboardControls';
-import { parseDashboardParams, rangeOf, type SearchParams } from '@/components/controls/range';
+import { dashboardView, firstParam, type SearchParams } from '@/components/controls/range';
 import { getQueryClient, HydrateClient, prefetch, trpc } from '@/components/trpc/server';
 import { METRIC_NAMES } from '@/components/views/inputs';
 import { MetricsView } from '@/components/views/MetricsView';
 
 export const dynamic = 'force-dynamic';
 
-const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
-
 export default async function MetricsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const query = await searchParams;
-  const params = parseDashboardParams(query);
-  const range = rangeOf(params);
+  const { params, range } = dashboardView(query);
   const names = await getQueryClient().fetchQuery(trpc.metrics.names.queryOptions(METRIC_NAMES));
   // The same choice the view makes: the asked metric if it exists, else the first; the group key only if the metric has it.
-  const chosen = names.find((n) => n.name === first(query.metric)) ?? names[0];
-  const groupBy = first(query.groupBy);
+  const chosen = names.find((n) => n.name === firstParam(query.metric)) ?? names[0];
+  const groupBy = firstParam(query.groupBy);
   const key = groupBy && chosen?.contextKeys.includes(groupBy) ? groupBy : undefined;
   if (chosen) await prefetch(trpc.metrics.series.queryOptions({ ...range, name: chosen.name, ...(key && { groupBy: key }) }));
   return (
@@ -27,7 +24,7 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
         </div>
         <DashboardControls params={params} />
       </div>
-      <MetricsView range={range} metric={first(query.metric)} groupBy={groupBy} />
+      <MetricsView range={range} metric={firstParam(query.metric)} groupBy={groupBy} />
     </HydrateClient>
   );
 }

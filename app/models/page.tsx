@@ -1,16 +1,14 @@
 import { DashboardControls } from '@/components/controls/DashboardControls';
-import { parseDashboardParams, rangeOf, type SearchParams } from '@/components/controls/range';
-import { HydrateClient, prefetch, taskTypesIn, trpc } from '@/components/trpc/server';
+import { dashboardView, type SearchParams } from '@/components/controls/range';
+import { HydrateClient, prefetch, taskTypes, trpc } from '@/components/trpc/server';
 import { ModelsView } from '@/components/views/ModelsView';
 
 export const dynamic = 'force-dynamic';
 
 export default async function ModelsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const params = parseDashboardParams(await searchParams);
-  const range = rangeOf(params);
-  const filter = { ...range, ...(params.taskType && { taskType: params.taskType }) };
-  const [taskTypes] = await Promise.all([
-    taskTypesIn(range),
+  const { params, range, filter } = dashboardView(await searchParams);
+  const [knownTaskTypes] = await Promise.all([
+    taskTypes(),
     prefetch(trpc.modelPerformance.leaderboard.queryOptions(filter), trpc.modelPerformance.trends.queryOptions(filter)),
   ]);
   return (
@@ -20,7 +18,7 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
           <h1>Models</h1>
           <p className="muted">Which model is best for a task type, at what latency and cost.</p>
         </div>
-        <DashboardControls params={params} taskTypes={taskTypes} />
+        <DashboardControls params={params} taskTypes={knownTaskTypes} />
       </div>
       <ModelsView filter={filter} />
     </HydrateClient>

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { highlightTypeScript } from '@/components/code/highlight';
-import type { SearchParams } from '@/components/controls/range';
+import { firstParam, type SearchParams } from '@/components/controls/range';
 import { formatDateTime } from '@/components/format';
 import { serverCaller } from '@/components/trpc/server';
 
@@ -8,14 +8,12 @@ export const dynamic = 'force-dynamic';
 
 const PAGE_SIZE = 20;
 
-const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
-
 /** Server-rendered: the code is highlighted here, and search, category and paging are plain links and a GET form. */
 export default async function TestsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const query = await searchParams;
-  const category = first(query.category);
-  const search = first(query.search);
-  const cursor = Number(first(query.cursor)) || undefined;
+  const category = firstParam(query.category);
+  const search = firstParam(query.search);
+  const cursor = Number(firstParam(query.cursor)) || undefined;
   const caller = await serverCaller();
   const [categories, page] = await Promise.all([
     caller.regressionTests.categories(),

@@ -23,14 +23,15 @@ export interface IsoRange {
   to: string;
 }
 
-const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) || undefined;
+/** A search param's first value, trimmed; undefined when absent or blank. */
+export const firstParam = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
 const isDay = (value: string | undefined): value is string => !!value && /^\d{4}-\d{2}-\d{2}$/.test(value) && isValid(parseISO(value));
 
 export function parseDashboardParams(params: SearchParams): DashboardParams {
-  const range = first(params.range);
-  const fromDay = first(params.from);
-  const toDay = first(params.to);
-  const taskType = first(params.taskType)?.trim() || undefined;
+  const range = firstParam(params.range);
+  const fromDay = firstParam(params.from);
+  const toDay = firstParam(params.to);
+  const taskType = firstParam(params.taskType);
   if (range === 'custom' && isDay(fromDay) && isDay(toDay) && fromDay <= toDay) return { range, fromDay, toDay, taskType };
   return { range: range && range in RANGE_PRESETS ? (range as RangePreset) : DEFAULT_RANGE, taskType };
 }
@@ -66,3 +67,17 @@ export function withParams(current: URLSearchParams, changes: Record<string, str
 }
 
 export const todayUtc = (now: Date = new Date()) => formatISO(now, { representation: 'date' });
+
+export interface DashboardView {
+  params: DashboardParams;
+  range: IsoRange;
+  /** The range plus the task type when one is chosen: the input of task-type-aware reads. */
+  filter: IsoRange & { taskType?: string };
+}
+
+/** What a page reads from its URL: the params, the resolved range and the filter its queries take. */
+export function dashboardView(searchParams: SearchParams, now: Date = new Date()): DashboardView {
+  const params = parseDashboardParams(searchParams);
+  const range = rangeOf(params, now);
+  return { params, range, filter: { ...range, ...(params.taskType && { taskType: params.taskType }) } };
+}

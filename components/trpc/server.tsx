@@ -34,8 +34,7 @@ export function HydrateClient({ children }: { children: ReactNode }) {
   return <HydrationBoundary state={dehydrate(getQueryClient())}>{children}</HydrationBoundary>;
 }
 
-/** Task types with calls in the range, for the task-type filter. */
-export async function taskTypesIn(range: { from: string; to: string }): Promise<string[]> {
-  const board = await getQueryClient().fetchQuery(trpc.modelPerformance.leaderboard.queryOptions(range));
-  return [...new Set(board.rows.map((r) => r.taskType))].sort();
+/** The task types the filter offers. */
+export function taskTypes(): Promise<string[]> {
+  return getQueryClient().fetchQuery(trpc.modelPerformance.taskTypes.queryOptions());
 }

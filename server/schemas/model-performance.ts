@@ -50,3 +50,5 @@ export const GetModelLeaderboardInput = withTimeRange({
   sortBy: z.enum(LEADERBOARD_SORT_KEYS).default('rank').describe('Column to sort by; rank = task type, then best first, low-sample last'),
   direction: z.enum(['asc', 'desc']).default('asc').describe('Sort direction'),
 }).prefault({});
+
+export const ListTaskTypesInput = z.strictObject({}).prefault({});

@@ -42,12 +42,17 @@ export interface MetricName {
   contextKeys: string[];
 }
 
+/** Context keys are read from this many newest values per metric (an index scan), not from its whole history. */
+const CONTEXT_KEYS_FROM_NEWEST = 1000;
+
 export async function listMetricNames(prisma: PrismaClient): Promise<MetricName[]> {
   const rows = await prisma.$queryRaw<{ name: string; values: number; unit: string; last_recorded_at: Date; context_keys: string[] }[]>`
     SELECT p.metric_name AS name, count(*)::int AS values,
            (array_agg(p.metric_unit ORDER BY p.recorded_at DESC))[1] AS unit, max(p.recorded_at) AS last_recorded_at,
-           ARRAY(SELECT DISTINCT k FROM performance_metrics c, jsonb_object_keys(c.context) AS k
-                 WHERE c.metric_name = p.metric_name AND jsonb_typeof(c.context) = 'object' ORDER BY k) AS context_keys
+           ARRAY(SELECT DISTINCT k FROM (SELECT context FROM performance_metrics c WHERE c.metric_name = p.metric_name
+                                          ORDER BY c.recorded_at DESC LIMIT ${CONTEXT_KEYS_FROM_NEWEST}) AS newest,
+                                         jsonb_object_keys(newest.context) AS k
+                 WHERE jsonb_typeof(newest.context) = 'object' ORDER BY k) AS context_keys
     FROM performance_metrics p GROUP BY p.metric_name ORDER BY p.metric_name`;
   return rows.map((r) => ({ name: r.name, values: r.values, unit: r.unit, lastRecordedAt: r.last_recorded_at.toISOString(), contextKeys: r.context_keys }));
 }

@@ -359,3 +359,18 @@ describe('regression test categories and Vitest files', () => {
     expect(() => assertParsesAsTypeScript(file)).not.toThrow();
   });
 });
+
+describe('list_task_types', () => {
+  it('lists each task type with calls once, alphabetically', async () => {
+    await modelFixture();
+    expect(await t.db.caller.modelPerformance.taskTypes()).toEqual([]); // the fixture writes rollups only
+    await t.db.caller.modelPerformance.update({ modelId: 'a', taskType: 'coding', success: true, latencyMs: 1, cost: 0 });
+    await t.db.caller.modelPerformance.update({ modelId: 'b', taskType: 'chat', success: true, latencyMs: 1, cost: 0 });
+    await t.db.caller.modelPerformance.update({ modelId: 'c', taskType: 'coding', success: true, latencyMs: 1, cost: 0 });
+    expect(await t.db.caller.modelPerformance.taskTypes()).toEqual(['chat', 'coding']);
+  });
+
+  it('refuses an unknown parameter', async () => {
+    await expectBadRequest(t.db.caller.modelPerformance.taskTypes({ taskType: 'x' } as never), 'taskType');
+  });
+});

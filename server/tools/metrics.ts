@@ -12,7 +12,7 @@ export const recordMetricTool = defineTool({
 
 export const listMetricNamesTool = defineTool({
   name: 'list_metric_names',
-  description: 'The metric names recorded so far, each with its number of values, newest unit, last recording time and the context keys it can be grouped by.',
+  description: 'The metric names recorded so far, each with its number of values, newest unit, last recording time and the context keys (seen in its newest 1,000 values) it can be grouped by.',
   input: ListMetricNamesInput,
   readOnly: true,
   handler: ({ prisma }) => listMetricNames(prisma),

@@ -3,10 +3,11 @@ import {
   GenerateReportInput,
   GetModelLeaderboardInput,
   GetModelTrendsInput,
+  ListTaskTypesInput,
   UpdateModelPerformanceInput,
 } from '../schemas/model-performance';
 import { analyzeMetrics, generateReport } from '../services/analytics';
-import { updateModelPerformance } from '../services/model-performance';
+import { listTaskTypes, updateModelPerformance } from '../services/model-performance';
 import { getModelLeaderboard, getModelTrends } from '../services/model-trends';
 import { defineTool } from './define';
 
@@ -57,4 +58,12 @@ export const getModelLeaderboardTool = defineTool({
   input: GetModelLeaderboardInput,
   readOnly: true,
   handler: ({ prisma }, input) => getModelLeaderboard(prisma, input),
+});
+
+export const listTaskTypesTool = defineTool({
+  name: 'list_task_types',
+  description: 'The task types that have recorded model calls, alphabetically: the values taskType filters accept.',
+  input: ListTaskTypesInput,
+  readOnly: true,
+  handler: ({ prisma }) => listTaskTypes(prisma),
 });

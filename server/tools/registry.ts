@@ -6,6 +6,7 @@ import {
   generateReportTool,
   getModelLeaderboardTool,
   getModelTrendsTool,
+  listTaskTypesTool,
   updateModelPerformanceTool,
 } from './model-performance';
 import { generateRegressionTestTool, getRegressionTestCategoriesTool, getRegressionTestsTool } from './regression-tests';
@@ -39,6 +40,7 @@ export const toolGroups = {
     report: generateReportTool,
     trends: getModelTrendsTool,
     leaderboard: getModelLeaderboardTool,
+    taskTypes: listTaskTypesTool,
   },
 } as const satisfies Record<string, Record<string, AnyTool>>;
 

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { DashboardControls } from '@/components/controls/DashboardControls';
-import { parseDashboardParams, rangeOf, type SearchParams } from '@/components/controls/range';
+import { dashboardView, type SearchParams } from '@/components/controls/range';
 import { HydrateClient, prefetch, trpc } from '@/components/trpc/server';
 import { BugDetailView } from '@/components/views/BugsView';
 
@@ -10,8 +10,7 @@ export const dynamic = 'force-dynamic';
 export default async function BugDetailPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> }) {
   const id = Number((await params).id);
   if (!Number.isInteger(id) || id <= 0) notFound();
-  const dashboard = parseDashboardParams(await searchParams);
-  const range = rangeOf(dashboard);
+  const { params: dashboard, range } = dashboardView(await searchParams);
   await prefetch(trpc.bugPatterns.get.queryOptions({ id, ...range }));
   return (
     <HydrateClient>
