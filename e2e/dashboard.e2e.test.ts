@@ -32,9 +32,13 @@ afterAll(async () => {
 async function open(pathAndQuery: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const failures: string[] = [];
+  const apiCalls: string[] = [];
   page.on('pageerror', (error) => failures.push(error.message));
+  page.on('request', (request) => request.url().includes('/api/trpc/') && apiCalls.push(request.url()));
   await page.goto(`${server.url}${pathAndQuery}`, { waitUntil: 'networkidle' });
   expect(failures, 'errors thrown in the page').toEqual([]);
+  // The server component prefetched every query the page shows: the browser asks for nothing on load.
+  expect(apiCalls, 'tRPC calls made by the browser on load').toEqual([]);
   return page;
 }
 

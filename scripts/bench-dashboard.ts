@@ -77,10 +77,10 @@ export async function writeMillionCallHistory(prisma: PrismaClient, caller: Call
 /** The tool calls each page's server component makes (in parallel, as the page does). */
 export function pageQueries(caller: Caller, range: { from: string; to: string }): Record<string, () => Promise<unknown>> {
   return {
-    overview: () => Promise.all([caller.modelPerformance.report({}), caller.routing.hitRates(range), caller.bugPatterns.trends(range), caller.modelPerformance.leaderboard(range)]),
-    models: () => Promise.all([caller.modelPerformance.leaderboard(range), caller.modelPerformance.trends(range)]),
+    overview: () => Promise.all([caller.modelPerformance.report({}), caller.routing.hitRates(range), caller.bugPatterns.trends(range), caller.modelPerformance.taskTypes()]),
+    models: () => Promise.all([caller.modelPerformance.leaderboard(range), caller.modelPerformance.trends(range), caller.modelPerformance.taskTypes()]),
     bugs: () => Promise.all([caller.bugPatterns.trends(range), caller.bugPatterns.list({ limit: 20 })]),
-    heuristics: () => Promise.all([caller.routing.listHeuristics({ activeOnly: false }), caller.routing.hitRates(range), caller.modelPerformance.leaderboard(range)]),
+    heuristics: () => Promise.all([caller.routing.listHeuristics({ activeOnly: false }), caller.routing.hitRates(range), caller.modelPerformance.taskTypes()]),
     metrics: () => Promise.all([caller.metrics.names(), caller.metrics.series({ ...range, name: 'routing_latency', groupBy: 'layer' })]),
   };
 }
