@@ -10,6 +10,8 @@ import { ROOT, seededDataDir, startHoneServer, type HoneServer } from './harness
 
 const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
 const README_SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
+/** The README's screenshots are tracked files: rewritten only when asked (HONE_README_SCREENSHOTS=1), not on every run. */
+const UPDATE_README_SCREENSHOTS = process.env.HONE_README_SCREENSHOTS === '1';
 
 let server: HoneServer;
 let browser: Browser;
@@ -53,7 +55,7 @@ const count = (page: Page, testId: string, selector: string) => page.locator(`[d
 
 async function screenshot(page: Page, name: string, alsoForReadme = false) {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  if (alsoForReadme) {
+  if (alsoForReadme && UPDATE_README_SCREENSHOTS) {
     mkdirSync(README_SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: path.join(README_SCREENSHOTS, `${name}.png`), fullPage: true });
   }
@@ -210,6 +212,23 @@ describe('heuristics forms', () => {
     expect(await result.textContent()).toContain('claude-sonnet-4');
     await page.reload({ waitUntil: 'networkidle' });
     expect(await page.locator('[data-testid="overall-hit-rate"]').textContent()).toBe(decisionsBefore);
+    await page.close();
+  });
+
+  it('the try-it box also says what the rule being written would do, before it is saved', async () => {
+    const page = await open('/heuristics');
+    const form = page.locator('[data-testid="rule-form-new"]');
+    await form.locator('#field-pattern').fill('\\bsorting\\b');
+    await form.locator('#field-preferredLayer').selectOption('fast');
+    await form.locator('#field-priority').fill('500');
+    await page.locator('#try-input').fill('Please implement a sorting algorithm in Rust');
+    await page.getByRole('button', { name: 'Try it' }).click();
+    const draft = page.locator('[data-testid="try-draft"]');
+    await draft.waitFor();
+    expect(await draft.textContent()).toMatch(/would match first → layer fast/);
+    await form.locator('#field-priority').fill('1');
+    await expect.poll(() => draft.textContent()).toMatch(/is checked before it/);
+    expect(await rulePatterns()).not.toContain('\\bsorting\\b');
     await page.close();
   });
 });

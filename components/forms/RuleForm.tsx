@@ -2,12 +2,13 @@
 
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { useForm } from 'react-hook-form';
+import { useEffect, useState } from 'react';
+import { useForm, useWatch } from 'react-hook-form';
 import type { z } from 'zod';
 import type { RoutingHeuristicDto } from '@/server/services/routing';
 import { ROUTING_LAYERS, UpdateRoutingHeuristicInput } from '@/server/schemas/routing';
 import { useTRPC } from '../trpc/client';
+import type { DraftRule } from './draft-rule';
 import { Field } from './Field';
 import { applyServerErrors } from './server-errors';
 
@@ -41,7 +42,7 @@ function defaultsOf(rule: RoutingHeuristicDto | null): RuleInput {
  * very schema the API validates with; what only the server can check (catastrophic backtracking, a
  * taken pattern) comes back as field issues and is shown on the field.
  */
-export function RuleForm({ rule, onDone }: { rule: RoutingHeuristicDto | null; onDone?: () => void }) {
+export function RuleForm({ rule, onDone, onDraftChange }: { rule: RoutingHeuristicDto | null; onDone?: () => void; onDraftChange?: (draft: DraftRule) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [formError, setFormError] = useState<string | null>(null);
@@ -51,8 +52,13 @@ export function RuleForm({ rule, onDone }: { rule: RoutingHeuristicDto | null; o
     handleSubmit,
     setError,
     reset,
+    control,
     formState: { errors, isSubmitting },
   } = useForm<RuleInput, unknown, RuleOutput>({ resolver: zodResolver(RuleFormSchema), defaultValues: defaultsOf(rule), mode: 'onTouched' });
+  const [pattern, preferredLayer, preferredModel, priority] = useWatch({ control, name: ['pattern', 'preferredLayer', 'preferredModel', 'priority'] });
+  useEffect(() => {
+    onDraftChange?.({ pattern: pattern ?? '', preferredLayer: preferredLayer ?? 'balanced', preferredModel, priority: Number.isFinite(Number(priority)) ? Number(priority) : 0 });
+  }, [onDraftChange, pattern, preferredLayer, preferredModel, priority]);
   const save = useMutation(trpc.routing.updateHeuristic.mutationOptions());
   const editing = rule !== null;
   const prefix = editing ? `edit-${rule.id}` : 'new';

@@ -8,6 +8,7 @@ import { isEmpty } from '../charts/prepare/rows';
 import { TimeSeriesChart } from '../charts/TimeSeriesChart';
 import type { IsoRange } from '../controls/range';
 import { formatCount, formatPercent } from '../format';
+import type { DraftRule } from '../forms/draft-rule';
 import { RuleForm } from '../forms/RuleForm';
 import { TryRouteBox } from '../forms/TryRouteBox';
 import { useTRPC } from '../trpc/client';
@@ -23,6 +24,8 @@ export function HeuristicsView({ filter }: { filter: IsoRange & { taskType?: str
   const rows = useMemo(() => rulesWithHits(rules.data ?? [], rates.data), [rules.data, rates.data]);
   const [editing, setEditing] = useState<number | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
+  const [draft, setDraft] = useState<DraftRule | undefined>();
+  const priorities = useMemo(() => new Map(rows.map((r) => [r.id, r.priority])), [rows]);
 
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.routing.pathKey() });
   const update = useMutation(trpc.routing.updateHeuristic.mutationOptions({ onSettled: refresh, onError: (e) => setActionError(e.message) }));
@@ -128,12 +131,12 @@ export function HeuristicsView({ filter }: { filter: IsoRange & { taskType?: str
         <section className="card">
           <h3>New rule</h3>
           <p className="muted small">Checked as you type; the server also refuses patterns that can backtrack catastrophically.</p>
-          <RuleForm rule={null} />
+          <RuleForm rule={null} onDraftChange={setDraft} />
         </section>
         <section className="card">
           <h3>Try it</h3>
-          <p className="muted small">Which active rule would route this request, and where to.</p>
-          <TryRouteBox />
+          <p className="muted small">Which active rule would route this request, and where to; and what the new rule you are writing would do.</p>
+          <TryRouteBox draft={draft} priorities={priorities} />
         </section>
       </div>
 
