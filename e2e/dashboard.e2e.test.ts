@@ -31,7 +31,7 @@ afterAll(async () => {
   removeDataDir();
 });
 
-async function open(pathAndQuery: string): Promise<Page> {
+async function open(pathAndQuery: string, { expectClientCalls = false } = {}): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const failures: string[] = [];
   const apiCalls: string[] = [];
@@ -40,7 +40,7 @@ async function open(pathAndQuery: string): Promise<Page> {
   await page.goto(`${server.url}${pathAndQuery}`, { waitUntil: 'networkidle' });
   expect(failures, 'errors thrown in the page').toEqual([]);
   // The server component prefetched every query the page shows: the browser asks for nothing on load.
-  expect(apiCalls, 'tRPC calls made by the browser on load').toEqual([]);
+  if (!expectClientCalls) expect(apiCalls, 'tRPC calls made by the browser on load').toEqual([]);
   return page;
 }
 
@@ -156,6 +156,26 @@ describe('shared controls', () => {
     await expect.poll(ticks, { timeout: 15_000 }).not.toEqual(weekTicks);
     expect((await ticks()).some((t) => t.includes(':'))).toBe(true); // hourly buckets
     await expect.poll(callsOf, { timeout: 15_000 }).not.toBe(weekCalls);
+    const hourTicks = await ticks();
+
+    // A custom range of whole days: the last three, through the date inputs.
+    const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+    await page.getByRole('button', { name: 'Custom' }).click();
+    await page.getByLabel('From').fill(day(2));
+    await page.getByLabel('To').fill(day(0));
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(new RegExp(`range=custom&from=${day(2)}&to=${day(0)}`));
+    await expect.poll(ticks, { timeout: 15_000 }).not.toEqual(hourTicks);
+    expect((await ticks()).every((t) => !t.includes(':'))).toBe(true); // 72 hours: daily buckets again
+    await page.close();
+  });
+
+  it('a chart whose query fails says so instead of staying blank', async () => {
+    // Over 400 days: the server refuses the range, naming the field.
+    const page = await open('/models?range=custom&from=2020-01-01&to=2026-01-01', { expectClientCalls: true });
+    const card = page.locator('[data-testid="cost-success"]');
+    await card.and(page.locator('[data-state="error"]')).waitFor({ timeout: 15_000 });
+    expect(await card.textContent()).toContain('from: range must be at most 400 days');
     await page.close();
   });
 });
@@ -170,16 +190,51 @@ describe('heuristics forms', () => {
   it('creates a rule through the form; after a reload it is listed', async () => {
     const page = await open('/heuristics');
     const form = page.locator('[data-testid="rule-form-new"]');
-    await form.locator('#field-pattern').fill('\\be2e-created\\b');
-    await form.locator('#field-preferredLayer').selectOption('deep');
-    await form.locator('#field-preferredModel').fill('claude-sonnet-4');
-    await form.locator('#field-priority').fill('5');
+    await form.locator('[name="pattern"]').fill('\\be2e-created\\b');
+    await form.locator('[name="preferredLayer"]').selectOption('deep');
+    await form.locator('[name="preferredModel"]').fill('claude-sonnet-4');
+    await form.locator('[name="priority"]').fill('5');
     await form.getByRole('button', { name: 'Create rule' }).click();
     await form.getByRole('status').filter({ hasText: 'Saved rule' }).waitFor();
     await page.reload({ waitUntil: 'networkidle' });
     const row = page.locator('[data-testid="rules-table"] tr[data-pattern="\\\\be2e-created\\\\b"]');
     await expect(row.textContent()).resolves.toContain('claude-sonnet-4');
     expect(await rulePatterns()).toContain('\\be2e-created\\b');
+    await page.close();
+  });
+
+  it('reorders rules with the arrows', async () => {
+    const page = await open('/heuristics');
+    const order = () => page.locator('[data-testid="rules-table"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-pattern')));
+    const [first, second] = await order();
+    await page.getByRole('button', { name: `Move /${first}/ down` }).click();
+    await expect.poll(async () => (await order()).slice(0, 2), { timeout: 10_000 }).toEqual([second, first]);
+    await page.reload({ waitUntil: 'networkidle' });
+    expect((await order()).slice(0, 2)).toEqual([second, first]);
+    await page.getByRole('button', { name: `Move /${first}/ up` }).click();
+    await expect.poll(async () => (await order()).slice(0, 2), { timeout: 10_000 }).toEqual([first, second]);
+    await page.close();
+  });
+
+  it('edits, deactivates and deletes a rule from the table', async () => {
+    const page = await open('/heuristics');
+    const row = (pattern: string) => page.locator(`[data-testid="rules-table"] tr[data-pattern="${pattern}"]`);
+    await row('translate').getByRole('button', { name: 'Edit' }).click();
+    const form = page.locator('form[data-testid^="rule-form-edit-"]');
+    await form.locator('[name="pattern"]').fill('translat(e|ion)');
+    await form.locator('[name="preferredLayer"]').selectOption('fast');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await row('translat(e|ion)').waitFor();
+    expect(await row('translat(e|ion)').textContent()).toContain('fast');
+    expect(await rulePatterns()).not.toContain('translate');
+
+    await row('translat(e|ion)').getByRole('button', { name: 'Deactivate' }).click();
+    await row('translat(e|ion)').getByRole('button', { name: 'Activate' }).waitFor();
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row('translat(e|ion)').getByRole('button', { name: 'Delete' }).click();
+    await row('translat(e|ion)').waitFor({ state: 'detached' });
+    expect(await rulePatterns()).not.toContain('translat(e|ion)');
     await page.close();
   });
 
@@ -190,12 +245,12 @@ describe('heuristics forms', () => {
     const before = await rulePatterns();
     const page = await open('/heuristics');
     const form = page.locator('[data-testid="rule-form-new"]');
-    await form.locator('#field-pattern').fill(pattern);
+    await form.locator('[name="pattern"]').fill(pattern);
     await form.getByRole('button', { name: 'Create rule' }).click();
     const error = form.locator('[data-error-for="pattern"]');
     await error.waitFor();
     expect(await error.textContent()).toMatch(message);
-    expect(await form.locator('#field-pattern').getAttribute('aria-invalid')).toBe('true');
+    expect(await form.locator('[name="pattern"]').getAttribute('aria-invalid')).toBe('true');
     expect(await rulePatterns()).toEqual(before);
     await page.close();
   });
@@ -218,15 +273,15 @@ describe('heuristics forms', () => {
   it('the try-it box also says what the rule being written would do, before it is saved', async () => {
     const page = await open('/heuristics');
     const form = page.locator('[data-testid="rule-form-new"]');
-    await form.locator('#field-pattern').fill('\\bsorting\\b');
-    await form.locator('#field-preferredLayer').selectOption('fast');
-    await form.locator('#field-priority').fill('500');
+    await form.locator('[name="pattern"]').fill('\\bsorting\\b');
+    await form.locator('[name="preferredLayer"]').selectOption('fast');
+    await form.locator('[name="priority"]').fill('500');
     await page.locator('#try-input').fill('Please implement a sorting algorithm in Rust');
     await page.getByRole('button', { name: 'Try it' }).click();
     const draft = page.locator('[data-testid="try-draft"]');
     await draft.waitFor();
     expect(await draft.textContent()).toMatch(/would match first → layer fast/);
-    await form.locator('#field-priority').fill('1');
+    await form.locator('[name="priority"]').fill('1');
     await expect.poll(() => draft.textContent()).toMatch(/is checked before it/);
     expect(await rulePatterns()).not.toContain('\\bsorting\\b');
     await page.close();

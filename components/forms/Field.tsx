@@ -1,10 +1,10 @@
 import type { ReactNode } from 'react';
 
 /** A labelled input with its error under it (role=alert so it is announced and findable by tests). */
-export function Field({ label, name, error, className, children }: { label: string; name: string; error?: string; className?: string; children: ReactNode }) {
+export function Field({ label, name, inputId, error, className, children }: { label: string; name: string; inputId: string; error?: string; className?: string; children: ReactNode }) {
   return (
     <div className={`field ${className ?? ''}`} data-field={name}>
-      <label htmlFor={`field-${name}`}>{label}</label>
+      <label htmlFor={inputId}>{label}</label>
       {children}
       {error && (
         <div className="field-error" role="alert" data-error-for={name}>

@@ -79,13 +79,14 @@ export function RuleForm({ rule, onDone, onDraftChange }: { rule: RoutingHeurist
     }
   });
 
-  const id = (name: string) => `field-${name}`;
+  // Ids unique per form: the new-rule form and an edit form can be on the page together.
+  const id = (name: string) => `${prefix}-${name}`;
   return (
     <form className="rule-form" onSubmit={onSubmit} noValidate data-testid={`rule-form-${prefix}`}>
-      <Field label="Pattern (JavaScript regular expression)" name="pattern" error={errors.pattern?.message} className="wide">
+      <Field label="Pattern (JavaScript regular expression)" name="pattern" inputId={id('pattern')} error={errors.pattern?.message} className="wide">
         <input id={id('pattern')} {...register('pattern')} aria-invalid={!!errors.pattern} placeholder="e.g. \b(refactor|migrate)\b" autoComplete="off" spellCheck={false} />
       </Field>
-      <Field label="Layer" name="preferredLayer" error={errors.preferredLayer?.message}>
+      <Field label="Layer" name="preferredLayer" inputId={id('preferredLayer')} error={errors.preferredLayer?.message}>
         <select id={id('preferredLayer')} {...register('preferredLayer')} aria-invalid={!!errors.preferredLayer}>
           {ROUTING_LAYERS.map((layer) => (
             <option key={layer} value={layer}>
@@ -94,16 +95,16 @@ export function RuleForm({ rule, onDone, onDraftChange }: { rule: RoutingHeurist
           ))}
         </select>
       </Field>
-      <Field label="Model (optional)" name="preferredModel" error={errors.preferredModel?.message}>
+      <Field label="Model (optional)" name="preferredModel" inputId={id('preferredModel')} error={errors.preferredModel?.message}>
         <input id={id('preferredModel')} {...register('preferredModel', { setValueAs: optionalText })} aria-invalid={!!errors.preferredModel} placeholder="e.g. claude-sonnet-4" />
       </Field>
-      <Field label="Priority (higher first)" name="priority" error={errors.priority?.message}>
+      <Field label="Priority (higher first)" name="priority" inputId={id('priority')} error={errors.priority?.message}>
         <input id={id('priority')} type="number" step={1} {...register('priority', { setValueAs: optionalNumber })} aria-invalid={!!errors.priority} />
       </Field>
-      <Field label="Success rate % (0–100)" name="successRate" error={errors.successRate?.message}>
+      <Field label="Success rate % (0–100)" name="successRate" inputId={id('successRate')} error={errors.successRate?.message}>
         <input id={id('successRate')} type="number" step="any" {...register('successRate', { setValueAs: optionalNumber })} aria-invalid={!!errors.successRate} />
       </Field>
-      <Field label="Reasoning" name="reasoning" error={errors.reasoning?.message} className="wide">
+      <Field label="Reasoning" name="reasoning" inputId={id('reasoning')} error={errors.reasoning?.message} className="wide">
         <input id={id('reasoning')} {...register('reasoning', { setValueAs: (v: unknown) => (editing ? v : optionalText(v)) })} aria-invalid={!!errors.reasoning} placeholder="Why this rule exists" />
       </Field>
       <div className="checkbox">
