@@ -104,8 +104,9 @@ describe('every page loads with its charts drawn', () => {
     await page.locator('[data-testid="bug-trends"]', { hasText: 'Occurrences by severity' }).waitFor();
     expect(await readyChart(page, 'bug-trends')).toBe(4);
     await screenshot(page, 'bugs');
-    await page.locator('[data-testid="bug-table"] tbody a').first().click();
+    await page.getByRole('link', { name: 'LLM timeout on large context' }).click();
     await page.waitForURL(/\/bugs\/\d+/);
+    await expect(page.locator('[data-testid="bug-tests"]').textContent()).resolves.toContain('timeout_chunked_large_context');
     expect(await readyChart(page, 'bug-detail-trend')).toBe(1);
     expect(await count(page, 'bug-detail-trend', '.recharts-bar-rectangle')).toBeGreaterThan(0);
     await expect(page.locator('[data-testid="bug-facts"]').textContent()).resolves.toContain('Solution');
@@ -289,6 +290,16 @@ describe('heuristics forms', () => {
 });
 
 describe('regression test download', () => {
+  it('answers one test by name, and refuses a missing or unknown one', async () => {
+    const one = await fetch(`${server.url}/tests/download?name=parsing_stream_resume`);
+    expect(one.status).toBe(200);
+    expect(one.headers.get('content-disposition')).toBe('attachment; filename="parsing_stream_resume.test.ts"');
+    const body = await one.text();
+    expect(body.match(/^describe\(/gm)).toHaveLength(1);
+    expect((await fetch(`${server.url}/tests/download`)).status).toBe(400);
+    expect((await fetch(`${server.url}/tests/download?name=parsing_stream`)).status).toBe(404);
+  });
+
   it('downloads a category as a file that Vitest runs and passes', async () => {
     const page = await open('/tests?category=routing');
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="download-category"]').click()]);

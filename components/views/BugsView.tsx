@@ -21,7 +21,8 @@ export function SeverityBadge({ severity }: { severity: SeverityValue }) {
 export function BugsView({ range }: { range: IsoRange }) {
   const trpc = useTRPC();
   const [groupBy, setGroupBy] = useState<'category' | 'severity'>('category');
-  const trends = useQuery({ ...trpc.bugPatterns.trends.queryOptions({ ...range, ...(groupBy === 'severity' && { groupBy }) }), placeholderData: keepPreviousData });
+  // No placeholder from the other grouping: a chart titled by severity must never show categories.
+  const trends = useQuery(trpc.bugPatterns.trends.queryOptions({ ...range, ...(groupBy === 'severity' && { groupBy }) }));
   const chart = useMemo(() => (trends.data ? stackedOccurrences(trends.data) : null), [trends.data]);
   const rising = trends.data && trends.data.groupBy === 'category' ? risingKeys(trends.data) : [];
 

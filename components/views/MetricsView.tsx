@@ -1,6 +1,6 @@
 'use client';
 
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useMemo } from 'react';
 import { ChartCard, chartState } from '../charts/ChartCard';
@@ -24,7 +24,6 @@ export function MetricsView({ range, metric, groupBy }: { range: IsoRange; metri
   const series = useQuery({
     ...trpc.metrics.series.queryOptions({ ...range, name: chosen?.name ?? '', ...(key && { groupBy: key }) }),
     enabled: !!chosen,
-    placeholderData: keepPreviousData,
   });
   const chart = useMemo(() => (series.data ? metricLines(series.data) : null), [series.data]);
   const unit = series.data?.units[0] ?? chosen?.unit ?? '';
