@@ -10,10 +10,22 @@ const onDatabase = (kind: 'pglite' | 'postgres') => ({
   },
 });
 
+// Pure functions (chart preparation, URL controls): no database.
+const unit = {
+  extends: true as const,
+  test: { name: 'unit', include: ['components/**/*.test.ts'] },
+};
+
+// The dashboard in Chromium against `next start` (builds first when the build is stale).
+const e2e = {
+  extends: true as const,
+  test: { name: 'e2e', include: ['e2e/**/*.e2e.test.ts'], testTimeout: 120_000, hookTimeout: 900_000 },
+};
+
 export default defineConfig({
   test: {
-    projects: [onDatabase('pglite'), onDatabase('postgres')],
-    // Tests of the HTTP faces run against `next start`: build once per run, when sources changed.
+    projects: [onDatabase('pglite'), onDatabase('postgres'), unit, e2e],
+    // The HTTP-face and browser tests run against `next start`: build once per run, when sources changed.
     globalSetup: ['server/test/harness/next-build.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -1,5 +1,8 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
+import { NavBar } from '@/components/NavBar';
+import { TRPCReactProvider } from '@/components/trpc/client';
+import './globals.css';
 
 export const metadata: Metadata = {
   title: 'Hone',
@@ -9,8 +12,11 @@ export const metadata: Metadata = {
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body style={{ fontFamily: 'system-ui, sans-serif', margin: '2rem auto', maxWidth: 960, padding: '0 1rem', color: '#1f2937' }}>
-        {children}
+      <body>
+        <NavBar />
+        <TRPCReactProvider>
+          <main>{children}</main>
+        </TRPCReactProvider>
       </body>
     </html>
   );

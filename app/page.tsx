@@ -1,16 +1,37 @@
+import { DashboardControls } from '@/components/controls/DashboardControls';
+import { dashboardView, type SearchParams } from '@/components/controls/range';
 import { ToolTable } from '@/components/ToolTable';
+import { HydrateClient, prefetch, taskTypes, trpc } from '@/components/trpc/server';
+import { reportInput } from '@/components/views/inputs';
+import { OverviewView } from '@/components/views/OverviewView';
 import { tools } from '@/server/tools/registry';
 
-export default function HomePage() {
+export const dynamic = 'force-dynamic';
+
+export default async function OverviewPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const { params, range, filter } = dashboardView(await searchParams);
+  const [knownTaskTypes] = await Promise.all([
+    taskTypes(),
+    prefetch(
+      trpc.modelPerformance.report.queryOptions(reportInput(params.taskType)),
+      trpc.routing.hitRates.queryOptions(filter),
+      trpc.bugPatterns.trends.queryOptions(range),
+    ),
+  ]);
   return (
-    <main>
-      <h1>Hone</h1>
-      <p>
-        The self-improvement service of the LLM gateway: model performance, bug patterns, regression tests, metrics and
-        routing heuristics. The gateway calls it through tRPC at <code>/api/trpc</code>.
-      </p>
-      <h2>Operations</h2>
-      <ToolTable tools={tools} />
-    </main>
+    <HydrateClient>
+      <div className="page-header">
+        <div>
+          <h1>Overview</h1>
+          <p className="muted">The self-improvement report at a glance. The gateway calls Hone through tRPC at /api/trpc.</p>
+        </div>
+        <DashboardControls params={params} taskTypes={knownTaskTypes} />
+      </div>
+      <OverviewView filter={filter} />
+      <details className="card tools" style={{ marginTop: '1.5rem' }}>
+        <summary>Operations ({tools.length} tools)</summary>
+        <ToolTable tools={tools} />
+      </details>
+    </HydrateClient>
   );
 }

@@ -2,8 +2,10 @@
 // PostgreSQL server (skipped with a note when it cannot be reached). Prints figures; asserts nothing.
 import { performance } from 'node:perf_hooks';
 import { seedDemoData } from '../server/demo/seed';
-import { modelCallSummary } from '../server/services/analytics';
+import { modelCallFigures } from '../server/services/model-trends';
 import { createScratchDatabase, type ScratchDatabase } from '../server/test/scratch-database';
+import { benchDashboardPages } from './bench-dashboard-pages';
+import { benchDashboardQueries, medianMs, writeMillionCallHistory } from './bench-dashboard';
 
 async function inParallel(total: number, concurrency: number, task: (i: number) => Promise<unknown>) {
   let next = 0;
@@ -22,14 +24,8 @@ async function rate(label: string, total: number, concurrency: number, task: (i:
 }
 
 async function timed(label: string, runs: number, task: () => Promise<unknown>) {
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await task();
-    samples.push(performance.now() - started);
-  }
-  samples.sort((a, b) => a - b);
-  console.log(`  ${label.padEnd(58)} median ${samples[Math.floor(runs / 2)]!.toFixed(1)} ms, max ${samples[runs - 1]!.toFixed(1)} ms  (${runs} runs)`);
+  const { median, max } = await medianMs(runs, task);
+  console.log(`  ${label.padEnd(58)} median ${median.toFixed(1)} ms, max ${max.toFixed(1)} ms  (${runs} runs)`);
 }
 
 async function bench(db: ScratchDatabase) {
@@ -63,7 +59,13 @@ async function bench(db: ScratchDatabase) {
   await timed('analyze_metrics, all task types', 10, () => caller.modelPerformance.analyze());
   await timed('generate_report', 10, () => caller.modelPerformance.report());
   const month = { from: new Date(Date.now() - 30 * 86_400_000), to: new Date(Date.now() + 3_600_000) };
-  await timed('30-day per-model summary with p50/p95/p99 from rollups', 10, () => modelCallSummary(prisma, month));
+  await timed('30-day per-model summary with p50/p95/p99 from rollups', 10, () => modelCallFigures(prisma, month));
+
+  await db.truncate();
+  const written = performance.now();
+  const calls = await writeMillionCallHistory(prisma, caller);
+  console.log(`  ${'write 30 days of rollups standing for ~1M calls'.padEnd(58)} ${((performance.now() - written) / 1000).toFixed(1)} s (${calls} calls)`);
+  await benchDashboardQueries(caller);
 }
 
 for (const kind of ['pglite', 'postgres'] as const) {
@@ -81,3 +83,6 @@ for (const kind of ['pglite', 'postgres'] as const) {
     await db.drop();
   }
 }
+
+console.log('\nDashboard pages over HTTP (next start, embedded PGlite data dir, ~1M calls of history):');
+await benchDashboardPages();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { nonBlank, pageCursor, pageLimit } from './common';
+import { withTimeRange } from './time-range';
 
 /** In rank order: lowest first. */
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
@@ -21,3 +22,15 @@ export const GetBugPatternsInput = z
     cursor: pageCursor,
   })
   .prefault({});
+
+export const BUG_TREND_GROUPS = ['category', 'severity'] as const;
+
+export const GetBugPatternTrendsInput = withTimeRange({
+  groupBy: z.enum(BUG_TREND_GROUPS).default('category').describe('Stack occurrences by category or by severity (the severity reported)'),
+  category: nonBlank(100).optional().describe('Only patterns of this category'),
+  severity: z.enum(SEVERITIES).optional().describe('Only occurrences reported with this severity'),
+}).prefault({});
+
+export const GetBugPatternInput = withTimeRange({
+  id: z.number().int().positive().describe('Bug pattern id (from get_bug_patterns)'),
+});

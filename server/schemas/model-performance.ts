@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { nonBlank } from './common';
+import { withTimeRange } from './time-range';
 
 export const UpdateModelPerformanceInput = z.strictObject({
   modelId: nonBlank(200).describe('Model identifier, e.g. claude-sonnet-4'),
@@ -31,3 +32,23 @@ export const GenerateReportInput = z
     minCalls,
   })
   .prefault({});
+
+export const LEADERBOARD_SORT_KEYS = ['rank', 'modelId', 'taskType', 'calls', 'successRate', 'p50LatencyMs', 'p95LatencyMs', 'avgCost'] as const;
+export type LeaderboardSortKey = (typeof LEADERBOARD_SORT_KEYS)[number];
+
+const modelIds = z.array(nonBlank(200)).max(50).optional().describe('Only these models (default all)');
+
+export const GetModelTrendsInput = withTimeRange({
+  taskType: nonBlank(100).optional().describe('Only this task type'),
+  modelIds,
+}).prefault({});
+
+export const GetModelLeaderboardInput = withTimeRange({
+  taskType: nonBlank(100).optional().describe('Only this task type'),
+  modelIds,
+  minCalls,
+  sortBy: z.enum(LEADERBOARD_SORT_KEYS).default('rank').describe('Column to sort by; rank = task type, then best first, low-sample last'),
+  direction: z.enum(['asc', 'desc']).default('asc').describe('Sort direction'),
+}).prefault({});
+
+export const ListTaskTypesInput = z.strictObject({}).prefault({});

@@ -26,3 +26,5 @@ export const GetRegressionTestsInput = z
     cursor: pageCursor,
   })
   .prefault({});
+
+export const GetRegressionTestCategoriesInput = z.strictObject({}).prefault({});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jsonObject, nonBlank } from './common';
+import { withTimeRange } from './time-range';
 
 export const ROUTING_LAYERS = ['fast', 'balanced', 'deep'] as const;
 export type RoutingLayerValue = (typeof ROUTING_LAYERS)[number];
@@ -19,7 +20,12 @@ export const routingPattern = z
     }
   });
 
+export const ruleId = z.number().int().positive();
+
 export const UpdateRoutingHeuristicInput = z.strictObject({
+  id: ruleId
+    .optional()
+    .describe('Id of the rule to edit, so its pattern can change; omit to upsert keyed on pattern as the spec says'),
   pattern: routingPattern.describe('JavaScript regular expression tested against the request input; the upsert key'),
   preferredLayer: z.enum(ROUTING_LAYERS).describe('Layer to route matching requests to'),
   preferredModel: nonBlank(200).nullable().optional().describe('Specific model to use; null clears it'),
@@ -42,3 +48,11 @@ export const ResolveRouteInput = z.strictObject({
   taskType: nonBlank(100).optional().describe('Task type of the request, for the decision statistics'),
   dryRun: z.boolean().default(false).describe('Decide without counting the decision in the statistics'),
 });
+
+export const DeleteRoutingHeuristicInput = z.strictObject({
+  id: ruleId.describe('Id of the rule to delete (from get_routing_heuristics)'),
+});
+
+export const GetRoutingHitRatesInput = withTimeRange({
+  taskType: z.string().trim().max(100).optional().describe('Only decisions of this task type ("" = decisions made without one)'),
+}).prefault({});

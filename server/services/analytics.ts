@@ -1,9 +1,7 @@
 import type { z } from 'zod';
 import type { PrismaClient } from '../db/client';
-import { Prisma } from '../db/generated/client';
 import type { SeverityValue } from '../schemas/bug-patterns';
 import type { AnalyzeMetricsInput, GenerateReportInput } from '../schemas/model-performance';
-import { percentileFromHistogram, LATENCY_BUCKET_COUNT } from './latency-histogram';
 import { toModelPerformanceDto, type ModelPerformanceDto } from './model-performance';
 
 export interface RankedModel extends ModelPerformanceDto {
@@ -247,82 +245,4 @@ export async function generateReport(
     ...(recentBugs.length ? recentBugs.map((b) => `  [${b.severity}] ${b.pattern} (${b.occurrences}x)`) : ['  (none recorded)']),
   ].join('\n');
   return { ...summary, taskType: taskType ?? null, topModels, recentBugs, report };
-}
-
-export interface ModelCallSummary {
-  modelId: string;
-  taskType: string;
-  calls: number;
-  successes: number;
-  successRate: number;
-  avgLatencyMs: number;
-  avgCost: number;
-  totalCost: number;
-  p50LatencyMs: number | null;
-  p95LatencyMs: number | null;
-  p99LatencyMs: number | null;
-}
-
-/**
- * Per (model, task type) figures over [from, to) from the hourly rollups, percentiles included.
- * Two queries whatever the range: the sums, and the histograms summed bucket by bucket (only
- * non-empty buckets, which are few per hour).
- */
-export async function modelCallSummary(
-  prisma: PrismaClient,
-  { from, to, taskType }: { from: Date; to: Date; taskType?: string },
-): Promise<ModelCallSummary[]> {
-  const task = taskType ?? null;
-  const inRange = Prisma.sql`hour >= ${from} AND hour < ${to} AND (${task}::text IS NULL OR task_type = ${task}::text)`;
-  const [totals, buckets] = await Promise.all([
-    prisma.$queryRaw<
-      {
-        model_id: string;
-        task_type: string;
-        calls: bigint;
-        successes: bigint;
-        latency_sum_ms: number;
-        latency_min_ms: number;
-        latency_max_ms: number;
-        cost_sum: number;
-      }[]
-    >`
-      SELECT model_id, task_type, sum(calls)::bigint AS calls, sum(successes)::bigint AS successes,
-             sum(latency_sum_ms) AS latency_sum_ms, min(latency_min_ms) AS latency_min_ms,
-             max(latency_max_ms) AS latency_max_ms, sum(cost_sum) AS cost_sum
-      FROM model_call_hourly
-      WHERE ${inRange}
-      GROUP BY model_id, task_type
-      ORDER BY model_id, task_type`,
-    prisma.$queryRaw<{ model_id: string; task_type: string; idx: bigint; count: bigint }[]>`
-      SELECT model_id, task_type, u.idx, sum(u.count)::bigint AS count
-      FROM model_call_hourly, unnest(latency_buckets) WITH ORDINALITY AS u(count, idx)
-      WHERE ${inRange} AND u.count > 0
-      GROUP BY model_id, task_type, u.idx`,
-  ]);
-  const histograms = new Map<string, number[]>();
-  for (const b of buckets) {
-    const key = `${b.model_id}\u0000${b.task_type}`;
-    const counts = histograms.get(key) ?? new Array<number>(LATENCY_BUCKET_COUNT).fill(0);
-    counts[Number(b.idx) - 1] = Number(b.count);
-    histograms.set(key, counts);
-  }
-  return totals.map((r) => {
-    const calls = Number(r.calls);
-    const counts = histograms.get(`${r.model_id}\u0000${r.task_type}`) ?? [];
-    const pct = (q: number) => percentileFromHistogram(counts, q, r.latency_min_ms, r.latency_max_ms);
-    return {
-      modelId: r.model_id,
-      taskType: r.task_type,
-      calls,
-      successes: Number(r.successes),
-      successRate: calls ? (Number(r.successes) * 100) / calls : 0,
-      avgLatencyMs: calls ? r.latency_sum_ms / calls : 0,
-      avgCost: calls ? r.cost_sum / calls : 0,
-      totalCost: r.cost_sum,
-      p50LatencyMs: pct(0.5),
-      p95LatencyMs: pct(0.95),
-      p99LatencyMs: pct(0.99),
-    };
-  });
 }

@@ -32,25 +32,31 @@ export function singleCallHistogram(latencyMs: number): number[] {
   return counts;
 }
 
+/** The nearest rank of quantile q (0..1) among `total` values, 1-based. */
+export const nearestRank = (q: number, total: number) => Math.max(1, Math.ceil(q * total));
+
 /**
- * Nearest-rank percentile (q in 0..1) from bucket counts: the geometric middle of the bucket holding
- * the rank, clamped to the exact min and max seen (and equal to them at the first and last rank). Null when there is no call.
+ * The estimate for the value at `rank` of `total`, given the bucket holding that rank: the geometric
+ * middle of the bucket, clamped to the exact min and max seen (and equal to them at the first and last rank).
  */
-export function percentileFromHistogram(counts: readonly number[], q: number, minMs: number, maxMs: number): number | null {
-  const total = counts.reduce((sum, c) => sum + c, 0);
-  if (total === 0) return null;
-  const rank = Math.max(1, Math.ceil(q * total));
+export function estimateInBucket(index: number, rank: number, total: number, minMs: number, maxMs: number): number {
   // The extremes are stored exactly: no need to estimate them from a bucket.
   if (rank === total) return maxMs;
   if (rank === 1) return minMs;
+  const [lower, upper] = latencyBucketBounds(index);
+  const estimate = index === 0 ? upper / 2 : Math.sqrt(lower * upper);
+  return Math.min(maxMs, Math.max(minMs, estimate));
+}
+
+/** Nearest-rank percentile (q in 0..1) from bucket counts (see estimateInBucket). Null when there is no call. */
+export function percentileFromHistogram(counts: readonly number[], q: number, minMs: number, maxMs: number): number | null {
+  const total = counts.reduce((sum, c) => sum + c, 0);
+  if (total === 0) return null;
+  const rank = nearestRank(q, total);
   let seen = 0;
   for (let i = 0; i < counts.length; i++) {
     seen += counts[i]!;
-    if (seen >= rank) {
-      const [lower, upper] = latencyBucketBounds(i);
-      const estimate = i === 0 ? upper / 2 : Math.sqrt(lower * upper);
-      return Math.min(maxMs, Math.max(minMs, estimate));
-    }
+    if (seen >= rank) return estimateInBucket(i, rank, total, minMs, maxMs);
   }
   return maxMs;
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { PrismaClient } from '../db/client';
-import type { RecordMetricInput } from '../schemas/metrics';
+import type { GetMetricSeriesInput, RecordMetricInput } from '../schemas/metrics';
+import { alignToBuckets, binned, echoRange, resolveTimeRange, type RangeEcho } from './time-buckets';
 
 export interface MetricDto {
   id: number;
@@ -28,5 +29,76 @@ export async function recordMetric(prisma: PrismaClient, input: z.output<typeof 
     unit: row.metricUnit,
     context: row.context as Record<string, unknown>,
     recordedAt: row.recordedAt.toISOString(),
+  };
+}
+
+export interface MetricName {
+  name: string;
+  values: number;
+  /** Unit of the newest value. */
+  unit: string;
+  lastRecordedAt: string;
+  /** Context keys seen on this metric, to group its chart by. */
+  contextKeys: string[];
+}
+
+/** Context keys are read from this many newest values per metric (an index scan), not from its whole history. */
+const CONTEXT_KEYS_FROM_NEWEST = 1000;
+
+export async function listMetricNames(prisma: PrismaClient): Promise<MetricName[]> {
+  const rows = await prisma.$queryRaw<{ name: string; values: number; unit: string; last_recorded_at: Date; context_keys: string[] }[]>`
+    SELECT p.metric_name AS name, count(*)::int AS values,
+           (array_agg(p.metric_unit ORDER BY p.recorded_at DESC))[1] AS unit, max(p.recorded_at) AS last_recorded_at,
+           ARRAY(SELECT DISTINCT k FROM (SELECT context FROM performance_metrics c WHERE c.metric_name = p.metric_name
+                                          ORDER BY c.recorded_at DESC LIMIT ${CONTEXT_KEYS_FROM_NEWEST}) AS newest,
+                                         jsonb_object_keys(newest.context) AS k
+                 WHERE jsonb_typeof(newest.context) = 'object' ORDER BY k) AS context_keys
+    FROM performance_metrics p GROUP BY p.metric_name ORDER BY p.metric_name`;
+  return rows.map((r) => ({ name: r.name, values: r.values, unit: r.unit, lastRecordedAt: r.last_recorded_at.toISOString(), contextKeys: r.context_keys }));
+}
+
+export interface MetricSeries {
+  /** The context value (or "all" when not grouped, "(none)" for values without the key). */
+  key: string;
+  count: number;
+  /** Average per bucket, aligned with `buckets`; null where nothing was recorded. */
+  averages: (number | null)[];
+}
+
+export interface MetricSeriesResult extends RangeEcho {
+  name: string;
+  groupBy: string | null;
+  /** Units recorded for this metric in the range, most used first. */
+  units: string[];
+  series: MetricSeries[];
+}
+
+/** A metric's average per bucket, split by a context key: one query. */
+export async function getMetricSeries(prisma: PrismaClient, input: z.output<typeof GetMetricSeriesInput>): Promise<MetricSeriesResult> {
+  const range = resolveTimeRange(input);
+  const echo = echoRange(range);
+  const groupKey = input.groupBy ?? null;
+  const rows = await prisma.$queryRaw<{ bucket: Date; key: string; unit: string; average: number; count: number }[]>`
+    SELECT ${binned('recorded_at', range.bucket)} AS bucket,
+           CASE WHEN ${groupKey}::text IS NULL THEN 'all' ELSE COALESCE(context ->> ${groupKey}::text, '(none)') END AS key,
+           metric_unit AS unit, avg(metric_value) AS average, count(*)::int AS count
+    FROM performance_metrics
+    WHERE metric_name = ${input.name} AND recorded_at >= ${range.from} AND recorded_at < ${range.to}
+    GROUP BY 1, 2, 3 ORDER BY 2, 1`;
+  const unitCounts = new Map<string, number>();
+  const byKey = new Map<string, { count: number; averages: Map<string, number> }>();
+  for (const r of rows) {
+    unitCounts.set(r.unit, (unitCounts.get(r.unit) ?? 0) + r.count);
+    const entry = byKey.get(r.key) ?? { count: 0, averages: new Map<string, number>() };
+    entry.count += r.count;
+    entry.averages.set(r.bucket.toISOString(), r.average);
+    byKey.set(r.key, entry);
+  }
+  return {
+    ...echo,
+    name: input.name,
+    groupBy: groupKey,
+    units: [...unitCounts].sort((a, b) => b[1] - a[1]).map(([unit]) => unit),
+    series: [...byKey].map(([key, e]) => ({ key, count: e.count, averages: alignToBuckets<number | null>(echo.buckets, e.averages, null) })),
   };
 }

@@ -80,3 +80,9 @@ export async function updateModelPerformance(
     FROM totals`;
   return toModelPerformanceDto(row!);
 }
+
+/** Every task type with recorded calls, alphabetically. */
+export async function listTaskTypes(prisma: PrismaClient): Promise<string[]> {
+  const rows = await prisma.modelPerformance.findMany({ distinct: ['taskType'], select: { taskType: true }, orderBy: { taskType: 'asc' } });
+  return rows.map((r) => r.taskType);
+}

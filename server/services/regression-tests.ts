@@ -25,7 +25,7 @@ export interface RegressionTestDto {
   createdAt: string;
 }
 
-function toDto(row: RegressionTest): RegressionTestDto {
+export function toRegressionTestDto(row: RegressionTest): RegressionTestDto {
   return {
     id: row.id,
     testName: row.testName,
@@ -64,10 +64,10 @@ export async function generateRegressionTest(
     data: [{ ...input, discoveredFrom: toDiscoveredFrom(input.discoveredFrom), metadata: input.metadata as object }],
     skipDuplicates: true,
   });
-  if (inserted) return { created: true, test: toDto(inserted) };
+  if (inserted) return { created: true, test: toRegressionTestDto(inserted) };
 
   const existing = await prisma.regressionTest.findUniqueOrThrow({ where: { testName: input.testName } });
-  const stored = toDto(existing);
+  const stored = toRegressionTestDto(existing);
   const differing = CONTENT_FIELDS.filter((field) => !isDeepStrictEqual(stored[field], input[field]));
   if (differing.length === 0) return { created: false, test: stored };
   throw new HoneError(
@@ -97,5 +97,34 @@ export async function getRegressionTests(
     take: limit + 1,
     ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
   });
-  return pageOf(rows.map(toDto), limit);
+  return pageOf(rows.map(toRegressionTestDto), limit);
+}
+
+export async function getRegressionTestCategories(prisma: PrismaClient): Promise<{ category: string; tests: number }[]> {
+  const groups = await prisma.regressionTest.groupBy({ by: ['category'], _count: { _all: true }, orderBy: { category: 'asc' } });
+  return groups.map((g) => ({ category: g.category, tests: g._count._all }));
+}
+
+const indent = (code: string) =>
+  code
+    .trimEnd()
+    .split('\n')
+    .map((line) => (line ? `  ${line}` : line))
+    .join('\n');
+
+/**
+ * A ready-to-run Vitest file holding the given tests, each in a describe block named after it.
+ * Test code is stored as the body of a test file (it calls it/expect), so it is wrapped, not rewritten.
+ */
+export function vitestFileOf(tests: Pick<RegressionTestDto, 'testName' | 'category' | 'description' | 'expectedBehavior' | 'testCode'>[]): string {
+  const blocks = tests.map((t) =>
+    [
+      `// ${t.category}: ${t.description.replace(/\s+/g, ' ')}`,
+      `// Expected: ${t.expectedBehavior.replace(/\s+/g, ' ')}`,
+      `describe(${JSON.stringify(t.testName)}, () => {`,
+      indent(t.testCode),
+      '});',
+    ].join('\n'),
+  );
+  return [`// Regression tests exported from Hone. Run with: npx vitest run <this file>`, `import { describe, expect, it } from 'vitest';`, '', blocks.join('\n\n'), ''].join('\n');
 }

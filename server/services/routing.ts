@@ -3,13 +3,17 @@ import type { z } from 'zod';
 import type { PrismaClient } from '../db/client';
 import type { RoutingRule } from '../db/generated/client';
 import { env } from '../env';
+import { HoneError } from '../errors';
 import type {
+  DeleteRoutingHeuristicInput,
   GetRoutingHeuristicsInput,
+  GetRoutingHitRatesInput,
   ResolveRouteInput,
   RoutingLayerValue,
   UpdateRoutingHeuristicInput,
 } from '../schemas/routing';
 import { assertNoCatastrophicBacktracking } from './regex-safety';
+import { alignToBuckets, binned, echoRange, resolveTimeRange, type RangeEcho } from './time-buckets';
 
 // Let V8 switch a regex to its linear-time engine when it backtracks excessively, so an accepted
 // polynomial pattern cannot stall the event loop on a long adversarial prompt.
@@ -67,6 +71,7 @@ export async function updateRoutingHeuristic(
     ...(input.successRate !== undefined && { successRate: input.successRate }),
     ...(input.usageCount !== undefined && { usageCount: input.usageCount }),
   };
+  if (input.id !== undefined) return { created: false, heuristic: await updateRoutingHeuristicById(prisma, input.id, input, metadataPatch) };
   const modelGiven = input.preferredModel !== undefined;
   const [row] = await prisma.$queryRaw<(RoutingRule & { inserted: boolean })[]>`
     INSERT INTO routing_rules AS r (pattern, preferred_layer, preferred_model, priority, active, metadata, updated_at)
@@ -86,6 +91,51 @@ export async function updateRoutingHeuristic(
   invalidateRoutingRules(prisma);
   const { inserted, ...rule } = row!;
   return { created: inserted, heuristic: toDto(rule) };
+}
+
+const RETURNED_RULE = `r.id, r.pattern, r.preferred_layer AS "preferredLayer", r.preferred_model AS "preferredModel",
+  r.priority, r.active, r.metadata, r.created_at AS "createdAt", r.updated_at AS "updatedAt"`;
+
+const noRule = (id: number) => new HoneError('NOT_FOUND', `No routing rule with id ${id}`, [{ path: ['id'], message: `no routing rule with id ${id}` }]);
+
+/** Edits one rule by id, its pattern included; the same omitted-fields-stay rules as the upsert. */
+async function updateRoutingHeuristicById(
+  prisma: PrismaClient,
+  id: number,
+  input: z.output<typeof UpdateRoutingHeuristicInput>,
+  metadataPatch: Record<string, unknown>,
+): Promise<RoutingHeuristicDto> {
+  const modelGiven = input.preferredModel !== undefined;
+  // The pattern is unique: refuse taking another rule's pattern by name rather than by a constraint error.
+  const [row] = await prisma.$queryRawUnsafe<RoutingRule[]>(
+    `UPDATE routing_rules AS r SET
+       pattern = $2, preferred_layer = $3::routing_layer,
+       preferred_model = CASE WHEN $4 THEN $5 ELSE r.preferred_model END,
+       priority = COALESCE($6::int, r.priority), active = COALESCE($7::boolean, r.active),
+       metadata = r.metadata || $8::jsonb, updated_at = clock_timestamp()
+     WHERE r.id = $1 AND NOT EXISTS (SELECT 1 FROM routing_rules o WHERE o.pattern = $2 AND o.id <> $1)
+     RETURNING ${RETURNED_RULE}`,
+    id, input.pattern, input.preferredLayer, modelGiven, input.preferredModel ?? null,
+    input.priority ?? null, input.active ?? null, JSON.stringify(metadataPatch),
+  );
+  if (!row) {
+    if (!(await prisma.routingRule.findUnique({ where: { id }, select: { id: true } }))) throw noRule(id);
+    throw new HoneError('CONFLICT', `Another routing rule already has the pattern ${input.pattern}`, [
+      { path: ['pattern'], message: 'another rule already has this pattern' },
+    ]);
+  }
+  invalidateRoutingRules(prisma);
+  return toDto(row);
+}
+
+export async function deleteRoutingHeuristic(
+  prisma: PrismaClient,
+  { id }: z.output<typeof DeleteRoutingHeuristicInput>,
+): Promise<{ deleted: RoutingHeuristicDto }> {
+  const [row] = await prisma.$queryRawUnsafe<RoutingRule[]>(`DELETE FROM routing_rules AS r WHERE r.id = $1 RETURNING ${RETURNED_RULE}`, id);
+  if (!row) throw noRule(id);
+  invalidateRoutingRules(prisma);
+  return { deleted: toDto(row) };
 }
 
 export async function getRoutingHeuristics(
@@ -261,5 +311,88 @@ export async function routingStats(prisma: PrismaClient, range: { from: Date; to
     misses,
     hitRate: rate(decisions - misses),
     rules: perRule.map((r) => ({ ruleId: r.rule_id, hits: Number(r.hits), hitRate: rate(Number(r.hits)) })),
+  };
+}
+
+export interface RuleHitRates {
+  ruleId: number;
+  pattern: string;
+  hits: number;
+  /** Share of all decisions in the range this rule decided, in percent; null without decisions. */
+  hitRate: number | null;
+  /** Hit rate per bucket, aligned with `buckets`; null where there was no decision. */
+  rates: (number | null)[];
+}
+
+export interface RoutingHitRates extends RangeEcho {
+  decisions: number;
+  misses: number;
+  hitRate: number | null;
+  /** Decisions and overall hit rate per bucket, aligned with `buckets`. */
+  decisionsPerBucket: number[];
+  overallRates: (number | null)[];
+  /** Every rule that still exists, in evaluation order, with its hits in the range (0 when it never fired). */
+  rules: RuleHitRates[];
+}
+
+const percentOf = (part: number, whole: number) => (whole ? (part * 100) / whole : null);
+
+/** Hit rate over time, overall and per rule: ONE query over the decision and hit rollups, plus the rule list. */
+export async function getRoutingHitRates(
+  prisma: PrismaClient,
+  input: z.output<typeof GetRoutingHitRatesInput>,
+): Promise<RoutingHitRates> {
+  const range = resolveTimeRange(input);
+  const echo = echoRange(range);
+  const task = input.taskType ?? null;
+  const [rows, rules] = await Promise.all([
+    prisma.$queryRaw<{ bucket: Date; decisions: bigint; misses: bigint; rule_id: number | null; hits: bigint | null }[]>`
+      WITH decisions AS (
+        SELECT ${binned('hour', range.bucket)} AS bucket, sum(decisions)::bigint AS decisions, sum(misses)::bigint AS misses
+        FROM routing_decision_hourly
+        WHERE hour >= ${range.from} AND hour < ${range.to} AND (${task}::text IS NULL OR task_type = ${task}::text)
+        GROUP BY 1
+      ), hits AS (
+        SELECT ${binned('hour', range.bucket)} AS bucket, rule_id, sum(hits)::bigint AS hits
+        FROM routing_rule_hits_hourly
+        WHERE hour >= ${range.from} AND hour < ${range.to} AND (${task}::text IS NULL OR task_type = ${task}::text)
+        GROUP BY 1, 2
+      )
+      SELECT d.bucket, d.decisions, d.misses, h.rule_id, h.hits
+      FROM decisions d LEFT JOIN hits h USING (bucket)
+      ORDER BY d.bucket, h.rule_id`,
+    prisma.routingRule.findMany({ select: { id: true, pattern: true }, orderBy: [...EVALUATION_ORDER] }),
+  ]);
+  const decisionsAt = new Map<string, number>();
+  const matchedAt = new Map<string, number>();
+  const hitsAt = new Map<number, Map<string, number>>();
+  for (const r of rows) {
+    const t = r.bucket.toISOString();
+    decisionsAt.set(t, Number(r.decisions));
+    matchedAt.set(t, Number(r.decisions) - Number(r.misses));
+    if (r.rule_id === null) continue;
+    const perRule = hitsAt.get(r.rule_id) ?? new Map<string, number>();
+    perRule.set(t, Number(r.hits));
+    hitsAt.set(r.rule_id, perRule);
+  }
+  const decisionsPerBucket = alignToBuckets(echo.buckets, decisionsAt, 0);
+  const matchedPerBucket = alignToBuckets(echo.buckets, matchedAt, 0);
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const decisions = sum(decisionsPerBucket);
+  const matched = sum(matchedPerBucket);
+  const ratesOf = (hitsPerBucket: number[]) => hitsPerBucket.map((h, i) => percentOf(h, decisionsPerBucket[i]!));
+  const ruleRates = rules.map((rule) => {
+    const hitsPerBucket = alignToBuckets(echo.buckets, hitsAt.get(rule.id) ?? new Map<string, number>(), 0);
+    const hits = sum(hitsPerBucket);
+    return { ruleId: rule.id, pattern: rule.pattern, hits, hitRate: percentOf(hits, decisions), rates: ratesOf(hitsPerBucket) };
+  });
+  return {
+    ...echo,
+    decisions,
+    misses: decisions - matched,
+    hitRate: percentOf(matched, decisions),
+    decisionsPerBucket,
+    overallRates: ratesOf(matchedPerBucket),
+    rules: ruleRates,
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isDatabaseEmpty, seedDemoData } from '../demo/seed';
-import { modelCallSummary } from '../services/analytics';
+import { modelCallFigures } from '../services/model-trends';
 import { routingStats } from '../services/routing';
 import { useTestDatabase } from './database';
 
@@ -14,7 +14,7 @@ describe('demo data', () => {
     expect(await isDatabaseEmpty(t.db.prisma)).toBe(false);
 
     const totals = await t.db.prisma.modelPerformance.findMany();
-    const hourly = await modelCallSummary(t.db.prisma, { from: new Date(0), to: new Date(now.getTime() + 3600_000) });
+    const hourly = await modelCallFigures(t.db.prisma, { from: new Date(0), to: new Date(now.getTime() + 3600_000) });
     expect(hourly.reduce((n, m) => n + m.calls, 0)).toBe(summary.modelCalls);
     for (const total of totals) {
       const rollup = hourly.find((h) => h.modelId === total.modelId && h.taskType === total.taskType)!;

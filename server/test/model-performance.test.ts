@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { modelCallSummary } from '../services/analytics';
+import { modelCallFigures } from '../services/model-trends';
 import { LATENCY_BUCKET_COUNT } from '../services/latency-histogram';
 import { expectBadRequest, useTestDatabase } from './database';
 
@@ -51,20 +51,20 @@ describe('update_model_performance', () => {
     expect(hourly[0]!.latencyBuckets).toHaveLength(LATENCY_BUCKET_COUNT);
     expect(hourly[0]!.latencyBuckets.reduce((a, b) => a + b, 0)).toBe(4);
 
-    const [summary] = await modelCallSummary(t.db.prisma, lastDay());
+    const [summary] = await modelCallFigures(t.db.prisma, lastDay());
     expect(summary).toMatchObject({ modelId: 'gpt-4o', taskType: 'coding', calls: 4, successes: 3, successRate: 75, avgLatencyMs: 2500 });
     // Nearest rank: p50 is the 2nd of 4 values (2000), p95 and p99 the 4th (4000); within bucket precision.
     expect(Math.abs(summary!.p50LatencyMs! - 2000) / 2000).toBeLessThan(0.045);
     expect(summary!.p95LatencyMs).toBe(4000); // clamped to the exact maximum
     expect(summary!.p99LatencyMs).toBe(4000);
 
-    expect(await modelCallSummary(t.db.prisma, { from: nextHour(), to: new Date(Date.now() + 7200_000) })).toEqual([]);
+    expect(await modelCallFigures(t.db.prisma, { from: nextHour(), to: new Date(Date.now() + 7200_000) })).toEqual([]);
   });
 
   it('gives percentiles within bucket precision on a wide spread of latencies', async () => {
     const latencies = Array.from({ length: 100 }, (_, i) => (i + 1) * 37.3); // 37.3 .. 3730 ms
     for (const latencyMs of latencies) await call('m', 'chat', true, latencyMs, 0.001);
-    const [summary] = await modelCallSummary(t.db.prisma, lastDay());
+    const [summary] = await modelCallFigures(t.db.prisma, lastDay());
     for (const [q, value] of [
       [0.5, latencies[49]!],
       [0.95, latencies[94]!],

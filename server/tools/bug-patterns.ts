@@ -1,5 +1,6 @@
-import { GetBugPatternsInput, RecordBugPatternInput } from '../schemas/bug-patterns';
+import { GetBugPatternInput, GetBugPatternsInput, GetBugPatternTrendsInput, RecordBugPatternInput } from '../schemas/bug-patterns';
 import { getBugPatterns, recordBugPattern } from '../services/bug-patterns';
+import { getBugPattern, getBugPatternTrends } from '../services/bug-trends';
 import { defineTool } from './define';
 
 export const recordBugPatternTool = defineTool({
@@ -19,4 +20,23 @@ export const getBugPatternsTool = defineTool({
   input: GetBugPatternsInput,
   readOnly: true,
   handler: ({ prisma }, input) => getBugPatterns(prisma, input),
+});
+
+export const getBugPatternTrendsTool = defineTool({
+  name: 'get_bug_pattern_trends',
+  description:
+    'Bug occurrences per time bucket over a date range (default the last 7 days), stacked by category or by severity, each series marked ' +
+    'rising, falling or steady (second half of the range against the first). Use it to see which kind of bug keeps coming back.',
+  input: GetBugPatternTrendsInput,
+  readOnly: true,
+  handler: ({ prisma }, input) => getBugPatternTrends(prisma, input),
+});
+
+export const getBugPatternTool = defineTool({
+  name: 'get_bug_pattern',
+  description:
+    'One bug pattern by id: description, solution, occurrences, first/last seen, its occurrences over a date range, and the regression tests of its category.',
+  input: GetBugPatternInput,
+  readOnly: true,
+  handler: ({ prisma }, input) => getBugPattern(prisma, input),
 });

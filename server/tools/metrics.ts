@@ -1,5 +1,5 @@
-import { RecordMetricInput } from '../schemas/metrics';
-import { recordMetric } from '../services/metrics';
+import { GetMetricSeriesInput, ListMetricNamesInput, RecordMetricInput } from '../schemas/metrics';
+import { getMetricSeries, listMetricNames, recordMetric } from '../services/metrics';
 import { defineTool } from './define';
 
 export const recordMetricTool = defineTool({
@@ -8,4 +8,22 @@ export const recordMetricTool = defineTool({
   input: RecordMetricInput,
   readOnly: false,
   handler: ({ prisma }, input) => recordMetric(prisma, input),
+});
+
+export const listMetricNamesTool = defineTool({
+  name: 'list_metric_names',
+  description: 'The metric names recorded so far, each with its number of values, newest unit, last recording time and the context keys (seen in its newest 1,000 values) it can be grouped by.',
+  input: ListMetricNamesInput,
+  readOnly: true,
+  handler: ({ prisma }) => listMetricNames(prisma),
+});
+
+export const getMetricSeriesTool = defineTool({
+  name: 'get_metric_series',
+  description:
+    'The average of one metric per time bucket over a date range (default the last 7 days), optionally one series per value of a context key ' +
+    '(e.g. groupBy "layer"), with the unit it is recorded in.',
+  input: GetMetricSeriesInput,
+  readOnly: true,
+  handler: ({ prisma }, input) => getMetricSeries(prisma, input),
 });

@@ -1,6 +1,14 @@
-import { AnalyzeMetricsInput, GenerateReportInput, UpdateModelPerformanceInput } from '../schemas/model-performance';
+import {
+  AnalyzeMetricsInput,
+  GenerateReportInput,
+  GetModelLeaderboardInput,
+  GetModelTrendsInput,
+  ListTaskTypesInput,
+  UpdateModelPerformanceInput,
+} from '../schemas/model-performance';
 import { analyzeMetrics, generateReport } from '../services/analytics';
-import { updateModelPerformance } from '../services/model-performance';
+import { listTaskTypes, updateModelPerformance } from '../services/model-performance';
+import { getModelLeaderboard, getModelTrends } from '../services/model-trends';
 import { defineTool } from './define';
 
 export const updateModelPerformanceTool = defineTool({
@@ -31,4 +39,33 @@ export const generateReportTool = defineTool({
   readOnly: true,
   handler: ({ prisma }, input) => generateReport(prisma, input),
   toText: (report) => report.report,
+});
+
+export const getModelTrendsTool = defineTool({
+  name: 'get_model_trends',
+  description:
+    'Success rate, p50/p95/p99 latency (ms), average cost (USD) and calls per time bucket for each (model, task type) over a date range ' +
+    '(default the last 7 days; hourly buckets up to 48 hours, daily beyond). Use it to see whether a model is degrading or getting slower.',
+  input: GetModelTrendsInput,
+  readOnly: true,
+  handler: ({ prisma }, input) => getModelTrends(prisma, input),
+});
+
+export const getModelLeaderboardTool = defineTool({
+  name: 'get_model_leaderboard',
+  description:
+    'Per (model, task type) over a date range (default the last 7 days): calls, success rate, p50/p95 latency, average and total cost, ' +
+    'ranked within each task type (success rate, then p50 latency, then cost); models with fewer than minCalls calls are marked lowSample and not ranked. ' +
+    'Use it to pick the best or the cheapest good-enough model for a task type over a recent period.',
+  input: GetModelLeaderboardInput,
+  readOnly: true,
+  handler: ({ prisma }, input) => getModelLeaderboard(prisma, input),
+});
+
+export const listTaskTypesTool = defineTool({
+  name: 'list_task_types',
+  description: 'The task types that have recorded model calls, alphabetically: the values taskType filters accept.',
+  input: ListTaskTypesInput,
+  readOnly: true,
+  handler: ({ prisma }) => listTaskTypes(prisma),
 });

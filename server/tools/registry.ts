@@ -1,9 +1,22 @@
-import { getBugPatternsTool, recordBugPatternTool } from './bug-patterns';
+import { getBugPatternsTool, getBugPatternTool, getBugPatternTrendsTool, recordBugPatternTool } from './bug-patterns';
 import type { AnyTool } from './define';
-import { recordMetricTool } from './metrics';
-import { analyzeMetricsTool, generateReportTool, updateModelPerformanceTool } from './model-performance';
-import { generateRegressionTestTool, getRegressionTestsTool } from './regression-tests';
-import { getRoutingHeuristicsTool, resolveRouteTool, updateRoutingHeuristicTool } from './routing';
+import { getMetricSeriesTool, listMetricNamesTool, recordMetricTool } from './metrics';
+import {
+  analyzeMetricsTool,
+  generateReportTool,
+  getModelLeaderboardTool,
+  getModelTrendsTool,
+  listTaskTypesTool,
+  updateModelPerformanceTool,
+} from './model-performance';
+import { generateRegressionTestTool, getRegressionTestCategoriesTool, getRegressionTestsTool } from './regression-tests';
+import {
+  deleteRoutingHeuristicTool,
+  getRoutingHeuristicsTool,
+  getRoutingHitRatesTool,
+  resolveRouteTool,
+  updateRoutingHeuristicTool,
+} from './routing';
 
 /**
  * Every operation Hone serves, grouped as the tRPC client sees them (`hone.<group>.<procedure>`).
@@ -11,11 +24,24 @@ import { getRoutingHeuristicsTool, resolveRouteTool, updateRoutingHeuristicTool 
  * document are all built from this object.
  */
 export const toolGroups = {
-  regressionTests: { generate: generateRegressionTestTool, list: getRegressionTestsTool },
-  routing: { updateHeuristic: updateRoutingHeuristicTool, listHeuristics: getRoutingHeuristicsTool, resolve: resolveRouteTool },
-  bugPatterns: { record: recordBugPatternTool, list: getBugPatternsTool },
-  metrics: { record: recordMetricTool },
-  modelPerformance: { update: updateModelPerformanceTool, analyze: analyzeMetricsTool, report: generateReportTool },
+  regressionTests: { generate: generateRegressionTestTool, list: getRegressionTestsTool, categories: getRegressionTestCategoriesTool },
+  routing: {
+    updateHeuristic: updateRoutingHeuristicTool,
+    listHeuristics: getRoutingHeuristicsTool,
+    resolve: resolveRouteTool,
+    deleteHeuristic: deleteRoutingHeuristicTool,
+    hitRates: getRoutingHitRatesTool,
+  },
+  bugPatterns: { record: recordBugPatternTool, list: getBugPatternsTool, trends: getBugPatternTrendsTool, get: getBugPatternTool },
+  metrics: { record: recordMetricTool, names: listMetricNamesTool, series: getMetricSeriesTool },
+  modelPerformance: {
+    update: updateModelPerformanceTool,
+    analyze: analyzeMetricsTool,
+    report: generateReportTool,
+    trends: getModelTrendsTool,
+    leaderboard: getModelLeaderboardTool,
+    taskTypes: listTaskTypesTool,
+  },
 } as const satisfies Record<string, Record<string, AnyTool>>;
 
 export interface RegisteredTool {

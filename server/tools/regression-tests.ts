@@ -1,5 +1,5 @@
-import { GenerateRegressionTestInput, GetRegressionTestsInput } from '../schemas/regression-tests';
-import { generateRegressionTest, getRegressionTests } from '../services/regression-tests';
+import { GenerateRegressionTestInput, GetRegressionTestCategoriesInput, GetRegressionTestsInput } from '../schemas/regression-tests';
+import { generateRegressionTest, getRegressionTestCategories, getRegressionTests } from '../services/regression-tests';
 import { defineTool } from './define';
 
 export const generateRegressionTestTool = defineTool({
@@ -20,4 +20,12 @@ export const getRegressionTestsTool = defineTool({
   input: GetRegressionTestsInput,
   readOnly: true,
   handler: ({ prisma }, input) => getRegressionTests(prisma, input),
+});
+
+export const getRegressionTestCategoriesTool = defineTool({
+  name: 'get_regression_test_categories',
+  description: 'The categories of stored regression tests with the number of tests in each, alphabetically.',
+  input: GetRegressionTestCategoriesInput,
+  readOnly: true,
+  handler: ({ prisma }) => getRegressionTestCategories(prisma),
 });

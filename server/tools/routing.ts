@@ -1,5 +1,11 @@
-import { GetRoutingHeuristicsInput, ResolveRouteInput, UpdateRoutingHeuristicInput } from '../schemas/routing';
-import { getRoutingHeuristics, resolveRoute, updateRoutingHeuristic } from '../services/routing';
+import {
+  DeleteRoutingHeuristicInput,
+  GetRoutingHeuristicsInput,
+  GetRoutingHitRatesInput,
+  ResolveRouteInput,
+  UpdateRoutingHeuristicInput,
+} from '../schemas/routing';
+import { deleteRoutingHeuristic, getRoutingHeuristics, getRoutingHitRates, resolveRoute, updateRoutingHeuristic } from '../services/routing';
 import { defineTool } from './define';
 
 export const updateRoutingHeuristicTool = defineTool({
@@ -7,6 +13,7 @@ export const updateRoutingHeuristicTool = defineTool({
   description:
     'Create or update a routing rule: requests whose input matches the regex pattern go to a layer (fast, balanced, deep) and optionally a named model. ' +
     'Keyed on pattern; fields you omit keep their stored values and metadata is merged. Higher priority rules are checked first. ' +
+    'Give id (from get_routing_heuristics) to edit that rule instead, its pattern included. ' +
     'Patterns that can backtrack catastrophically are refused.',
   input: UpdateRoutingHeuristicInput,
   readOnly: false,
@@ -30,4 +37,24 @@ export const resolveRouteTool = defineTool({
   input: ResolveRouteInput,
   readOnly: false,
   handler: ({ prisma }, input) => resolveRoute(prisma, input),
+});
+
+export const deleteRoutingHeuristicTool = defineTool({
+  name: 'delete_routing_heuristic',
+  description:
+    'Delete a routing rule by id, with its hit history. Irreversible; to stop a rule temporarily, set active to false with update_routing_heuristic instead.',
+  input: DeleteRoutingHeuristicInput,
+  readOnly: false,
+  destructive: true,
+  handler: ({ prisma }, input) => deleteRoutingHeuristic(prisma, input),
+});
+
+export const getRoutingHitRatesTool = defineTool({
+  name: 'get_routing_hit_rates',
+  description:
+    'How often routing rules fire: over a date range (default the last 7 days), the number of resolve_route decisions, the overall hit rate ' +
+    '(share of decisions some rule matched) and each rule\'s hits and hit rate, in total and per time bucket. Dry runs are not counted.',
+  input: GetRoutingHitRatesInput,
+  readOnly: true,
+  handler: ({ prisma }, input) => getRoutingHitRates(prisma, input),
 });

@@ -1,4 +1,5 @@
-// A real Hone server (`next start`) on a free port, for tests of the HTTP faces and the dashboard.
+// A real Hone server (`next start`) on a free port, for tests of the HTTP faces, the browser tests and the
+// HTTP benchmarks. The build itself is made by next-build.ts (Vitest's global setup).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -7,7 +8,7 @@ import path from 'node:path';
 import { openDatabase, type DatabaseTarget, type PrismaClient } from '../../db/client';
 import { createScratchDatabase } from '../scratch-database';
 
-const ROOT = path.resolve(import.meta.dirname, '../../..');
+export const ROOT = path.resolve(import.meta.dirname, '../../..');
 const STARTUP_TIMEOUT_MS = 60_000;
 
 export interface HoneServer {
@@ -78,7 +79,8 @@ export async function startHoneServer({ env }: { env: Record<string, string> }):
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: '', HONE_DATA_DIR: '', ...env, PORT: String(port) },
+    // Open (HONE_AUTH=off) unless the test asks for keys.
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: '', HONE_DATA_DIR: '', HONE_AUTH: 'off', ...env, PORT: String(port) },
   });
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the server did not start within ${STARTUP_TIMEOUT_MS} ms:\n${output}`)), STARTUP_TIMEOUT_MS);

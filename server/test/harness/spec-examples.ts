@@ -1,4 +1,4 @@
-// Example arguments for every tool: the spec's own examples where it gives one. The faces tests call each
+// Example arguments for every tool: the spec's own examples where it gives one (the spec's tools come first). The faces tests call each
 // tool with these over MCP, REST and tRPC, and fail when a registered tool has none.
 export const SPEC_EXAMPLES: Record<string, Record<string, unknown>> = {
   generate_regression_test: {
@@ -42,4 +42,15 @@ export const SPEC_EXAMPLES: Record<string, Record<string, unknown>> = {
   analyze_metrics: { taskType: 'coding', includeReport: true },
   generate_report: {},
   resolve_route: { input: 'Please implement a sorting algorithm in Rust', taskType: 'coding' },
+  // Beyond the spec: the dashboard's operations. Ids name the first rule and bug pattern the calls above create.
+  delete_routing_heuristic: { id: 1 },
+  get_routing_hit_rates: { from: '2026-01-01T00:00:00Z', to: '2026-01-08T00:00:00Z' },
+  get_regression_test_categories: {},
+  get_bug_pattern_trends: { groupBy: 'severity' },
+  get_bug_pattern: { id: 1 },
+  list_metric_names: {},
+  get_metric_series: { name: 'routing_latency', groupBy: 'layer' },
+  get_model_trends: { taskType: 'coding' },
+  get_model_leaderboard: { taskType: 'coding', sortBy: 'successRate', direction: 'desc' },
+  list_task_types: {},
 };

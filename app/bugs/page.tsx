@@ -1,0 +1,24 @@
+import { DashboardControls } from '@/components/controls/DashboardControls';
+import { dashboardView, type SearchParams } from '@/components/controls/range';
+import { HydrateClient, prefetch, trpc } from '@/components/trpc/server';
+import { BugsView } from '@/components/views/BugsView';
+import { FIRST_BUG_PAGE } from '@/components/views/inputs';
+
+export const dynamic = 'force-dynamic';
+
+export default async function BugsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const { params, range } = dashboardView(await searchParams);
+  await prefetch(trpc.bugPatterns.trends.queryOptions(range), trpc.bugPatterns.list.queryOptions(FIRST_BUG_PAGE));
+  return (
+    <HydrateClient>
+      <div className="page-header">
+        <div>
+          <h1>Bug patterns</h1>
+          <p className="muted">Which bugs keep coming back, and which kind is rising.</p>
+        </div>
+        <DashboardControls params={params} />
+      </div>
+      <BugsView range={range} />
+    </HydrateClient>
+  );
+}

@@ -1,0 +1,26 @@
+import { DashboardControls } from '@/components/controls/DashboardControls';
+import { dashboardView, type SearchParams } from '@/components/controls/range';
+import { HydrateClient, prefetch, taskTypes, trpc } from '@/components/trpc/server';
+import { ModelsView } from '@/components/views/ModelsView';
+
+export const dynamic = 'force-dynamic';
+
+export default async function ModelsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const { params, range, filter } = dashboardView(await searchParams);
+  const [knownTaskTypes] = await Promise.all([
+    taskTypes(),
+    prefetch(trpc.modelPerformance.leaderboard.queryOptions(filter), trpc.modelPerformance.trends.queryOptions(filter)),
+  ]);
+  return (
+    <HydrateClient>
+      <div className="page-header">
+        <div>
+          <h1>Models</h1>
+          <p className="muted">Which model is best for a task type, at what latency and cost.</p>
+        </div>
+        <DashboardControls params={params} taskTypes={knownTaskTypes} />
+      </div>
+      <ModelsView filter={filter} />
+    </HydrateClient>
+  );
+}

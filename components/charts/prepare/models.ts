@@ -1,0 +1,83 @@
+import type { LeaderboardRow, ModelTrends } from '@/server/services/model-trends';
+import { rowsFromAligned, seriesKey, type ChartData } from './rows';
+
+export interface RankingBar {
+  modelId: string;
+  successRate: number;
+  avgLatencyMs: number;
+  p50LatencyMs: number | null;
+  avgCost: number;
+  calls: number;
+  lowSample: boolean;
+}
+
+/** One ranking per task type, best first (as ranked by the leaderboard), low-sample models last. */
+export function rankingsByTaskType(rows: readonly LeaderboardRow[]): { taskType: string; bars: RankingBar[] }[] {
+  const groups = new Map<string, LeaderboardRow[]>();
+  for (const row of rows) groups.set(row.taskType, [...(groups.get(row.taskType) ?? []), row]);
+  return [...groups]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([taskType, members]) => ({
+      taskType,
+      bars: [...members]
+        .sort((a, b) => Number(a.lowSample) - Number(b.lowSample) || (a.rank ?? 0) - (b.rank ?? 0) || b.successRate - a.successRate)
+        .map((m) => ({
+          modelId: m.modelId,
+          successRate: m.successRate,
+          avgLatencyMs: m.avgLatencyMs,
+          p50LatencyMs: m.p50LatencyMs,
+          avgCost: m.avgCost,
+          calls: m.calls,
+          lowSample: m.lowSample,
+        })),
+    }));
+}
+
+export interface ScatterPoint {
+  modelId: string;
+  taskType: string;
+  avgCost: number;
+  successRate: number;
+  calls: number;
+  lowSample: boolean;
+}
+
+/**
+ * Cost against success, one scatter series per task type. Within each task type the cheapest model
+ * whose success rate is within `tolerancePoints` of the best is flagged: the cheapest good-enough one.
+ */
+export function costVsSuccess(rows: readonly LeaderboardRow[], tolerancePoints = 2): { taskType: string; points: ScatterPoint[]; cheapestGoodEnough: string | null }[] {
+  return rankingsByTaskType(rows).map(({ taskType, bars }) => {
+    const ranked = bars.filter((b) => !b.lowSample);
+    const best = Math.max(...ranked.map((b) => b.successRate));
+    const goodEnough = ranked.filter((b) => b.successRate >= best - tolerancePoints).sort((a, b) => a.avgCost - b.avgCost);
+    return {
+      taskType,
+      points: bars.map((b) => ({ modelId: b.modelId, taskType, avgCost: b.avgCost, successRate: b.successRate, calls: b.calls, lowSample: b.lowSample })),
+      cheapestGoodEnough: goodEnough[0]?.modelId ?? null,
+    };
+  });
+}
+
+export type TrendMetric = 'successRate' | 'p50LatencyMs' | 'p95LatencyMs' | 'avgCost';
+
+export const modelKey = (modelId: string, taskType: string) => `${modelId} · ${taskType}`;
+
+/**
+ * One line per chosen (model, task type) of the given metrics, on the full bucket axis (gaps where a
+ * model had no call). `chosen` holds modelKey()s; empty means every series.
+ */
+export function trendLines(trends: ModelTrends, metrics: readonly TrendMetric[], chosen: readonly string[] = []): ChartData {
+  const picked = trends.series.filter((s) => chosen.length === 0 || chosen.includes(modelKey(s.modelId, s.taskType)));
+  const lines = picked.flatMap((s) => {
+    const byBucket = new Map(s.points.map((p) => [p.t, p]));
+    return metrics.map((metric) => ({
+      spec: {
+        key: seriesKey(s.modelId, s.taskType, metric),
+        label: metrics.length > 1 ? `${modelKey(s.modelId, s.taskType)} ${metric === 'p50LatencyMs' ? 'p50' : metric === 'p95LatencyMs' ? 'p95' : metric}` : modelKey(s.modelId, s.taskType),
+      },
+      values: trends.buckets.map((t) => byBucket.get(t)?.[metric] ?? null),
+    }));
+  });
+  return rowsFromAligned(trends.buckets, lines);
+}

@@ -1,0 +1,136 @@
+'use client';
+
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { useForm, useWatch } from 'react-hook-form';
+import type { z } from 'zod';
+import type { RoutingHeuristicDto } from '@/server/services/routing';
+import { ROUTING_LAYERS, UpdateRoutingHeuristicInput } from '@/server/schemas/routing';
+import { useTRPC } from '../trpc/client';
+import type { DraftRule } from './draft-rule';
+import { Field } from './Field';
+import { applyServerErrors } from './server-errors';
+
+/** The API's own schema, less the fields the form does not edit (free-form metadata, the usage counter). */
+const RuleFormSchema = UpdateRoutingHeuristicInput.omit({ metadata: true, usageCount: true });
+type RuleInput = z.input<typeof RuleFormSchema>;
+type RuleOutput = z.output<typeof RuleFormSchema>;
+
+const FIELDS = ['id', 'pattern', 'preferredLayer', 'preferredModel', 'priority', 'successRate', 'reasoning', 'active'] as const;
+
+/** Empty text means "not given" for optional numbers and text. */
+const optionalNumber = (v: unknown) => (v === '' || v === null || v === undefined ? undefined : Number(v));
+const optionalText = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+function defaultsOf(rule: RoutingHeuristicDto | null): RuleInput {
+  if (!rule) return { pattern: '', preferredLayer: 'balanced', active: true, priority: 0 };
+  return {
+    id: rule.id,
+    pattern: rule.pattern,
+    preferredLayer: rule.preferredLayer,
+    preferredModel: rule.preferredModel,
+    priority: rule.priority,
+    active: rule.active,
+    ...(rule.successRate !== null && { successRate: rule.successRate }),
+    ...(rule.reasoning !== null && { reasoning: rule.reasoning }),
+  };
+}
+
+/**
+ * Create a rule, or edit one (by id, so its pattern can change). Validated in the browser with the
+ * very schema the API validates with; what only the server can check (catastrophic backtracking, a
+ * taken pattern) comes back as field issues and is shown on the field.
+ */
+export function RuleForm({ rule, onDone, onDraftChange }: { rule: RoutingHeuristicDto | null; onDone?: () => void; onDraftChange?: (draft: DraftRule) => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [formError, setFormError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const {
+    register,
+    handleSubmit,
+    setError,
+    reset,
+    control,
+    formState: { errors, isSubmitting },
+  } = useForm<RuleInput, unknown, RuleOutput>({ resolver: zodResolver(RuleFormSchema), defaultValues: defaultsOf(rule), mode: 'onTouched' });
+  const [pattern, preferredLayer, preferredModel, priority] = useWatch({ control, name: ['pattern', 'preferredLayer', 'preferredModel', 'priority'] });
+  useEffect(() => {
+    onDraftChange?.({ pattern: pattern ?? '', preferredLayer: preferredLayer ?? 'balanced', preferredModel, priority: Number.isFinite(Number(priority)) ? Number(priority) : 0 });
+  }, [onDraftChange, pattern, preferredLayer, preferredModel, priority]);
+  const save = useMutation(trpc.routing.updateHeuristic.mutationOptions());
+  const editing = rule !== null;
+  const prefix = editing ? `edit-${rule.id}` : 'new';
+
+  const onSubmit = handleSubmit(async (values) => {
+    setFormError(null);
+    setSaved(null);
+    try {
+      // An emptied model field clears the model of an existing rule.
+      const input = editing && values.preferredModel === undefined ? { ...values, preferredModel: null } : values;
+      const { heuristic } = await save.mutateAsync(input);
+      await queryClient.invalidateQueries({ queryKey: trpc.routing.pathKey() });
+      setSaved(`Saved rule #${heuristic.id} /${heuristic.pattern}/.`);
+      if (!editing) reset(defaultsOf(null));
+      onDone?.();
+    } catch (error) {
+      setFormError(applyServerErrors(error as Parameters<typeof applyServerErrors>[0], FIELDS, setError));
+    }
+  });
+
+  // Ids unique per form: the new-rule form and an edit form can be on the page together.
+  const id = (name: string) => `${prefix}-${name}`;
+  return (
+    <form className="rule-form" onSubmit={onSubmit} noValidate data-testid={`rule-form-${prefix}`}>
+      <Field label="Pattern (JavaScript regular expression)" name="pattern" inputId={id('pattern')} error={errors.pattern?.message} className="wide">
+        <input id={id('pattern')} {...register('pattern')} aria-invalid={!!errors.pattern} placeholder="e.g. \b(refactor|migrate)\b" autoComplete="off" spellCheck={false} />
+      </Field>
+      <Field label="Layer" name="preferredLayer" inputId={id('preferredLayer')} error={errors.preferredLayer?.message}>
+        <select id={id('preferredLayer')} {...register('preferredLayer')} aria-invalid={!!errors.preferredLayer}>
+          {ROUTING_LAYERS.map((layer) => (
+            <option key={layer} value={layer}>
+              {layer}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Model (optional)" name="preferredModel" inputId={id('preferredModel')} error={errors.preferredModel?.message}>
+        <input id={id('preferredModel')} {...register('preferredModel', { setValueAs: optionalText })} aria-invalid={!!errors.preferredModel} placeholder="e.g. claude-sonnet-4" />
+      </Field>
+      <Field label="Priority (higher first)" name="priority" inputId={id('priority')} error={errors.priority?.message}>
+        <input id={id('priority')} type="number" step={1} {...register('priority', { setValueAs: optionalNumber })} aria-invalid={!!errors.priority} />
+      </Field>
+      <Field label="Success rate % (0–100)" name="successRate" inputId={id('successRate')} error={errors.successRate?.message}>
+        <input id={id('successRate')} type="number" step="any" {...register('successRate', { setValueAs: optionalNumber })} aria-invalid={!!errors.successRate} />
+      </Field>
+      <Field label="Reasoning" name="reasoning" inputId={id('reasoning')} error={errors.reasoning?.message} className="wide">
+        <input id={id('reasoning')} {...register('reasoning', { setValueAs: (v: unknown) => (editing ? v : optionalText(v)) })} aria-invalid={!!errors.reasoning} placeholder="Why this rule exists" />
+      </Field>
+      <div className="checkbox">
+        <input id={id('active')} type="checkbox" {...register('active')} />
+        <label htmlFor={id('active')}>Active</label>
+      </div>
+      <div className="wide" style={{ display: 'flex', gap: '0.75rem', alignItems: 'center' }}>
+        <button type="submit" className="primary" disabled={isSubmitting}>
+          {editing ? 'Save changes' : 'Create rule'}
+        </button>
+        {editing && (
+          <button type="button" className="secondary" onClick={onDone}>
+            Cancel
+          </button>
+        )}
+        {formError && (
+          <span className="form-error" role="alert">
+            {formError}
+          </span>
+        )}
+        {saved && (
+          <span className="form-ok" role="status">
+            {saved}
+          </span>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,82 @@
+'use client';
+
+import { useMutation } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTRPC } from '../trpc/client';
+import { draftVerdict, type DraftRule } from './draft-rule';
+
+/** Type a sample input and see which active rule would route it, without counting a decision (dryRun). */
+/**
+ * With `draft` (the rule being written in the form), also says what that rule would do once saved.
+ * `priorities` maps saved rule ids to their priority.
+ */
+export function TryRouteBox({ draft, priorities }: { draft?: DraftRule; priorities?: ReadonlyMap<number, number> }) {
+  const trpc = useTRPC();
+  const [input, setInput] = useState('');
+  const [taskType, setTaskType] = useState('');
+  const resolve = useMutation(trpc.routing.resolve.mutationOptions());
+  const decision = resolve.data;
+  const tried = resolve.variables?.input ?? '';
+  const verdict =
+    decision && draft?.pattern
+      ? draftVerdict(draft, tried, decision.ruleId === null ? null : { ruleId: decision.ruleId, priority: priorities?.get(decision.ruleId) ?? 0 })
+      : null;
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        resolve.mutate({ input, dryRun: true, ...(taskType.trim() && { taskType: taskType.trim() }) });
+      }}
+      data-testid="try-route"
+    >
+      <div className="field">
+        <label htmlFor="try-input">Sample request</label>
+        <textarea id="try-input" rows={3} value={input} onChange={(e) => setInput(e.target.value)} placeholder="Please implement a sorting algorithm in Rust" />
+      </div>
+      <div style={{ display: 'flex', gap: '0.5rem', marginTop: '0.5rem', alignItems: 'center' }}>
+        <input aria-label="Task type (optional)" placeholder="task type (optional)" value={taskType} onChange={(e) => setTaskType(e.target.value)} />
+        <button type="submit" className="primary" disabled={resolve.isPending}>
+          Try it
+        </button>
+      </div>
+      {resolve.isError && (
+        <p className="form-error" role="alert">
+          {resolve.error.message}
+        </p>
+      )}
+      {decision && (
+        <div className="try-result" data-testid="try-result" data-rule-id={decision.ruleId ?? ''} role="status">
+          {decision.ruleId !== null ? (
+            <>
+              Rule <strong>#{decision.ruleId}</strong> <code>/{decision.pattern}/</code> matches → layer <strong>{decision.layer}</strong>
+              {decision.model && (
+                <>
+                  , model <strong>{decision.model}</strong>
+                </>
+              )}
+            </>
+          ) : (
+            <>
+              No active rule matches → default layer <strong>{decision.layer}</strong>
+            </>
+          )}
+          {verdict && (
+            <div data-testid="try-draft">
+              Your unsaved rule <code>/{draft!.pattern}/</code>:{' '}
+              {verdict.kind === 'would-win' && (
+                <>
+                  would match first → layer <strong>{verdict.layer}</strong>
+                  {verdict.model && <>, model <strong>{verdict.model}</strong></>}
+                </>
+              )}
+              {verdict.kind === 'shadowed' && <>matches, but rule #{verdict.byRuleId} (priority {verdict.byPriority}) is checked before it</>}
+              {verdict.kind === 'no-match' && <>does not match this input</>}
+              {verdict.kind === 'invalid' && <>does not compile</>}
+            </div>
+          )}
+          <div className="muted small">Dry run: not counted as a routing decision.</div>
+        </div>
+      )}
+    </form>
+  );
+}

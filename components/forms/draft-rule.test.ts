@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { draftVerdict } from './draft-rule';
+
+describe('draftVerdict', () => {
+  const draft = { pattern: '\\bsql\\b', preferredLayer: 'deep', preferredModel: 'gpt-4o', priority: 50 };
+
+  it('wins when it matches and no saved rule of higher priority matched', () => {
+    expect(draftVerdict(draft, 'optimise this sql', null)).toEqual({ kind: 'would-win', layer: 'deep', model: 'gpt-4o' });
+    // Equal priority: the just-saved rule is the most recently updated, so it goes first.
+    expect(draftVerdict(draft, 'optimise this sql', { ruleId: 3, priority: 50 })).toMatchObject({ kind: 'would-win' });
+  });
+
+  it('is shadowed by a matching saved rule of higher priority', () => {
+    expect(draftVerdict(draft, 'optimise this sql', { ruleId: 3, priority: 80 })).toEqual({ kind: 'shadowed', byRuleId: 3, byPriority: 80 });
+  });
+
+  it('says so when it does not match or does not compile', () => {
+    expect(draftVerdict(draft, 'hello', null)).toEqual({ kind: 'no-match' });
+    expect(draftVerdict({ ...draft, pattern: '(' }, 'sql', null)).toEqual({ kind: 'invalid' });
+    expect(draftVerdict({ ...draft, pattern: '' }, 'sql', null)).toEqual({ kind: 'no-match' });
+  });
+});

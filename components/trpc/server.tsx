@@ -1,0 +1,40 @@
+import { dehydrate, HydrationBoundary, type FetchQueryOptions } from '@tanstack/react-query';
+import { createTRPCOptionsProxy } from '@trpc/tanstack-react-query';
+import { headers } from 'next/headers';
+import { cache, type ReactNode } from 'react';
+import { createContext } from '@/server/trpc/context';
+import { appRouter } from '@/server/trpc/routers/_app';
+import { makeQueryClient } from './query-client';
+
+// Server components prefetch through the same router and context as HTTP calls (so whatever the
+// context enforces, e.g. the signed-in session, applies to server rendering too), then hand the
+// cache to the client components through HydrationBoundary.
+
+/** One query client per request. */
+export const getQueryClient = cache(makeQueryClient);
+
+export const trpc = createTRPCOptionsProxy({
+  ctx: async () => createContext({ headers: await headers() }),
+  router: appRouter,
+  queryClient: getQueryClient,
+});
+
+/** Runs the given prefetches (a failed one leaves its query in the error state for the client to show). */
+// `any`: a page prefetches queries of different result and key types together.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function prefetch(...options: FetchQueryOptions<any, any, any, any>[]): Promise<void> {
+  const queryClient = getQueryClient();
+  await Promise.all(options.map((o) => queryClient.prefetchQuery(o)));
+}
+
+/** A server-side caller through the request's context, for server-rendered views that need the data itself. */
+export const serverCaller = cache(async () => appRouter.createCaller(await createContext({ headers: await headers() })));
+
+export function HydrateClient({ children }: { children: ReactNode }) {
+  return <HydrationBoundary state={dehydrate(getQueryClient())}>{children}</HydrationBoundary>;
+}
+
+/** The task types the filter offers. */
+export function taskTypes(): Promise<string[]> {
+  return getQueryClient().fetchQuery(trpc.modelPerformance.taskTypes.queryOptions());
+}

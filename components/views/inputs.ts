@@ -1,0 +1,11 @@
+// Query inputs shared by a server page's prefetch and its client view: they must be equal for the
+// prefetched data to be used. Kept out of 'use client' modules, whose exports the server sees only as references.
+
+export const ALL_RULES = { activeOnly: false } as const;
+
+export const BUG_PAGE_SIZE = 20;
+export const FIRST_BUG_PAGE = { limit: BUG_PAGE_SIZE } as const;
+
+export const METRIC_NAMES = {} as const;
+
+export const reportInput = (taskType: string | undefined) => (taskType ? { taskType } : {});

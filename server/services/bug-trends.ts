@@ -1,0 +1,100 @@
+import type { z } from 'zod';
+import type { PrismaClient } from '../db/client';
+import { Prisma } from '../db/generated/client';
+import { HoneError } from '../errors';
+import { SEVERITIES, type GetBugPatternInput, type GetBugPatternTrendsInput } from '../schemas/bug-patterns';
+import { toBugPatternDto, type BugPatternDto } from './bug-patterns';
+import { toRegressionTestDto, type RegressionTestDto } from './regression-tests';
+import { alignToBuckets, binned, echoRange, resolveTimeRange, type RangeEcho } from './time-buckets';
+
+export type TrendDirection = 'rising' | 'falling' | 'steady';
+
+export interface BugTrendSeries {
+  /** A category or a severity. */
+  key: string;
+  total: number;
+  /** Occurrences in the second half of the range against the first half. */
+  direction: TrendDirection;
+  /** Occurrences per bucket, aligned with `buckets`. */
+  counts: number[];
+}
+
+export interface BugPatternTrends extends RangeEcho {
+  groupBy: 'category' | 'severity';
+  series: BugTrendSeries[];
+}
+
+/** Rising or falling when the second half of the range differs from the first by over a quarter (and by at least 2). */
+export function trendDirection(counts: readonly number[]): TrendDirection {
+  const half = Math.floor(counts.length / 2);
+  const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+  const first = sum(counts.slice(0, half));
+  const second = sum(counts.slice(counts.length - half));
+  if (Math.abs(second - first) < 2) return 'steady';
+  if (second > first * 1.25) return 'rising';
+  if (second < first * 0.75) return 'falling';
+  return 'steady';
+}
+
+function toSeries(key: string, buckets: string[], byBucket: Map<string, number>): BugTrendSeries {
+  const counts = alignToBuckets(buckets, byBucket, 0);
+  return { key, total: counts.reduce((a, b) => a + b, 0), direction: trendDirection(counts), counts };
+}
+
+/** Occurrences per bucket stacked by category or severity: one query over the dated occurrences. */
+export async function getBugPatternTrends(
+  prisma: PrismaClient,
+  input: z.output<typeof GetBugPatternTrendsInput>,
+): Promise<BugPatternTrends> {
+  const range = resolveTimeRange(input);
+  const echo = echoRange(range);
+  const key = input.groupBy === 'category' ? Prisma.sql`b.category` : Prisma.sql`o.severity::text`;
+  const rows = await prisma.$queryRaw<{ bucket: Date; key: string; occurrences: number }[]>`
+    SELECT ${binned('o.occurred_at', range.bucket)} AS bucket, ${key} AS key, count(*)::int AS occurrences
+    FROM bug_pattern_occurrences o JOIN bug_patterns b ON b.id = o.bug_pattern_id
+    WHERE o.occurred_at >= ${range.from} AND o.occurred_at < ${range.to}
+      AND (${input.category ?? null}::text IS NULL OR b.category = ${input.category ?? null}::text)
+      AND (${input.severity ?? null}::text IS NULL OR o.severity::text = ${input.severity ?? null}::text)
+    GROUP BY 1, 2`;
+  const byKey = new Map<string, Map<string, number>>();
+  for (const r of rows) {
+    const counts = byKey.get(r.key) ?? new Map<string, number>();
+    counts.set(r.bucket.toISOString(), r.occurrences);
+    byKey.set(r.key, counts);
+  }
+  const series = [...byKey].map(([k, counts]) => toSeries(k, echo.buckets, counts));
+  // Severities in rank order (critical on top of the stack); categories biggest first.
+  if (input.groupBy === 'severity') series.sort((a, b) => SEVERITIES.indexOf(a.key as never) - SEVERITIES.indexOf(b.key as never));
+  else series.sort((a, b) => b.total - a.total || a.key.localeCompare(b.key));
+  return { ...echo, groupBy: input.groupBy, series };
+}
+
+export interface BugPatternDetail {
+  pattern: BugPatternDto;
+  trend: RangeEcho & BugTrendSeries;
+  /** Regression tests of the pattern's category, newest first. */
+  regressionTests: RegressionTestDto[];
+}
+
+const CATEGORY_TESTS_SHOWN = 100;
+
+export async function getBugPattern(prisma: PrismaClient, input: z.output<typeof GetBugPatternInput>): Promise<BugPatternDetail> {
+  const row = await prisma.bugPattern.findUnique({ where: { id: input.id } });
+  if (!row) throw new HoneError('NOT_FOUND', `No bug pattern with id ${input.id}`, [{ path: ['id'], message: `no bug pattern with id ${input.id}` }]);
+  const range = resolveTimeRange(input);
+  const echo = echoRange(range);
+  const [counts, tests] = await Promise.all([
+    prisma.$queryRaw<{ bucket: Date; occurrences: number }[]>`
+      SELECT ${binned('occurred_at', range.bucket)} AS bucket, count(*)::int AS occurrences
+      FROM bug_pattern_occurrences
+      WHERE bug_pattern_id = ${row.id} AND occurred_at >= ${range.from} AND occurred_at < ${range.to}
+      GROUP BY 1`,
+    prisma.regressionTest.findMany({ where: { category: row.category }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: CATEGORY_TESTS_SHOWN }),
+  ]);
+  const byBucket = new Map(counts.map((c) => [c.bucket.toISOString(), c.occurrences]));
+  return {
+    pattern: toBugPatternDto(row),
+    trend: { ...echo, ...toSeries(row.category, echo.buckets, byBucket) },
+    regressionTests: tests.map(toRegressionTestDto),
+  };
+}

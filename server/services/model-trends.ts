@@ -1,0 +1,204 @@
+import type { z } from 'zod';
+import type { PrismaClient } from '../db/client';
+import { Prisma } from '../db/generated/client';
+import type { GetModelLeaderboardInput, GetModelTrendsInput, LeaderboardSortKey } from '../schemas/model-performance';
+import { estimateInBucket } from './latency-histogram';
+import { binned, echoRange, resolveTimeRange, type RangeEcho } from './time-buckets';
+
+/** Figures of one (model, task type) over a stretch of time, read from model_call_hourly. */
+export interface ModelCallFigures {
+  modelId: string;
+  taskType: string;
+  calls: number;
+  successes: number;
+  successRate: number;
+  avgLatencyMs: number;
+  avgCost: number;
+  totalCost: number;
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+  p99LatencyMs: number | null;
+}
+
+interface RollupRow {
+  bucket: Date;
+  model_id: string;
+  task_type: string;
+  calls: bigint;
+  successes: bigint;
+  latency_sum_ms: number;
+  latency_min_ms: number;
+  latency_max_ms: number;
+  cost_sum: number;
+  histogram_total: bigint | null;
+  p50_idx: bigint | null;
+  p50_rank: bigint | null;
+  p95_idx: bigint | null;
+  p95_rank: bigint | null;
+  p99_idx: bigint | null;
+  p99_rank: bigint | null;
+}
+
+export interface RollupQuery {
+  from: Date;
+  to: Date;
+  taskType?: string;
+  modelIds?: string[];
+  /** SQL for the group a row's hour falls in; a constant puts the whole range in one group. */
+  bucketOf: Prisma.Sql;
+}
+
+/**
+ * ONE query: per (bucket, model, task type) the sums of the hourly rollups and the histogram buckets
+ * holding the p50/p95/p99 ranks (running sums of the bucket counts, summed over the group's hours).
+ */
+async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<(ModelCallFigures & { bucket: Date })[]> {
+  const task = q.taskType ?? null;
+  const models = q.modelIds?.length ? q.modelIds : null;
+  const rows = await prisma.$queryRaw<RollupRow[]>`
+    WITH picked AS (
+      SELECT ${q.bucketOf} AS bucket, model_id, task_type, calls, successes, latency_sum_ms, latency_min_ms,
+             latency_max_ms, cost_sum, latency_buckets
+      FROM model_call_hourly
+      WHERE hour >= ${q.from} AND hour < ${q.to}
+        AND (${task}::text IS NULL OR task_type = ${task}::text)
+        AND (${models}::text[] IS NULL OR model_id = ANY(${models}::text[]))
+    ), totals AS (
+      SELECT bucket, model_id, task_type, sum(calls)::bigint AS calls, sum(successes)::bigint AS successes,
+             sum(latency_sum_ms) AS latency_sum_ms, min(latency_min_ms) AS latency_min_ms,
+             max(latency_max_ms) AS latency_max_ms, sum(cost_sum) AS cost_sum
+      FROM picked GROUP BY bucket, model_id, task_type
+    ), histogram AS (
+      SELECT bucket, model_id, task_type, u.idx, sum(u.count) AS count
+      FROM picked, unnest(latency_buckets) WITH ORDINALITY AS u(count, idx)
+      WHERE u.count > 0
+      GROUP BY bucket, model_id, task_type, u.idx
+    ), running AS (
+      SELECT bucket, model_id, task_type, idx,
+             sum(count) OVER (PARTITION BY bucket, model_id, task_type ORDER BY idx) AS seen,
+             sum(count) OVER (PARTITION BY bucket, model_id, task_type) AS total
+      FROM histogram
+    ), ranked AS (
+      SELECT bucket, model_id, task_type, total, greatest(1, ceil(0.50 * total)) AS r50,
+             greatest(1, ceil(0.95 * total)) AS r95, greatest(1, ceil(0.99 * total)) AS r99, idx, seen
+      FROM running
+    ), percentiles AS (
+      SELECT bucket, model_id, task_type, max(total)::bigint AS histogram_total,
+             min(idx) FILTER (WHERE seen >= r50) AS p50_idx, max(r50)::bigint AS p50_rank,
+             min(idx) FILTER (WHERE seen >= r95) AS p95_idx, max(r95)::bigint AS p95_rank,
+             min(idx) FILTER (WHERE seen >= r99) AS p99_idx, max(r99)::bigint AS p99_rank
+      FROM ranked GROUP BY bucket, model_id, task_type
+    )
+    SELECT t.*, p.histogram_total, p.p50_idx, p.p50_rank, p.p95_idx, p.p95_rank, p.p99_idx, p.p99_rank
+    FROM totals t LEFT JOIN percentiles p USING (bucket, model_id, task_type)
+    ORDER BY t.bucket, t.model_id, t.task_type`;
+  return rows.map((r) => {
+    const calls = Number(r.calls);
+    const total = Number(r.histogram_total ?? 0);
+    // PostgreSQL arrays are 1-based; the histogram layout is 0-based.
+    const pct = (idx: bigint | null, rank: bigint | null) =>
+      idx === null || rank === null ? null : estimateInBucket(Number(idx) - 1, Number(rank), total, r.latency_min_ms, r.latency_max_ms);
+    return {
+      bucket: r.bucket,
+      modelId: r.model_id,
+      taskType: r.task_type,
+      calls,
+      successes: Number(r.successes),
+      successRate: calls ? (Number(r.successes) * 100) / calls : 0,
+      avgLatencyMs: calls ? r.latency_sum_ms / calls : 0,
+      avgCost: calls ? r.cost_sum / calls : 0,
+      totalCost: r.cost_sum,
+      p50LatencyMs: pct(r.p50_idx, r.p50_rank),
+      p95LatencyMs: pct(r.p95_idx, r.p95_rank),
+      p99LatencyMs: pct(r.p99_idx, r.p99_rank),
+    };
+  });
+}
+
+/** Per (model, task type) figures over [from, to), percentiles included, in one query. */
+export async function modelCallFigures(
+  prisma: PrismaClient,
+  range: { from: Date; to: Date; taskType?: string; modelIds?: string[] },
+): Promise<ModelCallFigures[]> {
+  const rows = await queryRollups(prisma, { ...range, bucketOf: Prisma.sql`${range.from}::timestamptz` });
+  return rows.map(({ bucket: _bucket, ...figures }) => figures);
+}
+
+export type ModelTrendPoint = Omit<ModelCallFigures, 'modelId' | 'taskType'> & { t: string };
+
+export interface ModelTrendSeries {
+  modelId: string;
+  taskType: string;
+  /** Only buckets with calls; the axis is `buckets`. */
+  points: ModelTrendPoint[];
+}
+
+export interface ModelTrends extends RangeEcho {
+  series: ModelTrendSeries[];
+}
+
+/** Success rate, latency percentiles and cost per bucket for each (model, task type): one query. */
+export async function getModelTrends(prisma: PrismaClient, input: z.output<typeof GetModelTrendsInput>): Promise<ModelTrends> {
+  const range = resolveTimeRange(input);
+  const rows = await queryRollups(prisma, { ...range, taskType: input.taskType, modelIds: input.modelIds, bucketOf: binned('hour', range.bucket) });
+  const series = new Map<string, ModelTrendSeries>();
+  for (const { bucket, modelId, taskType, ...figures } of rows) {
+    const key = `${modelId}\u0000${taskType}`;
+    const entry = series.get(key) ?? { modelId, taskType, points: [] };
+    entry.points.push({ t: bucket.toISOString(), ...figures });
+    series.set(key, entry);
+  }
+  const ordered = [...series.values()].sort((a, b) => a.taskType.localeCompare(b.taskType) || a.modelId.localeCompare(b.modelId));
+  return { ...echoRange(range), series: ordered };
+}
+
+export interface LeaderboardRow extends ModelCallFigures {
+  /** Position within its task type among models with at least minCalls calls in the range; null when low-sample. */
+  rank: number | null;
+  lowSample: boolean;
+}
+
+export interface ModelLeaderboard {
+  from: string;
+  to: string;
+  minCalls: number;
+  rows: LeaderboardRow[];
+}
+
+/** Best first: success rate desc, then p50 latency asc, then avg cost asc, then calls desc, then name. */
+const byMerit = (a: ModelCallFigures, b: ModelCallFigures) =>
+  b.successRate - a.successRate ||
+  (a.p50LatencyMs ?? Infinity) - (b.p50LatencyMs ?? Infinity) ||
+  a.avgCost - b.avgCost ||
+  b.calls - a.calls ||
+  a.modelId.localeCompare(b.modelId);
+
+function compareBy(key: LeaderboardSortKey): (a: LeaderboardRow, b: LeaderboardRow) => number {
+  if (key === 'rank') {
+    return (a, b) =>
+      a.taskType.localeCompare(b.taskType) || Number(a.lowSample) - Number(b.lowSample) || (a.rank ?? 0) - (b.rank ?? 0) || byMerit(a, b);
+  }
+  if (key === 'modelId' || key === 'taskType') return (a, b) => a[key].localeCompare(b[key]) || byMerit(a, b);
+  // Rows without a value (no latency recorded) sort last in either direction.
+  return (a, b) => (a[key] ?? Infinity) - (b[key] ?? Infinity) || byMerit(a, b);
+}
+
+/** Per (model, task type) over the range, ranked within each task type; sorted by the requested column. */
+export async function getModelLeaderboard(
+  prisma: PrismaClient,
+  input: z.output<typeof GetModelLeaderboardInput>,
+): Promise<ModelLeaderboard> {
+  const range = resolveTimeRange(input);
+  const figures = await modelCallFigures(prisma, { ...range, taskType: input.taskType, modelIds: input.modelIds });
+  const nextRank = new Map<string, number>();
+  const rows: LeaderboardRow[] = [...figures].sort(byMerit).map((f) => {
+    const lowSample = f.calls < input.minCalls;
+    if (lowSample) return { ...f, rank: null, lowSample };
+    const rank = (nextRank.get(f.taskType) ?? 0) + 1;
+    nextRank.set(f.taskType, rank);
+    return { ...f, rank, lowSample };
+  });
+  const compare = compareBy(input.sortBy);
+  rows.sort(input.direction === 'asc' ? compare : (a, b) => compare(b, a));
+  return { from: range.from.toISOString(), to: range.to.toISOString(), minCalls: input.minCalls, rows };
+}
