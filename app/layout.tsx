@@ -2,6 +2,8 @@ import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { NavBar } from '@/components/NavBar';
 import { TRPCReactProvider } from '@/components/trpc/client';
+import { signOut } from '@/server/auth/actions';
+import { dashboardAccess } from '@/server/auth/dashboard';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -9,11 +11,12 @@ export const metadata: Metadata = {
   description: 'The self-improvement service of the LLM gateway',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const access = await dashboardAccess();
   return (
     <html lang="en">
       <body>
-        <NavBar />
+        <NavBar access={access} signOut={signOut} />
         <TRPCReactProvider>
           <main>{children}</main>
         </TRPCReactProvider>

@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import type { DashboardAccess } from '@/server/auth/dashboard';
 
 const PAGES = [
   { href: '/', label: 'Overview' },
@@ -12,7 +13,8 @@ const PAGES = [
   { href: '/metrics', label: 'Metrics' },
 ];
 
-export function NavBar() {
+/** With auth required, also who is signed in (and whether their key may edit) and a way out. */
+export function NavBar({ access, signOut }: { access: DashboardAccess; signOut: () => Promise<void> }) {
   const pathname = usePathname();
   const isActive = (href: string) => (href === '/' ? pathname === '/' : pathname.startsWith(href));
   return (
@@ -27,6 +29,16 @@ export function NavBar() {
           </Link>
         ))}
       </nav>
+      {access.signedInAs && (
+        <form action={signOut} className="session" data-testid="session">
+          <span className="muted small">
+            {access.signedInAs} ({access.canEdit ? 'write' : 'read only'})
+          </span>{' '}
+          <button type="submit" className="secondary">
+            Sign out
+          </button>
+        </form>
+      )}
     </header>
   );
 }

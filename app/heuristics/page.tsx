@@ -3,13 +3,15 @@ import { dashboardView, type SearchParams } from '@/components/controls/range';
 import { HydrateClient, prefetch, taskTypes, trpc } from '@/components/trpc/server';
 import { HeuristicsView } from '@/components/views/HeuristicsView';
 import { ALL_RULES } from '@/components/views/inputs';
+import { dashboardAccess } from '@/server/auth/dashboard';
 
 export const dynamic = 'force-dynamic';
 
 export default async function HeuristicsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { params, range, filter } = dashboardView(await searchParams);
-  const [knownTaskTypes] = await Promise.all([
+  const [knownTaskTypes, access] = await Promise.all([
     taskTypes(),
+    dashboardAccess(),
     prefetch(trpc.routing.listHeuristics.queryOptions(ALL_RULES), trpc.routing.hitRates.queryOptions(filter)),
   ]);
   return (
@@ -21,7 +23,7 @@ export default async function HeuristicsPage({ searchParams }: { searchParams: P
         </div>
         <DashboardControls params={params} taskTypes={knownTaskTypes} />
       </div>
-      <HeuristicsView filter={filter} />
+      <HeuristicsView filter={filter} canEdit={access.canEdit} />
     </HydrateClient>
   );
 }

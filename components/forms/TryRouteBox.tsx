@@ -1,12 +1,12 @@
 'use client';
 
-import { useMutation } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTRPC } from '../trpc/client';
 import { draftVerdict, type DraftRule } from './draft-rule';
 
-/** Type a sample input and see which active rule would route it, without counting a decision (dryRun). */
 /**
+ * Type a sample input and see which active rule would route it (preview_route: read-only, not counted).
  * With `draft` (the rule being written in the form), also says what that rule would do once saved.
  * `priorities` maps saved rule ids to their priority.
  */
@@ -14,9 +14,10 @@ export function TryRouteBox({ draft, priorities }: { draft?: DraftRule; prioriti
   const trpc = useTRPC();
   const [input, setInput] = useState('');
   const [taskType, setTaskType] = useState('');
-  const resolve = useMutation(trpc.routing.resolve.mutationOptions());
-  const decision = resolve.data;
-  const tried = resolve.variables?.input ?? '';
+  const [submitted, setSubmitted] = useState<{ input: string; taskType?: string } | null>(null);
+  const preview = useQuery({ ...trpc.routing.preview.queryOptions(submitted ?? { input: '' }), enabled: submitted !== null });
+  const decision = preview.data;
+  const tried = submitted?.input ?? '';
   const verdict =
     decision && draft?.pattern
       ? draftVerdict(draft, tried, decision.ruleId === null ? null : { ruleId: decision.ruleId, priority: priorities?.get(decision.ruleId) ?? 0 })
@@ -25,7 +26,7 @@ export function TryRouteBox({ draft, priorities }: { draft?: DraftRule; prioriti
     <form
       onSubmit={(e) => {
         e.preventDefault();
-        resolve.mutate({ input, dryRun: true, ...(taskType.trim() && { taskType: taskType.trim() }) });
+        setSubmitted({ input, ...(taskType.trim() && { taskType: taskType.trim() }) });
       }}
       data-testid="try-route"
     >
@@ -35,13 +36,13 @@ export function TryRouteBox({ draft, priorities }: { draft?: DraftRule; prioriti
       </div>
       <div style={{ display: 'flex', gap: '0.5rem', marginTop: '0.5rem', alignItems: 'center' }}>
         <input aria-label="Task type (optional)" placeholder="task type (optional)" value={taskType} onChange={(e) => setTaskType(e.target.value)} />
-        <button type="submit" className="primary" disabled={resolve.isPending}>
+        <button type="submit" className="primary" disabled={preview.isFetching}>
           Try it
         </button>
       </div>
-      {resolve.isError && (
+      {preview.isError && (
         <p className="form-error" role="alert">
-          {resolve.error.message}
+          {preview.error.message}
         </p>
       )}
       {decision && (

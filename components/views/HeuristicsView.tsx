@@ -15,7 +15,8 @@ import { useTRPC } from '../trpc/client';
 
 import { ALL_RULES } from './inputs';
 
-export function HeuristicsView({ filter }: { filter: IsoRange & { taskType?: string } }) {
+/** `canEdit` is false for a session opened with a read key: the server would refuse the edits anyway. */
+export function HeuristicsView({ filter, canEdit }: { filter: IsoRange & { taskType?: string }; canEdit: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const rules = useQuery(trpc.routing.listHeuristics.queryOptions(ALL_RULES));
@@ -52,6 +53,11 @@ export function HeuristicsView({ filter }: { filter: IsoRange & { taskType?: str
 
       <h2>Rules in evaluation order</h2>
       <div className="card">
+        {!canEdit && (
+          <p className="muted" data-testid="read-only-notice">
+            Signed in with a read key: editing rules needs a write key.
+          </p>
+        )}
         {actionError && (
           <p className="form-error" role="alert">
             {actionError}
@@ -61,7 +67,7 @@ export function HeuristicsView({ filter }: { filter: IsoRange & { taskType?: str
         <table className="data" data-testid="rules-table">
           <thead>
             <tr>
-              <th>Order</th>
+              {canEdit && <th>Order</th>}
               <th className="num">Priority</th>
               <th>Pattern</th>
               <th>Layer</th>
@@ -70,7 +76,7 @@ export function HeuristicsView({ filter }: { filter: IsoRange & { taskType?: str
               <th className="num">Hits</th>
               <th className="num">Hit rate</th>
               <th className="num">Success rate</th>
-              <th>Actions</th>
+              {canEdit && <th>Actions</th>}
             </tr>
           </thead>
           <tbody>
@@ -83,14 +89,14 @@ export function HeuristicsView({ filter }: { filter: IsoRange & { taskType?: str
                 </tr>
               ) : (
                 <tr key={rule.id} className={rule.active ? undefined : 'inactive'} data-rule-id={rule.id} data-pattern={rule.pattern}>
-                  <td>
+                  {canEdit && <td>
                     <button type="button" className="icon" aria-label={`Move /${rule.pattern}/ up`} disabled={i === 0 || update.isPending} onClick={() => moveUp(i)}>
                       ▲
                     </button>{' '}
                     <button type="button" className="icon" aria-label={`Move /${rule.pattern}/ down`} disabled={i === rows.length - 1 || update.isPending} onClick={() => moveDown(i)}>
                       ▼
                     </button>
-                  </td>
+                  </td>}
                   <td className="num">{rule.priority}</td>
                   <td>
                     <code>{rule.pattern}</code>
@@ -102,7 +108,7 @@ export function HeuristicsView({ filter }: { filter: IsoRange & { taskType?: str
                   <td className="num">{formatCount(rule.hits)}</td>
                   <td className="num">{formatPercent(rule.hitRate)}</td>
                   <td className="num">{formatPercent(rule.successRate)}</td>
-                  <td style={{ whiteSpace: 'nowrap' }}>
+                  {canEdit && <td style={{ whiteSpace: 'nowrap' }}>
                     <button type="button" className="secondary" onClick={() => setEditing(rule.id)}>
                       Edit
                     </button>{' '}
@@ -119,7 +125,7 @@ export function HeuristicsView({ filter }: { filter: IsoRange & { taskType?: str
                     >
                       Delete
                     </button>
-                  </td>
+                  </td>}
                 </tr>
               ),
             )}
@@ -128,11 +134,13 @@ export function HeuristicsView({ filter }: { filter: IsoRange & { taskType?: str
       </div>
 
       <div className="grid two" style={{ marginTop: '1rem' }}>
-        <section className="card">
-          <h3>New rule</h3>
-          <p className="muted small">Checked as you type; the server also refuses patterns that can backtrack catastrophically.</p>
-          <RuleForm rule={null} onDraftChange={setDraft} />
-        </section>
+        {canEdit && (
+          <section className="card">
+            <h3>New rule</h3>
+            <p className="muted small">Checked as you type; the server also refuses patterns that can backtrack catastrophically.</p>
+            <RuleForm rule={null} onDraftChange={setDraft} />
+          </section>
+        )}
         <section className="card">
           <h3>Try it</h3>
           <p className="muted small">Which active rule would route this request, and where to; and what the new rule you are writing would do.</p>

@@ -49,6 +49,8 @@ export const ResolveRouteInput = z.strictObject({
   dryRun: z.boolean().default(false).describe('Decide without counting the decision in the statistics'),
 });
 
+export const PreviewRouteInput = ResolveRouteInput.omit({ dryRun: true });
+
 export const DeleteRoutingHeuristicInput = z.strictObject({
   id: ruleId.describe('Id of the rule to delete (from get_routing_heuristics)'),
 });

@@ -14,6 +14,7 @@ import {
   deleteRoutingHeuristicTool,
   getRoutingHeuristicsTool,
   getRoutingHitRatesTool,
+  previewRouteTool,
   resolveRouteTool,
   updateRoutingHeuristicTool,
 } from './routing';
@@ -29,6 +30,7 @@ export const toolGroups = {
     updateHeuristic: updateRoutingHeuristicTool,
     listHeuristics: getRoutingHeuristicsTool,
     resolve: resolveRouteTool,
+    preview: previewRouteTool,
     deleteHeuristic: deleteRoutingHeuristicTool,
     hitRates: getRoutingHitRatesTool,
   },

@@ -2,6 +2,7 @@ import {
   DeleteRoutingHeuristicInput,
   GetRoutingHeuristicsInput,
   GetRoutingHitRatesInput,
+  PreviewRouteInput,
   ResolveRouteInput,
   UpdateRoutingHeuristicInput,
 } from '../schemas/routing';
@@ -27,6 +28,16 @@ export const getRoutingHeuristicsTool = defineTool({
   input: GetRoutingHeuristicsInput,
   readOnly: true,
   handler: ({ prisma }, input) => getRoutingHeuristics(prisma, input),
+});
+
+export const previewRouteTool = defineTool({
+  name: 'preview_route',
+  description:
+    'Where resolve_route would send a request, without counting it: the matching rule, layer and model. ' +
+    'Use it to test a rule or an input; it only reads, so a read key may call it.',
+  input: PreviewRouteInput,
+  readOnly: true,
+  handler: ({ prisma }, input) => resolveRoute(prisma, { ...input, dryRun: true }),
 });
 
 export const resolveRouteTool = defineTool({

@@ -43,6 +43,7 @@ export const SPEC_EXAMPLES: Record<string, Record<string, unknown>> = {
   generate_report: {},
   resolve_route: { input: 'Please implement a sorting algorithm in Rust', taskType: 'coding' },
   // Beyond the spec: the dashboard's operations. Ids name the first rule and bug pattern the calls above create.
+  preview_route: { input: 'Please implement a sorting algorithm in Rust' },
   delete_routing_heuristic: { id: 1 },
   get_routing_hit_rates: { from: '2026-01-01T00:00:00Z', to: '2026-01-08T00:00:00Z' },
   get_regression_test_categories: {},
