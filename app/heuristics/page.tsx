@@ -8,7 +8,7 @@ import { dashboardAccess } from '@/server/auth/dashboard';
 export const dynamic = 'force-dynamic';
 
 export default async function HeuristicsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const { params, range, filter } = dashboardView(await searchParams);
+  const { params, filter } = dashboardView(await searchParams);
   const [knownTaskTypes, access] = await Promise.all([
     taskTypes(),
     dashboardAccess(),

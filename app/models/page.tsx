@@ -6,7 +6,7 @@ import { ModelsView } from '@/components/views/ModelsView';
 export const dynamic = 'force-dynamic';
 
 export default async function ModelsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const { params, range, filter } = dashboardView(await searchParams);
+  const { params, filter } = dashboardView(await searchParams);
   const [knownTaskTypes] = await Promise.all([
     taskTypes(),
     prefetch(trpc.modelPerformance.leaderboard.queryOptions(filter), trpc.modelPerformance.trends.queryOptions(filter)),

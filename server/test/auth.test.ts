@@ -5,7 +5,7 @@ import { createHoneClient } from '../hone-client';
 import { createApiKey, revokeApiKey } from '../services/api-keys';
 import { testDatabaseKind } from './database';
 import { createServerDatabase, startHoneServer, type HoneServer, type ServerDatabase } from './harness/hone-server';
-import { SPEC_EXAMPLES } from './harness/spec-examples';
+import { exampleFor, SPEC_EXAMPLES } from './harness/spec-examples';
 
 const SESSION_SECRET = 'a-test-secret-that-is-at-least-32-characters-long';
 process.env.HONE_SESSION_SECRET = SESSION_SECRET;
@@ -38,7 +38,7 @@ function authHeader(key: string | undefined): Record<string, string> {
   return { authorization: key.startsWith('Basic ') ? key : `Bearer ${key}` };
 }
 
-async function rest(name: string, key: string | undefined, body: unknown = SPEC_EXAMPLES[name]) {
+async function rest(name: string, key: string | undefined, body: unknown = exampleFor(name)) {
   const response = await fetch(`${server.url}/tools/${name}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...authHeader(key) },

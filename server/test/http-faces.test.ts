@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tools } from '../tools/registry';
 import { testDatabaseKind } from './database';
 import { createServerDatabase, startHoneServer, type HoneServer, type ServerDatabase } from './harness/hone-server';
-import { SPEC_EXAMPLES } from './harness/spec-examples';
+import { exampleFor, SPEC_EXAMPLES } from './harness/spec-examples';
 
 const run = promisify(execFile);
 
@@ -153,7 +153,7 @@ describe(`MCP at /api/mcp (${testDatabaseKind})`, () => {
   it('calls every tool with the spec example: readable text plus the same data as JSON', async () => {
     const client = await connect();
     for (const tool of tools) {
-      const result = await client.callTool({ name: tool.name, arguments: SPEC_EXAMPLES[tool.name] });
+      const result = await client.callTool({ name: tool.name, arguments: exampleFor(tool.name) });
       expect(result.isError, `${tool.name}: ${JSON.stringify(result.content)}`).toBeFalsy();
       const [text] = result.content as { type: string; text: string }[];
       expect(text!.type).toBe('text');

@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { expectBadRequest, useTestDatabase } from './database';
+import { SPEC_EXAMPLES } from './harness/spec-examples';
 
 const t = useTestDatabase();
 
-const specExample = {
-  testName: 'routing_timeout_recovery',
-  category: 'routing',
-  description: 'Verify that router handles model timeouts gracefully',
-  testCode: `
-        it('should retry on timeout', async () => {
-            const result = await router.route({ 
-                input: 'test', 
-                maxRetries: 3 
-            });
-            expect(result).toBeDefined();
-        });
-    `,
-  expectedBehavior: 'Router should retry up to 3 times on timeout',
-  discoveredFrom: 'bug' as const,
-  metadata: { bugTicket: 'ISSUE-123' },
-};
+const specExample = SPEC_EXAMPLES.generate_regression_test;
 
 describe('generate_regression_test', () => {
   it('stores the spec example', async () => {

@@ -1,6 +1,6 @@
 // Example arguments for every tool: the spec's own examples where it gives one (the spec's tools come first). The faces tests call each
 // tool with these over MCP, REST and tRPC, and fail when a registered tool has none.
-export const SPEC_EXAMPLES: Record<string, Record<string, unknown>> = {
+export const SPEC_EXAMPLES = {
   generate_regression_test: {
     testName: 'routing_timeout_recovery',
     category: 'routing',
@@ -15,7 +15,7 @@ export const SPEC_EXAMPLES: Record<string, Record<string, unknown>> = {
         });
     `,
     expectedBehavior: 'Router should retry up to 3 times on timeout',
-    discoveredFrom: 'bug',
+    discoveredFrom: 'bug' as const,
     metadata: { bugTicket: 'ISSUE-123' },
   },
   get_regression_tests: { category: 'routing' },
@@ -54,4 +54,9 @@ export const SPEC_EXAMPLES: Record<string, Record<string, unknown>> = {
   get_model_trends: { taskType: 'coding' },
   get_model_leaderboard: { taskType: 'coding', sortBy: 'successRate', direction: 'desc' },
   list_task_types: {},
-};
+} satisfies Record<string, Record<string, unknown>>;
+
+/** The example call of a tool by name (undefined when it has none: a test then fails). */
+export function exampleFor(name: string): Record<string, unknown> | undefined {
+  return (SPEC_EXAMPLES as Record<string, Record<string, unknown>>)[name];
+}
