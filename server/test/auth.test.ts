@@ -167,6 +167,17 @@ describe(`the dashboard's session (${testDatabaseKind})`, () => {
     expect((await patterns()).filter((p) => p.startsWith('session-'))).toHaveLength(1);
   });
 
+  it('lets a script download regression tests with its key, and answers 401 without one', async () => {
+    await rest('generate_regression_test', keys.write);
+    const download = (key?: string) =>
+      fetch(`${server.url}/tests/download?category=routing`, { headers: key ? authHeader(key) : {}, redirect: 'manual' });
+    const withKey = await download(keys.read);
+    expect(withKey.status).toBe(200);
+    expect(await withKey.text()).toContain("it('should retry on timeout'");
+    expect((await download('hone_wrong')).status).toBe(401);
+    expect((await download()).status).toBe(307);
+  });
+
   it('ends a session when its key is revoked', async () => {
     const revokedCookie = `hone_session=${await signSession({ keyId: 999_999, scope: 'write', name: 'gone' })}`;
     const response = await fetch(`${server.url}/api/trpc/routing.listHeuristics`, { headers: { cookie: revokedCookie } });

@@ -1,5 +1,7 @@
 import { allRegressionTests, testFileName } from '@/components/code/regression-test-files';
 import { serverCaller } from '@/components/trpc/server';
+import { TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { vitestFileOf } from '@/server/services/regression-tests';
 
 export const dynamic = 'force-dynamic';
@@ -14,9 +16,14 @@ export async function GET(request: Request): Promise<Response> {
   const category = url.searchParams.get('category')?.trim();
   if (!name === !category) return Response.json({ error: { message: 'give exactly one of name or category' } }, { status: 400 });
   const caller = await serverCaller();
-  const tests = name
-    ? (await allRegressionTests(caller, { search: name })).filter((t) => t.testName === name)
-    : await allRegressionTests(caller, { category });
+  let tests: Awaited<ReturnType<typeof allRegressionTests>>;
+  try {
+    tests = name ? (await allRegressionTests(caller, { search: name })).filter((t) => t.testName === name) : await allRegressionTests(caller, { category });
+  } catch (error) {
+    // A script with a bad or missing key gets the API's own status (401), not a server error.
+    if (error instanceof TRPCError) return Response.json({ error: { message: error.message } }, { status: getHTTPStatusCodeFromError(error) });
+    throw error;
+  }
   if (tests.length === 0) return Response.json({ error: { message: name ? `no regression test named ${name}` : `no regression test in category ${category}` } }, { status: 404 });
   const fileName = testFileName(name ?? `${category}.regression`);
   return new Response(vitestFileOf([...tests].reverse()), {
