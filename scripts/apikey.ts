@@ -36,8 +36,9 @@ await runCli(async () => {
   try {
     if (command === 'create') {
       const { key, apiKey } = await createApiKey(db.prisma, { name: values.name!, scope: values.scope as ApiKeyScope });
-      console.log(`Created ${apiKey.scope} key #${apiKey.id} "${apiKey.name}" in ${describeTarget(target)}.`);
-      console.log('Copy it now: it is not stored and cannot be shown again.\n');
+      // The key alone on stdout (KEY=$(npm run -s apikey -- create …) works); the explanation on stderr.
+      console.error(`Created ${apiKey.scope} key #${apiKey.id} "${apiKey.name}" in ${describeTarget(target)}.`);
+      console.error('Copy it now: it is not stored and cannot be shown again.');
       console.log(key);
     } else if (command === 'list') {
       const keys = await listApiKeys(db.prisma);
