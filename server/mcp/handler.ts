@@ -1,4 +1,4 @@
-import { authenticate } from '../auth/request-auth';
+import { authenticate, authorize } from '../auth/request-auth';
 import { getPrisma } from '../db';
 import { HoneError } from '../errors';
 import { readBody } from '../rest/handler';
@@ -37,9 +37,8 @@ export async function handleMcpRequest(request: Request): Promise<Response> {
     const prisma = await getPrisma();
     // Origins passed the allow-list above, so they count as the server's own for the write rule.
     const auth = { ...(await authenticate(prisma, request.headers)), crossOrigin: false };
-    if (auth.mode === 'required' && !auth.principal) {
-      throw new HoneError('UNAUTHORIZED', auth.badCredential ? 'The API key is not valid (unknown or revoked)' : 'An API key is required: send Authorization: Bearer <key>');
-    }
+    // Any MCP exchange reads at least: no valid key (when required) is a 401 before the body is read.
+    authorize(auth, { name: 'MCP', readOnly: true });
     const text = await readBody(request);
     let parsedBody: unknown;
     try {
@@ -47,11 +46,13 @@ export async function handleMcpRequest(request: Request): Promise<Response> {
     } catch {
       return jsonRpcError(400, -32700, 'Parse error: the body is not valid JSON');
     }
-    if (auth.principal?.scope === 'read') {
-      const writing = calledTools(parsedBody).find((name) => toolsByName.get(name)?.readOnly === false);
-      if (writing) {
-        const refusal = new HoneError('FORBIDDEN', `${writing} changes data and needs a write key; "${auth.principal.name}" is a read key`);
-        return httpError(refusal, ASK_FOR_WRITE_SCOPE);
+    // A read key calling a writing tool is refused at the HTTP level, as MCP's auth spec asks.
+    for (const tool of calledTools(parsedBody).flatMap((name) => toolsByName.get(name) ?? [])) {
+      try {
+        authorize(auth, tool);
+      } catch (error) {
+        if (error instanceof HoneError && error.code === 'FORBIDDEN') return httpError(error, ASK_FOR_WRITE_SCOPE);
+        throw error;
       }
     }
     return await serveMcp({ request, parsedBody, prisma, auth });

@@ -1,7 +1,7 @@
 import { authenticate, authorize } from '../auth/request-auth';
 import { getPrisma } from '../db';
 import { HoneError } from '../errors';
-import { invokeTool } from '../tools/invoke';
+import { parseToolInput } from '../tools/invoke';
 import { toolsByName } from '../tools/registry';
 import { inputFromQuery } from './query-input';
 
@@ -63,10 +63,10 @@ export async function handleToolRequest(request: Request, name: string): Promise
       );
     }
     const prisma = await getPrisma();
-    const context = { prisma, auth: await authenticate(prisma, request.headers) };
-    authorize(context.auth, tool);
+    // Before the body is read: a caller without the right key costs no more than its headers.
+    authorize(await authenticate(prisma, request.headers), tool);
     const input = request.method === 'GET' ? inputFromQuery(tool, new URL(request.url).searchParams) : await postedInput(request);
-    return Response.json(await invokeTool(tool, context, input));
+    return Response.json(await tool.handler({ prisma }, parseToolInput(tool, input)));
   } catch (error) {
     if (error instanceof HoneError) return errorResponse(error);
     console.error(`REST /tools/${name} failed:`, error);

@@ -14,10 +14,9 @@ export async function runTool(tool: AnyTool, { prisma, auth }: InvocationContext
   return tool.handler({ prisma }, input);
 }
 
-/** Authorizes, validates and runs: the REST face's whole job once it has the raw input. */
-export async function invokeTool(tool: AnyTool, context: InvocationContext, rawInput: unknown): Promise<unknown> {
-  authorize(context.auth, tool);
+/** A tool's raw input checked against its schema; a refusal names every bad field. */
+export function parseToolInput(tool: AnyTool, rawInput: unknown): unknown {
   const parsed = tool.input.safeParse(rawInput);
   if (!parsed.success) throw HoneError.fromZod(parsed.error);
-  return tool.handler({ prisma: context.prisma }, parsed.data);
+  return parsed.data;
 }
