@@ -1,9 +1,8 @@
 import { DashboardControls } from '@/components/controls/DashboardControls';
 import { dashboardView, type SearchParams } from '@/components/controls/range';
-import { HydrateClient, prefetch, taskTypes, trpc } from '@/components/trpc/server';
+import { dashboardAccess, HydrateClient, prefetch, taskTypes, trpc } from '@/components/trpc/server';
 import { HeuristicsView } from '@/components/views/HeuristicsView';
 import { ALL_RULES } from '@/components/views/inputs';
-import { dashboardAccess } from '@/server/auth/dashboard';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
 import { redirect } from 'next/navigation';
 import { SignInForm } from '@/components/auth/SignInForm';
-import { dashboardAccess } from '@/server/auth/dashboard';
+import { dashboardAccess } from '@/components/trpc/server';
 
 export const dynamic = 'force-dynamic';
 

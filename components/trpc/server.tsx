@@ -2,6 +2,7 @@ import { dehydrate, HydrationBoundary, type FetchQueryOptions } from '@tanstack/
 import { createTRPCOptionsProxy } from '@trpc/tanstack-react-query';
 import { headers } from 'next/headers';
 import { cache, type ReactNode } from 'react';
+import { dashboardAccessOf } from '@/server/auth/dashboard';
 import { createContext } from '@/server/trpc/context';
 import { appRouter } from '@/server/trpc/routers/_app';
 import { makeQueryClient } from './query-client';
@@ -13,8 +14,11 @@ import { makeQueryClient } from './query-client';
 /** One query client per request. */
 export const getQueryClient = cache(makeQueryClient);
 
+/** The request's context, made once: every prefetch, the server caller and the access check share one authentication. */
+const requestContext = cache(async () => createContext({ headers: await headers() }));
+
 export const trpc = createTRPCOptionsProxy({
-  ctx: async () => createContext({ headers: await headers() }),
+  ctx: requestContext,
   router: appRouter,
   queryClient: getQueryClient,
 });
@@ -28,7 +32,10 @@ export async function prefetch(...options: FetchQueryOptions<any, any, any, any>
 }
 
 /** A server-side caller through the request's context, for server-rendered views that need the data itself. */
-export const serverCaller = cache(async () => appRouter.createCaller(await createContext({ headers: await headers() })));
+export const serverCaller = cache(async () => appRouter.createCaller(await requestContext()));
+
+/** Who is signed in and whether they may edit (the nav, the sign-in page, the rule forms). */
+export const dashboardAccess = cache(async () => dashboardAccessOf((await requestContext()).auth));
 
 export function HydrateClient({ children }: { children: ReactNode }) {
   return <HydrationBoundary state={dehydrate(getQueryClient())}>{children}</HydrationBoundary>;

@@ -1,8 +1,5 @@
-import { cookies, headers } from 'next/headers';
-import { getPrisma } from '../db';
-import { authMode } from '../env';
-import { principalForKeyId } from '../services/api-keys';
-import { SESSION_COOKIE, verifySession } from './session';
+import { headers } from 'next/headers';
+import type { RequestAuth } from './request-auth';
 
 /** What the signed-in person may do in the dashboard, for pages to show or hide editing controls. */
 export interface DashboardAccess {
@@ -11,11 +8,10 @@ export interface DashboardAccess {
   canEdit: boolean;
 }
 
-export async function dashboardAccess(): Promise<DashboardAccess> {
-  if (authMode() === 'off') return { authRequired: false, signedInAs: null, canEdit: true };
-  const session = await verifySession((await cookies()).get(SESSION_COOKIE)?.value);
-  const principal = session ? await principalForKeyId(await getPrisma(), session.keyId) : null;
-  return { authRequired: true, signedInAs: principal?.name ?? null, canEdit: principal?.scope === 'write' };
+/** Read off the request's own authentication, so pages and the API can never disagree on who may edit. */
+export function dashboardAccessOf(auth: RequestAuth): DashboardAccess {
+  if (auth.mode === 'off') return { authRequired: false, signedInAs: null, canEdit: true };
+  return { authRequired: true, signedInAs: auth.principal?.name ?? null, canEdit: auth.principal?.scope === 'write' };
 }
 
 /** Cookies are Secure when the page was served over HTTPS (directly or behind a proxy that says so). */
