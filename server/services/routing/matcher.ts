@@ -6,7 +6,10 @@
  *
  * Patterns run on RE2 (re2js, a pure-JS port), whose matching time is linear in the input whatever the
  * pattern: no lookaround, no backreferences, counted repetitions bounded. JavaScript syntax that RE2 spells
- * differently (`(?<name>…)`, `\u0041`, `\cJ`, `[^]`) is translated first, so the common JS syntax keeps its meaning.
+ * differently (`(?<name>…)`, `\u0041`, `\cJ`, `[^]`) is translated first, so the common JS syntax keeps its meaning
+ * (matcher.unit.test.ts compares the two). Corners differ: `\s` is ASCII whitespace only, `.` excludes only `\n` and
+ * takes a whole code point, and `(?i)` is accepted. Since only the first MATCHED_INPUT_CHARS are matched, `$` also
+ * matches at that cut.
  */
 import { RE2JS } from 're2js';
 
