@@ -24,8 +24,8 @@ const ruleCaches = new WeakMap<PrismaClient, RuleCache>();
 /** Rules changed by another process are picked up within this many milliseconds. */
 const VERSION_CHECK_INTERVAL_MS = 5000;
 
-/** Rules whose stored pattern does not compile, by id and pattern: each is reported once per process. */
-const reportedUnusable = new Set<string>();
+/** Rules whose stored pattern does not compile, by id and pattern, per database: each is reported once. */
+const reportedUnusable = new WeakMap<PrismaClient, Set<string>>();
 
 async function rulesVersion(prisma: PrismaClient): Promise<string> {
   const [row] = await prisma.$queryRaw<{ version: string }[]>`
@@ -47,10 +47,12 @@ async function loadRules(prisma: PrismaClient): Promise<RuleSet<ActiveRule>> {
   );
   // A stored pattern the matcher refuses (saved before this check, or written behind Hone's back) must not
   // break routing: the rule is skipped and said once, not on every reload.
+  const reported = reportedUnusable.get(prisma) ?? new Set<string>();
+  reportedUnusable.set(prisma, reported);
   for (const { rule, reason } of ruleSet.unusable) {
     const key = `${rule.id}:${rule.pattern}`;
-    if (reportedUnusable.has(key)) continue;
-    reportedUnusable.add(key);
+    if (reported.has(key)) continue;
+    reported.add(key);
     console.warn(`Hone: routing rule #${rule.id} /${rule.pattern}/ is skipped: its pattern ${reason}`);
   }
   return ruleSet;
