@@ -8,7 +8,6 @@ const nextConfig = {
     '@prisma/schema-engine-wasm',
     '@prisma/adapter-pg',
     'pg',
-    'recheck',
     'typescript',
   ],
   typedRoutes: false,

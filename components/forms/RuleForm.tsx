@@ -5,15 +5,15 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import type { z } from 'zod';
-import type { RoutingHeuristicDto } from '@/server/services/routing';
-import { ROUTING_LAYERS, UpdateRoutingHeuristicInput } from '@/server/schemas/routing';
+import { ROUTING_LAYERS, SaveRoutingRuleInput } from '@/server/schemas/routing';
+import type { RoutingRuleDto } from '@/server/services/routing/rule-dto';
 import { useTRPC } from '../trpc/client';
 import type { DraftRule } from './draft-rule';
 import { Field } from './Field';
 import { applyServerErrors } from './server-errors';
 
 /** The API's own schema, less the fields the form does not edit (free-form metadata, the usage counter). */
-const RuleFormSchema = UpdateRoutingHeuristicInput.omit({ metadata: true, usageCount: true });
+const RuleFormSchema = SaveRoutingRuleInput.omit({ metadata: true, usageCount: true });
 type RuleInput = z.input<typeof RuleFormSchema>;
 type RuleOutput = z.output<typeof RuleFormSchema>;
 
@@ -23,7 +23,7 @@ const FIELDS = ['id', 'pattern', 'preferredLayer', 'preferredModel', 'priority',
 const optionalNumber = (v: unknown) => (v === '' || v === null || v === undefined ? undefined : Number(v));
 const optionalText = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
-function defaultsOf(rule: RoutingHeuristicDto | null): RuleInput {
+function defaultsOf(rule: RoutingRuleDto | null): RuleInput {
   if (!rule) return { pattern: '', preferredLayer: 'balanced', active: true, priority: 0 };
   return {
     id: rule.id,
@@ -39,10 +39,10 @@ function defaultsOf(rule: RoutingHeuristicDto | null): RuleInput {
 
 /**
  * Create a rule, or edit one (by id, so its pattern can change). Validated in the browser with the
- * very schema the API validates with; what only the server can check (catastrophic backtracking, a
- * taken pattern) comes back as field issues and is shown on the field.
+ * very schema the API validates with; what only the server can check (a taken
+ * pattern) comes back as field issues and is shown on the field.
  */
-export function RuleForm({ rule, onDone, onDraftChange }: { rule: RoutingHeuristicDto | null; onDone?: () => void; onDraftChange?: (draft: DraftRule) => void }) {
+export function RuleForm({ rule, onDone, onDraftChange }: { rule: RoutingRuleDto | null; onDone?: () => void; onDraftChange?: (draft: DraftRule) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [formError, setFormError] = useState<string | null>(null);

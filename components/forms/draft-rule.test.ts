@@ -17,6 +17,8 @@ describe('draftVerdict', () => {
   it('says so when it does not match or does not compile', () => {
     expect(draftVerdict(draft, 'hello', null)).toEqual({ kind: 'no-match' });
     expect(draftVerdict({ ...draft, pattern: '(' }, 'sql', null)).toEqual({ kind: 'invalid' });
+    // Valid JavaScript, but not a pattern the router can run: it would be refused on save.
+    expect(draftVerdict({ ...draft, pattern: 'sql(?=!)' }, 'sql!', null)).toEqual({ kind: 'invalid' });
     expect(draftVerdict({ ...draft, pattern: '' }, 'sql', null)).toEqual({ kind: 'no-match' });
   });
 });

@@ -1,3 +1,5 @@
+import { compilePattern } from '../../server/services/routing/matcher';
+
 // What the rule being written in the form would do to a sample input, before it is saved: it is
 // evaluated as the router would once saved (highest priority first; among equal priorities the most
 // recently updated, which a just-saved rule is).
@@ -17,13 +19,10 @@ export type DraftVerdict =
 
 /** `matched`: the saved rule that matched the input in the dry run (with its priority), or null. */
 export function draftVerdict(draft: DraftRule, input: string, matched: { ruleId: number; priority: number } | null): DraftVerdict {
-  let regex: RegExp;
-  try {
-    regex = new RegExp(draft.pattern);
-  } catch {
-    return { kind: 'invalid' };
-  }
-  if (!draft.pattern || !regex.test(input)) return { kind: 'no-match' };
+  // The router's own matcher, so the verdict is what the saved rule would do, not what a JS RegExp would.
+  const compilation = compilePattern(draft.pattern);
+  if (!compilation.ok) return { kind: 'invalid' };
+  if (!draft.pattern || !compilation.compiled.test(input)) return { kind: 'no-match' };
   const priority = draft.priority ?? 0;
   if (matched && matched.priority > priority) return { kind: 'shadowed', byRuleId: matched.ruleId, byPriority: matched.priority };
   return { kind: 'would-win', layer: draft.preferredLayer, model: draft.preferredModel ?? null };

@@ -137,7 +137,7 @@ export function HeuristicsView({ filter, canEdit }: { filter: IsoRange & { taskT
         {canEdit && (
           <section className="card">
             <h3>New rule</h3>
-            <p className="muted small">Checked as you type; the server also refuses patterns that can backtrack catastrophically.</p>
+            <p className="muted small">Checked as you type, with the linear-time RE2 engine rules run on: no lookaround or backreferences.</p>
             <RuleForm rule={null} onDraftChange={setDraft} />
           </section>
         )}

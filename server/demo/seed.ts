@@ -1,10 +1,11 @@
 import type { PrismaClient } from '../db/client';
 import type { Prisma } from '../db/generated/client';
+import { HoneError } from '../errors';
 import type { SeverityValue } from '../schemas/bug-patterns';
 import type { RoutingLayerValue } from '../schemas/routing';
 import { LATENCY_BUCKET_COUNT, latencyBucketIndex } from '../services/latency-histogram';
 import { assertParsesAsTypeScript } from '../services/regression-tests';
-import { compileForMatching } from '../services/routing';
+import { patternProblem } from '../services/routing/matcher';
 
 // Demo history for newcomers: a few weeks of a plausible gateway, written straight into the tables
 // (and rollups) the services fill, deterministic for a given seed. Only `npm run db:seed` calls it.
@@ -207,7 +208,10 @@ export async function seedDemoData(prisma: PrismaClient, { days = 28, seed = 42,
       createdAt: new Date(start - (RULES.length - i) * 24 * HOUR), updatedAt: new Date(start + i * 24 * HOUR),
     })),
   });
-  for (const rule of created) compileForMatching(rule.pattern); // every demo rule must compile
+  for (const rule of created) {
+    const problem = patternProblem(rule.pattern);
+    if (problem) throw HoneError.invalidField('pattern', `demo rule /${rule.pattern}/ ${problem}`);
+  }
   const taskTypes = ['coding', 'chat', 'analysis', 'summarization'];
   const decisions: Prisma.RoutingDecisionHourlyCreateManyInput[] = [];
   const hits: Prisma.RuleHitHourlyCreateManyInput[] = [];

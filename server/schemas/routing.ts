@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { patternProblem } from '../services/routing/matcher';
 import { jsonObject, nonBlank } from './common';
 import { withTimeRange } from './time-range';
 
@@ -7,26 +8,27 @@ export type RoutingLayerValue = (typeof ROUTING_LAYERS)[number];
 
 export const MAX_PATTERN_LENGTH = 1000;
 
-/** Compiles here (browser and server alike); the catastrophic-backtracking check runs on the server. */
+/**
+ * Checked here with the matcher itself (browser and server alike): a pattern RE2 cannot run in linear time
+ * (lookaround, backreferences, huge counted repetitions) is refused with the engine's reason.
+ */
 export const routingPattern = z
   .string()
   .min(1, 'must not be empty')
   .max(MAX_PATTERN_LENGTH, `must be at most ${MAX_PATTERN_LENGTH.toLocaleString('en')} characters`)
   .superRefine((pattern, ctx) => {
-    try {
-      new RegExp(pattern);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${(error as Error).message}` });
-    }
+    if (pattern.length === 0 || pattern.length > MAX_PATTERN_LENGTH) return; // already refused, and not worth compiling
+    const problem = patternProblem(pattern);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
 export const ruleId = z.number().int().positive();
 
-export const UpdateRoutingHeuristicInput = z.strictObject({
+export const SaveRoutingRuleInput = z.strictObject({
   id: ruleId
     .optional()
     .describe('Id of the rule to edit, so its pattern can change; omit to upsert keyed on pattern as the spec says'),
-  pattern: routingPattern.describe('JavaScript regular expression tested against the request input; the upsert key'),
+  pattern: routingPattern.describe('Regular expression (JavaScript syntax, run by the linear-time RE2 engine: no lookaround or backreferences) tested against the request input; the upsert key'),
   preferredLayer: z.enum(ROUTING_LAYERS).describe('Layer to route matching requests to'),
   preferredModel: nonBlank(200).nullable().optional().describe('Specific model to use; null clears it'),
   reasoning: z.string().trim().max(5000).optional().describe('Why this rule exists'),
@@ -37,7 +39,7 @@ export const UpdateRoutingHeuristicInput = z.strictObject({
   metadata: jsonObject.optional().describe('Extra keys, merged into the stored metadata'),
 });
 
-export const GetRoutingHeuristicsInput = z
+export const ListRoutingRulesInput = z
   .strictObject({
     activeOnly: z.boolean().default(true).describe('Return only active heuristics (default true)'),
   })
@@ -51,7 +53,7 @@ export const ResolveRouteInput = z.strictObject({
 
 export const PreviewRouteInput = ResolveRouteInput.omit({ dryRun: true });
 
-export const DeleteRoutingHeuristicInput = z.strictObject({
+export const DeleteRoutingRuleInput = z.strictObject({
   id: ruleId.describe('Id of the rule to delete (from get_routing_heuristics)'),
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isDatabaseEmpty, seedDemoData } from '../demo/seed';
 import { modelCallFigures } from '../services/model-trends';
-import { routingStats } from '../services/routing';
+import { getRoutingHitRates } from '../services/routing/hit-rates';
 import { useTestDatabase } from './database';
 
 const t = useTestDatabase();
@@ -24,7 +24,7 @@ describe('demo data', () => {
       expect(rollup.p50LatencyMs).toBeGreaterThan(0);
     }
 
-    const stats = await routingStats(t.db.prisma, { from: new Date(0), to: new Date(now.getTime() + 3600_000) });
+    const stats = await getRoutingHitRates(t.db.prisma, { from: new Date(now.getTime() - 8 * 86_400_000).toISOString(), to: new Date(now.getTime() + 3600_000).toISOString() });
     expect(stats.decisions).toBe(summary.routingDecisions);
     expect(stats.rules.reduce((n, r) => n + r.hits, 0) + stats.misses).toBe(stats.decisions);
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type DatabaseConnection, type PrismaClient } from '../db/client';
 import { emptyAllTables } from '../db/tables';
-import { invalidateRoutingRules } from '../services/routing';
+import { invalidateRoutingRules } from '../services/routing/active-rules';
 import { createInnerContext } from '../trpc/context';
 import { createCaller } from '../trpc/routers/_app';
 

@@ -1,12 +1,7 @@
-import {
-  DeleteRoutingHeuristicInput,
-  GetRoutingHeuristicsInput,
-  GetRoutingHitRatesInput,
-  PreviewRouteInput,
-  ResolveRouteInput,
-  UpdateRoutingHeuristicInput,
-} from '../schemas/routing';
-import { deleteRoutingHeuristic, getRoutingHeuristics, getRoutingHitRates, resolveRoute, updateRoutingHeuristic } from '../services/routing';
+import { DeleteRoutingRuleInput, GetRoutingHitRatesInput, ListRoutingRulesInput, PreviewRouteInput, ResolveRouteInput, SaveRoutingRuleInput } from '../schemas/routing';
+import { getRoutingHitRates } from '../services/routing/hit-rates';
+import { resolveRoute } from '../services/routing/resolve-route';
+import { deleteRoutingRule, listRoutingRules, saveRoutingRule } from '../services/routing/rule-store';
 import { defineTool } from './define';
 
 export const updateRoutingHeuristicTool = defineTool({
@@ -15,19 +10,23 @@ export const updateRoutingHeuristicTool = defineTool({
     'Create or update a routing rule: requests whose input matches the regex pattern go to a layer (fast, balanced, deep) and optionally a named model. ' +
     'Keyed on pattern; fields you omit keep their stored values and metadata is merged. Higher priority rules are checked first. ' +
     'Give id (from get_routing_heuristics) to edit that rule instead, its pattern included. ' +
-    'Patterns that can backtrack catastrophically are refused.',
-  input: UpdateRoutingHeuristicInput,
+    'Patterns run on RE2 in linear time: lookaround, backreferences and huge counted repetitions are refused with the reason.',
+  input: SaveRoutingRuleInput,
   readOnly: false,
-  handler: ({ prisma }, input) => updateRoutingHeuristic(prisma, input),
+  // The spec's wire shape names the rule "heuristic".
+  handler: async ({ prisma }, input) => {
+    const { created, rule } = await saveRoutingRule(prisma, input);
+    return { created, heuristic: rule };
+  },
 });
 
 export const getRoutingHeuristicsTool = defineTool({
   name: 'get_routing_heuristics',
   description:
     'List routing rules in evaluation order (priority descending, then most recently updated). By default only active rules.',
-  input: GetRoutingHeuristicsInput,
+  input: ListRoutingRulesInput,
   readOnly: true,
-  handler: ({ prisma }, input) => getRoutingHeuristics(prisma, input),
+  handler: ({ prisma }, input) => listRoutingRules(prisma, input),
 });
 
 export const previewRouteTool = defineTool({
@@ -54,10 +53,10 @@ export const deleteRoutingHeuristicTool = defineTool({
   name: 'delete_routing_heuristic',
   description:
     'Delete a routing rule by id, with its hit history. Irreversible; to stop a rule temporarily, set active to false with update_routing_heuristic instead.',
-  input: DeleteRoutingHeuristicInput,
+  input: DeleteRoutingRuleInput,
   readOnly: false,
   destructive: true,
-  handler: ({ prisma }, input) => deleteRoutingHeuristic(prisma, input),
+  handler: ({ prisma }, input) => deleteRoutingRule(prisma, input),
 });
 
 export const getRoutingHitRatesTool = defineTool({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BugPatternTrends } from '@/server/services/bug-trends';
-import type { RoutingHitRates } from '@/server/services/routing';
+import type { RoutingHitRates } from '@/server/services/routing/hit-rates';
 import type { LeaderboardRow, ModelTrends } from '@/server/services/model-trends';
 import type { MetricSeriesResult } from '@/server/services/metrics';
 import { risingKeys, stackedOccurrences } from './bugs';

@@ -1,4 +1,5 @@
-import type { RoutingHeuristicDto, RoutingHitRates } from '@/server/services/routing';
+import type { RoutingHitRates } from '@/server/services/routing/hit-rates';
+import type { RoutingRuleDto } from '@/server/services/routing/rule-dto';
 import { rowsFromAligned, seriesKey, type ChartData } from './rows';
 
 export const OVERALL_KEY = 'overall';
@@ -12,13 +13,13 @@ export function hitRateLines(rates: RoutingHitRates): ChartData {
   ]);
 }
 
-export interface RuleRow extends RoutingHeuristicDto {
+export interface RuleRow extends RoutingRuleDto {
   hits: number;
   hitRate: number | null;
 }
 
 /** Rules in evaluation order (as listed) with their hits and hit rate over the range. */
-export function rulesWithHits(rules: readonly RoutingHeuristicDto[], rates: RoutingHitRates | undefined): RuleRow[] {
+export function rulesWithHits(rules: readonly RoutingRuleDto[], rates: RoutingHitRates | undefined): RuleRow[] {
   const byId = new Map(rates?.rules.map((r) => [r.ruleId, r]) ?? []);
   return rules.map((rule) => ({ ...rule, hits: byId.get(rule.id)?.hits ?? 0, hitRate: byId.get(rule.id)?.hitRate ?? (rates?.decisions ? 0 : null) }));
 }

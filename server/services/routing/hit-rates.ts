@@ -1,0 +1,87 @@
+import type { z } from 'zod';
+import type { PrismaClient } from '../../db/client';
+import type { GetRoutingHitRatesInput } from '../../schemas/routing';
+import { alignToBuckets, binned, echoRange, resolveTimeRange, type RangeEcho } from '../time-buckets';
+import { RULE_EVALUATION_ORDER } from './rule-dto';
+
+export interface RuleHitRates {
+  ruleId: number;
+  pattern: string;
+  hits: number;
+  /** Share of all decisions in the range this rule decided, in percent; null without decisions. */
+  hitRate: number | null;
+  /** Hit rate per bucket, aligned with `buckets`; null where there was no decision. */
+  rates: (number | null)[];
+}
+
+export interface RoutingHitRates extends RangeEcho {
+  decisions: number;
+  misses: number;
+  hitRate: number | null;
+  /** Decisions and overall hit rate per bucket, aligned with `buckets`. */
+  decisionsPerBucket: number[];
+  overallRates: (number | null)[];
+  /** Every rule that still exists, in evaluation order, with its hits in the range (0 when it never fired). */
+  rules: RuleHitRates[];
+}
+
+/** `part` as a percentage of `whole`; null when there is no whole to speak of. */
+export const percentOf = (part: number, whole: number): number | null => (whole ? (part * 100) / whole : null);
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** Hit rate over time, overall and per rule: ONE query over the decision and hit rollups, plus the rule list. */
+export async function getRoutingHitRates(prisma: PrismaClient, input: z.output<typeof GetRoutingHitRatesInput>): Promise<RoutingHitRates> {
+  const range = resolveTimeRange(input);
+  const echo = echoRange(range);
+  const task = input.taskType ?? null;
+  const [rows, rules] = await Promise.all([
+    prisma.$queryRaw<{ bucket: Date; decisions: bigint; misses: bigint; rule_id: number | null; hits: bigint | null }[]>`
+      WITH decisions AS (
+        SELECT ${binned('hour', range.bucket)} AS bucket, sum(decisions)::bigint AS decisions, sum(misses)::bigint AS misses
+        FROM routing_decision_hourly
+        WHERE hour >= ${range.from} AND hour < ${range.to} AND (${task}::text IS NULL OR task_type = ${task}::text)
+        GROUP BY 1
+      ), hits AS (
+        SELECT ${binned('hour', range.bucket)} AS bucket, rule_id, sum(hits)::bigint AS hits
+        FROM routing_rule_hits_hourly
+        WHERE hour >= ${range.from} AND hour < ${range.to} AND (${task}::text IS NULL OR task_type = ${task}::text)
+        GROUP BY 1, 2
+      )
+      SELECT d.bucket, d.decisions, d.misses, h.rule_id, h.hits
+      FROM decisions d LEFT JOIN hits h USING (bucket)
+      ORDER BY d.bucket, h.rule_id`,
+    prisma.routingRule.findMany({ select: { id: true, pattern: true }, orderBy: [...RULE_EVALUATION_ORDER] }),
+  ]);
+  const decisionsAt = new Map<string, number>();
+  const matchedAt = new Map<string, number>();
+  const hitsAt = new Map<number, Map<string, number>>();
+  for (const r of rows) {
+    const t = r.bucket.toISOString();
+    decisionsAt.set(t, Number(r.decisions));
+    matchedAt.set(t, Number(r.decisions) - Number(r.misses));
+    if (r.rule_id === null) continue;
+    const perRule = hitsAt.get(r.rule_id) ?? new Map<string, number>();
+    perRule.set(t, Number(r.hits));
+    hitsAt.set(r.rule_id, perRule);
+  }
+  const decisionsPerBucket = alignToBuckets(echo.buckets, decisionsAt, 0);
+  const matchedPerBucket = alignToBuckets(echo.buckets, matchedAt, 0);
+  const decisions = sum(decisionsPerBucket);
+  const matched = sum(matchedPerBucket);
+  const ratesOf = (hitsPerBucket: number[]) => hitsPerBucket.map((h, i) => percentOf(h, decisionsPerBucket[i]!));
+  const ruleRates = rules.map((rule) => {
+    const hitsPerBucket = alignToBuckets(echo.buckets, hitsAt.get(rule.id) ?? new Map<string, number>(), 0);
+    const hits = sum(hitsPerBucket);
+    return { ruleId: rule.id, pattern: rule.pattern, hits, hitRate: percentOf(hits, decisions), rates: ratesOf(hitsPerBucket) };
+  });
+  return {
+    ...echo,
+    decisions,
+    misses: decisions - matched,
+    hitRate: percentOf(matched, decisions),
+    decisionsPerBucket,
+    overallRates: ratesOf(matchedPerBucket),
+    rules: ruleRates,
+  };
+}

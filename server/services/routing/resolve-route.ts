@@ -1,0 +1,46 @@
+import type { z } from 'zod';
+import type { PrismaClient } from '../../db/client';
+import { env } from '../../env';
+import type { ResolveRouteInput, RoutingLayerValue } from '../../schemas/routing';
+import { activeRuleSet } from './active-rules';
+import { countRouteDecision } from './decision-counter';
+
+export interface RouteDecision {
+  layer: RoutingLayerValue;
+  model: string | null;
+  ruleId: number | null;
+  pattern: string | null;
+  reasoning: string;
+  counted: boolean;
+}
+
+/** The first active rule (in evaluation order) whose pattern matches decides; without one, the default layer. */
+export async function resolveRoute(
+  prisma: PrismaClient,
+  { input, taskType, dryRun }: z.output<typeof ResolveRouteInput>,
+  defaultLayer: RoutingLayerValue = env().HONE_DEFAULT_LAYER,
+): Promise<RouteDecision> {
+  const rule = (await activeRuleSet(prisma)).firstMatch(input);
+  if (!dryRun) await countRouteDecision(prisma, rule?.id ?? null, taskType ?? '');
+  if (!rule) {
+    return {
+      layer: defaultLayer,
+      model: null,
+      ruleId: null,
+      pattern: null,
+      reasoning: `No active routing rule matched; using the default layer "${defaultLayer}".`,
+      counted: !dryRun,
+    };
+  }
+  return {
+    layer: rule.layer,
+    model: rule.model,
+    ruleId: rule.id,
+    pattern: rule.pattern,
+    reasoning:
+      `Matched rule #${rule.id} /${rule.pattern}/ (priority ${rule.priority}) -> ${rule.layer}` +
+      (rule.model ? ` / ${rule.model}` : '') +
+      (rule.reasoning ? `: ${rule.reasoning}` : '.'),
+    counted: !dryRun,
+  };
+}

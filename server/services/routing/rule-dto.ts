@@ -1,0 +1,44 @@
+import { Prisma, type RoutingRule } from '../../db/generated/client';
+import type { RoutingLayerValue } from '../../schemas/routing';
+
+/** A routing rule as every face returns it (the spec calls it a routing heuristic). */
+export interface RoutingRuleDto {
+  id: number;
+  pattern: string;
+  preferredLayer: RoutingLayerValue;
+  preferredModel: string | null;
+  priority: number;
+  active: boolean;
+  reasoning: string | null;
+  successRate: number | null;
+  usageCount: number | null;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toRoutingRuleDto(row: RoutingRule): RoutingRuleDto {
+  const metadata = (row.metadata ?? {}) as Record<string, unknown>;
+  const numberOrNull = (v: unknown) => (typeof v === 'number' ? v : null);
+  return {
+    id: row.id,
+    pattern: row.pattern,
+    preferredLayer: row.preferredLayer,
+    preferredModel: row.preferredModel,
+    priority: row.priority,
+    active: row.active,
+    reasoning: typeof metadata.reasoning === 'string' ? metadata.reasoning : null,
+    successRate: numberOrNull(metadata.successRate),
+    usageCount: numberOrNull(metadata.usageCount),
+    metadata,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** Evaluation order: priority descending, then most recently updated, then id: total and stable. */
+export const RULE_EVALUATION_ORDER = [{ priority: 'desc' }, { updatedAt: 'desc' }, { id: 'asc' }] as const;
+
+/** The columns of a `routing_rules AS r` row under the names of the Prisma model, for RETURNING clauses. */
+export const RETURNED_RULE_COLUMNS = Prisma.sql`r.id, r.pattern, r.preferred_layer AS "preferredLayer", r.preferred_model AS "preferredModel",
+  r.priority, r.active, r.metadata, r.created_at AS "createdAt", r.updated_at AS "updatedAt"`;

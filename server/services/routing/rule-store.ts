@@ -1,0 +1,86 @@
+import type { z } from 'zod';
+import type { PrismaClient } from '../../db/client';
+import type { RoutingRule } from '../../db/generated/client';
+import { HoneError } from '../../errors';
+import type { DeleteRoutingRuleInput, ListRoutingRulesInput, SaveRoutingRuleInput } from '../../schemas/routing';
+import { invalidateRoutingRules } from './active-rules';
+import { patternProblem } from './matcher';
+import { RETURNED_RULE_COLUMNS, RULE_EVALUATION_ORDER, toRoutingRuleDto, type RoutingRuleDto } from './rule-dto';
+
+type SaveRoutingRule = z.output<typeof SaveRoutingRuleInput>;
+
+const noRule = (id: number) => new HoneError('NOT_FOUND', `No routing rule with id ${id}`, [{ path: ['id'], message: `no routing rule with id ${id}` }]);
+
+/**
+ * Creates or updates a rule: by id when given (its pattern may change), else the spec's upsert keyed on pattern,
+ * in one statement so concurrent callers never create two rows. Fields the caller leaves out keep their stored
+ * value; metadata keys are merged.
+ */
+export async function saveRoutingRule(prisma: PrismaClient, input: SaveRoutingRule): Promise<{ created: boolean; rule: RoutingRuleDto }> {
+  // The schema already checked this; services are also called without it (the demo seed, scripts).
+  const problem = patternProblem(input.pattern);
+  if (problem) throw HoneError.invalidField('pattern', problem);
+  const metadataPatch = {
+    ...input.metadata,
+    ...(input.reasoning !== undefined && { reasoning: input.reasoning }),
+    ...(input.successRate !== undefined && { successRate: input.successRate }),
+    ...(input.usageCount !== undefined && { usageCount: input.usageCount }),
+  };
+  const result =
+    input.id === undefined
+      ? await upsertByPattern(prisma, input, metadataPatch)
+      : { created: false, rule: await updateById(prisma, input.id, input, metadataPatch) };
+  invalidateRoutingRules(prisma);
+  return result;
+}
+
+async function upsertByPattern(prisma: PrismaClient, input: SaveRoutingRule, metadataPatch: Record<string, unknown>) {
+  const modelGiven = input.preferredModel !== undefined;
+  const [row] = await prisma.$queryRaw<(RoutingRule & { inserted: boolean })[]>`
+    INSERT INTO routing_rules AS r (pattern, preferred_layer, preferred_model, priority, active, metadata, updated_at)
+    VALUES (${input.pattern}, ${input.preferredLayer}::routing_layer, ${input.preferredModel ?? null},
+            COALESCE(${input.priority ?? null}::int, 0), COALESCE(${input.active ?? null}::boolean, true),
+            ${JSON.stringify(metadataPatch)}::jsonb, clock_timestamp())
+    ON CONFLICT (pattern) DO UPDATE SET
+      preferred_layer = EXCLUDED.preferred_layer,
+      preferred_model = CASE WHEN ${modelGiven} THEN EXCLUDED.preferred_model ELSE r.preferred_model END,
+      priority = COALESCE(${input.priority ?? null}::int, r.priority),
+      active = COALESCE(${input.active ?? null}::boolean, r.active),
+      metadata = r.metadata || EXCLUDED.metadata,
+      updated_at = clock_timestamp()
+    RETURNING ${RETURNED_RULE_COLUMNS}, (xmax = 0) AS inserted`;
+  const { inserted, ...rule } = row!;
+  return { created: inserted, rule: toRoutingRuleDto(rule) };
+}
+
+async function updateById(prisma: PrismaClient, id: number, input: SaveRoutingRule, metadataPatch: Record<string, unknown>): Promise<RoutingRuleDto> {
+  const modelGiven = input.preferredModel !== undefined;
+  // The pattern is unique: refuse taking another rule's pattern by name rather than by a constraint error.
+  const [row] = await prisma.$queryRaw<RoutingRule[]>`
+    UPDATE routing_rules AS r SET
+      pattern = ${input.pattern}, preferred_layer = ${input.preferredLayer}::routing_layer,
+      preferred_model = CASE WHEN ${modelGiven} THEN ${input.preferredModel ?? null} ELSE r.preferred_model END,
+      priority = COALESCE(${input.priority ?? null}::int, r.priority), active = COALESCE(${input.active ?? null}::boolean, r.active),
+      metadata = r.metadata || ${JSON.stringify(metadataPatch)}::jsonb, updated_at = clock_timestamp()
+    WHERE r.id = ${id} AND NOT EXISTS (SELECT 1 FROM routing_rules o WHERE o.pattern = ${input.pattern} AND o.id <> ${id})
+    RETURNING ${RETURNED_RULE_COLUMNS}`;
+  if (!row) {
+    if (!(await prisma.routingRule.findUnique({ where: { id }, select: { id: true } }))) throw noRule(id);
+    throw new HoneError('CONFLICT', `Another routing rule already has the pattern ${input.pattern}`, [
+      { path: ['pattern'], message: 'another rule already has this pattern' },
+    ]);
+  }
+  return toRoutingRuleDto(row);
+}
+
+export async function deleteRoutingRule(prisma: PrismaClient, { id }: z.output<typeof DeleteRoutingRuleInput>): Promise<{ deleted: RoutingRuleDto }> {
+  const [row] = await prisma.$queryRaw<RoutingRule[]>`DELETE FROM routing_rules AS r WHERE r.id = ${id} RETURNING ${RETURNED_RULE_COLUMNS}`;
+  if (!row) throw noRule(id);
+  invalidateRoutingRules(prisma);
+  return { deleted: toRoutingRuleDto(row) };
+}
+
+export async function listRoutingRules(prisma: PrismaClient, { activeOnly }: z.output<typeof ListRoutingRulesInput>): Promise<RoutingRuleDto[]> {
+  const rows = await prisma.routingRule.findMany({ where: activeOnly ? { active: true } : {}, orderBy: [...RULE_EVALUATION_ORDER] });
+  return rows.map(toRoutingRuleDto);
+}
