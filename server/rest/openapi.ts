@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HONE_API_VERSION } from '../api-version';
 import type { AnyTool } from '../tools/define';
 import { tools } from '../tools/registry';
 import { MAX_BODY_BYTES } from './handler';
@@ -55,7 +56,8 @@ export function openApiDocument(serverUrl?: string): JsonObject {
     openapi: '3.1.0',
     info: {
       title: 'Hone self-improvement API',
-      version: '1.0.0',
+      version: HONE_API_VERSION,
+      'x-hone-api-version': HONE_API_VERSION,
       description:
         'Every Hone tool as REST: POST a JSON body to /tools/<name>; read-only tools also answer GET with query parameters. ' +
         'The same tools are served over MCP at /api/mcp and tRPC at /api/trpc.',
