@@ -4,19 +4,20 @@ import { HoneClientError } from './errors.js';
 import type { HoneErrorShape, HoneRouter } from './router.js';
 import { API_VERSION, API_VERSION_HEADER, isCompatibleApiVersion } from './version.js';
 
+// `| undefined` on every option: a caller compiling with exactOptionalPropertyTypes can pass `apiKey: process.env.X`.
 export interface HoneClientOptions {
   /** Where Hone runs, e.g. `http://localhost:3000` (the tRPC endpoint `/api/trpc` is appended). */
   url: string;
   /** An API key (`npm run apikey -- create` on the Hone side); needed when Hone runs with HONE_AUTH=required. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** A call without an answer after this long fails with code TIMEOUT. Default 10 000 ms; `Infinity` waits forever. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Aborting it fails every call still running (and every later one) with code ABORTED. Per call: `{ signal }`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Calls made in the same tick travel as one HTTP request; this caps how many share one. */
-  maxBatchSize?: number;
+  maxBatchSize?: number | undefined;
   /** Another fetch (a proxy agent, a test double); the global `fetch` by default. */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
 }
 
 export type HoneClient = TRPCClient<HoneRouter>;

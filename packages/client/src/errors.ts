@@ -35,13 +35,13 @@ export interface HoneClientErrorDetails {
   code: HoneClientErrorCode;
   /** The HTTP status of Hone's answer; null when there was none (network, timeout, abort). */
   status: number | null;
-  issues?: FieldIssue[];
+  issues?: FieldIssue[] | undefined;
   /** The procedure called, e.g. `modelPerformance.update`. */
-  path?: string;
+  path?: string | undefined;
   /** For VERSION_MISMATCH: the API version the server speaks. */
-  serverApiVersion?: string;
+  serverApiVersion?: string | undefined;
   cause?: unknown;
-  shape?: HoneErrorShape;
+  shape?: HoneErrorShape | undefined;
 }
 
 /**
