@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { HONE_API_VERSION } from '../api-version';
-import { HONE_API_VERSION } from '../api-version';
 import type { AnyTool } from '../tools/define';
 import { tools } from '../tools/registry';
 import { MAX_BODY_BYTES } from './handler';
