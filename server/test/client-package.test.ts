@@ -19,6 +19,8 @@ const FIXTURES = path.join(ROOT, 'server/test/gateway-package');
 const TSC = path.join(ROOT, 'node_modules/typescript/bin/tsc');
 const NPM_INSTALL = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
 const MAX_UNPACKED_BYTES = 100_000;
+// npm installs and full type-checks: about a minute each on a busy 2-core machine.
+const INSTALLING_TEST_TIMEOUT_MS = 300_000;
 
 interface RunResult {
   code: number;
@@ -132,7 +134,7 @@ describe.runIf(onPostgres)('the @hone/client package, installed outside the repo
     expect(result.report).toContain('packaged-model (packaged):');
     expect(result.refused).toMatchObject({ code: 'BAD_REQUEST', status: 400, fields: ['latencyMs'] });
     expect(result.refused.message).toMatch(/latencyMs/);
-  });
+  }, INSTALLING_TEST_TIMEOUT_MS);
 
   it('has a REST alternative: a client generated from /api/openapi.json with openapi-typescript and openapi-fetch', async () => {
     const restDir = path.join(workDir, 'rest-gateway');
@@ -147,7 +149,7 @@ describe.runIf(onPostgres)('the @hone/client package, installed outside the repo
     const result = JSON.parse(await succeed(process.execPath, ['out/rest-gateway.js', server.url, writeKey], restDir));
     expect(result).toMatchObject({ recordedStatus: 200, heuristicsStatus: 200, refusedStatus: 400, refusedFields: ['unit'] });
     expect(result.recorded).toMatchObject({ name: 'rest_gateway_latency', value: 12.5 });
-  });
+  }, INSTALLING_TEST_TIMEOUT_MS);
 
   it('says which API version the server speaks: a tRPC header and the OpenAPI document', async () => {
     const response = await fetch(`${server.url}/api/trpc/modelPerformance.taskTypes`, { headers: { authorization: `Bearer ${writeKey}` } });
