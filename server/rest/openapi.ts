@@ -1,14 +1,21 @@
 import { z } from 'zod';
+import { HONE_API_VERSION } from '../api-version';
 import type { AnyTool } from '../tools/define';
 import { tools } from '../tools/registry';
 import { MAX_BODY_BYTES } from './handler';
 
 type JsonObject = Record<string, unknown>;
 
-function inputSchema(tool: AnyTool): JsonObject {
-  const schema = z.toJSONSchema(tool.input, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as JsonObject;
-  delete schema.$schema;
-  return schema;
+/**
+ * zod puts recursive parts (JSON values) in `$defs` and points at them from the schema's root; in an OpenAPI
+ * document a `$ref` is read from the document's root, so they move to `components.schemas`, named after the tool.
+ */
+function inputSchema(tool: AnyTool): { schema: JsonObject; components: JsonObject } {
+  const generated = z.toJSONSchema(tool.input, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as JsonObject;
+  const { $schema: _dialect, $defs = {}, ...schema } = generated as JsonObject & { $defs?: JsonObject };
+  const prefix = `${tool.name}.`;
+  const relocate = (value: unknown) => JSON.parse(JSON.stringify(value).replaceAll('"$ref":"#/$defs/', `"$ref":"#/components/schemas/${prefix}`)) as JsonObject;
+  return { schema: relocate(schema), components: Object.fromEntries(Object.entries($defs).map(([name, def]) => [prefix + name, relocate(def)])) };
 }
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
@@ -36,8 +43,7 @@ function queryParameters(schema: JsonObject): JsonObject[] {
   }));
 }
 
-function toolPath(tool: AnyTool): JsonObject {
-  const schema = inputSchema(tool);
+function toolPath(tool: AnyTool, schema: JsonObject): JsonObject {
   const common = {
     summary: tool.name,
     description: tool.description,
@@ -51,21 +57,24 @@ function toolPath(tool: AnyTool): JsonObject {
 
 /** OpenAPI 3.1 for `/tools/<name>`, generated from the registry like the other faces. */
 export function openApiDocument(serverUrl?: string): JsonObject {
+  const inputs = tools.map((tool) => ({ tool, ...inputSchema(tool) }));
   return {
     openapi: '3.1.0',
     info: {
       title: 'Hone self-improvement API',
-      version: '1.0.0',
+      version: HONE_API_VERSION,
+      'x-hone-api-version': HONE_API_VERSION,
       description:
         'Every Hone tool as REST: POST a JSON body to /tools/<name>; read-only tools also answer GET with query parameters. ' +
         'The same tools are served over MCP at /api/mcp and tRPC at /api/trpc.',
     },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     security: [{ bearer: [] }],
-    paths: Object.fromEntries(tools.map((tool) => [`/tools/${tool.name}`, toolPath(tool)])),
+    paths: Object.fromEntries(inputs.map(({ tool, schema }) => [`/tools/${tool.name}`, toolPath(tool, schema)])),
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key from `npm run apikey -- create` (when HONE_AUTH=required)' } },
       schemas: {
+        ...Object.assign({}, ...inputs.map((input) => input.components)),
         Error: {
           type: 'object',
           required: ['error'],

@@ -1,5 +1,6 @@
-// Run as its own process by http-faces.test.ts: a gateway written in TypeScript using the typed client.
-import { createHoneClient } from '../../hone-client';
+// Run as its own process by http-faces.test.ts: a gateway written in TypeScript using the typed client (the
+// @hone/client package's source; client-package.test.ts runs the packed package from outside the repository).
+import { createHoneClient, HoneClientError } from '../../hone-client';
 
 const [url, apiKey] = process.argv.slice(2);
 const hone = createHoneClient({ url: url!, apiKey });
@@ -12,7 +13,10 @@ const [first, second] = await Promise.all([
 const analysis = await hone.modelPerformance.analyze.query({ taskType: 'typed-client' });
 const badRequest = await hone.modelPerformance.update
   .mutate({ modelId: 'gateway-model', taskType: 'typed-client', success: true, latencyMs: -5, cost: 0 })
-  .then(() => 'accepted', (error: Error) => error.message);
+  .then(
+    () => 'accepted',
+    (error: unknown) => (error instanceof HoneClientError ? `${error.code} ${error.status} ${error.issues.map((issue) => issue.path.join('.'))}: ${error.message}` : `not a HoneClientError: ${error}`),
+  );
 
 const [model] = analysis.models;
 console.log(

@@ -1,0 +1,14 @@
+// @hone/client: the gateway's client for Hone. One module per job: client.ts (the typed tRPC client),
+// errors.ts (HoneClientError), version.ts (the API version), router.ts (the procedures' types). Later jobs
+// (batched tracking, local routing) get modules of their own here.
+export { createHoneClient, DEFAULT_TIMEOUT_MS, type HoneClient, type HoneClientOptions } from './client.js';
+export {
+  HoneClientError,
+  isHoneClientError,
+  type HoneClientErrorCode,
+  type HoneClientErrorDetails,
+  type HoneServerErrorCode,
+  type HoneTransportErrorCode,
+} from './errors.js';
+export type { FieldIssue, HoneErrorShape, HoneInputs, HoneOutputs, HoneRouter } from './router.js';
+export { API_VERSION, API_VERSION_HEADER, isCompatibleApiVersion } from './version.js';
