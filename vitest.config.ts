@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // The same suite runs twice: on embedded PGlite and on the PostgreSQL server.
 const onDatabase = (kind: 'pglite' | 'postgres') => ({
@@ -6,14 +6,15 @@ const onDatabase = (kind: 'pglite' | 'postgres') => ({
   test: {
     name: kind,
     include: ['server/**/*.test.ts'],
+    exclude: [...configDefaults.exclude, 'server/**/*.unit.test.ts'],
     env: { HONE_TEST_DB: kind },
   },
 });
 
-// Pure functions (chart preparation, URL controls): no database.
+// Pure functions (chart preparation, URL controls, input guards): no database, run once.
 const unit = {
   extends: true as const,
-  test: { name: 'unit', include: ['components/**/*.test.ts'] },
+  test: { name: 'unit', include: ['components/**/*.test.ts', 'server/**/*.unit.test.ts'] },
 };
 
 // The dashboard in Chromium against `next start` (builds first when the build is stale).
