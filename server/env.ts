@@ -53,7 +53,7 @@ const EnvSchema = z.object({
    * Interface `npm start` listens on. Unset: loopback (127.0.0.1) while authentication is off, so an open server is
    * not reachable from the network; all interfaces when API keys are required. See listenHost().
    */
-  HOST: z.preprocess(emptyAsUndefined, z.string().trim().min(1).optional()),
+  HOST: z.preprocess(emptyAsUndefined, z.string().trim().min(1, 'must be an interface address or host name, e.g. 127.0.0.1 or 0.0.0.0').optional()),
   NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).optional()),
   PORT: z.preprocess(
     emptyAsUndefined,
