@@ -17,7 +17,7 @@ export const GenerateRegressionTestInput = z.strictObject({
 export const GetRegressionTestsInput = z
   .strictObject({
     category: nonBlank(100).optional().describe('Only tests of this category'),
-    search: optionalText(200).optional().describe('Case-insensitive text to find in name or description, literally (% and _ are plain characters)'),
+    search: optionalText(255).optional().describe('Case-insensitive text to find in name or description, literally (% and _ are plain characters); up to 255 characters, so any test name can be searched'),
     limit: pageLimit,
     cursor: pageCursor,
   })

@@ -123,6 +123,13 @@ describe('get_regression_tests', () => {
     expect(await names('100% OFF')).toEqual(['discount_100%']);
   });
 
+  it('finds a test by its full name up to 255 characters (the download by name searches for it)', async () => {
+    const testName = `long_${'n'.repeat(250)}`;
+    await t.db.caller.regressionTests.generate({ ...specExample, testName });
+    expect((await t.db.caller.regressionTests.list({ search: testName })).items.map((x) => x.testName)).toEqual([testName]);
+    await expectBadRequest(t.db.caller.regressionTests.list({ search: 'x'.repeat(256) }), 'search');
+  });
+
   it('defaults to 100 per page', async () => {
     await t.db.prisma.regressionTest.createMany({
       data: Array.from({ length: 101 }, (_, i) => ({ ...specExample, testName: `bulk_${i}`, discoveredFrom: 'bug' as const })),

@@ -1,4 +1,4 @@
-import type { FieldIssue } from '../errors';
+import { describeIssues, HoneError, type FieldIssue } from '../errors';
 import { unstorableValueIssues } from '../schemas/storable-values';
 
 /** How deep a tool's raw input may nest anywhere (the input object itself is level 1). */
@@ -13,4 +13,10 @@ export const MAX_INPUT_DEPTH = 32;
  */
 export function rawInputIssues(raw: unknown, { maxDepth = MAX_INPUT_DEPTH }: { maxDepth?: number } = {}): FieldIssue[] {
   return unstorableValueIssues(raw, { maxDepth });
+}
+
+/** Throws the 400 for a raw input that rawInputIssues finds fault with, naming each field. */
+export function refuseUnsafeRawInput(raw: unknown, options?: { maxDepth?: number }): void {
+  const issues = rawInputIssues(raw, options);
+  if (issues.length > 0) throw new HoneError('BAD_REQUEST', describeIssues(issues), issues);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_INPUT_DEPTH, rawInputIssues } from './input-guards';
+import { HoneError } from '../errors';
+import { MAX_INPUT_DEPTH, rawInputIssues, refuseUnsafeRawInput } from './input-guards';
 
 const nested = (levels: number, leaf: unknown = 1): unknown => {
   let value = leaf;
@@ -62,5 +63,21 @@ describe('rawInputIssues', () => {
   it('reports at most 20 issues, so a hostile input does not make a hostile error', () => {
     const raw = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, '\u0000']));
     expect(rawInputIssues(raw)).toHaveLength(20);
+  });
+
+  it('refuseUnsafeRawInput throws a BAD_REQUEST HoneError naming each field, and passes clean input', () => {
+    expect(() => refuseUnsafeRawInput({ name: 'ok' })).not.toThrow();
+    const error = (() => {
+      try {
+        refuseUnsafeRawInput({ name: 'a\u0000', metadata: JSON.parse('{"__proto__":1}') });
+      } catch (caught) {
+        return caught as HoneError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(error).toBeInstanceOf(HoneError);
+    expect(error.status).toBe(400);
+    expect(error.issues.map((issue) => issue.path.join('.'))).toEqual(['name', 'metadata.__proto__']);
+    expect(error.message).toMatch(/^name: must not contain the character U\+0000 \(NUL\); metadata\.__proto__: key "__proto__" is not allowed$/);
   });
 });
