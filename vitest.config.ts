@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // The same suite runs twice: on embedded PGlite and on the PostgreSQL server.
 const onDatabase = (kind: 'pglite' | 'postgres') => ({
@@ -6,12 +6,12 @@ const onDatabase = (kind: 'pglite' | 'postgres') => ({
   test: {
     name: kind,
     include: ['server/**/*.test.ts'],
-    exclude: ['server/**/*.unit.test.ts'],
+    exclude: [...configDefaults.exclude, 'server/**/*.unit.test.ts'],
     env: { HONE_TEST_DB: kind },
   },
 });
 
-// Pure functions (chart preparation, URL controls, the routing matcher): no database.
+// Pure functions (chart preparation, URL controls, the routing matcher, input guards): no database, run once.
 const unit = {
   extends: true as const,
   test: { name: 'unit', include: ['components/**/*.test.ts', 'server/**/*.unit.test.ts'] },

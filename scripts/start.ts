@@ -2,11 +2,12 @@
 //   1. a valid environment (a wrong value stops here, naming the variable);
 //   2. the generated Prisma client, when missing or older than schema.prisma;
 //   3. pending migrations on PostgreSQL (the embedded database migrates itself when the server opens it);
-//   4. a production build, when there is none.
+//   4. a production build, when there is none;
+//   5. the interface to listen on (HOST; unset: loopback while authentication is off), said in one line.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { envOrExit } from '../server/env';
+import { envOrExit, listenHost } from '../server/env';
 
 const env = envOrExit();
 const root = process.cwd();
@@ -33,6 +34,8 @@ if (!existsSync(path.join(root, '.next/BUILD_ID'))) {
   run(bin('next'), ['build']);
 }
 
-const server = spawn(bin('next'), ['start', '-p', String(env.PORT)], { stdio: 'inherit' });
+const { host, reason } = listenHost(env);
+console.log(`Hone: listening on ${host ? `http://${host.includes(':') ? `[${host}]` : host}:${env.PORT}` : `all interfaces, port ${env.PORT}`} (${reason})`);
+const server = spawn(bin('next'), ['start', '-p', String(env.PORT), ...(host ? ['-H', host] : [])], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_JSON_LIMITS } from './schemas/json-limits';
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
@@ -28,6 +29,31 @@ const EnvSchema = z.object({
       .default('')
       .transform((list) => list.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean)),
   ),
+  /** Largest JSON `context`/`metadata` accepted, in bytes of its serialized UTF-8 form (default 16 KiB). */
+  HONE_MAX_JSON_BYTES: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number of bytes from 2 to 1048576' })
+      .int('must be a whole number of bytes from 2 to 1048576')
+      .min(2, 'must be from 2 to 1048576')
+      .max(1_048_576, 'must be from 2 to 1048576')
+      .default(DEFAULT_JSON_LIMITS.maxBytes),
+  ),
+  /** Deepest JSON `context`/`metadata` accepted: the object itself is level 1 (default 8). */
+  HONE_MAX_JSON_DEPTH: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number from 1 to 32' })
+      .int('must be a whole number from 1 to 32')
+      .min(1, 'must be from 1 to 32')
+      .max(32, 'must be from 1 to 32')
+      .default(DEFAULT_JSON_LIMITS.maxDepth),
+  ),
+  /**
+   * Interface `npm start` listens on. Unset: loopback (127.0.0.1) while authentication is off, so an open server is
+   * not reachable from the network; all interfaces when API keys are required. See listenHost().
+   */
+  HOST: z.preprocess(emptyAsUndefined, z.string().trim().min(1, 'must be an interface address or host name, e.g. 127.0.0.1 or 0.0.0.0').optional()),
   NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).optional()),
   PORT: z.preprocess(
     emptyAsUndefined,
@@ -46,6 +72,21 @@ export type AuthMode = 'required' | 'off';
 export function authMode(current: HoneEnv = env()): AuthMode {
   if (current.HONE_AUTH) return current.HONE_AUTH;
   return current.NODE_ENV === 'production' && current.DATABASE_URL ? 'required' : 'off';
+}
+
+/** Loopback: an open server (authentication off) is reachable from this machine only. */
+export const LOOPBACK_HOST = '127.0.0.1';
+
+/**
+ * The interface `npm start` binds and why, for its one line at start. An explicit HOST always wins; otherwise an
+ * open server stays on loopback, and a server that requires keys keeps Next.js's default of every interface.
+ */
+export function listenHost(current: HoneEnv = env()): { host: string | undefined; reason: string } {
+  if (current.HOST) return { host: current.HOST, reason: 'HOST is set' };
+  if (authMode(current) === 'off') {
+    return { host: LOOPBACK_HOST, reason: 'authentication is off, so only this machine may connect; set HOST (e.g. HOST=0.0.0.0) to listen elsewhere' };
+  }
+  return { host: undefined, reason: 'API keys are required; set HOST to listen on one interface only' };
 }
 
 export class InvalidEnvironmentError extends Error {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nonBlank, pageCursor, pageLimit } from './common';
+import { databaseId, nonBlank, optionalText, pageCursor, pageLimit } from './common';
 import { withTimeRange } from './time-range';
 
 /** In rank order: lowest first. */
@@ -9,8 +9,8 @@ export type SeverityValue = (typeof SEVERITIES)[number];
 export const RecordBugPatternInput = z.strictObject({
   category: nonBlank(100).describe('Bug category, e.g. timeout, parsing, api'),
   pattern: nonBlank(1000).describe('Pattern description; (category, pattern) identifies the bug'),
-  description: z.string().trim().max(10_000).optional().describe('Detailed bug description (the newest non-empty one is kept)'),
-  solution: z.string().trim().max(10_000).optional().describe('How to fix (the newest non-empty one is kept)'),
+  description: optionalText(10_000).optional().describe('Detailed bug description (the newest non-empty one is kept)'),
+  solution: optionalText(10_000).optional().describe('How to fix (the newest non-empty one is kept)'),
   severity: z.enum(SEVERITIES).default('medium').describe('low, medium, high or critical; the highest seen is kept'),
 });
 
@@ -32,5 +32,5 @@ export const GetBugPatternTrendsInput = withTimeRange({
 }).prefault({});
 
 export const GetBugPatternInput = withTimeRange({
-  id: z.number().int().positive().describe('Bug pattern id (from get_bug_patterns)'),
+  id: databaseId().describe('Bug pattern id (from get_bug_patterns)'),
 });

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { jsonObject, nonBlank } from './common';
+import { boundedNumber, isoInstant, jsonDescription, jsonObject, MAX_METRIC_MAGNITUDE, nonBlank } from './common';
 import { withTimeRange } from './time-range';
 
 export const RecordMetricInput = z.strictObject({
   name: nonBlank(200).describe('Metric name, e.g. routing_latency'),
-  value: z.number().describe('Numeric value (any finite number)'),
+  value: boundedNumber(-MAX_METRIC_MAGNITUDE, MAX_METRIC_MAGNITUDE).describe('Numeric value, finite, within ±1e15'),
   unit: nonBlank(50).describe('Unit, e.g. ms, tokens, USD'),
-  context: jsonObject.default({}).describe('Additional context, e.g. { layer: "balanced" }'),
-  recordedAt: z.iso.datetime({ offset: true }).optional().describe('ISO 8601 timestamp; server time when omitted'),
+  context: jsonObject.default({}).describe(jsonDescription('Additional context, e.g. { layer: "balanced" }')),
+  recordedAt: isoInstant().optional().describe('ISO 8601 timestamp with offset, years 1970..9999; server time when omitted'),
 });
 
 export const GetMetricSeriesInput = withTimeRange({

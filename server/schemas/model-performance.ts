@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { nonBlank } from './common';
+import { boundedNumber, MAX_CALL_COST, MAX_LATENCY_MS, nonBlank } from './common';
 import { withTimeRange } from './time-range';
 
 export const UpdateModelPerformanceInput = z.strictObject({
   modelId: nonBlank(200).describe('Model identifier, e.g. claude-sonnet-4'),
   taskType: nonBlank(100).describe('Task type, e.g. coding, chat, analysis'),
   success: z.boolean().describe('Whether the call succeeded'),
-  latencyMs: z.number().min(0, 'must be >= 0').describe('Response time in milliseconds (finite, >= 0)'),
-  cost: z.number().min(0, 'must be >= 0').describe('Cost of the call in USD (finite, >= 0)'),
+  latencyMs: boundedNumber(0, MAX_LATENCY_MS).describe('Response time in milliseconds, 0..86,400,000 (one day)'),
+  cost: boundedNumber(0, MAX_CALL_COST).describe('Cost of the call in USD, 0..1,000,000'),
 });
 
 export const minCalls = z

@@ -77,10 +77,14 @@ export async function generateRegressionTest(
   );
 }
 
+/** Prisma's `contains` is SQL LIKE: `%`, `_` and the escape character `\\` are made literal, so a search finds its text. */
+export const likeLiteral = (text: string) => text.replace(/[\\%_]/g, '\\$&');
+
 export async function getRegressionTests(
   prisma: PrismaClient,
-  { category, search, limit, cursor }: z.output<typeof GetRegressionTestsInput>,
+  { category, search: rawSearch, limit, cursor }: z.output<typeof GetRegressionTestsInput>,
 ): Promise<Page<RegressionTestDto>> {
+  const search = rawSearch && likeLiteral(rawSearch);
   const rows = await prisma.regressionTest.findMany({
     where: {
       category,
@@ -105,26 +109,108 @@ export async function getRegressionTestCategories(prisma: PrismaClient): Promise
   return groups.map((g) => ({ category: g.category, tests: g._count._all }));
 }
 
-const indent = (code: string) =>
-  code
-    .trimEnd()
+// The downloaded file is run by whoever downloads it, so every stored value is encoded for the place it lands:
+// names and categories as string literals, descriptions as one-line comments. Only testCode is code, and it must
+// parse on its own (checked on generation), so it cannot close the describe block it is wrapped in.
+
+/** A string literal for any text: JSON's escaping, plus U+2028/U+2029, which end a line for older parsers. */
+export function stringLiteral(text: string): string {
+  return JSON.stringify(text).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** Text for a `//` comment: on one line (no LF, CR, U+2028, U+2029, which would end the comment) and without `*\/`. */
+export function commentText(text: string): string {
+  return text.replace(/[\s\u2028\u2029]+/g, ' ').replace(/\*\//g, '* /').trim();
+}
+
+const VITEST_GLOBALS = ['describe', 'expect', 'it'];
+
+interface SplitTestCode {
+  /** Import declarations, which cannot stay inside the describe callback. */
+  imports: string[];
+  /** Named value imports from 'vitest', merged into the file's own import of it. */
+  vitestNames: string[];
+  body: string;
+}
+
+function splitImports(code: string): SplitTestCode {
+  const source = ts.createSourceFile('regression.test.ts', code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const imports: string[] = [];
+  const vitestNames: string[] = [];
+  let body = '';
+  let copiedUpTo = 0;
+  for (const statement of source.statements) {
+    if (!ts.isImportDeclaration(statement)) continue;
+    const clause = statement.importClause;
+    const fromVitest = ts.isStringLiteral(statement.moduleSpecifier) && statement.moduleSpecifier.text === 'vitest';
+    if (fromVitest && clause && !clause.isTypeOnly && !clause.name && clause.namedBindings && ts.isNamedImports(clause.namedBindings)) {
+      vitestNames.push(...clause.namedBindings.elements.map((element) => element.getText(source)));
+    } else {
+      imports.push(statement.getText(source));
+    }
+    body += code.slice(copiedUpTo, statement.getStart(source));
+    copiedUpTo = statement.end;
+  }
+  body += code.slice(copiedUpTo);
+  return { imports, vitestNames, body };
+}
+
+/** Start..end of every string or template literal token, whose text must not change when the code is indented. */
+function literalRanges(code: string): [number, number][] {
+  const source = ts.createSourceFile('regression.test.ts', code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const ranges: [number, number][] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) {
+      ranges.push([node.getStart(source), node.end]);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return ranges;
+}
+
+/** Indents each line by two spaces, except lines that begin inside a multi-line string or template literal. */
+function indent(code: string): string {
+  const trimmed = code.replace(/^\n+/, '').trimEnd();
+  const ranges = literalRanges(trimmed);
+  let offset = 0;
+  return trimmed
     .split('\n')
-    .map((line) => (line ? `  ${line}` : line))
+    .map((line) => {
+      const lineStart = offset;
+      offset += line.length + 1;
+      const insideLiteral = ranges.some(([start, end]) => start < lineStart && lineStart < end);
+      return line && !insideLiteral ? `  ${line}` : line;
+    })
     .join('\n');
+}
 
 /**
  * A ready-to-run Vitest file holding the given tests, each in a describe block named after it.
- * Test code is stored as the body of a test file (it calls it/expect), so it is wrapped, not rewritten.
+ * Test code is stored as the body of a test file (it calls it/expect), so it is wrapped, not rewritten; its
+ * import declarations are moved to the top of the file, where they are allowed.
  */
 export function vitestFileOf(tests: Pick<RegressionTestDto, 'testName' | 'category' | 'description' | 'expectedBehavior' | 'testCode'>[]): string {
-  const blocks = tests.map((t) =>
-    [
-      `// ${t.category}: ${t.description.replace(/\s+/g, ' ')}`,
-      `// Expected: ${t.expectedBehavior.replace(/\s+/g, ' ')}`,
-      `describe(${JSON.stringify(t.testName)}, () => {`,
-      indent(t.testCode),
+  const imports = new Set<string>();
+  const vitestNames = new Set(VITEST_GLOBALS);
+  const blocks = tests.map((t) => {
+    const split = splitImports(t.testCode);
+    split.imports.forEach((declaration) => imports.add(declaration));
+    split.vitestNames.forEach((name) => vitestNames.add(name));
+    return [
+      `// ${commentText(t.category)}: ${commentText(t.description)}`,
+      `// Expected: ${commentText(t.expectedBehavior)}`,
+      `describe(${stringLiteral(t.testName)}, () => {`,
+      indent(split.body),
       '});',
-    ].join('\n'),
-  );
-  return [`// Regression tests exported from Hone. Run with: npx vitest run <this file>`, `import { describe, expect, it } from 'vitest';`, '', blocks.join('\n\n'), ''].join('\n');
+    ].join('\n');
+  });
+  return [
+    '// Regression tests exported from Hone. Run with: npx vitest run <this file>',
+    `import { ${[...vitestNames].join(', ')} } from 'vitest';`,
+    ...imports,
+    '',
+    blocks.join('\n\n'),
+    '',
+  ].join('\n');
 }

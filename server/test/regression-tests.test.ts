@@ -1,5 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import { afterAll, describe, expect, it } from 'vitest';
+import { assertParsesAsTypeScript, vitestFileOf } from '../services/regression-tests';
 import { expectBadRequest, useTestDatabase } from './database';
+import { ROOT } from './harness/hone-server';
 import { SPEC_EXAMPLES } from './harness/spec-examples';
 
 const t = useTestDatabase();
@@ -98,6 +104,32 @@ describe('get_regression_tests', () => {
     await expectBadRequest(t.db.caller.regressionTests.list({ limit: 0 }), 'limit');
   });
 
+  it('searches literally: % and _ are characters, not wildcards, and \\ is a backslash', async () => {
+    for (const [testName, description] of <[string, string][]>[
+      ['discount_100%', 'Gives 100% off'],
+      ['plain', 'No special characters'],
+      ['under_score', 'snake_case name'],
+      ['back\\slash', 'A path C:\\tmp'],
+    ]) {
+      await t.db.caller.regressionTests.generate({ ...specExample, testName, description });
+    }
+    const names = async (search: string) => (await t.db.caller.regressionTests.list({ search })).items.map((x) => x.testName).sort();
+    expect(await names('%')).toEqual(['discount_100%']);
+    expect(await names('_')).toEqual(['discount_100%', 'under_score']);
+    expect(await names('0%_')).toEqual([]);
+    expect(await names('\\')).toEqual(['back\\slash']);
+    expect(await names('UNDER_')).toEqual(['under_score']);
+    expect(await names('%off')).toEqual([]);
+    expect(await names('100% OFF')).toEqual(['discount_100%']);
+  });
+
+  it('finds a test by its full name up to 255 characters (the download by name searches for it)', async () => {
+    const testName = `long_${'n'.repeat(250)}`;
+    await t.db.caller.regressionTests.generate({ ...specExample, testName });
+    expect((await t.db.caller.regressionTests.list({ search: testName })).items.map((x) => x.testName)).toEqual([testName]);
+    await expectBadRequest(t.db.caller.regressionTests.list({ search: 'x'.repeat(256) }), 'search');
+  });
+
   it('defaults to 100 per page', async () => {
     await t.db.prisma.regressionTest.createMany({
       data: Array.from({ length: 101 }, (_, i) => ({ ...specExample, testName: `bulk_${i}`, discoveredFrom: 'bug' as const })),
@@ -105,5 +137,86 @@ describe('get_regression_tests', () => {
     const page = await t.db.caller.regressionTests.list();
     expect(page.items).toHaveLength(100);
     expect(page.nextCursor).not.toBeNull();
+  });
+});
+
+describe('downloaded test files', () => {
+  // Each payload marks the module's global object if it ever runs as code; every test in the file checks for the mark.
+  const workDir = mkdtempSync(path.join(ROOT, 'test-results', 'generated-'));
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+  const payload = (field: string) => `globalThis.INJECTED=${JSON.stringify(field)};`;
+  const noMark = '  expect((globalThis as { INJECTED?: string }).INJECTED).toBeUndefined();';
+  const LS = '\u2028';
+  const PS = '\u2029';
+
+  const hostileTests = () => [
+    {
+      ...specExample,
+      testName: `name "quoted" 'single' \`back\` \${${payload('name-template')}} \\ ${LS}${payload('name-ls')}//`,
+      category: `routing${LS}${payload('category')}//`,
+      description: `first line */ ${payload('description-block')} /*\nsecond line${PS}${payload('description-ps')}//\r${payload('description-cr')}`,
+      expectedBehavior: `passes */${LS}${payload('expected')}//\n${payload('expected-lf')}`,
+      testCode: ["it('works', () => {", '  expect(1 + 1).toBe(2);', noMark, '});'].join('\n'),
+    },
+    {
+      ...specExample,
+      testName: `second ${'`'}\${x}${'`'} */ ${PS}${payload('second')}`,
+      category: 'routing',
+      description: 'keeps multi-line template literals and hoists imports',
+      expectedBehavior: 'the template keeps its lines unindented',
+      testCode: [
+        "import { vi } from 'vitest';",
+        "import path from 'node:path';",
+        "it('keeps template text', () => {",
+        '  const text = `a',
+        'b ${1 + 1}',
+        '  c`;',
+        "  expect(text).toBe('a\\nb 2\\n  c');",
+        "  expect(path.join('a', 'b')).toBe('a/b');",
+        '  expect(vi.fn()).not.toHaveBeenCalled();',
+        "  const s = 'x\\",
+        "y';",
+        "  expect(s).toBe('xy');",
+        noMark,
+        '});',
+      ].join('\n'),
+    },
+  ];
+
+  it('encode every stored value for where it lands: the file parses to imports and one describe per test', async () => {
+    for (const test of hostileTests()) await t.db.caller.regressionTests.generate(test);
+    const stored = (await t.db.caller.regressionTests.list()).items.reverse();
+    const file = vitestFileOf(stored);
+    const source = ts.createSourceFile('download.test.ts', file, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const kinds = source.statements.map((statement) => {
+      if (ts.isImportDeclaration(statement)) return 'import';
+      const call = ts.isExpressionStatement(statement) && ts.isCallExpression(statement.expression) ? statement.expression : undefined;
+      if (call && call.expression.getText(source) === 'describe' && call.arguments.length === 2 && ts.isStringLiteral(call.arguments[0]!)) {
+        return `describe ${(call.arguments[0] as ts.StringLiteral).text}`;
+      }
+      return `other: ${statement.getText(source).slice(0, 80)}`;
+    });
+    expect(kinds).toEqual(['import', 'import', ...stored.map((test) => `describe ${test.testName}`)]);
+    expect(file).toMatch(/^import \{ describe, expect, it, vi \} from 'vitest';$/m);
+    for (const line of file.split('\n').filter((l) => l.startsWith('//'))) expect(line).not.toMatch(/[\r\u2028\u2029]|\*\//);
+    expect(() => assertParsesAsTypeScript(file)).not.toThrow();
+  });
+
+  it('runs with Vitest: every test passes under its own name and no injected code runs', async () => {
+    for (const test of hostileTests()) await t.db.caller.regressionTests.generate(test);
+    const stored = (await t.db.caller.regressionTests.list()).items.reverse();
+    writeFileSync(path.join(workDir, 'download.test.ts'), vitestFileOf(stored));
+    // A config of its own, so the run does not pick up this repository's projects and global setup.
+    writeFileSync(path.join(workDir, 'vitest.config.mjs'), "export default { test: { include: ['download.test.ts'] } };\n");
+    const report = path.join(workDir, 'report.json');
+    const run = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--root', workDir, '--config', path.join(workDir, 'vitest.config.mjs'), '--reporter=json', `--outputFile=${report}`],
+      { cwd: workDir, encoding: 'utf8', env: { ...process.env, HONE_TEST_DB: '' }, timeout: 60_000 },
+    );
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; testResults: { assertionResults: { ancestorTitles: string[] }[] }[] };
+    expect(results.numPassedTests).toBe(2);
+    expect(results.testResults[0]!.assertionResults.map((a) => a.ancestorTitles[0])).toEqual(stored.map((test) => test.testName));
   });
 });

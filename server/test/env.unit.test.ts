@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { targetFromEnv } from '../db/client';
-import { parseEnv } from '../env';
+import { listenHost, parseEnv } from '../env';
 
 describe('environment', () => {
   it('defaults to the embedded database under .hone and port 3000', () => {
@@ -24,5 +24,23 @@ describe('environment', () => {
     ['HONE_DB_POOL_MAX', { HONE_DB_POOL_MAX: '0' }],
   ])('names %s when its value is wrong', (variable, source) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`^Invalid environment:\\n  ${variable}: `));
+  });
+});
+
+describe('listenHost', () => {
+  it('keeps an open server (authentication off, the embedded default) on loopback and says why', () => {
+    expect(listenHost(parseEnv({}))).toEqual({ host: '127.0.0.1', reason: expect.stringContaining('authentication is off') });
+    expect(listenHost(parseEnv({ HONE_AUTH: 'off', DATABASE_URL: 'postgresql://u@db/hone', NODE_ENV: 'production' })).host).toBe('127.0.0.1');
+  });
+
+  it('listens on every interface when keys are required, unless HOST says otherwise', () => {
+    expect(listenHost(parseEnv({ HONE_AUTH: 'required' }))).toEqual({ host: undefined, reason: expect.stringContaining('API keys are required') });
+    expect(listenHost(parseEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://u@db/hone' })).host).toBeUndefined();
+    expect(listenHost(parseEnv({ HONE_AUTH: 'required', HOST: '10.0.0.5' }))).toEqual({ host: '10.0.0.5', reason: 'HOST is set' });
+  });
+
+  it('lets the operator open an unauthenticated server on purpose with HOST', () => {
+    expect(listenHost(parseEnv({ HOST: '0.0.0.0' }))).toEqual({ host: '0.0.0.0', reason: 'HOST is set' });
+    expect(() => parseEnv({ HOST: '  ' })).toThrow(/HOST: must be an interface address/);
   });
 });

@@ -1,0 +1,73 @@
+import type { FieldIssue } from '../errors';
+
+// What PostgreSQL (text and jsonb, on the server and in PGlite) cannot store, and what JavaScript must not be
+// handed as an object key. Pure functions with no imports at run time: the input schemas (shared with the
+// dashboard's forms) and the invocation pipeline's raw-input guard both use them.
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why PostgreSQL cannot store this text, or undefined when it can. */
+export function unstorableTextReason(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'must not contain the character U+0000 (NUL)';
+  if (LONE_SURROGATE.test(text)) return 'must not contain a lone UTF-16 surrogate (U+D800..U+DFFF)';
+  return undefined;
+}
+
+/**
+ * Keys that reach an object's prototype machinery: a parser silently drops `__proto__`, and code that merges
+ * stored metadata into an object could be steered by `constructor`/`prototype`. Refused by name instead.
+ */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** A key as it can be shown in an error (itself JSON and stored in logs): unstorable characters replaced. */
+export function printableKey(key: string): string {
+  return key.replace(/\u0000/g, '\uFFFD').replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD');
+}
+
+export interface ScanOptions {
+  /** Containers (objects, arrays) nested deeper than this are refused; the value itself is level 1. */
+  maxDepth: number;
+  /** Stop after this many issues: a hostile input must not produce a hostile error. */
+  maxIssues?: number;
+}
+
+/**
+ * Every place in a JSON-like value that cannot be stored or is nested too deep, each with the path to it
+ * (prefixed by `basePath`). Walks with an explicit stack and does not descend past `maxDepth`, so a value
+ * nested 100,000 levels deep (or a cyclic one passed in-process) costs at most `maxDepth` levels of work.
+ */
+export function unstorableValueIssues(value: unknown, { maxDepth, maxIssues = 20 }: ScanOptions, basePath: (string | number)[] = []): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const stack: { value: unknown; path: (string | number)[]; depth: number }[] = [{ value, path: basePath, depth: 0 }];
+  while (stack.length > 0 && issues.length < maxIssues) {
+    const { value: current, path, depth } = stack.pop()!;
+    if (typeof current === 'string') {
+      const reason = unstorableTextReason(current);
+      if (reason) issues.push({ path, message: reason });
+      continue;
+    }
+    if (current === null || typeof current !== 'object') continue;
+    if (depth + 1 > maxDepth) {
+      issues.push({ path, message: `is nested too deeply (at most ${maxDepth} levels of objects and arrays)` });
+      continue;
+    }
+    const entries: [string | number, unknown][] = Array.isArray(current)
+      ? current.map((item, index) => [index, item])
+      : Object.keys(current).map((key) => [key, (current as Record<string, unknown>)[key]]);
+    const children: typeof stack = [];
+    for (const [key, child] of entries) {
+      const keyIssue = typeof key === 'string' ? badKeyReason(key) : undefined;
+      if (keyIssue) issues.push({ path: [...path, printableKey(key as string)], message: keyIssue });
+      else children.push({ value: child, path: [...path, key], depth: depth + 1 });
+    }
+    // Pushed in reverse so the values' issues come out in the input's order.
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+  return issues.slice(0, maxIssues);
+}
+
+function badKeyReason(key: string): string | undefined {
+  if (FORBIDDEN_KEYS.has(key)) return `key "${key}" is not allowed`;
+  const reason = unstorableTextReason(key);
+  return reason && `key ${reason}`;
+}
