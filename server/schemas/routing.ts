@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { patternProblem } from '../services/routing/matcher';
-import { jsonObject, nonBlank } from './common';
+import { databaseId, jsonDescription, jsonObject, MAX_INT32, nonBlank, optionalText, storableText } from './common';
 import { withTimeRange } from './time-range';
 
 export const ROUTING_LAYERS = ['fast', 'balanced', 'deep'] as const;
@@ -12,17 +12,15 @@ export const MAX_PATTERN_LENGTH = 1000;
  * Checked here with the matcher itself (browser and server alike): a pattern RE2 cannot run in linear time
  * (lookaround, backreferences, huge counted repetitions) is refused with the engine's reason.
  */
-export const routingPattern = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(MAX_PATTERN_LENGTH, `must be at most ${MAX_PATTERN_LENGTH.toLocaleString('en')} characters`)
-  .superRefine((pattern, ctx) => {
+export const routingPattern = storableText(
+  z.string().min(1, 'must not be empty').max(MAX_PATTERN_LENGTH, `must be at most ${MAX_PATTERN_LENGTH.toLocaleString('en')} characters`),
+).superRefine((pattern, ctx) => {
     if (pattern.length === 0 || pattern.length > MAX_PATTERN_LENGTH) return; // already refused, and not worth compiling
     const problem = patternProblem(pattern);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-export const ruleId = z.number().int().positive();
+export const ruleId = databaseId();
 
 export const SaveRoutingRuleInput = z.strictObject({
   id: ruleId
@@ -31,12 +29,12 @@ export const SaveRoutingRuleInput = z.strictObject({
   pattern: routingPattern.describe('Regular expression (JavaScript syntax, run by the linear-time RE2 engine: no lookaround or backreferences) tested against the request input; the upsert key'),
   preferredLayer: z.enum(ROUTING_LAYERS).describe('Layer to route matching requests to'),
   preferredModel: nonBlank(200).nullable().optional().describe('Specific model to use; null clears it'),
-  reasoning: z.string().trim().max(5000).optional().describe('Why this rule exists'),
+  reasoning: optionalText(5000).optional().describe('Why this rule exists'),
   successRate: z.number().min(0).max(100).optional().describe('Observed success rate of the rule, 0..100'),
-  usageCount: z.number().int().min(0).optional().describe('How often the rule has been used'),
+  usageCount: z.number().int().min(0).max(MAX_INT32).optional().describe('How often the rule has been used'),
   active: z.boolean().optional().describe('Whether the rule is applied (default true on creation)'),
   priority: z.number().int().min(-1_000_000).max(1_000_000).optional().describe('Higher is checked first (default 0)'),
-  metadata: jsonObject.optional().describe('Extra keys, merged into the stored metadata'),
+  metadata: jsonObject.optional().describe(jsonDescription('Extra keys, merged into the stored metadata')),
 });
 
 export const ListRoutingRulesInput = z
@@ -46,7 +44,7 @@ export const ListRoutingRulesInput = z
   .prefault({});
 
 export const ResolveRouteInput = z.strictObject({
-  input: z.string().max(1_000_000, 'must be at most 1,000,000 characters').describe('The request text to route'),
+  input: storableText(z.string().max(1_000_000, 'must be at most 1,000,000 characters')).describe('The request text to route'),
   taskType: nonBlank(100).optional().describe('Task type of the request, for the decision statistics'),
   dryRun: z.boolean().default(false).describe('Decide without counting the decision in the statistics'),
 });
@@ -58,5 +56,5 @@ export const DeleteRoutingRuleInput = z.strictObject({
 });
 
 export const GetRoutingHitRatesInput = withTimeRange({
-  taskType: z.string().trim().max(100).optional().describe('Only decisions of this task type ("" = decisions made without one)'),
+  taskType: optionalText(100).optional().describe('Only decisions of this task type ("" = decisions made without one)'),
 }).prefault({});
