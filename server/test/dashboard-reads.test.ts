@@ -59,9 +59,9 @@ describe('get_model_trends', () => {
       ['sonnet', 'coding', 2],
     ]);
     const [first, second] = trends.series[1]!.points;
-    expect(first).toMatchObject({ t: '2026-01-01T01:00:00.000Z', calls: 2, successes: 1, successRate: 50, avgLatencyMs: 150, p50LatencyMs: 100, p95LatencyMs: 200 });
+    expect(first).toMatchObject({ t: '2026-01-01T01:00:00.000Z', totalCalls: 2, successes: 1, successRate: 50, avgLatencyMs: 150, p50LatencyMs: 100, p95LatencyMs: 200 });
     expect(first!.avgCost).toBeCloseTo(0.01, 12);
-    expect(second).toMatchObject({ t: '2026-01-01T03:00:00.000Z', calls: 4, successRate: 100, avgLatencyMs: 325, p95LatencyMs: 1000 });
+    expect(second).toMatchObject({ t: '2026-01-01T03:00:00.000Z', totalCalls: 4, successRate: 100, avgLatencyMs: 325, p95LatencyMs: 1000 });
     expect(second!.p50LatencyMs).toBe(percentileFromHistogram(histogram([100, 100, 100, 1000]), 0.5, 100, 1000));
   });
 
@@ -72,7 +72,7 @@ describe('get_model_trends', () => {
     expect(trends.buckets).toHaveLength(7);
     expect(trends.series).toHaveLength(1);
     expect(trends.series[0]!.points).toHaveLength(1);
-    expect(trends.series[0]!.points[0]).toMatchObject({ t: '2026-01-01T00:00:00.000Z', calls: 6, successes: 5, avgLatencyMs: 1600 / 6 });
+    expect(trends.series[0]!.points[0]).toMatchObject({ t: '2026-01-01T00:00:00.000Z', totalCalls: 6, successes: 5, avgLatencyMs: 1600 / 6 });
     expect(trends.series[0]!.points[0]!.p50LatencyMs).toBe(percentileFromHistogram(histogram([100, 200, 100, 100, 100, 1000]), 0.5, 100, 1000));
   });
 
@@ -91,7 +91,7 @@ describe('get_model_leaderboard', () => {
   it('ranks within each task type over the range and marks low-sample models', async () => {
     await modelFixture();
     const board = await t.db.caller.modelPerformance.leaderboard({ ...WEEK, minCalls: 4 });
-    expect(board.rows.map((r) => [r.taskType, r.modelId, r.calls, r.rank, r.lowSample])).toEqual([
+    expect(board.rows.map((r) => [r.taskType, r.modelId, r.totalCalls, r.rank, r.lowSample])).toEqual([
       ['chat', 'mini', 5, 1, false],
       ['coding', 'sonnet', 6, 1, false],
       ['coding', 'mini', 3, null, true],
@@ -106,8 +106,8 @@ describe('get_model_leaderboard', () => {
     await modelFixture();
     const byCost = await t.db.caller.modelPerformance.leaderboard({ ...WEEK, sortBy: 'avgCost', direction: 'desc' });
     expect(byCost.rows.map((r) => r.modelId)).toEqual(['sonnet', 'mini', 'mini']);
-    const byCalls = await t.db.caller.modelPerformance.leaderboard({ ...WEEK, sortBy: 'calls' });
-    expect(byCalls.rows.map((r) => r.calls)).toEqual([3, 5, 6]);
+    const byCalls = await t.db.caller.modelPerformance.leaderboard({ ...WEEK, sortBy: 'totalCalls' });
+    expect(byCalls.rows.map((r) => r.totalCalls)).toEqual([3, 5, 6]);
   });
 
   it.each([

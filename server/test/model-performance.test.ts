@@ -52,7 +52,7 @@ describe('update_model_performance', () => {
     expect(hourly[0]!.latencyBuckets.reduce((a, b) => a + b, 0)).toBe(4);
 
     const [summary] = await modelCallFigures(t.db.prisma, lastDay());
-    expect(summary).toMatchObject({ modelId: 'gpt-4o', taskType: 'coding', calls: 4, successes: 3, successRate: 75, avgLatencyMs: 2500 });
+    expect(summary).toMatchObject({ modelId: 'gpt-4o', taskType: 'coding', totalCalls: 4, successes: 3, successRate: 75, avgLatencyMs: 2500 });
     // Nearest rank: p50 is the 2nd of 4 values (2000), p95 and p99 the 4th (4000); within bucket precision.
     expect(Math.abs(summary!.p50LatencyMs! - 2000) / 2000).toBeLessThan(0.045);
     expect(summary!.p95LatencyMs).toBe(4000); // clamped to the exact maximum
