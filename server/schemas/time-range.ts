@@ -41,10 +41,10 @@ export function resolveRange(input: { from?: string; to?: string }, now: Date = 
   const to = input.to ? new Date(input.to) : now;
   const from = input.from ? new Date(input.from) : new Date(to.getTime() - DEFAULT_RANGE_DAYS * DAY_MS);
   const span = to.getTime() - from.getTime();
-  const before = input.to ? 'to' : 'to (default now)';
+  const toDefaulted = input.to ? '' : ' (default now)';
   let issue: RangeIssue | null = null;
-  if (!(span > 0)) issue = { path: ['from'], message: `must be before ${before}` };
-  else if (span > MAX_RANGE_DAYS * DAY_MS) issue = { path: ['from'], message: `range must be at most ${MAX_RANGE_DAYS} days (from ${before})` };
+  if (!(span > 0)) issue = { path: ['from'], message: `must be before to${toDefaulted}` };
+  else if (span > MAX_RANGE_DAYS * DAY_MS) issue = { path: ['from'], message: `range must be at most ${MAX_RANGE_DAYS} days, from to to${toDefaulted}` };
   return { range: { from, to }, issue };
 }
 

@@ -66,9 +66,9 @@ async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<{ row
       FROM model_call_hourly WHERE ${inRange} GROUP BY model_id, task_type
       ORDER BY sum(calls) DESC, model_id, task_type LIMIT ${q.maxSeries ?? null}::int
     ), picked AS (
-      SELECT ${q.bucketOf} AS bucket, h.model_id, h.task_type, calls, successes, latency_sum_ms, latency_min_ms,
+      SELECT ${q.bucketOf} AS bucket, model_id, task_type, calls, successes, latency_sum_ms, latency_min_ms,
              latency_max_ms, cost_sum, latency_buckets
-      FROM model_call_hourly h JOIN kept k ON k.model_id = h.model_id AND k.task_type = h.task_type
+      FROM model_call_hourly JOIN kept USING (model_id, task_type)
       WHERE ${inRange}
     ), totals AS (
       SELECT bucket, model_id, task_type, sum(calls)::bigint AS calls, sum(successes)::bigint AS successes,

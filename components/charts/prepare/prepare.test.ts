@@ -119,6 +119,7 @@ describe('metric charts', () => {
     const result: MetricSeriesResult = {
       from: buckets[0]!, to: '2026-01-04T00:00:00.000Z', bucket: 'day', buckets, name: 'routing_latency', groupBy: 'layer', units: ['ms'],
       series: [{ key: 'fast', count: 2, averages: [20, null, 30] }],
+      truncated: false,
     };
     const chart = metricLines(result);
     expect(chart.series).toEqual([{ key: 's_fast', label: 'layer=fast' }]);
