@@ -44,7 +44,7 @@ export function resolveRange(input: { from?: string; to?: string }, now: Date = 
   const toDefaulted = input.to ? '' : ' (default now)';
   let issue: RangeIssue | null = null;
   if (!(span > 0)) issue = { path: ['from'], message: `must be before to${toDefaulted}` };
-  else if (span > MAX_RANGE_DAYS * DAY_MS) issue = { path: ['from'], message: `range must be at most ${MAX_RANGE_DAYS} days, from to to${toDefaulted}` };
+  else if (span > MAX_RANGE_DAYS * DAY_MS) issue = { path: ['from'], message: `range must be at most ${MAX_RANGE_DAYS} days, up to to${toDefaulted}` };
   return { range: { from, to }, issue };
 }
 
