@@ -35,7 +35,7 @@ export function CostSuccessScatter({ groups }: { groups: { taskType: string; poi
               <strong>{p.modelId}</strong> ({p.taskType})
               <div>Success {formatPercent(p.successRate)}</div>
               <div>Avg cost {formatUsd(p.avgCost)}</div>
-              <div>{p.calls.toLocaleString('en')} calls{p.lowSample ? ' · low sample' : ''}</div>
+              <div>{p.totalCalls.toLocaleString('en')} calls{p.lowSample ? ' · low sample' : ''}</div>
             </div>
           );
         }}

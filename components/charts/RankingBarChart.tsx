@@ -22,7 +22,7 @@ export function RankingBarChart({ bars }: { bars: RankingBar[] }) {
               <div>Success {formatPercent(bar.successRate)}</div>
               <div>Avg latency {formatMs(bar.avgLatencyMs)} (p50 {formatMs(bar.p50LatencyMs)})</div>
               <div>Avg cost {formatUsd(bar.avgCost)}</div>
-              <div>{bar.calls.toLocaleString('en')} calls{bar.lowSample ? ' · low sample' : ''}</div>
+              <div>{bar.totalCalls.toLocaleString('en')} calls{bar.lowSample ? ' · low sample' : ''}</div>
             </div>
           );
         }}

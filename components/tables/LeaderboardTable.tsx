@@ -1,6 +1,6 @@
 'use client';
 
-import type { LeaderboardRow } from '@/server/services/model-trends';
+import type { LeaderboardRow } from '@/server/services/model-analysis';
 import type { LeaderboardSortKey } from '@/server/schemas/model-performance';
 import { formatCount, formatMs, formatPercent, formatUsd } from '../format';
 
@@ -9,10 +9,11 @@ const COLUMNS: { key: LeaderboardSortKey; label: string; numeric?: boolean }[] =
   { key: 'modelId', label: 'Model' },
   { key: 'taskType', label: 'Task type' },
   { key: 'successRate', label: 'Success', numeric: true },
+  { key: 'avgLatencyMs', label: 'Avg latency', numeric: true },
   { key: 'p50LatencyMs', label: 'p50 latency', numeric: true },
   { key: 'p95LatencyMs', label: 'p95 latency', numeric: true },
   { key: 'avgCost', label: 'Avg cost', numeric: true },
-  { key: 'calls', label: 'Calls', numeric: true },
+  { key: 'totalCalls', label: 'Calls', numeric: true },
 ];
 
 export interface SortState {
@@ -23,7 +24,7 @@ export interface SortState {
 /** The leaderboard sorted on the server; clicking a header asks for another order. */
 export function LeaderboardTable({ rows, minCalls, sort, onSort }: { rows: LeaderboardRow[]; minCalls: number; sort: SortState; onSort: (next: SortState) => void }) {
   const toggle = (key: LeaderboardSortKey) =>
-    onSort({ sortBy: key, direction: sort.sortBy === key ? (sort.direction === 'asc' ? 'desc' : 'asc') : key === 'successRate' || key === 'calls' ? 'desc' : 'asc' });
+    onSort({ sortBy: key, direction: sort.sortBy === key ? (sort.direction === 'asc' ? 'desc' : 'asc') : key === 'successRate' || key === 'totalCalls' ? 'desc' : 'asc' });
   return (
     <table className="data" data-testid="leaderboard-table">
       <thead>
@@ -51,10 +52,11 @@ export function LeaderboardTable({ rows, minCalls, sort, onSort }: { rows: Leade
             </td>
             <td>{r.taskType}</td>
             <td className="num">{formatPercent(r.successRate)}</td>
+            <td className="num">{formatMs(r.avgLatencyMs)}</td>
             <td className="num">{formatMs(r.p50LatencyMs)}</td>
             <td className="num">{formatMs(r.p95LatencyMs)}</td>
             <td className="num">{formatUsd(r.avgCost)}</td>
-            <td className="num">{formatCount(r.calls)}</td>
+            <td className="num">{formatCount(r.totalCalls)}</td>
           </tr>
         ))}
       </tbody>

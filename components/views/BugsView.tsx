@@ -44,7 +44,7 @@ export function BugsView({ range }: { range: IsoRange }) {
       )}
       <ChartCard
         title={`Occurrences by ${groupBy}`}
-        subtitle="Reports per bucket, stacked."
+        subtitle={`Reports per bucket, stacked.${trends.data?.truncated ? ` Only the ${trends.data.series.length} categories with the most reports are shown.` : ''}`}
         testId="bug-trends"
         state={chartState(trends, !chart || isEmpty(chart))}
         seriesCount={chart?.series.length ?? 0}
@@ -192,6 +192,11 @@ export function BugDetailView({ id, range }: { id: number; range: IsoRange }) {
             </li>
           ))}
         </ul>
+        {detail.data?.regressionTestsTruncated && (
+          <p className="muted small">
+            The newest {detail.data.regressionTests.length} are listed: <Link href={`/tests?category=${encodeURIComponent(detail.data.pattern.category)}`}>all tests of this category →</Link>
+          </p>
+        )}
       </div>
     </>
   );

@@ -63,7 +63,12 @@ export function MetricsView({ range, metric, groupBy }: { range: IsoRange; metri
       <div style={{ marginTop: '1rem' }}>
         <ChartCard
           title={chosen ? `${chosen.name}${key ? ` by ${key}` : ''}` : 'Metric'}
-          subtitle={unit ? `Average per bucket, in ${unit}${series.data && series.data.units.length > 1 ? ` (also recorded in ${series.data.units.slice(1).join(', ')})` : ''}` : undefined}
+          subtitle={
+            unit
+              ? `Average per bucket, in ${unit}${series.data && series.data.units.length > 1 ? ` (also recorded in ${series.data.units.slice(1).join(', ')})` : ''}` +
+                (series.data?.truncated ? `. Only the ${series.data.series.length} most recorded values of ${key} are drawn.` : '')
+              : undefined
+          }
           testId="metric-chart"
           state={chartState(names.isError ? names : series, !chart || isEmpty(chart))}
           seriesCount={chart?.series.length ?? 0}

@@ -44,7 +44,10 @@ export function ModelsView({ filter }: { filter: IsoRange & { taskType?: string 
   return (
     <>
       <h2>Ranking by task type</h2>
-      <p className="muted small">Success rate over the range, best first; green is the leader, grey models have too few calls to rank. Hover for latency and cost.</p>
+      <p className="muted small">
+        Success rate over the range, best first (ties go to the lower average latency, then the lower cost, as in analyze_metrics); green is the leader,
+        grey models have too few calls to rank. Hover for latency and cost.
+      </p>
       {board.isPending || board.isError || rankings.length === 0 ? (
         <ChartCard title="Ranking" testId="ranking" state={chartState(board, rankings.length === 0)} seriesCount={0} error={board.error?.message}>
           {null}
@@ -73,7 +76,10 @@ export function ModelsView({ filter }: { filter: IsoRange & { taskType?: string 
 
       <h2>Over time</h2>
       <div className="card">
-        <p className="small muted" style={{ marginTop: 0 }}>Models shown in the charts below (default: the leader of each task type):</p>
+        <p className="small muted" style={{ marginTop: 0 }}>
+          Models shown in the charts below (default: the leader of each task type)
+          {trends.data?.truncated ? `; only the ${allKeys.length} busiest can be picked here, choose a task type to see others` : ''}:
+        </p>
         <div className="chips" data-testid="model-picker">
           {allKeys.map((k) => (
             <button type="button" key={k} className={`chip${chosen.includes(k) ? ' on' : ''}`} aria-pressed={chosen.includes(k)} onClick={() => toggle(k)}>
@@ -97,7 +103,10 @@ export function ModelsView({ filter }: { filter: IsoRange & { taskType?: string 
       <h2>All models</h2>
       <div className="card">
         {board.data ? (
-          <LeaderboardTable rows={tableRows} minCalls={board.data.minCalls} sort={sort} onSort={setSort} />
+          <>
+            <LeaderboardTable rows={tableRows} minCalls={board.data.minCalls} sort={sort} onSort={setSort} />
+            {board.data.truncated && <p className="muted small">Only the first {board.data.rows.length} rows in this order are listed: choose a task type to see others.</p>}
+          </>
         ) : (
           <p className="muted">{board.isError ? `Could not load: ${board.error.message}` : 'Loading…'}</p>
         )}

@@ -63,8 +63,8 @@ export function OverviewView({ filter }: { filter: IsoRange & { taskType?: strin
             </thead>
             <tbody>
               {r?.topModels.map((m) => (
-                <tr key={`${m.model}/${m.taskType}`}>
-                  <td>{m.model}</td>
+                <tr key={`${m.modelId}/${m.taskType}`}>
+                  <td>{m.modelId}</td>
                   <td>{m.taskType}</td>
                   <td className="num">{formatPercent(m.successRate)}</td>
                   <td className="num">{formatMs(m.avgLatencyMs)}</td>

@@ -5,7 +5,7 @@ import { HoneError } from '../errors';
 import { SEVERITIES, type GetBugPatternInput, type GetBugPatternTrendsInput } from '../schemas/bug-patterns';
 import { toBugPatternDto, type BugPatternDto } from './bug-patterns';
 import { toRegressionTestDto, type RegressionTestDto } from './regression-tests';
-import { alignToBuckets, binned, echoRange, resolveTimeRange, type RangeEcho } from './time-buckets';
+import { alignToBuckets, binned, echoRange, MAX_SERIES, resolveTimeRange, type RangeEcho } from './time-buckets';
 
 export type TrendDirection = 'rising' | 'falling' | 'steady';
 
@@ -21,7 +21,10 @@ export interface BugTrendSeries {
 
 export interface BugPatternTrends extends RangeEcho {
   groupBy: 'category' | 'severity';
+  /** At most MAX_SERIES, the categories with the most occurrences in the range. */
   series: BugTrendSeries[];
+  /** True when more than MAX_SERIES categories had occurrences: the rarer ones are left out. */
+  truncated: boolean;
 }
 
 /** Rising or falling when the second half of the range differs from the first by over a quarter (and by at least 2). */
@@ -49,12 +52,19 @@ export async function getBugPatternTrends(
   const range = resolveTimeRange(input);
   const echo = echoRange(range);
   const key = input.groupBy === 'category' ? Prisma.sql`b.category` : Prisma.sql`o.severity::text`;
-  const rows = await prisma.$queryRaw<{ bucket: Date; key: string; occurrences: number }[]>`
-    SELECT ${binned('o.occurred_at', range.bucket)} AS bucket, ${key} AS key, count(*)::int AS occurrences
-    FROM bug_pattern_occurrences o JOIN bug_patterns b ON b.id = o.bug_pattern_id
-    WHERE o.occurred_at >= ${range.from} AND o.occurred_at < ${range.to}
-      AND (${input.category ?? null}::text IS NULL OR b.category = ${input.category ?? null}::text)
-      AND (${input.severity ?? null}::text IS NULL OR o.severity::text = ${input.severity ?? null}::text)
+  const rows = await prisma.$queryRaw<{ bucket: Date; key: string; occurrences: number; key_count: number }[]>`
+    WITH keyed AS (
+      SELECT o.occurred_at, ${key} AS key
+      FROM bug_pattern_occurrences o JOIN bug_patterns b ON b.id = o.bug_pattern_id
+      WHERE o.occurred_at >= ${range.from} AND o.occurred_at < ${range.to}
+        AND (${input.category ?? null}::text IS NULL OR b.category = ${input.category ?? null}::text)
+        AND (${input.severity ?? null}::text IS NULL OR o.severity::text = ${input.severity ?? null}::text)
+    ), kept AS (
+      -- The window counts every key before LIMIT cuts them, so the answer can say it was cut.
+      SELECT key, count(*) OVER ()::int AS key_count FROM keyed GROUP BY key ORDER BY count(*) DESC, key LIMIT ${MAX_SERIES}
+    )
+    SELECT ${binned('occurred_at', range.bucket)} AS bucket, key, count(*)::int AS occurrences, max(kept.key_count) AS key_count
+    FROM keyed JOIN kept USING (key)
     GROUP BY 1, 2`;
   const byKey = new Map<string, Map<string, number>>();
   for (const r of rows) {
@@ -66,17 +76,19 @@ export async function getBugPatternTrends(
   // Severities in rank order (critical on top of the stack); categories biggest first.
   if (input.groupBy === 'severity') series.sort((a, b) => SEVERITIES.indexOf(a.key as never) - SEVERITIES.indexOf(b.key as never));
   else series.sort((a, b) => b.total - a.total || a.key.localeCompare(b.key));
-  return { ...echo, groupBy: input.groupBy, series };
+  return { ...echo, groupBy: input.groupBy, series, truncated: (rows[0]?.key_count ?? 0) > MAX_SERIES };
 }
 
 export interface BugPatternDetail {
   pattern: BugPatternDto;
   trend: RangeEcho & BugTrendSeries;
-  /** Regression tests of the pattern's category, newest first. */
+  /** Regression tests of the pattern's category, newest first, at most CATEGORY_TESTS_SHOWN. */
   regressionTests: RegressionTestDto[];
+  /** True when the category has more tests than CATEGORY_TESTS_SHOWN (get_regression_tests pages through them all). */
+  regressionTestsTruncated: boolean;
 }
 
-const CATEGORY_TESTS_SHOWN = 100;
+export const CATEGORY_TESTS_SHOWN = 100;
 
 export async function getBugPattern(prisma: PrismaClient, input: z.output<typeof GetBugPatternInput>): Promise<BugPatternDetail> {
   const row = await prisma.bugPattern.findUnique({ where: { id: input.id } });
@@ -89,12 +101,13 @@ export async function getBugPattern(prisma: PrismaClient, input: z.output<typeof
       FROM bug_pattern_occurrences
       WHERE bug_pattern_id = ${row.id} AND occurred_at >= ${range.from} AND occurred_at < ${range.to}
       GROUP BY 1`,
-    prisma.regressionTest.findMany({ where: { category: row.category }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: CATEGORY_TESTS_SHOWN }),
+    prisma.regressionTest.findMany({ where: { category: row.category }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: CATEGORY_TESTS_SHOWN + 1 }),
   ]);
   const byBucket = new Map(counts.map((c) => [c.bucket.toISOString(), c.occurrences]));
   return {
     pattern: toBugPatternDto(row),
     trend: { ...echo, ...toSeries(row.category, echo.buckets, byBucket) },
-    regressionTests: tests.map(toRegressionTestDto),
+    regressionTests: tests.slice(0, CATEGORY_TESTS_SHOWN).map(toRegressionTestDto),
+    regressionTestsTruncated: tests.length > CATEGORY_TESTS_SHOWN,
   };
 }

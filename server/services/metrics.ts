@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { PrismaClient } from '../db/client';
 import type { GetMetricSeriesInput, RecordMetricInput } from '../schemas/metrics';
-import { alignToBuckets, binned, echoRange, resolveTimeRange, type RangeEcho } from './time-buckets';
+import { alignToBuckets, binned, echoRange, MAX_SERIES, resolveTimeRange, type RangeEcho } from './time-buckets';
 
 export interface MetricDto {
   id: number;
@@ -68,22 +68,35 @@ export interface MetricSeries {
 export interface MetricSeriesResult extends RangeEcho {
   name: string;
   groupBy: string | null;
-  /** Units recorded for this metric in the range, most used first. */
+  /** Units recorded for this metric in the range (of the series answered), most used first. */
   units: string[];
+  /** At most MAX_SERIES, the group values with the most values recorded first. */
   series: MetricSeries[];
+  /** True when the context key had more than MAX_SERIES values in the range: the rarer ones are left out. */
+  truncated: boolean;
 }
 
-/** A metric's average per bucket, split by a context key: one query. */
+/**
+ * A metric's average per bucket, split by a context key: one query. A key such as a request id can have a
+ * value per row, so only the MAX_SERIES most recorded values are bucketed (chosen in SQL, before any bucketing).
+ */
 export async function getMetricSeries(prisma: PrismaClient, input: z.output<typeof GetMetricSeriesInput>): Promise<MetricSeriesResult> {
   const range = resolveTimeRange(input);
   const echo = echoRange(range);
   const groupKey = input.groupBy ?? null;
-  const rows = await prisma.$queryRaw<{ bucket: Date; key: string; unit: string; average: number; count: number }[]>`
-    SELECT ${binned('recorded_at', range.bucket)} AS bucket,
-           CASE WHEN ${groupKey}::text IS NULL THEN 'all' ELSE COALESCE(context ->> ${groupKey}::text, '(none)') END AS key,
-           metric_unit AS unit, avg(metric_value) AS average, count(*)::int AS count
-    FROM performance_metrics
-    WHERE metric_name = ${input.name} AND recorded_at >= ${range.from} AND recorded_at < ${range.to}
+  const rows = await prisma.$queryRaw<{ bucket: Date; key: string; unit: string; average: number; count: number; key_count: number }[]>`
+    WITH keyed AS (
+      SELECT recorded_at, metric_unit, metric_value,
+             CASE WHEN ${groupKey}::text IS NULL THEN 'all' ELSE COALESCE(context ->> ${groupKey}::text, '(none)') END AS key
+      FROM performance_metrics
+      WHERE metric_name = ${input.name} AND recorded_at >= ${range.from} AND recorded_at < ${range.to}
+    ), kept AS (
+      -- The window counts every key before LIMIT cuts them, so the answer can say it was cut.
+      SELECT key, count(*) OVER ()::int AS key_count FROM keyed GROUP BY key ORDER BY count(*) DESC, key LIMIT ${MAX_SERIES}
+    )
+    SELECT ${binned('recorded_at', range.bucket)} AS bucket, key, metric_unit AS unit, avg(metric_value) AS average,
+           count(*)::int AS count, max(kept.key_count) AS key_count
+    FROM keyed JOIN kept USING (key)
     GROUP BY 1, 2, 3 ORDER BY 2, 1`;
   const unitCounts = new Map<string, number>();
   const byKey = new Map<string, { count: number; averages: Map<string, number> }>();
@@ -100,5 +113,6 @@ export async function getMetricSeries(prisma: PrismaClient, input: z.output<type
     groupBy: groupKey,
     units: [...unitCounts].sort((a, b) => b[1] - a[1]).map(([unit]) => unit),
     series: [...byKey].map(([key, e]) => ({ key, count: e.count, averages: alignToBuckets<number | null>(echo.buckets, e.averages, null) })),
+    truncated: (rows[0]?.key_count ?? 0) > MAX_SERIES,
   };
 }

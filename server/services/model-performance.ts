@@ -3,16 +3,10 @@ import type { PrismaClient } from '../db/client';
 import type { ModelPerformance } from '../db/generated/client';
 import type { UpdateModelPerformanceInput } from '../schemas/model-performance';
 import { latencyBucketIndex, singleCallHistogram } from './latency-histogram';
+import type { ModelFigures } from './model-analysis';
 
-export interface ModelPerformanceDto {
-  modelId: string;
-  taskType: string;
-  totalCalls: number;
-  successes: number;
-  successRate: number;
-  avgLatencyMs: number;
-  avgCost: number;
-  totalCost: number;
+/** A (model, task type)'s lifetime figures (model_performance), in the one shape of a model's figures. */
+export interface ModelPerformanceDto extends ModelFigures {
   firstCallAt: string;
   lastCallAt: string;
 }

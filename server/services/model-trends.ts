@@ -1,20 +1,15 @@
 import type { z } from 'zod';
 import type { PrismaClient } from '../db/client';
 import { Prisma } from '../db/generated/client';
-import type { GetModelLeaderboardInput, GetModelTrendsInput, LeaderboardSortKey } from '../schemas/model-performance';
+import type { GetModelTrendsInput } from '../schemas/model-performance';
 import { estimateInBucket } from './latency-histogram';
+import type { ModelFigures } from './model-analysis';
 import { binned, echoRange, resolveTimeRange, type RangeEcho } from './time-buckets';
 
-/** Figures of one (model, task type) over a stretch of time, read from model_call_hourly. */
-export interface ModelCallFigures {
-  modelId: string;
-  taskType: string;
-  calls: number;
-  successes: number;
-  successRate: number;
-  avgLatencyMs: number;
-  avgCost: number;
-  totalCost: number;
+// A model's figures over a date range and over time, read from the hourly rollups (model_call_hourly).
+
+/** Figures of one (model, task type) over a stretch of time: the one figures shape plus latency percentiles from the histograms. */
+export interface ModelRangeFigures extends ModelFigures {
   p50LatencyMs: number | null;
   p95LatencyMs: number | null;
   p99LatencyMs: number | null;
@@ -37,6 +32,7 @@ interface RollupRow {
   p95_rank: bigint | null;
   p99_idx: bigint | null;
   p99_rank: bigint | null;
+  series_count: bigint;
 }
 
 export interface RollupQuery {
@@ -46,23 +42,34 @@ export interface RollupQuery {
   modelIds?: string[];
   /** SQL for the group a row's hour falls in; a constant puts the whole range in one group. */
   bucketOf: Prisma.Sql;
+  /** Keep only this many (model, task type) series, those with the most calls in the range; default all. */
+  maxSeries?: number;
 }
+
+type BucketedFigures = ModelRangeFigures & { bucket: Date };
 
 /**
  * ONE query: per (bucket, model, task type) the sums of the hourly rollups and the histogram buckets
  * holding the p50/p95/p99 ranks (running sums of the bucket counts, summed over the group's hours).
  */
-async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<(ModelCallFigures & { bucket: Date })[]> {
+async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<{ rows: BucketedFigures[]; seriesCount: number }> {
   const task = q.taskType ?? null;
   const models = q.modelIds?.length ? q.modelIds : null;
+  // Written out twice rather than as a shared CTE, which PostgreSQL would materialise with every histogram in it.
+  const inRange = Prisma.sql`hour >= ${q.from} AND hour < ${q.to}
+        AND (${task}::text IS NULL OR task_type = ${task}::text)
+        AND (${models}::text[] IS NULL OR model_id = ANY(${models}::text[]))`;
   const rows = await prisma.$queryRaw<RollupRow[]>`
-    WITH picked AS (
+    WITH kept AS (
+      -- The window counts every series before LIMIT cuts them, so the caller learns how many there were.
+      SELECT model_id, task_type, count(*) OVER () AS series_count
+      FROM model_call_hourly WHERE ${inRange} GROUP BY model_id, task_type
+      ORDER BY sum(calls) DESC, model_id, task_type LIMIT ${q.maxSeries ?? null}::int
+    ), picked AS (
       SELECT ${q.bucketOf} AS bucket, model_id, task_type, calls, successes, latency_sum_ms, latency_min_ms,
              latency_max_ms, cost_sum, latency_buckets
-      FROM model_call_hourly
-      WHERE hour >= ${q.from} AND hour < ${q.to}
-        AND (${task}::text IS NULL OR task_type = ${task}::text)
-        AND (${models}::text[] IS NULL OR model_id = ANY(${models}::text[]))
+      FROM model_call_hourly JOIN kept USING (model_id, task_type)
+      WHERE ${inRange}
     ), totals AS (
       SELECT bucket, model_id, task_type, sum(calls)::bigint AS calls, sum(successes)::bigint AS successes,
              sum(latency_sum_ms) AS latency_sum_ms, min(latency_min_ms) AS latency_min_ms,
@@ -89,10 +96,12 @@ async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<(Mode
              min(idx) FILTER (WHERE seen >= r99) AS p99_idx, max(r99)::bigint AS p99_rank
       FROM ranked GROUP BY bucket, model_id, task_type
     )
-    SELECT t.*, p.histogram_total, p.p50_idx, p.p50_rank, p.p95_idx, p.p95_rank, p.p99_idx, p.p99_rank
+    SELECT t.*, p.histogram_total, p.p50_idx, p.p50_rank, p.p95_idx, p.p95_rank, p.p99_idx, p.p99_rank,
+           (SELECT max(series_count) FROM kept)::bigint AS series_count
     FROM totals t LEFT JOIN percentiles p USING (bucket, model_id, task_type)
     ORDER BY t.bucket, t.model_id, t.task_type`;
-  return rows.map((r) => {
+  const seriesCount = Number(rows[0]?.series_count ?? 0);
+  return { seriesCount, rows: rows.map((r) => {
     const calls = Number(r.calls);
     const total = Number(r.histogram_total ?? 0);
     // PostgreSQL arrays are 1-based; the histogram layout is 0-based.
@@ -102,7 +111,7 @@ async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<(Mode
       bucket: r.bucket,
       modelId: r.model_id,
       taskType: r.task_type,
-      calls,
+      totalCalls: calls,
       successes: Number(r.successes),
       successRate: calls ? (Number(r.successes) * 100) / calls : 0,
       avgLatencyMs: calls ? r.latency_sum_ms / calls : 0,
@@ -112,19 +121,25 @@ async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<(Mode
       p95LatencyMs: pct(r.p95_idx, r.p95_rank),
       p99LatencyMs: pct(r.p99_idx, r.p99_rank),
     };
-  });
+  }) };
 }
 
 /** Per (model, task type) figures over [from, to), percentiles included, in one query. */
 export async function modelCallFigures(
   prisma: PrismaClient,
   range: { from: Date; to: Date; taskType?: string; modelIds?: string[] },
-): Promise<ModelCallFigures[]> {
-  const rows = await queryRollups(prisma, { ...range, bucketOf: Prisma.sql`${range.from}::timestamptz` });
+): Promise<ModelRangeFigures[]> {
+  const { rows } = await queryRollups(prisma, { ...range, bucketOf: Prisma.sql`${range.from}::timestamptz` });
   return rows.map(({ bucket: _bucket, ...figures }) => figures);
 }
 
-export type ModelTrendPoint = Omit<ModelCallFigures, 'modelId' | 'taskType'> & { t: string };
+export type ModelTrendPoint = Omit<ModelRangeFigures, 'modelId' | 'taskType'> & { t: string };
+
+/**
+ * The most (model, task type) series get_model_trends answers: each can hold a point per bucket (up to
+ * MAX_BUCKETS of about 280 bytes), so this keeps the answer under about 3 MB. The busiest series are kept.
+ */
+export const MAX_MODEL_TREND_SERIES = 25;
 
 export interface ModelTrendSeries {
   modelId: string;
@@ -135,12 +150,20 @@ export interface ModelTrendSeries {
 
 export interface ModelTrends extends RangeEcho {
   series: ModelTrendSeries[];
+  /** True when more than MAX_MODEL_TREND_SERIES series had calls: only the busiest are in `series`; filter by modelIds or taskType for others. */
+  truncated: boolean;
 }
 
 /** Success rate, latency percentiles and cost per bucket for each (model, task type): one query. */
 export async function getModelTrends(prisma: PrismaClient, input: z.output<typeof GetModelTrendsInput>): Promise<ModelTrends> {
   const range = resolveTimeRange(input);
-  const rows = await queryRollups(prisma, { ...range, taskType: input.taskType, modelIds: input.modelIds, bucketOf: binned('hour', range.bucket) });
+  const { rows, seriesCount } = await queryRollups(prisma, {
+    ...range,
+    taskType: input.taskType,
+    modelIds: input.modelIds,
+    bucketOf: binned('hour', range.bucket),
+    maxSeries: MAX_MODEL_TREND_SERIES,
+  });
   const series = new Map<string, ModelTrendSeries>();
   for (const { bucket, modelId, taskType, ...figures } of rows) {
     const key = `${modelId}\u0000${taskType}`;
@@ -149,56 +172,5 @@ export async function getModelTrends(prisma: PrismaClient, input: z.output<typeo
     series.set(key, entry);
   }
   const ordered = [...series.values()].sort((a, b) => a.taskType.localeCompare(b.taskType) || a.modelId.localeCompare(b.modelId));
-  return { ...echoRange(range), series: ordered };
-}
-
-export interface LeaderboardRow extends ModelCallFigures {
-  /** Position within its task type among models with at least minCalls calls in the range; null when low-sample. */
-  rank: number | null;
-  lowSample: boolean;
-}
-
-export interface ModelLeaderboard {
-  from: string;
-  to: string;
-  minCalls: number;
-  rows: LeaderboardRow[];
-}
-
-/** Best first: success rate desc, then p50 latency asc, then avg cost asc, then calls desc, then name. */
-const byMerit = (a: ModelCallFigures, b: ModelCallFigures) =>
-  b.successRate - a.successRate ||
-  (a.p50LatencyMs ?? Infinity) - (b.p50LatencyMs ?? Infinity) ||
-  a.avgCost - b.avgCost ||
-  b.calls - a.calls ||
-  a.modelId.localeCompare(b.modelId);
-
-function compareBy(key: LeaderboardSortKey): (a: LeaderboardRow, b: LeaderboardRow) => number {
-  if (key === 'rank') {
-    return (a, b) =>
-      a.taskType.localeCompare(b.taskType) || Number(a.lowSample) - Number(b.lowSample) || (a.rank ?? 0) - (b.rank ?? 0) || byMerit(a, b);
-  }
-  if (key === 'modelId' || key === 'taskType') return (a, b) => a[key].localeCompare(b[key]) || byMerit(a, b);
-  // Rows without a value (no latency recorded) sort last in either direction.
-  return (a, b) => (a[key] ?? Infinity) - (b[key] ?? Infinity) || byMerit(a, b);
-}
-
-/** Per (model, task type) over the range, ranked within each task type; sorted by the requested column. */
-export async function getModelLeaderboard(
-  prisma: PrismaClient,
-  input: z.output<typeof GetModelLeaderboardInput>,
-): Promise<ModelLeaderboard> {
-  const range = resolveTimeRange(input);
-  const figures = await modelCallFigures(prisma, { ...range, taskType: input.taskType, modelIds: input.modelIds });
-  const nextRank = new Map<string, number>();
-  const rows: LeaderboardRow[] = [...figures].sort(byMerit).map((f) => {
-    const lowSample = f.calls < input.minCalls;
-    if (lowSample) return { ...f, rank: null, lowSample };
-    const rank = (nextRank.get(f.taskType) ?? 0) + 1;
-    nextRank.set(f.taskType, rank);
-    return { ...f, rank, lowSample };
-  });
-  const compare = compareBy(input.sortBy);
-  rows.sort(input.direction === 'asc' ? compare : (a, b) => compare(b, a));
-  return { from: range.from.toISOString(), to: range.to.toISOString(), minCalls: input.minCalls, rows };
+  return { ...echoRange(range), series: ordered, truncated: seriesCount > MAX_MODEL_TREND_SERIES };
 }

@@ -1,5 +1,7 @@
-import { addDays, addHours, differenceInHours, subDays } from 'date-fns';
+import { addDays, addHours, differenceInHours } from 'date-fns';
 import { Prisma } from '../db/generated/client';
+import { HoneError } from '../errors';
+import { MAX_RANGE_DAYS, resolveRange } from '../schemas/time-range';
 
 // Dashboard reads bucket their rollups by hour for short ranges and by day otherwise, in SQL
 // (date_bin + GROUP BY): one query per chart whatever the number of buckets.
@@ -14,7 +16,12 @@ export interface TimeRange {
 
 /** Ranges up to this many hours are bucketed by hour. */
 export const HOURLY_UP_TO_HOURS = 48;
-const DEFAULT_RANGE_DAYS = 7;
+
+/** The most buckets any range can have: MAX_RANGE_DAYS days, plus one for a start that is not on a whole day. */
+export const MAX_BUCKETS = MAX_RANGE_DAYS + 1;
+
+/** The most series a read answers (one per model, category, context value…); the rest are cut and `truncated` says so. */
+export const MAX_SERIES = 50;
 
 /** Buckets start on whole UTC hours and days. */
 const BUCKET_ORIGIN = new Date('2000-01-01T00:00:00Z');
@@ -23,11 +30,15 @@ export function bucketSizeFor(from: Date, to: Date): BucketSize {
   return differenceInHours(to, from) <= HOURLY_UP_TO_HOURS ? 'hour' : 'day';
 }
 
-/** The validated input's range with its defaults filled in: to = now, from = 7 days before to. */
+/**
+ * The input's range with its defaults filled in (to = now, from = 7 days before to), refused when the resolved
+ * range is empty or longer than MAX_RANGE_DAYS. The schemas check the same rule at parse time; checking here
+ * too keeps every read bounded even when a service is called with an input no schema parsed.
+ */
 export function resolveTimeRange(input: { from?: string; to?: string }, now: Date = new Date()): TimeRange {
-  const to = input.to ? new Date(input.to) : now;
-  const from = input.from ? new Date(input.from) : subDays(to, DEFAULT_RANGE_DAYS);
-  return { from, to, bucket: bucketSizeFor(from, to) };
+  const { range, issue } = resolveRange(input, now);
+  if (issue) throw HoneError.invalidField('from', issue.message);
+  return { ...range, bucket: bucketSizeFor(range.from, range.to) };
 }
 
 const step = (bucket: BucketSize) => (bucket === 'hour' ? addHours : addDays);
@@ -41,7 +52,11 @@ export function bucketStart(instant: Date, bucket: BucketSize): Date {
 /** Every bucket start overlapping [from, to), as ISO strings: the x axis of a chart, empty buckets included. */
 export function bucketStarts({ from, to, bucket }: TimeRange): string[] {
   const starts: string[] = [];
-  for (let t = bucketStart(from, bucket); t < to; t = step(bucket)(t, 1)) starts.push(t.toISOString());
+  for (let t = bucketStart(from, bucket); t < to; t = step(bucket)(t, 1)) {
+    // resolveTimeRange makes this unreachable; the guard keeps a future caller from building an unbounded axis.
+    if (starts.length === MAX_BUCKETS) throw new HoneError('BAD_REQUEST', `a range may have at most ${MAX_BUCKETS} buckets`, [{ path: ['from'], message: 'range too long' }]);
+    starts.push(t.toISOString());
+  }
   return starts;
 }
 

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { LATENCY_BUCKET_COUNT, latencyBucketIndex, percentileFromHistogram } from '../services/latency-histogram';
+import { getMetricSeries } from '../services/metrics';
+import { MAX_MODEL_ROWS } from '../services/model-analysis';
+import { MAX_MODEL_TREND_SERIES } from '../services/model-trends';
 import { assertParsesAsTypeScript, vitestFileOf } from '../services/regression-tests';
+import { MAX_BUCKETS, MAX_SERIES, resolveTimeRange } from '../services/time-buckets';
 import { expectBadRequest, useTestDatabase } from './database';
 
 // The dashboard's reads: exact figures from small fixtures written straight into the rollups.
@@ -59,9 +63,9 @@ describe('get_model_trends', () => {
       ['sonnet', 'coding', 2],
     ]);
     const [first, second] = trends.series[1]!.points;
-    expect(first).toMatchObject({ t: '2026-01-01T01:00:00.000Z', calls: 2, successes: 1, successRate: 50, avgLatencyMs: 150, p50LatencyMs: 100, p95LatencyMs: 200 });
+    expect(first).toMatchObject({ t: '2026-01-01T01:00:00.000Z', totalCalls: 2, successes: 1, successRate: 50, avgLatencyMs: 150, p50LatencyMs: 100, p95LatencyMs: 200 });
     expect(first!.avgCost).toBeCloseTo(0.01, 12);
-    expect(second).toMatchObject({ t: '2026-01-01T03:00:00.000Z', calls: 4, successRate: 100, avgLatencyMs: 325, p95LatencyMs: 1000 });
+    expect(second).toMatchObject({ t: '2026-01-01T03:00:00.000Z', totalCalls: 4, successRate: 100, avgLatencyMs: 325, p95LatencyMs: 1000 });
     expect(second!.p50LatencyMs).toBe(percentileFromHistogram(histogram([100, 100, 100, 1000]), 0.5, 100, 1000));
   });
 
@@ -72,7 +76,7 @@ describe('get_model_trends', () => {
     expect(trends.buckets).toHaveLength(7);
     expect(trends.series).toHaveLength(1);
     expect(trends.series[0]!.points).toHaveLength(1);
-    expect(trends.series[0]!.points[0]).toMatchObject({ t: '2026-01-01T00:00:00.000Z', calls: 6, successes: 5, avgLatencyMs: 1600 / 6 });
+    expect(trends.series[0]!.points[0]).toMatchObject({ t: '2026-01-01T00:00:00.000Z', totalCalls: 6, successes: 5, avgLatencyMs: 1600 / 6 });
     expect(trends.series[0]!.points[0]!.p50LatencyMs).toBe(percentileFromHistogram(histogram([100, 200, 100, 100, 100, 1000]), 0.5, 100, 1000));
   });
 
@@ -91,7 +95,7 @@ describe('get_model_leaderboard', () => {
   it('ranks within each task type over the range and marks low-sample models', async () => {
     await modelFixture();
     const board = await t.db.caller.modelPerformance.leaderboard({ ...WEEK, minCalls: 4 });
-    expect(board.rows.map((r) => [r.taskType, r.modelId, r.calls, r.rank, r.lowSample])).toEqual([
+    expect(board.rows.map((r) => [r.taskType, r.modelId, r.totalCalls, r.rank, r.lowSample])).toEqual([
       ['chat', 'mini', 5, 1, false],
       ['coding', 'sonnet', 6, 1, false],
       ['coding', 'mini', 3, null, true],
@@ -106,8 +110,8 @@ describe('get_model_leaderboard', () => {
     await modelFixture();
     const byCost = await t.db.caller.modelPerformance.leaderboard({ ...WEEK, sortBy: 'avgCost', direction: 'desc' });
     expect(byCost.rows.map((r) => r.modelId)).toEqual(['sonnet', 'mini', 'mini']);
-    const byCalls = await t.db.caller.modelPerformance.leaderboard({ ...WEEK, sortBy: 'calls' });
-    expect(byCalls.rows.map((r) => r.calls)).toEqual([3, 5, 6]);
+    const byCalls = await t.db.caller.modelPerformance.leaderboard({ ...WEEK, sortBy: 'totalCalls' });
+    expect(byCalls.rows.map((r) => r.totalCalls)).toEqual([3, 5, 6]);
   });
 
   it.each([
@@ -372,5 +376,120 @@ describe('list_task_types', () => {
 
   it('refuses an unknown parameter', async () => {
     await expectBadRequest(t.db.caller.modelPerformance.taskTypes({ taskType: 'x' } as never), 'taskType');
+  });
+});
+
+describe('every read is bounded', () => {
+  // The five reads that take a date range, each called with the range patch given.
+  const reads: [string, (range: object) => Promise<unknown>][] = [
+    ['get_routing_hit_rates', (range) => t.db.caller.routing.hitRates(range as never)],
+    ['get_bug_pattern_trends', (range) => t.db.caller.bugPatterns.trends(range as never)],
+    ['get_bug_pattern', async (range) => {
+      const { id } = await t.db.prisma.bugPattern.create({ data: { category: 'c', pattern: 'p', severity: 'low' } });
+      return t.db.caller.bugPatterns.get({ id, ...range } as never);
+    }],
+    ['get_model_trends', (range) => t.db.caller.modelPerformance.trends(range as never)],
+    ['get_metric_series', (range) => t.db.caller.metrics.series({ name: 'latency', ...range } as never)],
+  ];
+  const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+
+  describe.each(reads)('%s', (_tool, read) => {
+    it.each([
+      ['from', 'a lone from in year 1', { from: '0001-01-01T00:00:00Z' }],
+      ['from', 'a lone from 401 days ago (the cap counts to the default to, now)', { from: daysAgo(401) }],
+      ['from', 'a lone from in the future (after the default to)', { from: new Date(Date.now() + 86_400_000).toISOString() }],
+      ['from', 'a from before 1970', { from: '1969-12-31T23:59:59Z', to: '1970-01-02T00:00:00Z' }],
+      ['to', 'a lone to before 1970', { to: '1969-12-31T00:00:00Z' }],
+      ['to', 'a to after 9999', { to: '+010000-01-01T00:00:00Z' }],
+      ['from', 'a range of 400 days and a second', { from: '2025-01-01T00:00:00Z', to: '2026-02-05T00:00:01Z' }],
+    ])('refuses %s: %s', async (field, _what, range) => {
+      await expectBadRequest(read(range), field);
+    });
+
+    it('answers a lone from 399 days ago with at most MAX_BUCKETS daily buckets', async () => {
+      const answer = (await read({ from: daysAgo(399) })) as { bucket?: string; buckets?: string[]; trend?: { buckets: string[] } };
+      const buckets = answer.buckets ?? answer.trend!.buckets;
+      expect(buckets.length).toBeGreaterThanOrEqual(399);
+      expect(buckets.length).toBeLessThanOrEqual(MAX_BUCKETS);
+    });
+  });
+
+  it('caps the resolved range in the shared resolver too, for callers that skip the schema', async () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    expect(() => resolveTimeRange({ from: '1970-01-01T00:00:00Z' }, now)).toThrow('from: range must be at most 400 days, up to to (default now)');
+    expect(() => resolveTimeRange({ from: '2026-01-02T00:00:00Z' }, now)).toThrow(/from: must be before to \(default now\)/);
+    expect(resolveTimeRange({ to: '2026-01-08T00:00:00Z' }, now)).toMatchObject({ from: new Date('2026-01-01T00:00:00Z'), bucket: 'day' });
+    await expect(getMetricSeries(t.db.prisma, { name: 'x', from: '1970-01-01T00:00:00Z' })).rejects.toMatchObject({ code: 'BAD_REQUEST', issues: [{ path: ['from'] }] });
+  });
+
+  it('keeps the MAX_SERIES most recorded values of a metric grouped by a context key, and says it cut', async () => {
+    const values = MAX_SERIES + 10;
+    // Value i is recorded i + 1 times: the kept series are the most recorded ones.
+    await t.db.prisma.performanceMetric.createMany({
+      data: Array.from({ length: values }, (_, i) =>
+        Array.from({ length: i + 1 }, () => ({ metricName: 'latency', metricValue: i, metricUnit: 'ms', context: { request: `r${i}` }, recordedAt: at('2026-01-01T05:00:00Z') })),
+      ).flat(),
+    });
+    const grouped = await t.db.caller.metrics.series({ ...DAY, name: 'latency', groupBy: 'request' });
+    expect(grouped.truncated).toBe(true);
+    expect(grouped.series).toHaveLength(MAX_SERIES);
+    expect(grouped.series.map((s) => s.key).sort()).toEqual(Array.from({ length: MAX_SERIES }, (_, i) => `r${i + 10}`).sort());
+    const whole = await t.db.caller.metrics.series({ ...DAY, name: 'latency' });
+    expect(whole).toMatchObject({ truncated: false, series: [{ key: 'all' }] });
+  });
+
+  it('keeps the MAX_SERIES categories with the most bug occurrences, and says it cut', async () => {
+    const categories = MAX_SERIES + 5;
+    for (let i = 0; i < categories; i++) {
+      const { id } = await t.db.prisma.bugPattern.create({ data: { category: `cat${String(i).padStart(2, '0')}`, pattern: 'p', severity: 'low', occurrences: i + 1 } });
+      await t.db.prisma.bugPatternOccurrence.createMany({ data: Array.from({ length: i + 1 }, () => ({ bugPatternId: id, severity: 'low' as const, occurredAt: at('2026-01-03T00:00:00Z') })) });
+    }
+    const trends = await t.db.caller.bugPatterns.trends(WEEK);
+    expect(trends.truncated).toBe(true);
+    expect(trends.series).toHaveLength(MAX_SERIES);
+    expect(trends.series.at(-1)).toMatchObject({ key: 'cat05', total: 6 });
+    expect((await t.db.caller.bugPatterns.trends({ ...WEEK, groupBy: 'severity' })).truncated).toBe(false);
+  });
+
+  it('keeps the busiest MAX_MODEL_TREND_SERIES model series, and says it cut', async () => {
+    const models = MAX_MODEL_TREND_SERIES + 3;
+    await t.db.prisma.modelCallHourly.createMany({
+      data: Array.from({ length: models }, (_, i) => ({
+        modelId: `m${String(i).padStart(2, '0')}`, taskType: 'coding', hour: at('2026-01-01T03:00:00Z'), calls: i + 1, successes: i + 1,
+        latencySumMs: 100 * (i + 1), latencyMinMs: 100, latencyMaxMs: 100, costSum: 0, latencyBuckets: histogram(Array.from({ length: i + 1 }, () => 100)),
+      })),
+    });
+    const trends = await t.db.caller.modelPerformance.trends(DAY);
+    expect(trends.truncated).toBe(true);
+    expect(trends.series).toHaveLength(MAX_MODEL_TREND_SERIES);
+    expect(trends.series[0]!.modelId).toBe('m03');
+    const picked = await t.db.caller.modelPerformance.trends({ ...DAY, modelIds: ['m00', 'm01'] });
+    expect(picked).toMatchObject({ truncated: false, series: [{ modelId: 'm00' }, { modelId: 'm01' }] });
+  });
+
+  it('cuts the leaderboard at MAX_MODEL_ROWS rows and says so', async () => {
+    await t.db.prisma.modelCallHourly.createMany({
+      data: Array.from({ length: MAX_MODEL_ROWS + 1 }, (_, i) => ({
+        modelId: `m${i}`, taskType: 'chat', hour: at('2026-01-01T03:00:00Z'), calls: 1, successes: 1,
+        latencySumMs: 100, latencyMinMs: 100, latencyMaxMs: 100, costSum: 0, latencyBuckets: histogram([100]),
+      })),
+    });
+    const board = await t.db.caller.modelPerformance.leaderboard(WEEK);
+    expect(board.truncated).toBe(true);
+    expect(board.rows).toHaveLength(MAX_MODEL_ROWS);
+  });
+
+  it("says when a bug pattern's category has more regression tests than the detail lists", async () => {
+    const { id } = await t.db.prisma.bugPattern.create({ data: { category: 'flaky', pattern: 'p', severity: 'low' } });
+    const tests = (n: number, from = 0) =>
+      Array.from({ length: n }, (_, i) => ({
+        testName: `t${from + i}`, category: 'flaky', description: 'd', testCode: 'it("x", () => {});', expectedBehavior: 'e', discoveredFrom: 'bug' as const,
+      }));
+    await t.db.prisma.regressionTest.createMany({ data: tests(100) });
+    expect(await t.db.caller.bugPatterns.get({ id })).toMatchObject({ regressionTestsTruncated: false });
+    await t.db.prisma.regressionTest.createMany({ data: tests(1, 100) });
+    const detail = await t.db.caller.bugPatterns.get({ id });
+    expect(detail.regressionTestsTruncated).toBe(true);
+    expect(detail.regressionTests).toHaveLength(100);
   });
 });

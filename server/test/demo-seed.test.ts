@@ -15,10 +15,10 @@ describe('demo data', () => {
 
     const totals = await t.db.prisma.modelPerformance.findMany();
     const hourly = await modelCallFigures(t.db.prisma, { from: new Date(0), to: new Date(now.getTime() + 3600_000) });
-    expect(hourly.reduce((n, m) => n + m.calls, 0)).toBe(summary.modelCalls);
+    expect(hourly.reduce((n, m) => n + m.totalCalls, 0)).toBe(summary.modelCalls);
     for (const total of totals) {
       const rollup = hourly.find((h) => h.modelId === total.modelId && h.taskType === total.taskType)!;
-      expect(rollup.calls).toBe(Number(total.totalCalls));
+      expect(rollup.totalCalls).toBe(Number(total.totalCalls));
       expect(rollup.successes).toBe(Number(total.successes));
       expect(rollup.avgLatencyMs).toBeCloseTo(total.avgLatencyMs, 6);
       expect(rollup.p50LatencyMs).toBeGreaterThan(0);

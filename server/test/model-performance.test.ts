@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { modelCallFigures } from '../services/model-trends';
 import { LATENCY_BUCKET_COUNT } from '../services/latency-histogram';
+import { MAX_MODEL_ROWS } from '../services/model-analysis';
 import { expectBadRequest, useTestDatabase } from './database';
 
 const t = useTestDatabase();
@@ -52,7 +53,7 @@ describe('update_model_performance', () => {
     expect(hourly[0]!.latencyBuckets.reduce((a, b) => a + b, 0)).toBe(4);
 
     const [summary] = await modelCallFigures(t.db.prisma, lastDay());
-    expect(summary).toMatchObject({ modelId: 'gpt-4o', taskType: 'coding', calls: 4, successes: 3, successRate: 75, avgLatencyMs: 2500 });
+    expect(summary).toMatchObject({ modelId: 'gpt-4o', taskType: 'coding', totalCalls: 4, successes: 3, successRate: 75, avgLatencyMs: 2500 });
     // Nearest rank: p50 is the 2nd of 4 values (2000), p95 and p99 the 4th (4000); within bucket precision.
     expect(Math.abs(summary!.p50LatencyMs! - 2000) / 2000).toBeLessThan(0.045);
     expect(summary!.p95LatencyMs).toBe(4000); // clamped to the exact maximum
@@ -226,5 +227,54 @@ describe('generate_report', () => {
     const all = await t.db.caller.modelPerformance.report();
     expect(all.topModels.map((m) => m.model)).toEqual(['gemini', 'gpt-4o', 'claude-sonnet-4']);
     expect(all.report).toContain('Top Performing Models:\n  gemini (chat): 100.00%\n  gpt-4o (coding): 100.00%\n  claude-sonnet-4 (coding): 80.00%');
+  });
+});
+
+describe('one model ranking', () => {
+  it('orders models the same in analyze_metrics, generate_report and the leaderboard: success, then average latency, then cost', async () => {
+    // Same success rate; 'spiky' has the lower p50 but the higher average latency, 'steady' the reverse.
+    await record('spiky', 'coding', [100, 100, 100, 5000].map((latencyMs) => ({ success: true, latencyMs, cost: 0.001 })));
+    await record('steady', 'coding', [500, 500, 500, 500].map((latencyMs) => ({ success: true, latencyMs, cost: 0.01 })));
+    await record('cheap-twin', 'coding', [500, 500, 500, 500].map((latencyMs) => ({ success: true, latencyMs, cost: 0.001 })));
+    await record('flaky', 'coding', [50, 50, 50, 50].map((latencyMs, i) => ({ success: i > 0, latencyMs, cost: 0 })));
+    await record('solo', 'chat', [700, 700, 700, 700].map((latencyMs) => ({ success: true, latencyMs, cost: 0.001 })));
+    const expected = ['cheap-twin', 'steady', 'spiky', 'flaky'];
+
+    const analysis = await t.db.caller.modelPerformance.analyze({ taskType: 'coding', minCalls: 4 });
+    expect(analysis.models.map((m) => [m.modelId, m.rank])).toEqual(expected.map((m, i) => [m, i + 1]));
+    const report = await t.db.caller.modelPerformance.report({ taskType: 'coding', minCalls: 4 });
+    expect(report.topModels.map((m) => [m.model, m.modelId, m.rank])).toEqual(expected.map((m, i) => [m, m, i + 1]));
+    const board = await t.db.caller.modelPerformance.leaderboard({ minCalls: 4 });
+    expect(board.rows.filter((r) => r.taskType === 'coding').map((r) => [r.modelId, r.rank])).toEqual(expected.map((m, i) => [m, i + 1]));
+    expect(board.rows.find((r) => r.modelId === 'spiky')!.p50LatencyMs).toBeLessThan(board.rows.find((r) => r.modelId === 'steady')!.p50LatencyMs!);
+
+    // Ranks are per task type everywhere: the chat model leads its own task type.
+    const all = await t.db.caller.modelPerformance.analyze({ minCalls: 4 });
+    expect(all.models.find((m) => m.modelId === 'solo')!.rank).toBe(1);
+    expect(Object.fromEntries(Object.entries(all.bestByTaskType).map(([task, m]) => [task, m.modelId]))).toEqual({ chat: 'solo', coding: 'cheap-twin' });
+    expect(board.rows.find((r) => r.modelId === 'solo')!.rank).toBe(1);
+  });
+
+  it('gives lifetime and range figures the same field names', async () => {
+    await call('m', 'coding', true, 100, 0.5);
+    const [lifetime] = (await t.db.caller.modelPerformance.analyze()).models;
+    const [range] = (await t.db.caller.modelPerformance.leaderboard()).rows;
+    const shared = ['modelId', 'taskType', 'totalCalls', 'successes', 'successRate', 'avgLatencyMs', 'avgCost', 'totalCost', 'rank', 'lowSample'];
+    for (const figures of [lifetime, range]) expect(Object.keys(figures!)).toEqual(expect.arrayContaining(shared));
+    expect(lifetime).toMatchObject({ modelId: 'm', totalCalls: 1, totalCost: 0.5 });
+    expect(range).toMatchObject({ modelId: 'm', totalCalls: 1, totalCost: 0.5 });
+  });
+
+  it('cuts the analysis at MAX_MODEL_ROWS models and says so in the answer and the report', async () => {
+    await t.db.prisma.modelPerformance.createMany({
+      data: Array.from({ length: MAX_MODEL_ROWS + 1 }, (_, i) => ({
+        modelId: `m${i}`, taskType: 'chat', totalCalls: 10, successes: 10, latencySumMs: 1000, costSum: 0.1, successRate: 100, avgLatencyMs: 100 + i, avgCost: 0.01,
+      })),
+    });
+    const analysis = await t.db.caller.modelPerformance.analyze({ includeReport: false });
+    expect(analysis.truncated).toBe(true);
+    expect(analysis.models).toHaveLength(MAX_MODEL_ROWS);
+    expect(analysis.models.at(-1)!.modelId).toBe(`m${MAX_MODEL_ROWS - 1}`);
+    expect(analysis.report.endsWith('… and 1 more (model, task type) pairs not shown: filter by taskType.')).toBe(true);
   });
 });

@@ -25,8 +25,9 @@ export const getBugPatternsTool = defineTool({
 export const getBugPatternTrendsTool = defineTool({
   name: 'get_bug_pattern_trends',
   description:
-    'Bug occurrences per time bucket over a date range (default the last 7 days), stacked by category or by severity, each series marked ' +
-    'rising, falling or steady (second half of the range against the first). Use it to see which kind of bug keeps coming back.',
+    'Bug occurrences per time bucket over a date range (default the last 7 days, at most 400 days), stacked by category or by severity, each series ' +
+    'marked rising, falling or steady (second half of the range against the first). At most 50 series, the most frequent; `truncated` is true when more. ' +
+    'Use it to see which kind of bug keeps coming back.',
   input: GetBugPatternTrendsInput,
   readOnly: true,
   handler: ({ prisma }, input) => getBugPatternTrends(prisma, input),
@@ -35,7 +36,8 @@ export const getBugPatternTrendsTool = defineTool({
 export const getBugPatternTool = defineTool({
   name: 'get_bug_pattern',
   description:
-    'One bug pattern by id: description, solution, occurrences, first/last seen, its occurrences over a date range, and the regression tests of its category.',
+    'One bug pattern by id: description, solution, occurrences, first/last seen, its occurrences over a date range (default the last 7 days, at most ' +
+    '400 days), and the newest 100 regression tests of its category (`regressionTestsTruncated` says when there are more).',
   input: GetBugPatternInput,
   readOnly: true,
   handler: ({ prisma }, input) => getBugPattern(prisma, input),

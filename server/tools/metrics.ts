@@ -21,8 +21,8 @@ export const listMetricNamesTool = defineTool({
 export const getMetricSeriesTool = defineTool({
   name: 'get_metric_series',
   description:
-    'The average of one metric per time bucket over a date range (default the last 7 days), optionally one series per value of a context key ' +
-    '(e.g. groupBy "layer"), with the unit it is recorded in.',
+    'The average of one metric per time bucket over a date range (default the last 7 days, at most 400 days), optionally one series per value ' +
+    'of a context key (e.g. groupBy "layer"), with the unit it is recorded in. At most 50 series, the most recorded values; `truncated` is true when more.',
   input: GetMetricSeriesInput,
   readOnly: true,
   handler: ({ prisma }, input) => getMetricSeries(prisma, input),

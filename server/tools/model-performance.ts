@@ -6,9 +6,9 @@ import {
   ListTaskTypesInput,
   UpdateModelPerformanceInput,
 } from '../schemas/model-performance';
-import { analyzeMetrics, generateReport } from '../services/analytics';
+import { analyzeMetrics, generateReport, getModelLeaderboard } from '../services/model-analysis';
 import { listTaskTypes, updateModelPerformance } from '../services/model-performance';
-import { getModelLeaderboard, getModelTrends } from '../services/model-trends';
+import { getModelTrends } from '../services/model-trends';
 import { defineTool } from './define';
 
 export const updateModelPerformanceTool = defineTool({
@@ -23,7 +23,8 @@ export const updateModelPerformanceTool = defineTool({
 export const analyzeMetricsTool = defineTool({
   name: 'analyze_metrics',
   description:
-    'Rank models by success rate (then latency, then cost), optionally for one task type, with a readable report, ' +
+    'Rank models (lifetime figures) by success rate, then average latency, then average cost, within each task type, optionally for one task type, ' +
+    'with a readable report, ' +
     'the self-improvement summary and evidence-backed recommendations. Use it to find the best or an underperforming model.',
   input: AnalyzeMetricsInput,
   readOnly: true,
@@ -34,7 +35,8 @@ export const analyzeMetricsTool = defineTool({
 export const generateReportTool = defineTool({
   name: 'generate_report',
   description:
-    'The self-improvement report: counts of regression tests, bug patterns and active routing heuristics, top performing models and recent bugs.',
+    'The self-improvement report: counts of regression tests, bug patterns and active routing heuristics, top performing models ' +
+    '(ranked as analyze_metrics ranks them) and recent bugs.',
   input: GenerateReportInput,
   readOnly: true,
   handler: ({ prisma }, input) => generateReport(prisma, input),
@@ -45,7 +47,8 @@ export const getModelTrendsTool = defineTool({
   name: 'get_model_trends',
   description:
     'Success rate, p50/p95/p99 latency (ms), average cost (USD) and calls per time bucket for each (model, task type) over a date range ' +
-    '(default the last 7 days; hourly buckets up to 48 hours, daily beyond). Use it to see whether a model is degrading or getting slower.',
+    '(default the last 7 days, at most 400 days; hourly buckets up to 48 hours, daily beyond). At most 25 series, the busiest; ' +
+    '`truncated` is true when more had calls. Use it to see whether a model is degrading or getting slower.',
   input: GetModelTrendsInput,
   readOnly: true,
   handler: ({ prisma }, input) => getModelTrends(prisma, input),
@@ -54,8 +57,9 @@ export const getModelTrendsTool = defineTool({
 export const getModelLeaderboardTool = defineTool({
   name: 'get_model_leaderboard',
   description:
-    'Per (model, task type) over a date range (default the last 7 days): calls, success rate, p50/p95 latency, average and total cost, ' +
-    'ranked within each task type (success rate, then p50 latency, then cost); models with fewer than minCalls calls are marked lowSample and not ranked. ' +
+    'Per (model, task type) over a date range (default the last 7 days, at most 400 days): total calls, success rate, average and p50/p95/p99 latency, ' +
+    'average and total cost, ranked within each task type as analyze_metrics ranks (success rate, then average latency, then average cost); ' +
+    'models with fewer than minCalls calls are marked lowSample and not ranked. At most 500 rows (`truncated` says when more). ' +
     'Use it to pick the best or the cheapest good-enough model for a task type over a recent period.',
   input: GetModelLeaderboardInput,
   readOnly: true,

@@ -1,4 +1,5 @@
-import type { LeaderboardRow, ModelTrends } from '@/server/services/model-trends';
+import type { LeaderboardRow } from '@/server/services/model-analysis';
+import type { ModelTrends } from '@/server/services/model-trends';
 import { rowsFromAligned, seriesKey, type ChartData } from './rows';
 
 export interface RankingBar {
@@ -7,7 +8,7 @@ export interface RankingBar {
   avgLatencyMs: number;
   p50LatencyMs: number | null;
   avgCost: number;
-  calls: number;
+  totalCalls: number;
   lowSample: boolean;
 }
 
@@ -27,7 +28,7 @@ export function rankingsByTaskType(rows: readonly LeaderboardRow[]): { taskType:
           avgLatencyMs: m.avgLatencyMs,
           p50LatencyMs: m.p50LatencyMs,
           avgCost: m.avgCost,
-          calls: m.calls,
+          totalCalls: m.totalCalls,
           lowSample: m.lowSample,
         })),
     }));
@@ -38,7 +39,7 @@ export interface ScatterPoint {
   taskType: string;
   avgCost: number;
   successRate: number;
-  calls: number;
+  totalCalls: number;
   lowSample: boolean;
 }
 
@@ -53,7 +54,7 @@ export function costVsSuccess(rows: readonly LeaderboardRow[], tolerancePoints =
     const goodEnough = ranked.filter((b) => b.successRate >= best - tolerancePoints).sort((a, b) => a.avgCost - b.avgCost);
     return {
       taskType,
-      points: bars.map((b) => ({ modelId: b.modelId, taskType, avgCost: b.avgCost, successRate: b.successRate, calls: b.calls, lowSample: b.lowSample })),
+      points: bars.map((b) => ({ modelId: b.modelId, taskType, avgCost: b.avgCost, successRate: b.successRate, totalCalls: b.totalCalls, lowSample: b.lowSample })),
       cheapestGoodEnough: goodEnough[0]?.modelId ?? null,
     };
   });

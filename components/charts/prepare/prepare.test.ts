@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BugPatternTrends } from '@/server/services/bug-trends';
 import type { RoutingHitRates } from '@/server/services/routing/hit-rates';
-import type { LeaderboardRow, ModelTrends } from '@/server/services/model-trends';
+import type { LeaderboardRow } from '@/server/services/model-analysis';
+import type { ModelTrends } from '@/server/services/model-trends';
 import type { MetricSeriesResult } from '@/server/services/metrics';
 import { risingKeys, stackedOccurrences } from './bugs';
 import { metricLines } from './metrics';
@@ -13,7 +14,7 @@ const buckets = ['2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z', '2026-0
 
 function row(modelId: string, taskType: string, successRate: number, avgCost: number, rank: number | null, calls = 100): LeaderboardRow {
   return {
-    modelId, taskType, calls, successes: Math.round((calls * successRate) / 100), successRate, avgLatencyMs: 1000, avgCost, totalCost: avgCost * calls,
+    modelId, taskType, totalCalls: calls, successes: Math.round((calls * successRate) / 100), successRate, avgLatencyMs: 1000, avgCost, totalCost: avgCost * calls,
     p50LatencyMs: 900, p95LatencyMs: 2000, p99LatencyMs: 2500, rank, lowSample: rank === null,
   };
 }
@@ -52,13 +53,14 @@ describe('model charts', () => {
   });
 
   it('draws one line per chosen model and metric, with gaps where it had no call', () => {
-    const point = (t: string, successRate: number) => ({ t, calls: 1, successes: 1, successRate, avgLatencyMs: 1, avgCost: 1, totalCost: 1, p50LatencyMs: 10, p95LatencyMs: 20, p99LatencyMs: 30 });
+    const point = (t: string, successRate: number) => ({ t, totalCalls: 1, successes: 1, successRate, avgLatencyMs: 1, avgCost: 1, totalCost: 1, p50LatencyMs: 10, p95LatencyMs: 20, p99LatencyMs: 30 });
     const trends: ModelTrends = {
       from: buckets[0]!, to: '2026-01-04T00:00:00.000Z', bucket: 'day', buckets,
       series: [
         { modelId: 'sonnet', taskType: 'coding', points: [point(buckets[0]!, 90), point(buckets[2]!, 95)] },
         { modelId: 'mini', taskType: 'chat', points: [point(buckets[1]!, 80)] },
       ],
+      truncated: false,
     };
     const success = trendLines(trends, ['successRate'], ['sonnet · coding']);
     expect(success.series).toEqual([{ key: 's_sonnet_coding_successRate', label: 'sonnet · coding' }]);
@@ -117,6 +119,7 @@ describe('metric charts', () => {
     const result: MetricSeriesResult = {
       from: buckets[0]!, to: '2026-01-04T00:00:00.000Z', bucket: 'day', buckets, name: 'routing_latency', groupBy: 'layer', units: ['ms'],
       series: [{ key: 'fast', count: 2, averages: [20, null, 30] }],
+      truncated: false,
     };
     const chart = metricLines(result);
     expect(chart.series).toEqual([{ key: 's_fast', label: 'layer=fast' }]);
