@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AnyTool } from '../tools/define';
 import { tools } from '../tools/registry';
-import { MAX_BODY_BYTES } from './handler';
+import { MAX_BODY_BYTES } from '../http/read-body';
 
 type JsonObject = Record<string, unknown>;
 
