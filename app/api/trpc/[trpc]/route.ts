@@ -1,19 +1,5 @@
-import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
-import { createContext } from '@/server/trpc/context';
-import { appRouter } from '@/server/trpc/routers/_app';
+import { handleTrpcRequest } from '@/server/trpc/http';
 
 export const dynamic = 'force-dynamic';
 
-function handler(req: Request) {
-  return fetchRequestHandler({
-    endpoint: '/api/trpc',
-    req,
-    router: appRouter,
-    createContext: () => createContext({ headers: req.headers }),
-    onError({ error, path }) {
-      if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`tRPC ${path ?? '(unknown)'} failed:`, error.cause ?? error);
-    },
-  });
-}
-
-export { handler as GET, handler as POST };
+export { handleTrpcRequest as GET, handleTrpcRequest as POST, handleTrpcRequest as PUT, handleTrpcRequest as PATCH, handleTrpcRequest as DELETE };
