@@ -3,6 +3,7 @@ import { getPrisma } from '../db';
 import { asHoneError, mcpHttpErrorResponse, mcpParseErrorResponse } from '../error-mapping';
 import { HoneError } from '../errors';
 import { checkHostAndOrigin } from '../http/host-origin';
+import { methodNotAllowed } from '../http/methods';
 import { readBody } from '../http/read-body';
 import { admit, admitReader, type Admission } from '../tools/pipeline';
 import { toolsByName } from '../tools/registry';
@@ -33,10 +34,7 @@ export async function handleMcpRequest(request: Request): Promise<Response> {
   try {
     checkHostAndOrigin(request);
     if (request.method !== 'POST') {
-      return mcpHttpErrorResponse(
-        new HoneError('METHOD_NOT_SUPPORTED', `Method ${request.method} not allowed: this MCP server is stateless; send JSON-RPC as POST`),
-        { allow: 'POST' },
-      );
+      return mcpHttpErrorResponse(methodNotAllowed(request.method, 'POST', 'This stateless MCP server (send JSON-RPC as POST)'), { allow: 'POST' });
     }
     const prisma = await getPrisma();
     const auth = await authenticate(prisma, request.headers, { acceptSession: false });

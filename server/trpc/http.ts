@@ -2,6 +2,7 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { asHoneError, trpcHttpErrorResponse } from '../error-mapping';
 import { HoneError } from '../errors';
 import { checkHostAndOrigin } from '../http/host-origin';
+import { methodNotAllowed } from '../http/methods';
 import { readBody } from '../http/read-body';
 import { createContext } from './context';
 import { appRouter } from './routers/_app';
@@ -23,7 +24,7 @@ function batchSize(url: URL): number {
 async function admittedRequest(request: Request): Promise<Request> {
   checkHostAndOrigin(request);
   if (request.method !== 'GET' && request.method !== 'POST') {
-    throw new HoneError('METHOD_NOT_SUPPORTED', `${TRPC_ENDPOINT} accepts GET (queries) and POST (mutations), not ${request.method}`);
+    throw methodNotAllowed(request.method, 'GET, POST', `${TRPC_ENDPOINT} (GET for queries, POST for mutations)`);
   }
   const procedures = batchSize(new URL(request.url));
   if (procedures > MAX_TRPC_BATCH) {
