@@ -241,7 +241,7 @@ const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/j
 const mcpCall = (name: string, args: unknown) => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } });
 
 async function metricNames(): Promise<string[]> {
-  return (await (await fetch(`${server.url}/tools/list_metric_names`)).json()) as string[];
+  return ((await (await fetch(`${server.url}/tools/list_metric_names`)).json()) as { name: string }[]).map((metric) => metric.name);
 }
 
 describe(`one host and origin rule on every face (${testDatabaseKind})`, () => {
