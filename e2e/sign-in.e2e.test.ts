@@ -95,4 +95,36 @@ describe('signing in to the dashboard', () => {
     expect(((await listed.json()) as { pattern: string }[]).map((r) => r.pattern)).toContain('\\bsigned-in\\b');
     await context.close();
   });
+
+  it('lands on this site after signing in, whatever next the link carried', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    for (const next of ['/%5Cevil.example', '/%09/evil.example']) {
+      await page.goto(`${server.url}/sign-in?next=${next}`);
+      await signIn(page, keys.read);
+      await page.waitForURL(`${server.url}/`);
+      await context.clearCookies();
+    }
+    await context.close();
+  });
+
+  // Last: it leaves this address limited for a minute.
+  it('slows down guessing: after 10 failed attempts a minute, the form asks to wait', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/sign-in`);
+    const error = page.locator('#apiKey-error');
+    let message = '';
+    const attempt = async (key: string) => {
+      await Promise.all([page.waitForResponse((response) => response.request().method() === 'POST'), signIn(page, key)]);
+      await error.waitFor();
+      return (await error.textContent()) ?? '';
+    };
+    for (let guess = 0; guess < 12 && !message.includes('Too many'); guess++) message = await attempt(`hone_guess_${guess}`);
+    expect(message).toMatch(/Too many failed sign-ins.*try again in \d+ s/);
+    // The right key waits too while the address is limited: the limit counts attempts, so guessing cannot go on.
+    expect(await attempt(keys.read)).toContain('Too many');
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    await context.close();
+  });
 });

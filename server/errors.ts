@@ -1,4 +1,4 @@
-// The one error type services throw. Each face (tRPC, REST, MCP) maps it once: see server/trpc/trpc.ts.
+// The one error type services throw. Each face's wire form of it is made in one module: server/error-mapping.ts.
 
 export const HTTP_STATUS = {
   BAD_REQUEST: 400,
@@ -9,6 +9,7 @@ export const HTTP_STATUS = {
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  TOO_MANY_REQUESTS: 429,
   INTERNAL_SERVER_ERROR: 500,
 } as const;
 

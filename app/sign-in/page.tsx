@@ -1,13 +1,14 @@
 import { redirect } from 'next/navigation';
 import { SignInForm } from '@/components/auth/SignInForm';
 import { dashboardAccess } from '@/components/trpc/server';
+import { safeNextPath } from '@/server/auth/next-path';
 
 export const dynamic = 'force-dynamic';
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
-  const { next = '/' } = await searchParams;
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string | string[] }> }) {
+  const next = safeNextPath((await searchParams).next);
   const access = await dashboardAccess();
-  if (!access.authRequired || access.signedInAs) redirect(next.startsWith('/') && !next.startsWith('//') ? next : '/');
+  if (!access.authRequired || access.signedInAs) redirect(next);
   return (
     <main className="sign-in">
       <h1>Sign in to Hone</h1>

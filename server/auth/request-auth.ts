@@ -32,7 +32,13 @@ function isCrossOrigin(headers: Headers): boolean {
   }
 }
 
-export async function authenticate(prisma: PrismaClient, headers: Headers, mode: AuthMode = authMode()): Promise<RequestAuth> {
+export interface AuthenticateOptions {
+  mode?: AuthMode;
+  /** Whether the dashboard's session cookie counts. MCP takes bearer keys only: agents have no cookies to lose. */
+  acceptSession?: boolean;
+}
+
+export async function authenticate(prisma: PrismaClient, headers: Headers, { mode = authMode(), acceptSession = true }: AuthenticateOptions = {}): Promise<RequestAuth> {
   const crossOrigin = isCrossOrigin(headers);
   if (mode === 'off') return { ...OPEN_AUTH, crossOrigin };
 
@@ -42,6 +48,7 @@ export async function authenticate(prisma: PrismaClient, headers: Headers, mode:
     const principal = match ? await verifyApiKey(prisma, match[1]!) : null;
     return { mode, principal, via: principal ? 'bearer' : null, badCredential: !principal, crossOrigin };
   }
+  if (!acceptSession) return { mode, principal: null, via: null, badCredential: false, crossOrigin };
   const session = await verifySession(readCookie(headers, SESSION_COOKIE));
   const principal = session ? await principalForKeyId(prisma, session.keyId) : null;
   return { mode, principal, via: principal ? 'session' : null, badCredential: false, crossOrigin };

@@ -7,9 +7,10 @@ import {
 } from '@modelcontextprotocol/server';
 import type { RequestAuth } from '../auth/request-auth';
 import type { PrismaClient } from '../db/client';
+import { mcpErrorResult } from '../error-mapping';
 import { HoneError } from '../errors';
 import { toolText, type AnyTool } from '../tools/define';
-import { runTool } from '../tools/invoke';
+import { invokeTool, type Admission } from '../tools/pipeline';
 import { tools } from '../tools/registry';
 
 const SERVER_INFO = { name: 'hone', version: '1.0.0' };
@@ -20,27 +21,42 @@ function structured(output: unknown): Record<string, unknown> {
   return json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : { result: json };
 }
 
-function errorResult(error: HoneError): CallToolResult {
+/**
+ * What the SDK is given as a tool's input schema: the tool's own JSON Schema for `tools/list`, and a validation
+ * that lets every input through, because the pipeline parses it (one place, one error shape on every face).
+ */
+function schemaParsedByPipeline(tool: AnyTool) {
+  const own = tool.input['~standard'] as { jsonSchema: { input: (options: unknown) => Record<string, unknown>; output: (options: unknown) => Record<string, unknown> } };
   return {
-    content: [{ type: 'text', text: error.message }],
-    structuredContent: { error: { code: error.code, message: error.message, issues: error.issues } },
-    isError: true,
+    '~standard': {
+      version: 1 as const,
+      vendor: 'hone',
+      validate: (value: unknown) => ({ value }),
+      jsonSchema: own.jsonSchema,
+    },
   };
 }
 
-async function callTool(tool: AnyTool, prisma: PrismaClient, auth: RequestAuth, input: unknown): Promise<CallToolResult> {
+interface McpCaller {
+  prisma: PrismaClient;
+  auth: RequestAuth;
+  /** The pipeline's admissions, made at the HTTP level for each tool the request calls. */
+  admissions: ReadonlyMap<string, Admission>;
+}
+
+async function callTool(tool: AnyTool, { prisma, auth, admissions }: McpCaller, input: unknown): Promise<CallToolResult> {
   try {
-    const output = await runTool(tool, { prisma, auth }, input);
+    const output = await invokeTool({ tool, prisma, access: admissions.get(tool.name) ?? auth, readInput: () => input });
     return { content: [{ type: 'text', text: toolText(tool, output) }], structuredContent: structured(output) };
   } catch (error) {
-    if (error instanceof HoneError) return errorResult(error);
-    console.error(`MCP ${tool.name} failed:`, error);
-    return errorResult(new HoneError('INTERNAL_SERVER_ERROR', 'Internal error; the server log has the details'));
+    // invokeTool answers every failure as a HoneError (an unexpected one already logged).
+    if (error instanceof HoneError) return mcpErrorResult(error);
+    throw error;
   }
 }
 
 /** One MCP server per request (stateless): every registry tool, its JSON Schema made by the SDK from the zod input. */
-export function createHoneMcpServer(prisma: PrismaClient, auth: RequestAuth): McpServer {
+export function createHoneMcpServer(caller: McpCaller): McpServer {
   const server = new McpServer(SERVER_INFO, {
     instructions:
       'Hone is the self-improvement store of an LLM gateway: model performance per task type, routing rules, bug patterns, ' +
@@ -51,20 +67,18 @@ export function createHoneMcpServer(prisma: PrismaClient, auth: RequestAuth): Mc
       tool.name,
       {
         description: tool.description,
-        inputSchema: tool.input,
+        inputSchema: schemaParsedByPipeline(tool),
         annotations: { readOnlyHint: tool.readOnly, destructiveHint: tool.destructive ?? false, openWorldHint: false },
       },
-      (input: unknown) => callTool(tool, prisma, auth, input),
+      (input: unknown) => callTool(tool, caller, input),
     );
   }
   return server;
 }
 
-interface McpRequest {
+interface McpRequest extends McpCaller {
   request: Request;
   parsedBody: unknown;
-  prisma: PrismaClient;
-  auth: RequestAuth;
 }
 
 const AUTH_EXTRA = 'honeRequest';
@@ -73,8 +87,7 @@ const AUTH_EXTRA = 'honeRequest';
 // authInfo to the factory, which is where our prisma/auth ride along.
 const modernHandler = createMcpHandler(
   (ctx) => {
-    const honeRequest = ctx.authInfo?.extra?.[AUTH_EXTRA] as Pick<McpRequest, 'prisma' | 'auth'>;
-    return createHoneMcpServer(honeRequest.prisma, honeRequest.auth);
+    return createHoneMcpServer(ctx.authInfo?.extra?.[AUTH_EXTRA] as McpCaller);
   },
   { legacy: 'reject', responseMode: 'json' },
 );
@@ -83,9 +96,10 @@ const modernHandler = createMcpHandler(
  * Serves one MCP POST. 2025-era clients (most agents today) get a fresh server over the SDK's web-standard
  * Streamable HTTP transport, stateless and answering in JSON rather than SSE.
  */
-export async function serveMcp({ request, parsedBody, prisma, auth }: McpRequest): Promise<Response> {
+export async function serveMcp({ request, parsedBody, ...caller }: McpRequest): Promise<Response> {
+  const { auth } = caller;
   if (await isLegacyRequest(request, parsedBody)) {
-    const server = createHoneMcpServer(prisma, auth);
+    const server = createHoneMcpServer(caller);
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);
     try {
@@ -96,6 +110,6 @@ export async function serveMcp({ request, parsedBody, prisma, auth }: McpRequest
   }
   return modernHandler.fetch(request, {
     parsedBody,
-    authInfo: { token: '', clientId: auth.principal?.name ?? 'anonymous', scopes: auth.principal ? [auth.principal.scope] : [], extra: { [AUTH_EXTRA]: { prisma, auth } } },
+    authInfo: { token: '', clientId: auth.principal?.name ?? 'anonymous', scopes: auth.principal ? [auth.principal.scope] : [], extra: { [AUTH_EXTRA]: caller } },
   });
 }

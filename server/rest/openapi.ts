@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HONE_API_VERSION } from '../api-version';
 import type { AnyTool } from '../tools/define';
 import { tools } from '../tools/registry';
-import { MAX_BODY_BYTES } from './handler';
+import { MAX_BODY_BYTES } from '../http/read-body';
 
 type JsonObject = Record<string, unknown>;
 
@@ -55,8 +55,11 @@ function toolPath(tool: AnyTool, schema: JsonObject): JsonObject {
   return { post, get: { ...common, operationId: `${tool.name}_get`, parameters: queryParameters(schema) } };
 }
 
-/** OpenAPI 3.1 for `/tools/<name>`, generated from the registry like the other faces. */
-export function openApiDocument(serverUrl?: string): JsonObject {
+/**
+ * OpenAPI 3.1 for `/tools/<name>`, generated from the registry like the other faces. The server URL is relative
+ * ("/": the origin the document was fetched from), so one document serves every origin.
+ */
+export function openApiDocument(): JsonObject {
   const inputs = tools.map((tool) => ({ tool, ...inputSchema(tool) }));
   return {
     openapi: '3.1.0',
@@ -68,7 +71,7 @@ export function openApiDocument(serverUrl?: string): JsonObject {
         'Every Hone tool as REST: POST a JSON body to /tools/<name>; read-only tools also answer GET with query parameters. ' +
         'The same tools are served over MCP at /api/mcp and tRPC at /api/trpc.',
     },
-    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    servers: [{ url: '/' }],
     security: [{ bearer: [] }],
     paths: Object.fromEntries(inputs.map(({ tool, schema }) => [`/tools/${tool.name}`, toolPath(tool, schema)])),
     components: {
@@ -100,4 +103,12 @@ export function openApiDocument(serverUrl?: string): JsonObject {
       },
     },
   };
+}
+
+let cachedDocumentJson: string | undefined;
+
+/** The document as JSON text, built on first use and kept for the process: it changes only with the code. */
+export function openApiDocumentJson(): string {
+  cachedDocumentJson ??= JSON.stringify(openApiDocument());
+  return cachedDocumentJson;
 }

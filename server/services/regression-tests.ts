@@ -214,3 +214,15 @@ export function vitestFileOf(tests: Pick<RegressionTestDto, 'testName' | 'catego
     '',
   ].join('\n');
 }
+
+/** The test of that exact name (names are unique), or null: a direct lookup, whatever the name's length. */
+export async function getRegressionTestByName(prisma: PrismaClient, testName: string): Promise<RegressionTestDto | null> {
+  const row = await prisma.regressionTest.findUnique({ where: { testName } });
+  return row ? toRegressionTestDto(row) : null;
+}
+
+/** Every test of a category, oldest first (the order a downloaded file lists them in). */
+export async function getRegressionTestsInCategory(prisma: PrismaClient, category: string): Promise<RegressionTestDto[]> {
+  const rows = await prisma.regressionTest.findMany({ where: { category }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  return rows.map(toRegressionTestDto);
+}

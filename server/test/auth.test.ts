@@ -12,7 +12,7 @@ process.env.HONE_SESSION_SECRET = SESSION_SECRET;
 
 let db: ServerDatabase;
 let server: HoneServer;
-const keys = { read: '', write: '', revoked: '', readId: 0, writeId: 0 };
+const keys = { read: '', write: '', revoked: '', readId: 0, writeId: 0, revokedId: 0 };
 
 beforeAll(async () => {
   db = await createServerDatabase(testDatabaseKind);
@@ -21,7 +21,7 @@ beforeAll(async () => {
     const write = await createApiKey(prisma, { name: 'gateway', scope: 'write' });
     const revoked = await createApiKey(prisma, { name: 'old-gateway', scope: 'write' });
     await revokeApiKey(prisma, revoked.apiKey.id);
-    Object.assign(keys, { read: read.key, write: write.key, revoked: revoked.key, readId: read.apiKey.id, writeId: write.apiKey.id });
+    Object.assign(keys, { read: read.key, write: write.key, revoked: revoked.key, readId: read.apiKey.id, writeId: write.apiKey.id, revokedId: revoked.apiKey.id });
   });
   server = await startHoneServer({ env: { ...db.env, HONE_AUTH: 'required', HONE_SESSION_SECRET: SESSION_SECRET } });
 });
@@ -182,5 +182,67 @@ describe(`the dashboard's session (${testDatabaseKind})`, () => {
     const revokedCookie = `hone_session=${await signSession({ keyId: 999_999, scope: 'write', name: 'gone' })}`;
     const response = await fetch(`${server.url}/api/trpc/routing.listHeuristics`, { headers: { cookie: revokedCookie } });
     expect(response.status).toBe(401);
+  });
+});
+
+describe(`hardening around the dashboard session (${testDatabaseKind})`, () => {
+  const cookieFor = async (keyId: number, scope: 'read' | 'write') => `hone_session=${await signSession({ keyId, scope, name: scope })}`;
+
+  it('sends a session whose key was revoked to sign-in on every page, instead of a 500', async () => {
+    const cookie = await cookieFor(keys.revokedId, 'write');
+    for (const page of ['/', '/heuristics', '/models', '/tests', '/metrics', '/bugs']) {
+      const response = await fetch(`${server.url}${page}`, { headers: { cookie }, redirect: 'manual' });
+      expect(response.status, page).toBe(307);
+      expect(new URL(response.headers.get('location')!, server.url).pathname, page).toBe('/sign-in');
+    }
+  });
+
+  it('sends a signed-in visitor only to a path of this site after sign-in (no open redirect)', async () => {
+    const cookie = await cookieFor(keys.readId, 'read');
+    for (const next of ['/%5Cevil.example', '/%09/evil.example', '//evil.example', 'https://evil.example', '/%0A/evil.example', '/%0D%0ASet-Cookie:x=1']) {
+      const response = await fetch(`${server.url}/sign-in?next=${next}`, { headers: { cookie }, redirect: 'manual' });
+      expect(response.status, next).toBe(307);
+      const location = new URL(response.headers.get('location')!, server.url);
+      expect(location.origin, next).toBe(server.url);
+      expect(location.pathname, next).toBe('/');
+    }
+    const fine = await fetch(`${server.url}/sign-in?next=%2Fmodels%3Frange%3D30d`, { headers: { cookie }, redirect: 'manual' });
+    expect(new URL(fine.headers.get('location')!, server.url).pathname).toBe('/models');
+  });
+
+  it('refuses a sign-in posted from another origin with 403, not 500', async () => {
+    const form = new FormData();
+    form.set('apiKey', keys.write);
+    const response = await fetch(`${server.url}/sign-in`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'next-action': '0'.repeat(42) },
+      body: form,
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('set-cookie')).toBeNull();
+  });
+
+  it("does not let MCP use the dashboard's session cookie: bearer keys only", async () => {
+    const cookie = await cookieFor(keys.writeId, 'write');
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'record_bug_pattern', arguments: { ...SPEC_EXAMPLES.record_bug_pattern, pattern: 'via cookie' } } });
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', cookie };
+    const withCookie = await fetch(`${server.url}/api/mcp`, { method: 'POST', headers, body });
+    expect(withCookie.status).toBe(401);
+    expect(withCookie.headers.get('www-authenticate')).toBe('Bearer realm="hone"');
+    const fromOtherPort = await fetch(`${server.url}/api/mcp`, { method: 'POST', headers: { ...headers, origin: 'http://localhost:8081' }, body });
+    expect(fromOtherPort.status).toBe(403);
+    const patterns = (await rest('get_bug_patterns', keys.read, {})).body.items.map((p: { pattern: string }) => p.pattern);
+    expect(patterns).not.toContain('via cookie');
+  });
+
+  it("answers MCP's scope refusal with insufficient_scope", async () => {
+    const response = await fetch(`${server.url}/api/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${keys.read}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'record_metric', arguments: { name: 'scope', value: 1, unit: 'ms' } } }),
+    });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="hone", error="insufficient_scope", scope="write"');
   });
 });

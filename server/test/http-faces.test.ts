@@ -225,3 +225,137 @@ describe(`the typed client (${testDatabaseKind})`, () => {
     expect(result.badRequest).toMatch(/latencyMs/);
   });
 });
+
+/** A raw request through curl, which (unlike fetch) may set Host and send any method. */
+async function rawRequest(method: string, urlPath: string, headers: Record<string, string> = {}, body?: string) {
+  const args = ['-s', '-X', method, '-w', '\n%{http_code}\n%header{allow}', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`])];
+  if (body !== undefined) args.push('--data-binary', body);
+  const { stdout } = await run('curl', [...args, `${server.url}${urlPath}`]);
+  const lines = stdout.split('\n');
+  const allow = lines.pop()!;
+  const status = Number(lines.pop());
+  return { status, allow, body: lines.join('\n') };
+}
+
+const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const mcpCall = (name: string, args: unknown) => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } });
+
+async function metricNames(): Promise<string[]> {
+  return ((await (await fetch(`${server.url}/tools/list_metric_names`)).json()) as { name: string }[]).map((metric) => metric.name);
+}
+
+describe(`one host and origin rule on every face (${testDatabaseKind})`, () => {
+  const rebound = { host: 'rebind.example:3996', origin: 'http://rebind.example:3996' };
+
+  it('refuses a rebound Host with a matching Origin on REST, tRPC, MCP, OpenAPI, the download route and pages', async () => {
+    const attempts = [
+      rawRequest('POST', '/tools/record_metric', { ...rebound, 'content-type': 'application/json' }, JSON.stringify({ name: 'rebound', value: 1, unit: 'ms' })),
+      rawRequest('POST', '/api/trpc/metrics.record', { ...rebound, 'content-type': 'application/json' }, JSON.stringify({ name: 'rebound', value: 1, unit: 'ms' })),
+      rawRequest('POST', '/api/mcp', { ...rebound, ...MCP_HEADERS }, mcpCall('record_metric', { name: 'rebound', value: 1, unit: 'ms' })),
+      rawRequest('GET', '/api/openapi.json', rebound),
+      rawRequest('GET', '/tests/download?category=routing', rebound),
+      rawRequest('GET', '/', rebound),
+    ];
+    for (const { status, body } of await Promise.all(attempts)) {
+      expect(status, body).toBe(403);
+      expect(body).toContain('rebind.example');
+    }
+    expect(await metricNames()).not.toContain('rebound');
+  });
+
+  it('refuses a loopback page on another port: another origin, on every face', async () => {
+    const otherPort = { origin: 'http://localhost:8081', 'content-type': 'application/json' };
+    const rest = await rawRequest('POST', '/tools/record_metric', otherPort, JSON.stringify({ name: 'other-port', value: 1, unit: 'ms' }));
+    expect(rest.status).toBe(403);
+    expect(JSON.parse(rest.body).error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('localhost:8081') });
+    expect((await rawRequest('POST', '/api/trpc/metrics.record', otherPort, JSON.stringify({ name: 'other-port', value: 1, unit: 'ms' }))).status).toBe(403);
+    const mcp = await rawRequest('POST', '/api/mcp', { ...otherPort, ...MCP_HEADERS, origin: 'http://localhost:8081' }, mcpCall('record_metric', { name: 'other-port', value: 1, unit: 'ms' }));
+    expect(mcp.status).toBe(403);
+    expect(JSON.parse(mcp.body).jsonrpc).toBe('2.0');
+    expect(await metricNames()).not.toContain('other-port');
+    const sameOrigin = await rawRequest('POST', '/tools/record_metric', { ...otherPort, origin: server.url }, JSON.stringify({ name: 'same-origin', value: 1, unit: 'ms' }));
+    expect(sameOrigin.status).toBe(200);
+  });
+});
+
+describe(`tRPC limits like the other faces (${testDatabaseKind})`, () => {
+  it('refuses a body over 1 MiB with 413, storing nothing', async () => {
+    const huge = JSON.stringify({ name: 'huge-context', value: 1, unit: 'ms', context: { blob: 'x'.repeat(2 * 1024 * 1024) } });
+    const response = await fetch(`${server.url}/api/trpc/metrics.record`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: huge });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as any).error.message).toContain('1 MiB');
+    expect(await metricNames()).not.toContain('huge-context');
+  });
+
+  it('takes at most 100 procedures per request, GET or POST, and says so', async () => {
+    const batch = (count: number) => `/api/trpc/${Array(count).fill('bugPatterns.list').join(',')}?batch=1`;
+    expect((await fetch(`${server.url}${batch(100)}`)).status).toBe(200);
+    const tooMany = await fetch(`${server.url}${batch(101)}`);
+    expect(tooMany.status).toBe(400);
+    expect(((await tooMany.json()) as any).error.message).toMatch(/at most 100 procedures/);
+    const posted = await fetch(`${server.url}/api/trpc/${Array(101).fill('metrics.record').join(',')}?batch=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(Object.fromEntries(Array.from({ length: 101 }, (_, i) => [i, { name: 'batched', value: 1, unit: 'ms' }]))),
+    });
+    expect(posted.status).toBe(400);
+    expect(await metricNames()).not.toContain('batched');
+  });
+});
+
+describe(`clean failures (${testDatabaseKind})`, () => {
+  it('answers TRACE and other unserved methods with 405 and Allow, never 500', async () => {
+    for (const urlPath of ['/tools/get_bug_patterns', '/api/trpc/bugPatterns.list', '/api/mcp', '/api/openapi.json', '/tests/download', '/']) {
+      const trace = await rawRequest('TRACE', urlPath);
+      expect(trace.status, `TRACE ${urlPath}`).toBe(405);
+      expect(trace.allow, `TRACE ${urlPath}`).not.toBe('');
+    }
+    for (const [method, urlPath, allow] of [
+      ['PUT', '/api/mcp', 'POST'],
+      ['PUT', '/api/trpc/bugPatterns.list', 'GET, POST'],
+      ['POST', '/api/openapi.json', 'GET'],
+      ['DELETE', '/tests/download', 'GET'],
+    ] as const) {
+      const refused = await rawRequest(method, urlPath);
+      expect(refused.status, `${method} ${urlPath}`).toBe(405);
+      expect(refused.allow, `${method} ${urlPath}`).toBe(allow);
+    }
+  });
+
+  it('refuses a __proto__ key and U+0000 by name, writing nothing', async () => {
+    const proto = await post('record_metric', '{"name":"proto","value":1,"unit":"ms","context":{"__proto__":{"polluted":true}}}');
+    expect(proto.status).toBe(400);
+    expect(proto.body.error.issues).toContainEqual({ path: ['context', '__proto__'], message: expect.any(String) });
+    const nul = await post('record_metric', JSON.stringify({ name: 'nul\u0000name', value: 1, unit: 'ms' }));
+    expect(nul.status).toBe(400);
+    expect(nul.body.error.issues[0].path).toEqual(['name']);
+    expect((await metricNames()).filter((name) => name.startsWith('proto') || name.startsWith('nul'))).toEqual([]);
+  });
+
+  it('serves an icon, so pages do not log a 404 for it', async () => {
+    const icon = await fetch(`${server.url}/icon.svg`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toContain('image/svg+xml');
+    expect(await (await fetch(`${server.url}/`)).text()).toMatch(/<link rel="icon" href="\/icon\.svg/);
+  });
+});
+
+describe(`downloading regression tests (${testDatabaseKind})`, () => {
+  it('downloads a test by a name of 201-255 characters', async () => {
+    const testName = `long-name-${'x'.repeat(230)}`;
+    const created = await post('generate_regression_test', JSON.stringify({ ...exampleFor('generate_regression_test'), testName, category: 'long-names' }));
+    expect(created.status).toBe(200);
+    const download = await fetch(`${server.url}/tests/download?name=${encodeURIComponent(testName)}`);
+    expect(download.status).toBe(200);
+    expect(await download.text()).toContain(`describe(${JSON.stringify(testName)}`);
+  });
+
+  it('answers a bad or unknown query with the JSON error shape every route uses', async () => {
+    const neither = await fetch(`${server.url}/tests/download`);
+    expect(neither.status).toBe(400);
+    expect(((await neither.json()) as any).error).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('exactly one of name or category'), issues: expect.any(Array) });
+    const unknown = await fetch(`${server.url}/tests/download?name=no-such-test`);
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as any).error).toMatchObject({ code: 'NOT_FOUND', issues: [{ path: ['name'], message: expect.any(String) }] });
+  });
+});

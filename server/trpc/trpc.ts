@@ -1,36 +1,22 @@
-import { initTRPC, TRPCError } from '@trpc/server';
-import { ZodError, type z } from 'zod';
-import { authorize } from '../auth/request-auth';
-import { describeIssues, HoneError, type FieldIssue } from '../errors';
+import { initTRPC } from '@trpc/server';
+import type { z } from 'zod';
+import { trpcErrorOf, trpcErrorPresentation } from '../error-mapping';
+import { HoneError } from '../errors';
 import type { AnyTool, Tool } from '../tools/define';
+import { invokeTool } from '../tools/pipeline';
 import type { Context } from './context';
-
-/** Field-level issues of a failed call, whatever raised them: input validation or a service. */
-function fieldIssues(error: TRPCError): FieldIssue[] | undefined {
-  const cause = error.cause;
-  if (cause instanceof ZodError) return HoneError.fromZod(cause).issues;
-  if (cause instanceof HoneError && cause.issues.length) return cause.issues;
-  return undefined;
-}
 
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
-    const issues = fieldIssues(error);
-    return {
-      ...shape,
-      message: error.cause instanceof ZodError && issues ? describeIssues(issues) : shape.message,
-      data: { ...shape.data, issues: issues ?? null },
-    };
+    const { message, issues } = trpcErrorPresentation(error);
+    return { ...shape, message, data: { ...shape.data, issues } };
   },
 });
 
-/** The one place HoneError becomes a tRPC error (its code names match tRPC's). */
+/** HoneErrors (every failure of the pipeline) become tRPC errors of the same code, so the HTTP status follows. */
 const mapHoneErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof HoneError) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: cause.code, message: cause.message, cause });
-  }
+  if (!result.ok && result.error.cause instanceof HoneError) throw trpcErrorOf(result.error.cause);
   return result;
 });
 
@@ -38,20 +24,24 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.use(mapHoneErrors);
 
-/** Checked before the input is parsed, so a caller without the right key learns nothing and writes nothing. */
-function authorized(tool: AnyTool) {
-  return publicProcedure.use(({ ctx, next }) => {
-    authorize(ctx.auth, tool);
-    return next();
-  });
+/**
+ * Types the procedure's input as the schema's input without validating it: the pipeline makes the one real parse
+ * (after authorizing), so a tRPC call is checked exactly like a REST or MCP call.
+ */
+function typedButUnparsed<Input extends z.ZodType>(): (raw: unknown) => z.input<Input> {
+  return (raw) => raw as z.input<Input>;
 }
 
 function toolQuery<Input extends z.ZodType, Output>(tool: Tool<Input, Output, true>) {
-  return authorized(tool).input(tool.input).query(({ ctx, input }) => tool.handler(ctx, input as z.output<Input>));
+  return publicProcedure
+    .input(typedButUnparsed<Input>())
+    .query(({ ctx, input }): Promise<Output> => invokeTool({ tool, prisma: ctx.prisma, access: ctx.auth, readInput: () => input }));
 }
 
 function toolMutation<Input extends z.ZodType, Output>(tool: Tool<Input, Output, false>) {
-  return authorized(tool).input(tool.input).mutation(({ ctx, input }) => tool.handler(ctx, input as z.output<Input>));
+  return publicProcedure
+    .input(typedButUnparsed<Input>())
+    .mutation(({ ctx, input }): Promise<Output> => invokeTool({ tool, prisma: ctx.prisma, access: ctx.auth, readInput: () => input }));
 }
 
 /** A read-only tool is a query, any other a mutation: the typed client calls `.query()` or `.mutate()` accordingly. */

@@ -1,22 +1,5 @@
-import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
-import { API_VERSION_HEADER, HONE_API_VERSION } from '@/server/api-version';
-import { createContext } from '@/server/trpc/context';
-import { appRouter } from '@/server/trpc/routers/_app';
+import { handleTrpcRequest } from '@/server/trpc/http';
 
 export const dynamic = 'force-dynamic';
 
-function handler(req: Request) {
-  return fetchRequestHandler({
-    endpoint: '/api/trpc',
-    req,
-    router: appRouter,
-    createContext: () => createContext({ headers: req.headers }),
-    // Every answer, errors included, says which API it speaks: the client refuses another major version.
-    responseMeta: () => ({ headers: { [API_VERSION_HEADER]: HONE_API_VERSION } }),
-    onError({ error, path }) {
-      if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`tRPC ${path ?? '(unknown)'} failed:`, error.cause ?? error);
-    },
-  });
-}
-
-export { handler as GET, handler as POST };
+export { handleTrpcRequest as GET, handleTrpcRequest as POST, handleTrpcRequest as PUT, handleTrpcRequest as PATCH, handleTrpcRequest as DELETE };

@@ -1,0 +1,86 @@
+// Where a HoneError becomes each face's wire form, and where an unexpected error becomes a HoneError: every
+// face and every HTTP route answers failures through this module and nowhere else.
+import { TRPCError } from '@trpc/server';
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
+import { HoneError } from './errors';
+
+export const INTERNAL_ERROR_MESSAGE = 'Internal error; the server log has the details';
+
+/**
+ * A HoneError passes through; anything else is a fault of the server: logged here, once, under `where` (the tool
+ * or route that failed), and answered with a message that leaks nothing of the database or the code.
+ */
+export function asHoneError(error: unknown, where: string): HoneError {
+  if (error instanceof HoneError) return error;
+  console.error(`${where} failed:`, error);
+  const internal = new HoneError('INTERNAL_SERVER_ERROR', INTERNAL_ERROR_MESSAGE);
+  internal.cause = error;
+  return internal;
+}
+
+/** The body every HTTP route (REST, the download route, OpenAPI's Error schema) answers a failure with. */
+export function errorBody(error: HoneError) {
+  return { error: { code: error.code, message: error.message, issues: error.issues } };
+}
+
+/** REST's and every other plain HTTP route's failure: `{"error":{"code","message","issues"}}` with the error's status. */
+export function httpErrorResponse(error: HoneError, headers?: HeadersInit): Response {
+  return Response.json(errorBody(error), { status: error.status, headers });
+}
+
+// MCP's authorization spec: 401 asks for a bearer token, 403 names the missing scope.
+const MCP_CHALLENGES: Partial<Record<HoneError['code'], string>> = {
+  UNAUTHORIZED: 'Bearer realm="hone"',
+  FORBIDDEN: 'Bearer realm="hone", error="insufficient_scope", scope="write"',
+};
+
+const JSON_RPC_PARSE_ERROR = -32700;
+const JSON_RPC_INVALID_REQUEST = -32600;
+
+/**
+ * MCP's refusal before any message is handled (host, key, scope, body): a JSON-RPC error at the HTTP status.
+ * `insufficientScope` marks a 403 caused by the key's scope (as opposed to a refused host), which MCP clients
+ * are told in WWW-Authenticate.
+ */
+export function mcpHttpErrorResponse(error: HoneError, { insufficientScope = false, allow }: { insufficientScope?: boolean; allow?: string } = {}): Response {
+  const headers = new Headers();
+  const challenge = error.code === 'UNAUTHORIZED' || (error.code === 'FORBIDDEN' && insufficientScope) ? MCP_CHALLENGES[error.code] : undefined;
+  if (challenge) headers.set('WWW-Authenticate', challenge);
+  if (allow) headers.set('Allow', allow);
+  return Response.json({ jsonrpc: '2.0', error: { code: JSON_RPC_INVALID_REQUEST, message: error.message, data: errorBody(error).error }, id: null }, { status: error.status, headers });
+}
+
+export function mcpParseErrorResponse(): Response {
+  return Response.json({ jsonrpc: '2.0', error: { code: JSON_RPC_PARSE_ERROR, message: 'Parse error: the body is not valid JSON' }, id: null }, { status: 400 });
+}
+
+/** An MCP tool call's failure: an `isError` result the agent reads, with the same code and issues as JSON. */
+export function mcpErrorResult(error: HoneError) {
+  return {
+    content: [{ type: 'text' as const, text: error.message }],
+    structuredContent: errorBody(error),
+    isError: true,
+  };
+}
+
+/** tRPC's error for a HoneError: its code names are tRPC's, so the HTTP status follows. */
+export function trpcErrorOf(error: HoneError): TRPCError {
+  return new TRPCError({ code: error.code, message: error.message, cause: error });
+}
+
+/** What tRPC's error formatter shows: a HoneError's message and issues, never the text of an unexpected error. */
+export function trpcErrorPresentation(error: TRPCError): { message: string; issues: HoneError['issues'] | null } {
+  const cause = error.cause;
+  if (cause instanceof HoneError) return { message: cause.message, issues: cause.issues.length ? cause.issues : null };
+  if (error.code === 'INTERNAL_SERVER_ERROR') return { message: INTERNAL_ERROR_MESSAGE, issues: null };
+  return { message: error.message, issues: null };
+}
+
+/**
+ * A refusal of a whole tRPC HTTP request (host, body size, batch size) before tRPC runs, in tRPC's own error
+ * envelope, so the typed client reports it like any other error (`error.data.httpStatus`, `error.data.issues`).
+ */
+export function trpcHttpErrorResponse(error: HoneError): Response {
+  const data = { code: error.code, httpStatus: error.status, issues: error.issues.length ? error.issues : null };
+  return Response.json({ error: { message: error.message, code: TRPC_ERROR_CODES_BY_KEY[error.code], data } }, { status: error.status });
+}

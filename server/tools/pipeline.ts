@@ -1,0 +1,77 @@
+// The one way a tool is called, whatever face the call came through (tRPC, REST, MCP, the dashboard's server
+// rendering, the download route):
+//
+//   authenticate (the face, once per HTTP request) -> admit (authorize, once per call) -> read and parse the
+//   input (one place, one error) -> the tool's handler -> its result.
+//
+// Faces only translate: HTTP or JSON-RPC in, `invokeTool`, the wire form of the result or of the HoneError out
+// (server/error-mapping.ts).
+import { authorize, type RequestAuth } from '../auth/request-auth';
+import type { PrismaClient } from '../db/client';
+import { asHoneError } from '../error-mapping';
+import { describeIssues, HoneError } from '../errors';
+import type { AnyTool } from './define';
+import { rawInputIssues } from './input-guards';
+
+const ADMITTED = Symbol('admitted');
+
+/** Proof that a caller may call a tool. Only `admit` makes one, so a call carrying it was authorized exactly once. */
+export interface Admission {
+  readonly tool: AnyTool;
+  readonly auth: RequestAuth;
+  readonly [ADMITTED]: true;
+}
+
+/**
+ * The authorization step of the pipeline, on its own for a face that must answer a refusal before the call is
+ * made (MCP answers a read key's call of a writing tool with an HTTP 403 before it hands the message to its SDK).
+ * Runs before any input is read: a caller without the right key learns nothing and writes nothing.
+ */
+export function admit(auth: RequestAuth, tool: AnyTool): Admission {
+  authorize(auth, tool);
+  return { tool, auth, [ADMITTED]: true };
+}
+
+/** Admission to an endpoint as a whole (MCP): whatever it is asked, it reads at least, so it needs a read key. */
+export function admitReader(auth: RequestAuth, endpoint: string): void {
+  authorize(auth, { name: endpoint, readOnly: true });
+}
+
+/**
+ * A tool's raw input checked against its schema; a refusal names every bad field. The raw-input guard runs first:
+ * what it refuses (a `__proto__` key, U+0000) a schema would silently drop or pass on to the database.
+ */
+export function parseToolInput<Tool extends AnyTool>(tool: Tool, rawInput: unknown): Parameters<Tool['handler']>[1] {
+  const guardIssues = rawInputIssues(rawInput);
+  if (guardIssues.length) throw new HoneError('BAD_REQUEST', describeIssues(guardIssues), guardIssues);
+  const parsed = tool.input.safeParse(rawInput);
+  if (!parsed.success) throw HoneError.fromZod(parsed.error);
+  return parsed.data;
+}
+
+export interface ToolCall<Tool extends AnyTool = AnyTool> {
+  tool: Tool;
+  prisma: PrismaClient;
+  /** Who is calling (authorized here), or the admission the face obtained from `admit` for this very call. */
+  access: RequestAuth | Admission;
+  /** The raw input; called only once the caller is admitted, so an unauthorized caller's body is never read. */
+  readInput: () => unknown;
+}
+
+function admissionFor(tool: AnyTool, access: RequestAuth | Admission): Admission {
+  if (!(ADMITTED in access)) return admit(access, tool);
+  // An admission for another tool is a face's bug, never the caller's: refuse rather than run unauthorized.
+  if (access.tool !== tool) throw new Error(`An admission for ${access.tool.name} was presented for ${tool.name}`);
+  return access;
+}
+
+/** Runs one tool call through the pipeline. Every failure comes out as a HoneError (unexpected ones logged once). */
+export async function invokeTool<Tool extends AnyTool>({ tool, prisma, access, readInput }: ToolCall<Tool>): Promise<Awaited<ReturnType<Tool['handler']>>> {
+  try {
+    admissionFor(tool, access);
+    const input = parseToolInput(tool, await readInput());
+    return await tool.handler({ prisma }, input);
+  } catch (error) {
+    throw asHoneError(error, tool.name);
+  }
+}

@@ -1,0 +1,64 @@
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { API_VERSION_HEADER, HONE_API_VERSION } from '../api-version';
+import { asHoneError, trpcHttpErrorResponse } from '../error-mapping';
+import { HoneError } from '../errors';
+import { checkHostAndOrigin } from '../http/host-origin';
+import { methodNotAllowed } from '../http/methods';
+import { readBody } from '../http/read-body';
+import { createContext } from './context';
+import { appRouter } from './routers/_app';
+
+export const TRPC_ENDPOINT = '/api/trpc';
+
+/** Procedures one HTTP request may call (GET or POST). The typed client batches at most 50 (server/hone-client.ts). */
+export const MAX_TRPC_BATCH = 100;
+
+function batchSize(url: URL): number {
+  const paths = url.pathname.slice(TRPC_ENDPOINT.length + 1);
+  return url.searchParams.get('batch') === '1' ? paths.split(',').length : 1;
+}
+
+/**
+ * The same limits as the other faces, checked before tRPC reads anything: the host/origin rule, at most
+ * MAX_TRPC_BATCH procedures, a body of at most 1 MiB. The body is read here, within the limit, and handed on.
+ */
+async function admittedRequest(request: Request): Promise<Request> {
+  checkHostAndOrigin(request);
+  if (request.method !== 'GET' && request.method !== 'POST') {
+    throw methodNotAllowed(request.method, 'GET, POST', `${TRPC_ENDPOINT} (GET for queries, POST for mutations)`);
+  }
+  const procedures = batchSize(new URL(request.url));
+  if (procedures > MAX_TRPC_BATCH) {
+    throw new HoneError('BAD_REQUEST', `A batch may call at most ${MAX_TRPC_BATCH} procedures; this one calls ${procedures}`, [
+      { path: ['batch'], message: `at most ${MAX_TRPC_BATCH} procedures per request` },
+    ]);
+  }
+  if (request.method === 'GET') return request;
+  return new Request(request.url, { method: request.method, headers: request.headers, body: await readBody(request) });
+}
+
+/** `/api/trpc`: authenticates once per HTTP request (the batch shares one context); each procedure runs the pipeline. */
+export async function handleTrpcRequest(request: Request): Promise<Response> {
+  let admitted: Request;
+  try {
+    admitted = await admittedRequest(request);
+  } catch (error) {
+    const refusal = asHoneError(error, `tRPC ${TRPC_ENDPOINT}`);
+    const response = trpcHttpErrorResponse(refusal);
+    if (refusal.code === 'METHOD_NOT_SUPPORTED') response.headers.set('Allow', 'GET, POST');
+    response.headers.set(API_VERSION_HEADER, HONE_API_VERSION);
+    return response;
+  }
+  return fetchRequestHandler({
+    endpoint: TRPC_ENDPOINT,
+    req: admitted,
+    router: appRouter,
+    createContext: () => createContext({ headers: admitted.headers }),
+    // Every answer, errors included, says which API it speaks: the client refuses another major version.
+    responseMeta: () => ({ headers: { [API_VERSION_HEADER]: HONE_API_VERSION } }),
+    onError({ error, path }) {
+      // Failures of a tool call were logged by the pipeline; this catches the rest (context creation, tRPC itself).
+      if (error.code === 'INTERNAL_SERVER_ERROR' && !(error.cause instanceof HoneError)) console.error(`tRPC ${path ?? '(unknown)'} failed:`, error.cause ?? error);
+    },
+  });
+}
