@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoInstant } from './common';
 
 // The date range every dashboard read takes: [from, to), ISO 8601. Shared by the tools, the services that
 // resolve it and the dashboard's controls, so it stays free of database code.
@@ -7,13 +8,8 @@ import { z } from 'zod';
 export const MAX_RANGE_DAYS = 400;
 export const DEFAULT_RANGE_DAYS = 7;
 const DAY_MS = 86_400_000;
-/** Before the Unix epoch nothing was recorded; such a date is a typo or a probe, not a question. */
-const EARLIEST_INSTANT_MS = 0;
 
-/** An ISO 8601 instant with an offset, 1970 through 9999 (the format itself allows no fifth year digit). */
-export const isoInstant = z.iso.datetime({ offset: true }).refine((value) => Date.parse(value) >= EARLIEST_INSTANT_MS, 'must be 1970-01-01 or later');
-
-const instant = (what: string) => isoInstant.optional().describe(what);
+const instant = (what: string) => isoInstant().optional().describe(what);
 
 export const timeRangeShape = {
   from: instant(`Start of the range (inclusive), ISO 8601, 1970 or later; default ${DEFAULT_RANGE_DAYS} days before \`to\``),
