@@ -47,7 +47,12 @@ export const GetModelLeaderboardInput = withTimeRange({
   taskType: nonBlank(100).optional().describe('Only this task type'),
   modelIds,
   minCalls,
-  sortBy: z.enum(LEADERBOARD_SORT_KEYS).default('rank').describe('Column to sort by; rank = task type, then best first, low-sample last'),
+  sortBy: z
+    .enum([...LEADERBOARD_SORT_KEYS, 'calls'])
+    // `calls` was this column's name before one figures shape (totalCalls) served every tool: still accepted.
+    .transform((key) => (key === 'calls' ? 'totalCalls' : key))
+    .default('rank')
+    .describe('Column to sort by; rank = task type, then best first, low-sample last (calls = totalCalls)'),
   direction: z.enum(['asc', 'desc']).default('asc').describe('Sort direction'),
 }).prefault({});
 

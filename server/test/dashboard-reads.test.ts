@@ -112,6 +112,8 @@ describe('get_model_leaderboard', () => {
     expect(byCost.rows.map((r) => r.modelId)).toEqual(['sonnet', 'mini', 'mini']);
     const byCalls = await t.db.caller.modelPerformance.leaderboard({ ...WEEK, sortBy: 'totalCalls' });
     expect(byCalls.rows.map((r) => r.totalCalls)).toEqual([3, 5, 6]);
+    const byOldName = await t.db.caller.modelPerformance.leaderboard({ ...WEEK, sortBy: 'calls' });
+    expect(byOldName.rows.map((r) => r.totalCalls)).toEqual([3, 5, 6]);
   });
 
   it.each([
