@@ -19,10 +19,18 @@ export function methodNotAllowedResponse(request: Request, allowed: string, what
 }
 
 /**
- * Answers TRACE, TRACK and CONNECT with 405 before Next sees them. Called once at start-up (instrumentation.ts):
- * the Node server is Next's own, so its request event is the only place ahead of Next.
+ * Set on every request from the connection itself, replacing whatever the client sent under that name: the address
+ * the sign-in limit counts failures by (X-Forwarded-For is the client's to choose, so it could pin its failures on
+ * somebody else's address).
  */
-export function refuseUnrepresentableMethods(): void {
+export const CLIENT_ADDRESS_HEADER = 'x-hone-client-address';
+
+/**
+ * What happens to a request before Next sees it: TRACE, TRACK and CONNECT are answered with 405, and the
+ * connection's address is put in CLIENT_ADDRESS_HEADER. Called once at start-up (instrumentation.ts): the Node
+ * server is Next's own, so its request event is the only place ahead of Next.
+ */
+export function guardIncomingRequests(): void {
   const emit = http.Server.prototype.emit;
   http.Server.prototype.emit = function (this: http.Server, event: string, ...args: unknown[]) {
     if (event === 'request') {
@@ -33,6 +41,7 @@ export function refuseUnrepresentableMethods(): void {
         response.end(JSON.stringify(errorBody(error)));
         return true;
       }
+      request.headers[CLIENT_ADDRESS_HEADER] = request.socket.remoteAddress ?? 'unknown';
     }
     return Reflect.apply(emit, this, [event, ...args]) as boolean;
   } as typeof emit;

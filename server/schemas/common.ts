@@ -47,6 +47,7 @@ const LATEST_INSTANT_MS = Date.UTC(10_000, 0, 1) - 1;
 export const isoInstant = () =>
   z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with offset, e.g. 2026-01-02T03:04:05Z' }).superRefine((text, ctx) => {
     const time = Date.parse(text);
+    if (Number.isNaN(time)) return; // not a date at all: the format check above says so
     if (!(time >= EARLIEST_INSTANT_MS && time <= LATEST_INSTANT_MS)) {
       ctx.addIssue({ code: 'custom', message: 'must be between 1970-01-01 and 9999-12-31' });
     }

@@ -300,6 +300,9 @@ describe(`tRPC limits like the other faces (${testDatabaseKind})`, () => {
     });
     expect(posted.status).toBe(400);
     expect(await metricNames()).not.toContain('batched');
+    // Commas written as %2C are commas to tRPC: counted the same.
+    const encoded = await fetch(`${server.url}/api/trpc/${Array(400).fill('bugPatterns.list').join('%2C')}?batch=1`);
+    expect(encoded.status).toBe(400);
   });
 });
 

@@ -38,7 +38,10 @@ const regressionTest = {
   metadata: { bugTicket: 'ISSUE-1' },
 };
 
-/** The call failed as BAD_REQUEST with an issue at exactly this dotted path. */
+/**
+ * The call failed as BAD_REQUEST with an issue at this dotted path or inside it (input nested past every limit is
+ * refused by the pipeline's whole-input depth guard, a few levels further down the same field).
+ */
 async function expectRefusedAt(call: Promise<unknown>, field: string): Promise<void> {
   const error = await call.then(
     () => expect.fail(`expected the call to be refused for ${field}`),
@@ -46,7 +49,8 @@ async function expectRefusedAt(call: Promise<unknown>, field: string): Promise<v
   );
   expect(error.code).toBe('BAD_REQUEST');
   const issues = error.cause instanceof ZodError ? HoneError.fromZod(error.cause).issues : (error.cause as HoneError).issues;
-  expect(issues.map((issue) => issue.path.join('.'))).toContain(field);
+  const paths = issues.map((issue) => issue.path.join('.'));
+  expect(paths.some((path) => path === field || path.startsWith(`${field}.`)), `${paths.join(', ')} should name ${field}`).toBe(true);
 }
 
 type Case = [string, string, () => Promise<unknown>];

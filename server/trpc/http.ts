@@ -13,9 +13,17 @@ export const TRPC_ENDPOINT = '/api/trpc';
 /** Procedures one HTTP request may call (GET or POST). The typed client batches at most 50 (server/hone-client.ts). */
 export const MAX_TRPC_BATCH = 100;
 
+/** Procedures the request names, counted as tRPC will read them: after decoding (`%2C` is a comma to tRPC too). */
 function batchSize(url: URL): number {
+  if (url.searchParams.get('batch') !== '1') return 1;
   const paths = url.pathname.slice(TRPC_ENDPOINT.length + 1);
-  return url.searchParams.get('batch') === '1' ? paths.split(',').length : 1;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(paths);
+  } catch {
+    throw new HoneError('BAD_REQUEST', 'The procedure path is not valid percent-encoding', [{ path: ['path'], message: 'is not valid percent-encoding' }]);
+  }
+  return decoded.split(',').length;
 }
 
 /**
