@@ -1,3 +1,4 @@
+import { TRPCError } from '@trpc/server';
 import Link from 'next/link';
 import { highlightTypeScript } from '@/components/code/highlight';
 import { firstParam, type SearchParams } from '@/components/controls/range';
@@ -15,9 +16,16 @@ export default async function TestsPage({ searchParams }: { searchParams: Promis
   const search = firstParam(query.search);
   const cursor = Number(firstParam(query.cursor)) || undefined;
   const caller = await serverCaller();
-  const [categories, page] = await Promise.all([
+  const [categories, { page, refusal }] = await Promise.all([
     caller.regressionTests.categories(),
-    caller.regressionTests.list({ limit: PAGE_SIZE, ...(category && { category }), ...(search && { search }), ...(cursor && { cursor }) }),
+    caller.regressionTests.list({ limit: PAGE_SIZE, ...(category && { category }), ...(search && { search }), ...(cursor && { cursor }) }).then(
+      (page) => ({ page, refusal: null }),
+      // The inputs come from the URL: a value the API refuses is said on the page, like a form error, not a server error.
+      (error: unknown) => {
+        if (error instanceof TRPCError && error.code === 'BAD_REQUEST') return { page: { items: [], nextCursor: null }, refusal: error.message };
+        throw error;
+      },
+    ),
   ]);
   const total = categories.reduce((sum, c) => sum + c.tests, 0);
   const link = (changes: Record<string, string | undefined>) => {
@@ -61,7 +69,12 @@ export default async function TestsPage({ searchParams }: { searchParams: Promis
               </a>
             </p>
           )}
-          {page.items.length === 0 && <p className="muted">No regression test matches{search ? ` “${search}”` : ''}.</p>}
+          {refusal && (
+            <p className="error" role="alert" data-testid="tests-query-error">
+              This search cannot be run: {refusal}
+            </p>
+          )}
+          {!refusal && page.items.length === 0 && <p className="muted">No regression test matches{search ? ` “${search}”` : ''}.</p>}
           {page.items.map((t) => (
             <article key={t.id} id={`test-${t.id}`} className="test-item" data-test-name={t.testName}>
               <div style={{ display: 'flex', justifyContent: 'space-between', gap: '1rem', alignItems: 'baseline' }}>

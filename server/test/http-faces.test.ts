@@ -335,6 +335,14 @@ describe(`clean failures (${testDatabaseKind})`, () => {
     expect((await metricNames()).filter((name) => name.startsWith('proto') || name.startsWith('nul'))).toEqual([]);
   });
 
+  it('shows a refused query of the tests page on the page, never a 500', async () => {
+    for (const query of ['cursor=2147483648', 'cursor=-1', 'cursor=1.5', 'search=%00', 'category=%00']) {
+      const page = await fetch(`${server.url}/tests?${query}`);
+      expect(page.status, query).toBe(200);
+      expect(await page.text(), query).toContain('This search cannot be run');
+    }
+  });
+
   it('serves an icon, so pages do not log a 404 for it', async () => {
     const icon = await fetch(`${server.url}/icon.svg`);
     expect(icon.status).toBe(200);
