@@ -112,10 +112,11 @@ describe('signing in to the dashboard', () => {
   it('slows down guessing: after 10 failed attempts a minute, the form asks to wait', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${server.url}/sign-in`);
     const error = page.locator('#apiKey-error');
     let message = '';
+    // Each guess from a freshly loaded form, as a script guessing keys would post them.
     const attempt = async (key: string) => {
+      await page.goto(`${server.url}/sign-in`);
       await Promise.all([page.waitForResponse((response) => response.request().method() === 'POST'), signIn(page, key)]);
       await error.waitFor();
       return (await error.textContent()) ?? '';
