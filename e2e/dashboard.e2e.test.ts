@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser';
 import { seedDemoData } from '../server/demo/seed';
-import { createServerDatabase, ROOT, startHoneServer, type HoneServer, type ServerDatabase } from '../server/test/harness/hone-server';
+import { createServerDatabase, ROOT, startHoneServer, type HoneServer, type ServerDatabase } from '../server/testing/hone-server';
 
 // The dashboard in Debian's Chromium against `next start` on a freshly seeded embedded database.
 

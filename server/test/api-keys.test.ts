@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey, verifyApiKey } from '../services/api-keys';
 import { testDatabaseKind } from './database';
-import { createServerDatabase, type ServerDatabase } from './harness/hone-server';
+import { createServerDatabase, type ServerDatabase } from '../testing/hone-server';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -4,7 +4,7 @@ import { signSession } from '../auth/session';
 import { createHoneClient } from '../hone-client';
 import { createApiKey, revokeApiKey } from '../services/api-keys';
 import { testDatabaseKind } from './database';
-import { createServerDatabase, startHoneServer, type HoneServer, type ServerDatabase } from './harness/hone-server';
+import { createServerDatabase, startHoneServer, type HoneServer, type ServerDatabase } from '../testing/hone-server';
 import { exampleFor, SPEC_EXAMPLES } from './harness/spec-examples';
 
 const SESSION_SECRET = 'a-test-secret-that-is-at-least-32-characters-long';

@@ -5,7 +5,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tools } from '../tools/registry';
 import { testDatabaseKind } from './database';
-import { createServerDatabase, startHoneServer, type HoneServer, type ServerDatabase } from './harness/hone-server';
+import { createServerDatabase, startHoneServer, type HoneServer, type ServerDatabase } from '../testing/hone-server';
 import { exampleFor, SPEC_EXAMPLES } from './harness/spec-examples';
 
 const run = promisify(execFile);
@@ -217,7 +217,7 @@ describe(`MCP at /api/mcp (${testDatabaseKind})`, () => {
 
 describe(`the typed client (${testDatabaseKind})`, () => {
   it('is called from a separate Node process with full types', async () => {
-    const script = path.resolve(import.meta.dirname, 'harness/gateway-client.ts');
+    const script = path.resolve(import.meta.dirname, 'gateway-client.ts');
     const { stdout } = await run(process.execPath, ['--import', 'tsx', script, server.url], { cwd: path.resolve(import.meta.dirname, '../..') });
     const result = JSON.parse(stdout);
     expect(result).toMatchObject({ modelIds: ['gateway-model', 'gateway-model'], totalCalls: 2, successRate: 50 });

@@ -5,7 +5,7 @@ import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertParsesAsTypeScript, vitestFileOf } from '../services/regression-tests';
 import { expectBadRequest, useTestDatabase } from './database';
-import { ROOT } from './harness/hone-server';
+import { ROOT } from '../testing/hone-server';
 import { SPEC_EXAMPLES } from './harness/spec-examples';
 
 const t = useTestDatabase();
