@@ -228,25 +228,25 @@ describe('heuristics forms', () => {
   });
 
   it('edits, deactivates and deletes a rule from the table', async () => {
-    await callTool('update_routing_heuristic', { pattern: 'e2e-to-edit', preferredLayer: 'balanced' });
+    await callTool('update_routing_heuristic', { pattern: 'e2e-to-change', preferredLayer: 'balanced' });
     const page = await open('/heuristics');
     const row = (pattern: string) => page.locator(`[data-testid="rules-table"] tr[data-pattern="${pattern}"]`);
-    await row('e2e-to-edit').getByRole('button', { name: 'Edit' }).click();
+    await row('e2e-to-change').getByRole('button', { name: 'Edit' }).click();
     const form = page.locator('form[data-testid^="rule-form-edit-"]');
-    await form.locator('[name="pattern"]').fill('e2e-edit(ed)?');
+    await form.locator('[name="pattern"]').fill('e2e-change(d)?');
     await form.locator('[name="preferredLayer"]').selectOption('fast');
     await form.getByRole('button', { name: 'Save changes' }).click();
-    await row('e2e-edit(ed)?').waitFor();
-    expect(await row('e2e-edit(ed)?').textContent()).toContain('fast');
-    expect(await rulePatterns()).not.toContain('e2e-to-edit');
+    await row('e2e-change(d)?').waitFor();
+    expect(await row('e2e-change(d)?').textContent()).toContain('fast');
+    expect(await rulePatterns()).not.toContain('e2e-to-change');
 
-    await row('e2e-edit(ed)?').getByRole('button', { name: 'Deactivate' }).click();
-    await row('e2e-edit(ed)?').getByRole('button', { name: 'Activate' }).waitFor();
+    await row('e2e-change(d)?').getByRole('button', { name: 'Deactivate' }).click();
+    await row('e2e-change(d)?').getByRole('button', { name: 'Activate' }).waitFor();
 
     page.once('dialog', (dialog) => void dialog.accept());
-    await row('e2e-edit(ed)?').getByRole('button', { name: 'Delete' }).click();
-    await row('e2e-edit(ed)?').waitFor({ state: 'detached' });
-    expect(await rulePatterns()).not.toContain('e2e-edit(ed)?');
+    await row('e2e-change(d)?').getByRole('button', { name: 'Delete' }).click();
+    await row('e2e-change(d)?').waitFor({ state: 'detached' });
+    expect(await rulePatterns()).not.toContain('e2e-change(d)?');
     await page.close();
   });
 
