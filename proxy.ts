@@ -35,5 +35,5 @@ export async function proxy(request: NextRequest) {
 }
 
 // The API faces (/api/*, /tools/*) apply the same rules themselves and skip this work; so do Next's assets and the
-// icon. server/test/proxy-matcher.test.ts checks that every API route is left out.
+// icon. server/test/proxy-matcher.unit.test.ts checks that every API route is left out.
 export const config = { matcher: ['/((?!api/|tools/|_next/|favicon\\.ico|icon\\.svg).*)'] };

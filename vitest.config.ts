@@ -11,10 +11,10 @@ const onDatabase = (kind: 'pglite' | 'postgres') => ({
   },
 });
 
-// Pure functions (chart preparation, URL controls, the routing matcher, input guards): no database, run once.
+// Pure functions (chart preparation, URL controls, the routing matcher, input guards, the registry): no database, run once.
 const unit = {
   extends: true as const,
-  test: { name: 'unit', include: ['components/**/*.test.ts', 'server/**/*.unit.test.ts'] },
+  test: { name: 'unit', include: ['app/**/*.unit.test.ts', 'components/**/*.unit.test.ts', 'server/**/*.unit.test.ts'] },
 };
 
 // The dashboard in Chromium against `next start` (builds first when the build is stale).
@@ -27,7 +27,7 @@ export default defineConfig({
   test: {
     projects: [onDatabase('pglite'), onDatabase('postgres'), unit, e2e],
     // The HTTP-face and browser tests run against `next start`: build once per run, when sources changed.
-    globalSetup: ['server/test/harness/next-build.ts'],
+    globalSetup: ['server/testing/next-build.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

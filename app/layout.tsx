@@ -2,8 +2,8 @@ import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { NavBar } from '@/components/NavBar';
 import { TRPCReactProvider } from '@/components/trpc/client';
-import { dashboardAccess } from '@/components/trpc/server';
 import { signOut } from '@/server/auth/actions';
+import { dashboardAccess } from '@/server/trpc/server-rendering';
 import './globals.css';
 
 export const metadata: Metadata = {

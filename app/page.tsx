@@ -1,10 +1,11 @@
+import { dashboardView, type SearchParams } from '@/app/_lib/range';
+import { reportInput } from '@/app/_lib/view-inputs';
 import { DashboardControls } from '@/components/controls/DashboardControls';
-import { dashboardView, type SearchParams } from '@/components/controls/range';
 import { ToolTable } from '@/components/ToolTable';
-import { HydrateClient, prefetch, taskTypes, trpc } from '@/components/trpc/server';
-import { reportInput } from '@/components/views/inputs';
+import { HydrateClient } from '@/components/trpc/HydrateClient';
 import { OverviewView } from '@/components/views/OverviewView';
 import { tools } from '@/server/tools/registry';
+import { prefetch, taskTypes, trpc } from '@/server/trpc/server-rendering';
 
 export const dynamic = 'force-dynamic';
 

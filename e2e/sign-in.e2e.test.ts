@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../server/demo/seed';
 import { createApiKey } from '../server/services/api-keys';
-import { createServerDatabase, ROOT, startHoneServer, type HoneServer, type ServerDatabase } from '../server/test/harness/hone-server';
+import { createServerDatabase, ROOT, startHoneServer, type HoneServer, type ServerDatabase } from '../server/testing/hone-server';
 import { launchChromium } from './browser';
 
 // The dashboard with HONE_AUTH=required: the sign-in page, a read key browsing, a write key editing.

@@ -3,8 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startHoneServer } from '../server/test/harness/hone-server';
-import buildOnce from '../server/test/harness/next-build';
+import { startHoneServer } from '../server/testing/hone-server';
+import buildOnce from '../server/testing/next-build';
 import { openDatabase } from '../server/db/client';
 import { createInnerContext } from '../server/trpc/context';
 import { createCaller } from '../server/trpc/routers/_app';

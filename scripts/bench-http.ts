@@ -3,8 +3,8 @@
 import { performance } from 'node:perf_hooks';
 import { createHoneClient } from '../server/hone-client';
 import { createApiKey } from '../server/services/api-keys';
-import { createServerDatabase, startHoneServer } from '../server/test/harness/hone-server';
-import buildOnce from '../server/test/harness/next-build';
+import { createServerDatabase, startHoneServer } from '../server/testing/hone-server';
+import buildOnce from '../server/testing/next-build';
 
 const CALL = { modelId: 'bench-model', taskType: 'coding', success: true, latencyMs: 1200, cost: 0.01 };
 const CONCURRENCY = 16;

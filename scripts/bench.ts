@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import { seedDemoData } from '../server/demo/seed';
 import { modelCallFigures } from '../server/services/model-trends';
-import { createScratchDatabase, type ScratchDatabase } from '../server/test/scratch-database';
+import { createScratchDatabase, type ScratchDatabase } from '../server/testing/scratch-database';
 import { benchDashboardPages } from './bench-dashboard-pages';
 import { benchDashboardQueries, medianMs, writeMillionCallHistory } from './bench-dashboard';
 

@@ -1,8 +1,9 @@
+import { dashboardView, type SearchParams } from '@/app/_lib/range';
+import { FIRST_BUG_PAGE } from '@/app/_lib/view-inputs';
 import { DashboardControls } from '@/components/controls/DashboardControls';
-import { dashboardView, type SearchParams } from '@/components/controls/range';
-import { HydrateClient, prefetch, trpc } from '@/components/trpc/server';
+import { HydrateClient } from '@/components/trpc/HydrateClient';
 import { BugsView } from '@/components/views/BugsView';
-import { FIRST_BUG_PAGE } from '@/components/views/inputs';
+import { prefetch, trpc } from '@/server/trpc/server-rendering';
 
 export const dynamic = 'force-dynamic';
 

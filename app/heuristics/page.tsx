@@ -1,8 +1,9 @@
+import { dashboardView, type SearchParams } from '@/app/_lib/range';
+import { ALL_RULES } from '@/app/_lib/view-inputs';
 import { DashboardControls } from '@/components/controls/DashboardControls';
-import { dashboardView, type SearchParams } from '@/components/controls/range';
-import { dashboardAccess, HydrateClient, prefetch, taskTypes, trpc } from '@/components/trpc/server';
+import { HydrateClient } from '@/components/trpc/HydrateClient';
 import { HeuristicsView } from '@/components/views/HeuristicsView';
-import { ALL_RULES } from '@/components/views/inputs';
+import { dashboardAccess, prefetch, taskTypes, trpc } from '@/server/trpc/server-rendering';
 
 export const dynamic = 'force-dynamic';
 

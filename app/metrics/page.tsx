@@ -1,8 +1,9 @@
+import { dashboardView, firstParam, type SearchParams } from '@/app/_lib/range';
+import { METRIC_NAMES } from '@/app/_lib/view-inputs';
 import { DashboardControls } from '@/components/controls/DashboardControls';
-import { dashboardView, firstParam, type SearchParams } from '@/components/controls/range';
-import { getQueryClient, HydrateClient, prefetch, trpc } from '@/components/trpc/server';
-import { METRIC_NAMES } from '@/components/views/inputs';
+import { HydrateClient } from '@/components/trpc/HydrateClient';
 import { MetricsView } from '@/components/views/MetricsView';
+import { getQueryClient, prefetch, trpc } from '@/server/trpc/server-rendering';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,8 @@
+import { dashboardView, type SearchParams } from '@/app/_lib/range';
 import { DashboardControls } from '@/components/controls/DashboardControls';
-import { dashboardView, type SearchParams } from '@/components/controls/range';
-import { HydrateClient, prefetch, taskTypes, trpc } from '@/components/trpc/server';
+import { HydrateClient } from '@/components/trpc/HydrateClient';
 import { ModelsView } from '@/components/views/ModelsView';
+import { prefetch, taskTypes, trpc } from '@/server/trpc/server-rendering';
 
 export const dynamic = 'force-dynamic';
 

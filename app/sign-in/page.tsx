@@ -1,7 +1,7 @@
 import { redirect } from 'next/navigation';
 import { SignInForm } from '@/components/auth/SignInForm';
-import { dashboardAccess } from '@/components/trpc/server';
 import { safeNextPath } from '@/server/auth/next-path';
+import { dashboardAccess } from '@/server/trpc/server-rendering';
 
 export const dynamic = 'force-dynamic';
 

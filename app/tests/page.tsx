@@ -1,9 +1,9 @@
 import { TRPCError } from '@trpc/server';
 import Link from 'next/link';
-import { highlightTypeScript } from '@/components/code/highlight';
-import { firstParam, type SearchParams } from '@/components/controls/range';
+import { highlightTypeScript } from '@/app/_lib/highlight';
+import { firstParam, type SearchParams } from '@/app/_lib/range';
 import { formatDateTime } from '@/components/format';
-import { serverCaller } from '@/components/trpc/server';
+import { serverCaller } from '@/server/trpc/server-rendering';
 
 export const dynamic = 'force-dynamic';
 

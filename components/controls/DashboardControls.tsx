@@ -2,7 +2,7 @@
 
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState, useTransition } from 'react';
-import { RANGE_PRESETS, todayUtc, withParams, type DashboardParams } from './range';
+import { RANGE_PRESETS, todayUtc, withParams, type DashboardParams } from '@/app/_lib/range';
 
 /** Date range and task-type filter, held in the URL so a view can be shared by link. */
 export function DashboardControls({ params, taskTypes }: { params: DashboardParams; taskTypes?: string[] }) {

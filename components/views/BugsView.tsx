@@ -3,16 +3,16 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
+import type { IsoRange } from '@/app/_lib/range';
+import { BUG_PAGE_SIZE } from '@/app/_lib/view-inputs';
 import { SEVERITIES, type SeverityValue } from '@/server/schemas/bug-patterns';
 import { ChartCard, chartState } from '../charts/ChartCard';
 import { SEVERITY_COLORS } from '../charts/palette';
 import { risingKeys, stackedOccurrences } from '../charts/prepare/bugs';
 import { isEmpty } from '../charts/prepare/rows';
 import { TimeSeriesChart } from '../charts/TimeSeriesChart';
-import type { IsoRange } from '../controls/range';
 import { formatCount, formatDateTime } from '../format';
 import { useTRPC } from '../trpc/client';
-import { BUG_PAGE_SIZE } from './inputs';
 
 export function SeverityBadge({ severity }: { severity: SeverityValue }) {
   return <span className={`badge sev-${severity}`}>{severity}</span>;

@@ -2,18 +2,18 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
+import type { IsoRange } from '@/app/_lib/range';
+import { ALL_RULES } from '@/app/_lib/view-inputs';
 import { ChartCard, chartState } from '../charts/ChartCard';
 import { hitRateLines, rulesWithHits, type RuleRow } from '../charts/prepare/routing';
 import { isEmpty } from '../charts/prepare/rows';
 import { TimeSeriesChart } from '../charts/TimeSeriesChart';
-import type { IsoRange } from '../controls/range';
 import { formatCount, formatPercent } from '../format';
 import type { DraftRule } from '../forms/draft-rule';
 import { RuleForm } from '../forms/RuleForm';
 import { TryRouteBox } from '../forms/TryRouteBox';
 import { useTRPC } from '../trpc/client';
 
-import { ALL_RULES } from './inputs';
 
 /** `canEdit` is false for a session opened with a read key: the server would refuse the edits anyway. */
 export function HeuristicsView({ filter, canEdit }: { filter: IsoRange & { taskType?: string }; canEdit: boolean }) {

@@ -3,14 +3,14 @@
 import { useQuery } from '@tanstack/react-query';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useMemo } from 'react';
+import { withParams, type IsoRange } from '@/app/_lib/range';
+import { METRIC_NAMES } from '@/app/_lib/view-inputs';
 import { ChartCard, chartState } from '../charts/ChartCard';
 import { metricLines } from '../charts/prepare/metrics';
 import { isEmpty } from '../charts/prepare/rows';
 import { TimeSeriesChart } from '../charts/TimeSeriesChart';
-import { withParams, type IsoRange } from '../controls/range';
 import { formatCount, formatDateTime, formatWithUnit } from '../format';
 import { useTRPC } from '../trpc/client';
-import { METRIC_NAMES } from './inputs';
 
 /** Metric picker and group-by key live in the URL (?metric=&groupBy=) like the other controls. */
 export function MetricsView({ range, metric, groupBy }: { range: IsoRange; metric: string | undefined; groupBy: string | undefined }) {

@@ -2,13 +2,13 @@
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
+import type { IsoRange } from '@/app/_lib/range';
 import { ChartCard, chartState } from '../charts/ChartCard';
 import { CostSuccessScatter } from '../charts/CostSuccessScatter';
 import { costVsSuccess, modelKey, rankingsByTaskType, trendLines } from '../charts/prepare/models';
 import { isEmpty } from '../charts/prepare/rows';
 import { RankingBarChart } from '../charts/RankingBarChart';
 import { TimeSeriesChart } from '../charts/TimeSeriesChart';
-import type { IsoRange } from '../controls/range';
 import { formatMs, formatPercent, formatUsd } from '../format';
 import { LeaderboardTable, type SortState } from '../tables/LeaderboardTable';
 import { useTRPC } from '../trpc/client';

@@ -3,16 +3,16 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useMemo } from 'react';
+import type { IsoRange } from '@/app/_lib/range';
+import { reportInput } from '@/app/_lib/view-inputs';
 import { ChartCard, chartState } from '../charts/ChartCard';
 import { stackedOccurrences } from '../charts/prepare/bugs';
 import { OVERALL_KEY } from '../charts/prepare/routing';
 import { isEmpty, rowsFromAligned } from '../charts/prepare/rows';
 import { TimeSeriesChart } from '../charts/TimeSeriesChart';
-import type { IsoRange } from '../controls/range';
 import { formatCount, formatDateTime, formatMs, formatPercent, formatUsd } from '../format';
 import { useTRPC } from '../trpc/client';
 import { SeverityBadge } from './BugsView';
-import { reportInput } from './inputs';
 
 function Stat({ href, value, label, testId }: { href: string; value: string; label: string; testId: string }) {
   return (

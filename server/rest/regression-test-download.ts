@@ -8,6 +8,7 @@ import { nonBlank } from '../schemas/common';
 import { getRegressionTestByName, getRegressionTestsInCategory, vitestFileOf } from '../services/regression-tests';
 import { defineTool } from '../tools/define';
 import { invokeTool } from '../tools/pipeline';
+import { generateRegressionTestTool } from '../tools/regression-tests';
 
 const DownloadInput = z
   .strictObject({
@@ -28,6 +29,17 @@ export const downloadRegressionTests = defineTool({
   description: 'Regression tests as one ready-to-run Vitest file: the test of a name, or every test of a category.',
   input: DownloadInput,
   readOnly: true,
+  example: async (call) => {
+    const { test } = await call(generateRegressionTestTool, {
+      testName: 'downloaded_example',
+      category: 'examples',
+      description: 'A test to download',
+      testCode: "it('runs', () => {});",
+      expectedBehavior: 'It runs',
+      discoveredFrom: 'bug',
+    });
+    return { name: test.testName };
+  },
   handler: async ({ prisma }, { name, category }) => {
     if (name !== undefined) {
       const test = await getRegressionTestByName(prisma, name);

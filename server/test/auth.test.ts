@@ -3,9 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSession } from '../auth/session';
 import { createHoneClient } from '../hone-client';
 import { createApiKey, revokeApiKey } from '../services/api-keys';
+import { createServerDatabase, startHoneServer, type HoneServer, type ServerDatabase } from '../testing/hone-server';
+import { plainExample } from '../testing/tool-examples';
+import { recordBugPatternTool } from '../tools/bug-patterns';
+import { toolsByName } from '../tools/registry';
 import { testDatabaseKind } from './database';
-import { createServerDatabase, startHoneServer, type HoneServer, type ServerDatabase } from './harness/hone-server';
-import { exampleFor, SPEC_EXAMPLES } from './harness/spec-examples';
 
 const SESSION_SECRET = 'a-test-secret-that-is-at-least-32-characters-long';
 process.env.HONE_SESSION_SECRET = SESSION_SECRET;
@@ -38,7 +40,7 @@ function authHeader(key: string | undefined): Record<string, string> {
   return { authorization: key.startsWith('Basic ') ? key : `Bearer ${key}` };
 }
 
-async function rest(name: string, key: string | undefined, body: unknown = exampleFor(name)) {
+async function rest(name: string, key: string | undefined, body: unknown = plainExample(toolsByName.get(name)!)) {
   const response = await fetch(`${server.url}/tools/${name}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...authHeader(key) },
@@ -52,22 +54,26 @@ async function bugPatternCount(): Promise<number> {
   return (await rest('get_bug_patterns', keys.write, {})).body.items.length;
 }
 
+/** The spec's bug report under a pattern of the test's own, so what it finds stored is its own doing. */
+const bugReport = (pattern: string) => ({ ...plainExample(recordBugPatternTool), pattern });
+
 describe(`auth on REST (${testDatabaseKind})`, () => {
   it('answers 401 without a valid key, 403 for a read key on a writing tool, and writes nothing', async () => {
+    const before = await bugPatternCount();
     for (const [label, key] of Object.entries(WRONG_KEYS())) {
-      const refused = await rest('record_bug_pattern', key);
+      const refused = await rest('record_bug_pattern', key, bugReport('via rest'));
       expect(refused.status, label).toBe(401);
       expect(refused.body.error.message).toMatch(/API key/);
       expect((await rest('get_bug_patterns', key, {})).status, label).toBe(401);
     }
-    const forbidden = await rest('record_bug_pattern', keys.read);
+    const forbidden = await rest('record_bug_pattern', keys.read, bugReport('via rest'));
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.error.message).toContain('write key');
-    expect(await bugPatternCount()).toBe(0);
+    expect(await bugPatternCount()).toBe(before);
 
     expect((await rest('get_bug_patterns', keys.read, {})).status).toBe(200);
-    expect((await rest('record_bug_pattern', keys.write)).status).toBe(200);
-    expect(await bugPatternCount()).toBe(1);
+    expect((await rest('record_bug_pattern', keys.write, bugReport('via rest'))).status).toBe(200);
+    expect(await bugPatternCount()).toBe(before + 1);
   });
 });
 
@@ -115,12 +121,12 @@ describe(`auth on MCP (${testDatabaseKind})`, () => {
     expect((await reader.listTools()).tools.length).toBeGreaterThan(0);
     const read = await reader.callTool({ name: 'get_bug_patterns', arguments: {} });
     expect(read.isError).toBeFalsy();
-    await expect(reader.callTool({ name: 'record_bug_pattern', arguments: { ...SPEC_EXAMPLES.record_bug_pattern, pattern: 'via mcp' } })).rejects.toThrow(/insufficient scope|403|write key/i);
+    await expect(reader.callTool({ name: 'record_bug_pattern', arguments: bugReport('via mcp') })).rejects.toThrow(/insufficient scope|403|write key/i);
     await reader.close();
     expect(await bugPatternCount()).toBe(before);
 
     const writer = await connect(keys.write);
-    const written = await writer.callTool({ name: 'record_bug_pattern', arguments: { ...SPEC_EXAMPLES.record_bug_pattern, pattern: 'via mcp' } });
+    const written = await writer.callTool({ name: 'record_bug_pattern', arguments: bugReport('via mcp') });
     expect(written.isError).toBeFalsy();
     await writer.close();
     expect(await bugPatternCount()).toBe(before + 1);
@@ -225,7 +231,7 @@ describe(`hardening around the dashboard session (${testDatabaseKind})`, () => {
 
   it("does not let MCP use the dashboard's session cookie: bearer keys only", async () => {
     const cookie = await cookieFor(keys.writeId, 'write');
-    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'record_bug_pattern', arguments: { ...SPEC_EXAMPLES.record_bug_pattern, pattern: 'via cookie' } } });
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'record_bug_pattern', arguments: bugReport('via cookie') } });
     const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', cookie };
     const withCookie = await fetch(`${server.url}/api/mcp`, { method: 'POST', headers, body });
     expect(withCookie.status).toBe(401);

@@ -12,7 +12,7 @@ import { API_VERSION_HEADER, HONE_API_VERSION } from '../api-version';
 import { createHoneClient, HoneClientError } from '../hone-client';
 import { createApiKey } from '../services/api-keys';
 import { testDatabaseKind } from './database';
-import { createServerDatabase, ROOT, startHoneServer, type HoneServer, type ServerDatabase } from './harness/hone-server';
+import { createServerDatabase, ROOT, startHoneServer, type HoneServer, type ServerDatabase } from '../testing/hone-server';
 
 const PACKAGE_DIR = path.join(ROOT, 'packages/client');
 const FIXTURES = path.join(ROOT, 'server/test/gateway-package');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import { createScratchDatabase, type ScratchDatabase } from './scratch-database';
+import { createScratchDatabase, type ScratchDatabase } from '../testing/scratch-database';
 
 /** Which real database this test run talks to: set per Vitest project (see vitest.config.ts). */
 export const testDatabaseKind = (process.env.HONE_TEST_DB ?? 'pglite') as 'pglite' | 'postgres';

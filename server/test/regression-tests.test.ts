@@ -4,19 +4,20 @@ import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertParsesAsTypeScript, vitestFileOf } from '../services/regression-tests';
+import { ROOT } from '../testing/hone-server';
+import { plainExample } from '../testing/tool-examples';
+import { generateRegressionTestTool } from '../tools/regression-tests';
 import { expectBadRequest, useTestDatabase } from './database';
-import { ROOT } from './harness/hone-server';
-import { SPEC_EXAMPLES } from './harness/spec-examples';
 
 const t = useTestDatabase();
 
-const specExample = SPEC_EXAMPLES.generate_regression_test;
+const specExample = plainExample(generateRegressionTestTool);
 
 describe('generate_regression_test', () => {
   it('stores the spec example', async () => {
     const { created, test } = await t.db.caller.regressionTests.generate(specExample);
     expect(created).toBe(true);
-    expect(test).toMatchObject({ ...specExample, id: 1 });
+    expect(test).toMatchObject({ ...specExample, id: expect.any(Number) });
     expect(new Date(test.createdAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
   });
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testDatabaseKind } from './database';
-import { ROOT } from './harness/hone-server';
+import { ROOT } from '../testing/hone-server';
 
 /** Whether a TCP connection to host:port is accepted. */
 const accepts = (host: string, port: number) =>

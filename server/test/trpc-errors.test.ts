@@ -4,7 +4,7 @@ import { INTERNAL_ERROR_MESSAGE } from '../error-mapping';
 import { createInnerContext } from '../trpc/context';
 import { appRouter } from '../trpc/routers/_app';
 import { testDatabaseKind } from './database';
-import { createScratchDatabase, type ScratchDatabase } from './scratch-database';
+import { createScratchDatabase, type ScratchDatabase } from '../testing/scratch-database';
 
 // tRPC used to hand the database's own message to the caller (`Invalid prisma.….findMany() invocation …`).
 

@@ -10,6 +10,14 @@ export const recordBugPatternTool = defineTool({
     'its occurrences, keeps the highest severity seen and the newest non-empty description and solution.',
   input: RecordBugPatternInput,
   readOnly: false,
+  // The spec's example.
+  example: {
+    category: 'timeout',
+    pattern: 'LLM timeout on large context',
+    description: 'Model times out when context > 100K tokens',
+    solution: 'Split context into chunks, use compression',
+    severity: 'high',
+  },
   handler: ({ prisma }, input) => recordBugPattern(prisma, input),
 });
 
@@ -19,6 +27,8 @@ export const getBugPatternsTool = defineTool({
     'List known bug patterns, most frequent first (then by severity, critical first, then most recently seen), optionally one category. Paginated.',
   input: GetBugPatternsInput,
   readOnly: true,
+  // The spec's example.
+  example: { category: 'timeout' },
   handler: ({ prisma }, input) => getBugPatterns(prisma, input),
 });
 
@@ -30,6 +40,7 @@ export const getBugPatternTrendsTool = defineTool({
     'Use it to see which kind of bug keeps coming back.',
   input: GetBugPatternTrendsInput,
   readOnly: true,
+  example: { groupBy: 'severity' },
   handler: ({ prisma }, input) => getBugPatternTrends(prisma, input),
 });
 
@@ -40,5 +51,9 @@ export const getBugPatternTool = defineTool({
     '400 days), and the newest 100 regression tests of its category (`regressionTestsTruncated` says when there are more).',
   input: GetBugPatternInput,
   readOnly: true,
+  example: async (call) => {
+    const { id } = await call(recordBugPatternTool, { category: 'timeout', pattern: 'LLM timeout on large context', severity: 'high' });
+    return { id };
+  },
   handler: ({ prisma }, input) => getBugPattern(prisma, input),
 });

@@ -19,7 +19,21 @@ export interface Tool<Input extends z.ZodType = z.ZodType, Output = unknown, Rea
   handler: (ctx: ToolContext, input: z.output<Input>) => Promise<Output>;
   /** The result as text a person or model reads (MCP's text block); JSON when absent. */
   toText?: (output: Output) => string;
+  /**
+   * A call that works on an empty database, for the faces tests, the docs and anyone trying the tool: the spec's own example
+   * where it gives one. A tool that needs a stored row (an id) prepares it with `call`, through the face under test.
+   */
+  example: ToolExample<z.input<Input>>;
 }
+
+/**
+ * Calls another tool through the face under test (REST, MCP or tRPC) and returns its result as that face delivers it
+ * (JSON: dates are strings on the wire).
+ */
+export type ToolCaller = <CalledInput extends z.ZodType, CalledOutput>(tool: Tool<CalledInput, CalledOutput, boolean>, input: z.input<CalledInput>) => Promise<CalledOutput>;
+
+/** A plain input, or a function that prepares what the call needs and returns the input. */
+export type ToolExample<Input> = Input | ((call: ToolCaller) => Promise<Input>);
 
 // `any`: a registry holds tools of every input and output type side by side.
 export type AnyTool = Tool<any, any, boolean>;

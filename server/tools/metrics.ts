@@ -7,6 +7,8 @@ export const recordMetricTool = defineTool({
   description: 'Record one value of a system-wide metric (e.g. routing_latency in ms) with optional context, at server time unless recordedAt is given.',
   input: RecordMetricInput,
   readOnly: false,
+  // The spec's example.
+  example: { name: 'routing_latency', value: 156.7, unit: 'ms', context: { layer: 'balanced', model: 'gpt-4o' } },
   handler: ({ prisma }, input) => recordMetric(prisma, input),
 });
 
@@ -15,6 +17,7 @@ export const listMetricNamesTool = defineTool({
   description: 'The metric names recorded so far, each with its number of values, newest unit, last recording time and the context keys (seen in its newest 1,000 values) it can be grouped by.',
   input: ListMetricNamesInput,
   readOnly: true,
+  example: {},
   handler: ({ prisma }) => listMetricNames(prisma),
 });
 
@@ -25,5 +28,6 @@ export const getMetricSeriesTool = defineTool({
     'of a context key (e.g. groupBy "layer"), with the unit it is recorded in. At most 50 series, the most recorded values; `truncated` is true when more.',
   input: GetMetricSeriesInput,
   readOnly: true,
+  example: { name: 'routing_latency', groupBy: 'layer' },
   handler: ({ prisma }, input) => getMetricSeries(prisma, input),
 });

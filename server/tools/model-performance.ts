@@ -17,6 +17,8 @@ export const updateModelPerformanceTool = defineTool({
     'Count one model call for a (model, task type): whether it succeeded, its latency in ms and its cost in USD. Call it after every LLM call.',
   input: UpdateModelPerformanceInput,
   readOnly: false,
+  // The spec's example.
+  example: { modelId: 'claude-sonnet-4', taskType: 'coding', success: true, latencyMs: 2340, cost: 0.0125 },
   handler: ({ prisma }, input) => updateModelPerformance(prisma, input),
 });
 
@@ -28,6 +30,8 @@ export const analyzeMetricsTool = defineTool({
     'the self-improvement summary and evidence-backed recommendations. Use it to find the best or an underperforming model.',
   input: AnalyzeMetricsInput,
   readOnly: true,
+  // The spec's example.
+  example: { taskType: 'coding', includeReport: true },
   handler: ({ prisma }, input) => analyzeMetrics(prisma, input),
   toText: (analysis) => analysis.report,
 });
@@ -39,6 +43,8 @@ export const generateReportTool = defineTool({
     '(ranked as analyze_metrics ranks them) and recent bugs.',
   input: GenerateReportInput,
   readOnly: true,
+  // The spec's example.
+  example: {},
   handler: ({ prisma }, input) => generateReport(prisma, input),
   toText: (report) => report.report,
 });
@@ -51,6 +57,7 @@ export const getModelTrendsTool = defineTool({
     '`truncated` is true when more had calls. Use it to see whether a model is degrading or getting slower.',
   input: GetModelTrendsInput,
   readOnly: true,
+  example: { taskType: 'coding' },
   handler: ({ prisma }, input) => getModelTrends(prisma, input),
 });
 
@@ -63,6 +70,7 @@ export const getModelLeaderboardTool = defineTool({
     'Use it to pick the best or the cheapest good-enough model for a task type over a recent period.',
   input: GetModelLeaderboardInput,
   readOnly: true,
+  example: { taskType: 'coding', sortBy: 'successRate', direction: 'desc' },
   handler: ({ prisma }, input) => getModelLeaderboard(prisma, input),
 });
 
@@ -71,5 +79,6 @@ export const listTaskTypesTool = defineTool({
   description: 'The task types that have recorded model calls, alphabetically: the values taskType filters accept.',
   input: ListTaskTypesInput,
   readOnly: true,
+  example: {},
   handler: ({ prisma }) => listTaskTypes(prisma),
 });

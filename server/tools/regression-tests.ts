@@ -10,6 +10,24 @@ export const generateRegressionTestTool = defineTool({
     'testCode must parse as TypeScript.',
   input: GenerateRegressionTestInput,
   readOnly: false,
+  // The spec's example.
+  example: {
+    testName: 'routing_timeout_recovery',
+    category: 'routing',
+    description: 'Verify that router handles model timeouts gracefully',
+    testCode: `
+        it('should retry on timeout', async () => {
+            const result = await router.route({ 
+                input: 'test', 
+                maxRetries: 3 
+            });
+            expect(result).toBeDefined();
+        });
+    `,
+    expectedBehavior: 'Router should retry up to 3 times on timeout',
+    discoveredFrom: 'bug',
+    metadata: { bugTicket: 'ISSUE-123' },
+  },
   handler: ({ prisma }, input) => generateRegressionTest(prisma, input),
 });
 
@@ -19,6 +37,8 @@ export const getRegressionTestsTool = defineTool({
     'List stored regression tests, newest first, optionally only one category. Paginated: pass nextCursor back as cursor for the next page.',
   input: GetRegressionTestsInput,
   readOnly: true,
+  // The spec's example.
+  example: { category: 'routing' },
   handler: ({ prisma }, input) => getRegressionTests(prisma, input),
 });
 
@@ -27,5 +47,6 @@ export const getRegressionTestCategoriesTool = defineTool({
   description: 'The categories of stored regression tests with the number of tests in each, alphabetically.',
   input: GetRegressionTestCategoriesInput,
   readOnly: true,
+  example: {},
   handler: ({ prisma }) => getRegressionTestCategories(prisma),
 });

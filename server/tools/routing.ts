@@ -14,6 +14,16 @@ export const updateRoutingHeuristicTool = defineTool({
   input: SaveRoutingRuleInput,
   readOnly: false,
   // The spec's wire shape names the rule "heuristic".
+  // The spec's example.
+  example: {
+    pattern: '.*implement.*algorithm.*',
+    preferredLayer: 'deep',
+    preferredModel: 'claude-sonnet-4',
+    reasoning: 'Algorithm implementation requires deep reasoning',
+    successRate: 92.5,
+    usageCount: 45,
+    active: true,
+  },
   handler: async ({ prisma }, input) => {
     const { created, rule } = await saveRoutingRule(prisma, input);
     return { created, heuristic: rule };
@@ -26,6 +36,8 @@ export const getRoutingHeuristicsTool = defineTool({
     'List routing rules in evaluation order (priority descending, then most recently updated). By default only active rules.',
   input: ListRoutingRulesInput,
   readOnly: true,
+  // The spec's example.
+  example: { activeOnly: true },
   handler: ({ prisma }, input) => listRoutingRules(prisma, input),
 });
 
@@ -36,6 +48,7 @@ export const previewRouteTool = defineTool({
     'Use it to test a rule or an input; it only reads, so a read key may call it.',
   input: PreviewRouteInput,
   readOnly: true,
+  example: { input: 'Please implement a sorting algorithm in Rust' },
   handler: ({ prisma }, input) => resolveRoute(prisma, { ...input, dryRun: true }),
 });
 
@@ -46,6 +59,7 @@ export const resolveRouteTool = defineTool({
     'with no match, the default layer. Each decision is counted for hit-rate statistics unless dryRun is true.',
   input: ResolveRouteInput,
   readOnly: false,
+  example: { input: 'Please implement a sorting algorithm in Rust', taskType: 'coding' },
   handler: ({ prisma }, input) => resolveRoute(prisma, input),
 });
 
@@ -56,6 +70,10 @@ export const deleteRoutingHeuristicTool = defineTool({
   input: DeleteRoutingRuleInput,
   readOnly: false,
   destructive: true,
+  example: async (call) => {
+    const { heuristic } = await call(updateRoutingHeuristicTool, { pattern: '^a rule made to be deleted$', preferredLayer: 'fast' });
+    return { id: heuristic.id };
+  },
   handler: ({ prisma }, input) => deleteRoutingRule(prisma, input),
 });
 
@@ -66,5 +84,6 @@ export const getRoutingHitRatesTool = defineTool({
     '(share of decisions some rule matched) and each rule\'s hits and hit rate, in total and per time bucket. Dry runs are not counted.',
   input: GetRoutingHitRatesInput,
   readOnly: true,
+  example: { from: '2026-01-01T00:00:00Z', to: '2026-01-08T00:00:00Z' },
   handler: ({ prisma }, input) => getRoutingHitRates(prisma, input),
 });

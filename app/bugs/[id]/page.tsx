@@ -1,9 +1,10 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { dashboardView, type SearchParams } from '@/app/_lib/range';
 import { DashboardControls } from '@/components/controls/DashboardControls';
-import { dashboardView, type SearchParams } from '@/components/controls/range';
-import { HydrateClient, prefetch, trpc } from '@/components/trpc/server';
+import { HydrateClient } from '@/components/trpc/HydrateClient';
 import { BugDetailView } from '@/components/views/BugsView';
+import { prefetch, trpc } from '@/server/trpc/server-rendering';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
 // Run as its own process by http-faces.test.ts: a gateway written in TypeScript using the typed client (the
 // @hone/client package's source; client-package.test.ts runs the packed package from outside the repository).
-import { createHoneClient, HoneClientError } from '../../hone-client';
+import { createHoneClient, HoneClientError } from '../hone-client';
 
 const [url, apiKey] = process.argv.slice(2);
 const hone = createHoneClient({ url: url!, apiKey });

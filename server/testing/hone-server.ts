@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase, type DatabaseTarget, type PrismaClient } from '../../db/client';
-import { createScratchDatabase } from '../scratch-database';
+import { openDatabase, type DatabaseTarget, type PrismaClient } from '../db/client';
+import { createScratchDatabase } from './scratch-database';
 
-export const ROOT = path.resolve(import.meta.dirname, '../../..');
+export const ROOT = path.resolve(import.meta.dirname, '../..');
 const STARTUP_TIMEOUT_MS = 60_000;
 
 export interface HoneServer {

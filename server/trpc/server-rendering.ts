@@ -1,15 +1,15 @@
-import { dehydrate, HydrationBoundary, type FetchQueryOptions } from '@tanstack/react-query';
+import type { FetchQueryOptions } from '@tanstack/react-query';
 import { createTRPCOptionsProxy } from '@trpc/tanstack-react-query';
 import { headers } from 'next/headers';
-import { cache, type ReactNode } from 'react';
-import { dashboardAccessOf } from '@/server/auth/dashboard';
-import { createContext } from '@/server/trpc/context';
-import { appRouter } from '@/server/trpc/routers/_app';
-import { makeQueryClient } from './query-client';
+import { cache } from 'react';
+import { makeQueryClient } from '@/app/_lib/query-client';
+import { dashboardAccessOf } from '../auth/dashboard';
+import { createContext } from './context';
+import { appRouter } from './routers/_app';
 
 // Server components prefetch through the same router and context as HTTP calls (so whatever the
 // context enforces, e.g. the signed-in session, applies to server rendering too), then hand the
-// cache to the client components through HydrationBoundary.
+// cache to the client components through HydrationBoundary (components/trpc/HydrateClient.tsx).
 
 /** One query client per request. */
 export const getQueryClient = cache(makeQueryClient);
@@ -36,10 +36,6 @@ export const serverCaller = cache(async () => appRouter.createCaller(await reque
 
 /** Who is signed in and whether they may edit (the nav, the sign-in page, the rule forms). */
 export const dashboardAccess = cache(async () => dashboardAccessOf((await requestContext()).auth));
-
-export function HydrateClient({ children }: { children: ReactNode }) {
-  return <HydrationBoundary state={dehydrate(getQueryClient())}>{children}</HydrationBoundary>;
-}
 
 /** The task types the filter offers. */
 export function taskTypes(): Promise<string[]> {

@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-const ROOT = path.resolve(import.meta.dirname, '../../..');
+const ROOT = path.resolve(import.meta.dirname, '../..');
 const SOURCES = ['app', 'components', 'server', 'proxy.ts', 'instrumentation.ts', 'next.config.mjs', 'package-lock.json'];
-const SKIP = new Set(['node_modules', 'generated', 'test']);
+const SKIP = new Set(['node_modules', 'generated', 'test', 'testing']);
 
 function newestMtime(entry: string): number {
   const stat = statSync(entry, { throwIfNoEntry: false });
