@@ -34,7 +34,7 @@ export function TimeSeriesChart({
       <XAxis dataKey="t" tickFormatter={(t: string) => formatBucket(t, bucket)} minTickGap={24} fontSize={12} />
       <YAxis tickFormatter={(v: number) => format(v)} width={84} fontSize={12} domain={domain ?? [0, 'auto']} label={{ value: unit, angle: -90, position: 'insideLeft', fontSize: 12 }} />
       <Tooltip
-        labelFormatter={(t) => formatBucket(String(t), bucket)}
+        labelFormatter={(t) => (typeof t === 'string' ? formatBucket(t, bucket) : t)}
         formatter={(value) => (typeof value === 'number' ? format(value) : String(value ?? '–'))}
       />
       <Legend wrapperStyle={{ fontSize: 12 }} />

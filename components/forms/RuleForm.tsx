@@ -82,7 +82,7 @@ export function RuleForm({ rule, onDone, onDraftChange }: { rule: RoutingRuleDto
   // Ids unique per form: the new-rule form and an edit form can be on the page together.
   const id = (name: string) => `${prefix}-${name}`;
   return (
-    <form className="rule-form" onSubmit={onSubmit} noValidate data-testid={`rule-form-${prefix}`}>
+    <form className="rule-form" onSubmit={(event) => void onSubmit(event)} noValidate data-testid={`rule-form-${prefix}`}>
       <Field label="Pattern (JavaScript regular expression)" name="pattern" inputId={id('pattern')} error={errors.pattern?.message} className="wide">
         <input id={id('pattern')} {...register('pattern')} aria-invalid={!!errors.pattern} placeholder="e.g. \b(refactor|migrate)\b" autoComplete="off" spellCheck={false} />
       </Field>

@@ -31,7 +31,7 @@ export function ModelsView({ filter }: { filter: IsoRange & { taskType?: string 
   const leaders = useMemo(() => (board.data?.rows ?? []).filter((r) => r.rank === 1).map((r) => modelKey(r.modelId, r.taskType)), [board.data]);
   const allKeys = useMemo(() => (trends.data?.series ?? []).map((s) => modelKey(s.modelId, s.taskType)), [trends.data]);
   const [picked, setPicked] = useState<string[] | null>(null);
-  const chosen = (picked ?? leaders).filter((k) => allKeys.includes(k));
+  const chosen = useMemo(() => (picked ?? leaders).filter((k) => allKeys.includes(k)), [picked, leaders, allKeys]);
   const toggle = (key: string) => setPicked((chosen.includes(key) ? chosen.filter((k) => k !== key) : [...chosen, key]));
 
   const success = useMemo(() => (trends.data ? trendLines(trends.data, ['successRate'], chosen) : null), [trends.data, chosen]);

@@ -16,7 +16,8 @@ export interface SignInState {
 // A sign-in from another origin is refused before it gets here (the proxy's host/origin rule, then Next's own
 // check of server actions), so a sign-in cannot be forced by another site either.
 export async function signIn(_previous: SignInState, form: FormData): Promise<SignInState> {
-  const key = String(form.get('apiKey') ?? '').trim();
+  const entered = form.get('apiKey');
+  const key = typeof entered === 'string' ? entered.trim() : '';
   if (!key) return { error: 'Paste an API key' };
   const address = clientAddress(await headers());
   const wait = signInLimiter().retryAfterSeconds(address);

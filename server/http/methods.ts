@@ -31,6 +31,7 @@ export const CLIENT_ADDRESS_HEADER = 'x-hone-client-address';
  * server is Next's own, so its request event is the only place ahead of Next.
  */
 export function guardIncomingRequests(): void {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with Reflect.apply on the server it belongs to
   const emit = http.Server.prototype.emit;
   http.Server.prototype.emit = function (this: http.Server, event: string, ...args: unknown[]) {
     if (event === 'request') {

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import {
   createMcpHandler,
   isLegacyRequest,
@@ -26,7 +27,7 @@ function structured(output: unknown): Record<string, unknown> {
  * that lets every input through, because the pipeline parses it (one place, one error shape on every face).
  */
 function schemaParsedByPipeline(tool: AnyTool) {
-  const own = tool.input['~standard'] as { jsonSchema: { input: (options: unknown) => Record<string, unknown>; output: (options: unknown) => Record<string, unknown> } };
+  const own = (tool.input as z.ZodType)['~standard'] as unknown as { jsonSchema: { input: (options: unknown) => Record<string, unknown>; output: (options: unknown) => Record<string, unknown> } };
   return {
     '~standard': {
       version: 1 as const,
@@ -46,7 +47,7 @@ interface McpCaller {
 
 async function callTool(tool: AnyTool, { prisma, auth, admissions }: McpCaller, input: unknown): Promise<CallToolResult> {
   try {
-    const output = await invokeTool({ tool, prisma, access: admissions.get(tool.name) ?? auth, readInput: () => input });
+    const output: unknown = await invokeTool({ tool, prisma, access: admissions.get(tool.name) ?? auth, readInput: () => input });
     return { content: [{ type: 'text', text: toolText(tool, output) }], structuredContent: structured(output) };
   } catch (error) {
     // invokeTool answers every failure as a HoneError (an unexpected one already logged).

@@ -27,8 +27,8 @@ async function postedInput(request: Request): Promise<unknown> {
   }
 }
 
-function restInput(tool: AnyTool, request: Request): Promise<unknown> | unknown {
-  return request.method === 'GET' ? inputFromQuery(tool, new URL(request.url).searchParams) : postedInput(request);
+function restInput(tool: AnyTool, request: Request): Promise<unknown> {
+  return request.method === 'GET' ? Promise.resolve(inputFromQuery(tool, new URL(request.url).searchParams)) : postedInput(request);
 }
 
 /** `/tools/<name>`: POST with a JSON body for every tool, GET with query parameters for the read-only ones. */

@@ -77,7 +77,7 @@ export function openApiDocument(): JsonObject {
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key from `npm run apikey -- create` (when HONE_AUTH=required)' } },
       schemas: {
-        ...Object.assign({}, ...inputs.map((input) => input.components)),
+        ...(Object.assign({}, ...inputs.map((input) => input.components)) as JsonObject),
         Error: {
           type: 'object',
           required: ['error'],

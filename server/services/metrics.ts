@@ -18,7 +18,7 @@ export async function recordMetric(prisma: PrismaClient, input: z.output<typeof 
       metricName: input.name,
       metricValue: input.value,
       metricUnit: input.unit,
-      context: input.context as object,
+      context: input.context,
       ...(input.recordedAt && { recordedAt: new Date(input.recordedAt) }),
     },
   });

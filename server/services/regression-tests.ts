@@ -61,7 +61,7 @@ export async function generateRegressionTest(
 ): Promise<{ created: boolean; test: RegressionTestDto }> {
   assertParsesAsTypeScript(input.testCode);
   const [inserted] = await prisma.regressionTest.createManyAndReturn({
-    data: [{ ...input, discoveredFrom: toDiscoveredFrom(input.discoveredFrom), metadata: input.metadata as object }],
+    data: [{ ...input, discoveredFrom: toDiscoveredFrom(input.discoveredFrom), metadata: input.metadata }],
     skipDuplicates: true,
   });
   if (inserted) return { created: true, test: toRegressionTestDto(inserted) };

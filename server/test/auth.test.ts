@@ -46,7 +46,7 @@ async function rest(name: string, key: string | undefined, body: unknown = plain
     headers: { 'content-type': 'application/json', ...authHeader(key) },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as any };
+  return { status: response.status, body: (await response.json()) };
 }
 
 /** What a write key sees: proof that refused calls wrote nothing. */

@@ -384,14 +384,14 @@ describe('list_task_types', () => {
 describe('every read is bounded', () => {
   // The five reads that take a date range, each called with the range patch given.
   const reads: [string, (range: object) => Promise<unknown>][] = [
-    ['get_routing_hit_rates', (range) => t.db.caller.routing.hitRates(range as never)],
-    ['get_bug_pattern_trends', (range) => t.db.caller.bugPatterns.trends(range as never)],
+    ['get_routing_hit_rates', (range) => t.db.caller.routing.hitRates(range)],
+    ['get_bug_pattern_trends', (range) => t.db.caller.bugPatterns.trends(range)],
     ['get_bug_pattern', async (range) => {
       const { id } = await t.db.prisma.bugPattern.create({ data: { category: 'c', pattern: 'p', severity: 'low' } });
-      return t.db.caller.bugPatterns.get({ id, ...range } as never);
+      return t.db.caller.bugPatterns.get({ id, ...range });
     }],
-    ['get_model_trends', (range) => t.db.caller.modelPerformance.trends(range as never)],
-    ['get_metric_series', (range) => t.db.caller.metrics.series({ name: 'latency', ...range } as never)],
+    ['get_model_trends', (range) => t.db.caller.modelPerformance.trends(range)],
+    ['get_metric_series', (range) => t.db.caller.metrics.series({ name: 'latency', ...range })],
   ];
   const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
 

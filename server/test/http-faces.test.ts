@@ -121,7 +121,7 @@ describe(`REST /tools/<name> (${testDatabaseKind})`, () => {
     expect(body.error.message).toContain('value');
     const bad = await fetch(`${server.url}/tools/get_routing_heuristics?activeOnly=yes`);
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as any).error.issues[0].path).toEqual(['activeOnly']);
+    expect(((await bad.json())).error.issues[0].path).toEqual(['activeOnly']);
   });
 
   it('answers 400 for a body that is not JSON', async () => {
@@ -145,7 +145,7 @@ describe(`REST /tools/<name> (${testDatabaseKind})`, () => {
   });
 
   it('serves an OpenAPI 3.1 document of every tool', async () => {
-    const document = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as any;
+    const document = (await (await fetch(`${server.url}/api/openapi.json`)).json());
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths).sort()).toEqual(tools.map((t) => `/tools/${t.name}`).sort());
     const get = document.paths['/tools/get_routing_heuristics'].get;
@@ -228,7 +228,7 @@ describe(`MCP at /api/mcp (${testDatabaseKind})`, () => {
       headers: { ...headers, 'mcp-protocol-version': '2025-06-18' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'generate_report', arguments: {} } }),
     });
-    const body = (await call.json()) as any;
+    const body = (await call.json());
     expect(body.result.content[0].text).toContain('Self-Improvement');
   });
 
@@ -321,7 +321,7 @@ describe(`tRPC limits like the other faces (${testDatabaseKind})`, () => {
     const huge = JSON.stringify({ name: 'huge-context', value: 1, unit: 'ms', context: { blob: 'x'.repeat(2 * 1024 * 1024) } });
     const response = await fetch(`${server.url}/api/trpc/metrics.record`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: huge });
     expect(response.status).toBe(413);
-    expect(((await response.json()) as any).error.message).toContain('1 MiB');
+    expect(((await response.json())).error.message).toContain('1 MiB');
     expect(await metricNames()).not.toContain('huge-context');
   });
 
@@ -330,7 +330,7 @@ describe(`tRPC limits like the other faces (${testDatabaseKind})`, () => {
     expect((await fetch(`${server.url}${batch(100)}`)).status).toBe(200);
     const tooMany = await fetch(`${server.url}${batch(101)}`);
     expect(tooMany.status).toBe(400);
-    expect(((await tooMany.json()) as any).error.message).toMatch(/at most 100 procedures/);
+    expect(((await tooMany.json())).error.message).toMatch(/at most 100 procedures/);
     const posted = await fetch(`${server.url}/api/trpc/${Array(101).fill('metrics.record').join(',')}?batch=1`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -402,9 +402,9 @@ describe(`downloading regression tests (${testDatabaseKind})`, () => {
   it('answers a bad or unknown query with the JSON error shape every route uses', async () => {
     const neither = await fetch(`${server.url}/tests/download`);
     expect(neither.status).toBe(400);
-    expect(((await neither.json()) as any).error).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('exactly one of name or category'), issues: expect.any(Array) });
+    expect(((await neither.json())).error).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('exactly one of name or category'), issues: expect.any(Array) });
     const unknown = await fetch(`${server.url}/tests/download?name=no-such-test`);
     expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as any).error).toMatchObject({ code: 'NOT_FOUND', issues: [{ path: ['name'], message: expect.any(String) }] });
+    expect(((await unknown.json())).error).toMatchObject({ code: 'NOT_FOUND', issues: [{ path: ['name'], message: expect.any(String) }] });
   });
 });

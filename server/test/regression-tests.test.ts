@@ -193,7 +193,7 @@ describe('downloaded test files', () => {
       if (ts.isImportDeclaration(statement)) return 'import';
       const call = ts.isExpressionStatement(statement) && ts.isCallExpression(statement.expression) ? statement.expression : undefined;
       if (call && call.expression.getText(source) === 'describe' && call.arguments.length === 2 && ts.isStringLiteral(call.arguments[0]!)) {
-        return `describe ${(call.arguments[0] as ts.StringLiteral).text}`;
+        return `describe ${(call.arguments[0]).text}`;
       }
       return `other: ${statement.getText(source).slice(0, 80)}`;
     });

@@ -38,10 +38,12 @@ describe.skipIf(testDatabaseKind !== 'pglite')('npm start with authentication of
         const timer = setTimeout(() => reject(new Error(`no "serving on" within 90 s:\n${output}`)), 90_000);
         const onData = (chunk: Buffer) => {
           output += chunk.toString();
-          if (output.includes('Hone: serving on')) (clearTimeout(timer), resolve());
+          if (!output.includes('Hone: serving on')) return;
+          clearTimeout(timer);
+          resolve();
         };
-        child.stdout!.on('data', onData);
-        child.stderr!.on('data', onData);
+        child.stdout.on('data', onData);
+        child.stderr.on('data', onData);
         child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`npm start exited (${code}):\n${output}`))));
       });
       expect(output).toContain(`Hone: listening on http://127.0.0.1:${port} (authentication is off, so only this machine may connect`);

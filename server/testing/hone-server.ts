@@ -91,8 +91,8 @@ export async function startHoneServer({ env }: { env: Record<string, string> }):
         resolve();
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`the server exited (${code}) before it was ready:\n${output}`));

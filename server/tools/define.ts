@@ -35,7 +35,7 @@ export type ToolCaller = <CalledInput extends z.ZodType, CalledOutput>(tool: Too
 /** A plain input, or a function that prepares what the call needs and returns the input. */
 export type ToolExample<Input> = Input | ((call: ToolCaller) => Promise<Input>);
 
-// `any`: a registry holds tools of every input and output type side by side.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds tools of every input and output type side by side
 export type AnyTool = Tool<any, any, boolean>;
 
 export function defineTool<Input extends z.ZodType, Output, ReadOnly extends boolean>(

@@ -6,6 +6,7 @@
 //
 // Faces only translate: HTTP or JSON-RPC in, `invokeTool`, the wire form of the result or of the HoneError out
 // (server/error-mapping.ts).
+import type { z } from 'zod';
 import { authorize, type RequestAuth } from '../auth/request-auth';
 import type { PrismaClient } from '../db/client';
 import { asHoneError } from '../error-mapping';
@@ -44,7 +45,8 @@ export function admitReader(auth: RequestAuth, endpoint: string): void {
 export function parseToolInput<Tool extends AnyTool>(tool: Tool, rawInput: unknown): Parameters<Tool['handler']>[1] {
   const guardIssues = rawInputIssues(rawInput);
   if (guardIssues.length) throw new HoneError('BAD_REQUEST', describeIssues(guardIssues), guardIssues);
-  const parsed = tool.input.safeParse(rawInput);
+  const schema = tool.input as z.ZodType<Parameters<Tool['handler']>[1]>;
+  const parsed = schema.safeParse(rawInput);
   if (!parsed.success) throw HoneError.fromZod(parsed.error);
   return parsed.data;
 }
@@ -70,7 +72,7 @@ export async function invokeTool<Tool extends AnyTool>({ tool, prisma, access, r
   try {
     admissionFor(tool, access);
     const input = parseToolInput(tool, await readInput());
-    return await tool.handler({ prisma }, input);
+    return (await tool.handler({ prisma }, input)) as Awaited<ReturnType<Tool['handler']>>;
   } catch (error) {
     throw asHoneError(error, tool.name);
   }

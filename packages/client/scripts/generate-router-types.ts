@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { HONE_API_VERSION } from '../../../server/api-version';
+import type { AnyTool } from '../../../server/tools/define';
 import { toolGroups } from '../../../server/tools/registry';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -17,7 +18,7 @@ const PROBE = path.join(ROOT, 'server/trpc/routers/__client-types-probe.ts');
 
 const groups = Object.entries(toolGroups).map(([group, procedures]) => ({
   group,
-  procedures: Object.entries(procedures).map(([name, tool]) => ({ name, toolName: tool.name, kind: tool.readOnly ? 'query' : 'mutation' })),
+  procedures: Object.entries(procedures as Record<string, AnyTool>).map(([name, tool]) => ({ name, toolName: tool.name, kind: tool.readOnly ? 'query' : 'mutation' })),
 }));
 
 // A file that exists only in memory: one alias per input and output, for the checker to resolve.
