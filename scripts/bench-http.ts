@@ -59,6 +59,8 @@ async function benchFaces(kind: 'pglite' | 'postgres', auth: 'off' | 'required')
     await measure('REST GET /tools/get_routing_heuristics', 2000, async () =>
       expectOk(await fetch(`${server.url}/tools/get_routing_heuristics?activeOnly=true`, { headers })),
     );
+    // A static answer (built once per process) should cost no more than the cheapest read tool above.
+    await measure('GET /api/openapi.json', 2000, async () => expectOk(await fetch(`${server.url}/api/openapi.json`, { headers })));
   } finally {
     await server.stop();
     await db.drop();
