@@ -61,7 +61,11 @@ async function loadRules(prisma: PrismaClient, registered: (patternSet: PatternS
   const pool = matchWorkerPool();
   const patternSet = pool.register(
     rules.map((rule) => rule.pattern),
-    (unusable) => reportUnusable(prisma, unusable.map(({ index, reason }) => ({ rule: rules[index]!, reason }))),
+    (unusable) =>
+      reportUnusable(
+        prisma,
+        unusable.map(({ index, reason }) => ({ rule: rules[index]!, reason })),
+      ),
   );
   registered(patternSet);
   return {

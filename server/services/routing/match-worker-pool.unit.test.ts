@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MatchWorkerPool, matchWorkerScript } from './match-worker-pool';
+import { MatchWorkerPool, matchWorkerScript, type UnusablePattern } from './match-worker-pool';
 import { MATCHED_INPUT_CHARS } from './pattern-compiler.mjs';
 
 /** Reproducible a's and b's: re2js's DFA gives up on them, so `[ab]*a[ab]{62}\d` runs its NFA (~250 ms per 32 KiB). */
@@ -24,13 +24,15 @@ afterEach(async () => {
 describe('MatchWorkerPool', () => {
   it('answers the index of the first matching pattern, and reports the patterns it cannot compile', async () => {
     pool = new MatchWorkerPool();
-    const unusable = vi.fn();
+    const unusable = vi.fn<(list: UnusablePattern[]) => void>();
     const set = pool.register(['(?=x)x', 'deploy', 'deploy|ship'], unusable);
     expect(await pool.match(set, 'ship it', 1000)).toEqual({ kind: 'matched', index: 2 });
     expect(await pool.match(set, 'deploy it', 1000)).toEqual({ kind: 'matched', index: 1 });
     expect(await pool.match(set, 'x', 1000)).toEqual({ kind: 'none' });
     expect(unusable).toHaveBeenCalledTimes(1);
-    expect(unusable).toHaveBeenCalledWith([{ index: 0, reason: expect.stringMatching(/lookaround/) }]);
+    const [reported] = unusable.mock.calls[0]!;
+    expect(reported.map(({ index }) => index)).toEqual([0]);
+    expect(reported[0]!.reason).toMatch(/lookaround/);
   });
 
   it('looks at the first 32 KiB of the input only', async () => {
@@ -71,7 +73,7 @@ describe('MatchWorkerPool', () => {
     pool = new MatchWorkerPool(matchWorkerScript().replace('match-worker.mjs', 'no-such-worker.mjs'));
     const set = pool.register(['ship']);
     const answers = await Promise.all([pool.match(set, 'ship', 1000), pool.match(set, 'ship', 1000)]);
-    for (const answer of answers) expect(answer).toMatchObject({ kind: 'cut-off', why: expect.stringMatching(/match worker failed/) });
+    for (const answer of answers) expect(answer.kind === 'cut-off' && answer.why).toMatch(/match worker failed/);
     expect(error).toHaveBeenCalled();
   });
 });

@@ -102,10 +102,13 @@ function explainRefusal(pattern, engineMessage) {
   }
   const why = (hint) => `${hint} (RE2: ${engineMessage})`;
   if (/`\(\?<?[=!]/.test(engineMessage)) {
-    return why('uses lookaround ((?=, (?!, (?<=, (?<!), which the linear-time matcher cannot run; match the words in order instead, e.g. a.*b|b.*a');
+    return why(
+      'uses lookaround ((?=, (?!, (?<=, (?<!), which the linear-time matcher cannot run; match the words in order instead, e.g. a.*b|b.*a',
+    );
   }
   if (/invalid escape sequence: `\\[1-9]/.test(engineMessage)) return why('uses a backreference, which the linear-time matcher cannot run');
-  if (/invalid repeat count/.test(engineMessage)) return why('repeats too much: counted repetitions may total at most 1,000 (nested counts multiply)');
+  if (/invalid repeat count/.test(engineMessage))
+    return why('repeats too much: counted repetitions may total at most 1,000 (nested counts multiply)');
   return why('is not a pattern the linear-time matcher can run');
 }
 
@@ -124,12 +127,16 @@ export function boundedInput(input) {
   return input.length > MATCHED_INPUT_CHARS ? input.slice(0, MATCHED_INPUT_CHARS) : input;
 }
 
-const tooComplex = (what) => ({ ok: false, reason: `is too complex for fast matching: ${what}; use fewer repetitions or a shorter pattern` });
+const tooComplex = (what) => ({
+  ok: false,
+  reason: `is too complex for fast matching: ${what}; use fewer repetitions or a shorter pattern`,
+});
 const count = (n) => n.toLocaleString('en');
 
 /** Compiles a pattern, or says why it cannot be used. Never throws for a bad pattern. */
 export function compilePattern(pattern) {
-  if (hasNamedBackreference(pattern)) return { ok: false, reason: 'uses a backreference (\\k<name>), which the linear-time matcher cannot run' };
+  if (hasNamedBackreference(pattern))
+    return { ok: false, reason: 'uses a backreference (\\k<name>), which the linear-time matcher cannot run' };
   let regex;
   try {
     regex = RE2JS.compile(RE2JS.translateRegExp(pattern));
@@ -137,9 +144,11 @@ export function compilePattern(pattern) {
     return { ok: false, reason: explainRefusal(pattern, error instanceof Error ? error.message : String(error)) };
   }
   const size = regex.programSize();
-  if (size > MAX_PROGRAM_SIZE) return tooComplex(`it compiles to ${count(size)} instructions, more than the ${count(MAX_PROGRAM_SIZE)} allowed`);
+  if (size > MAX_PROGRAM_SIZE)
+    return tooComplex(`it compiles to ${count(size)} instructions, more than the ${count(MAX_PROGRAM_SIZE)} allowed`);
   const { loops, sequentialClassSteps } = analyzeProgram(regex.re2().prog.inst);
-  if (loops > MAX_LOOPS) return tooComplex(`it has ${loops} loops (*, +, {n,}, counting each repetition of a group), more than the ${MAX_LOOPS} allowed`);
+  if (loops > MAX_LOOPS)
+    return tooComplex(`it has ${loops} loops (*, +, {n,}, counting each repetition of a group), more than the ${MAX_LOOPS} allowed`);
   if (sequentialClassSteps > MAX_SEQUENTIAL_CLASS_STEPS) {
     return tooComplex(
       `it has ${count(sequentialClassSteps)} character-class steps in sequence, more than the ${MAX_SEQUENTIAL_CLASS_STEPS} allowed ` +

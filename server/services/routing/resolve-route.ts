@@ -24,7 +24,9 @@ export async function resolveRoute(
   const rule = 'rule' in match ? match.rule : null;
   if (!dryRun) await countRouteDecision(prisma, rule?.id ?? null, taskType ?? '');
   if ('cutOff' in match) {
-    console.warn(`Hone: routing rule matching was cut off (${match.cutOff}) on an input of ${input.length.toLocaleString('en')} characters; answered the default layer`);
+    console.warn(
+      `Hone: routing rule matching was cut off (${match.cutOff}) on an input of ${input.length.toLocaleString('en')} characters; answered the default layer`,
+    );
     return {
       layer: defaultLayer,
       model: null,
