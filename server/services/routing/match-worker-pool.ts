@@ -12,7 +12,10 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { boundedInput } from './pattern-compiler.mjs';
 
-/** A match job waiting in the queue is cut off after this many times its own limit: the queue never hangs a caller. */
+/**
+ * A match still queued after this many times its own limit is answered as cut off, so no caller hangs behind a long
+ * queue or a rule set being compiled (up to HONE_MAX_ROUTING_RULES patterns: seconds at worst).
+ */
 const QUEUE_WAIT_FACTOR = 20;
 
 /**
@@ -44,7 +47,15 @@ export interface PatternSet {
 
 type Job =
   | { type: 'load'; set: PatternSet; resolve: () => void }
-  | { type: 'match'; set: PatternSet; input: string; timeoutMs: number; queuedAt: number; resolve: (answer: MatchAnswer) => void };
+  | {
+      type: 'match';
+      set: PatternSet;
+      input: string;
+      timeoutMs: number;
+      resolve: (answer: MatchAnswer) => void;
+      /** Answers the job as cut off if it is still queued after QUEUE_WAIT_FACTOR times its limit. */
+      queueTimer?: NodeJS.Timeout;
+    };
 
 type WorkerReply = { type: 'loaded'; jobId: number; unusable: UnusablePattern[] } | { type: 'matched'; jobId: number; index: number };
 
@@ -86,7 +97,16 @@ export class MatchWorkerPool {
   match(set: PatternSet, input: string, timeoutMs: number): Promise<MatchAnswer> {
     return new Promise((resolve) => {
       // Only the matched part crosses to the worker: a 1 MB input costs a copy of 32 KiB.
-      this.queue.push({ type: 'match', set, input: boundedInput(input), timeoutMs, queuedAt: Date.now(), resolve });
+      const job: Job = { type: 'match', set, input: boundedInput(input), timeoutMs, resolve };
+      const waitLimitMs = timeoutMs * QUEUE_WAIT_FACTOR;
+      job.queueTimer = setTimeout(() => {
+        const position = this.queue.indexOf(job);
+        if (position === -1) return;
+        this.queue.splice(position, 1);
+        this.answer(job, { kind: 'cut-off', why: `it waited more than ${waitLimitMs} ms behind other matches` });
+        this.dropIfIdle(set);
+      }, waitLimitMs);
+      this.queue.push(job);
       this.dispatch();
     });
   }
@@ -104,11 +124,6 @@ export class MatchWorkerPool {
   private dispatch(): void {
     while (!this.running && this.queue.length > 0) {
       const job = this.queue[0]!;
-      if (job.type === 'match' && Date.now() - job.queuedAt > job.timeoutMs * QUEUE_WAIT_FACTOR) {
-        this.queue.shift();
-        this.answer(job, { kind: 'cut-off', why: `it waited more than ${job.timeoutMs * QUEUE_WAIT_FACTOR} ms behind other matches` });
-        continue;
-      }
       if (job.type === 'match' && !this.loadedInWorker.has(job.set.id)) {
         this.queue.unshift({ type: 'load', set: job.set, resolve: () => {} });
         continue;
@@ -121,6 +136,7 @@ export class MatchWorkerPool {
   private start(job: Job): void {
     const worker = this.ensureWorker();
     const jobId = this.nextJobId++;
+    if (job.type === 'match') clearTimeout(job.queueTimer);
     const running: RunningJob = { jobId, job, timer: undefined };
     this.running = running;
     if (job.type === 'load') {
@@ -197,8 +213,10 @@ export class MatchWorkerPool {
   }
 
   private answer(job: Job, answer: MatchAnswer): void {
-    if (job.type === 'match') job.resolve(answer);
-    else job.resolve();
+    if (job.type === 'match') {
+      clearTimeout(job.queueTimer);
+      job.resolve(answer);
+    } else job.resolve();
   }
 
   /** Forgets a released set once no queued or running job needs it. */

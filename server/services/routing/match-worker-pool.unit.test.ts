@@ -59,6 +59,18 @@ describe('MatchWorkerPool', () => {
     expect(await pool.match(slow, 'b1', 1000)).toEqual({ kind: 'none' });
   });
 
+  it('answers a match that waited too long behind others as cut off, without waiting for its turn', async () => {
+    pool = new MatchWorkerPool();
+    const slow = pool.register(slowPatterns);
+    const ordinary = pool.register(['deploy']);
+    expect(await pool.match(slow, 'warm up', 1000)).toEqual({ kind: 'none' });
+    const running = pool.match(slow, randomAbs(MATCHED_INPUT_CHARS), 1500);
+    // Queued behind a match of about two seconds, with a wait limit of 20 x 10 ms.
+    expect(await pool.match(ordinary, 'deploy', 10)).toEqual({ kind: 'cut-off', why: 'it waited more than 200 ms behind other matches' });
+    // Whether it ends or is cut off depends on this machine's speed; either way it is answered.
+    expect(['none', 'cut-off']).toContain((await running).kind);
+  });
+
   it('still answers a set released while a match on it was queued', async () => {
     pool = new MatchWorkerPool();
     const set = pool.register(['ship']);
