@@ -50,6 +50,29 @@ const EnvSchema = z.object({
       .default(DEFAULT_JSON_LIMITS.maxDepth),
   ),
   /**
+   * Longest a routing decision may spend matching rules, in milliseconds (default 250). Matching runs in a worker
+   * thread; past this it is stopped and the decision takes the default layer, saying that matching was cut off.
+   */
+  HONE_ROUTE_MATCH_TIMEOUT_MS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number of milliseconds from 1 to 60000' })
+      .int('must be a whole number of milliseconds from 1 to 60000')
+      .min(1, 'must be from 1 to 60000')
+      .max(60_000, 'must be from 1 to 60000')
+      .default(250),
+  ),
+  /** Most routing rules Hone keeps, active or not (default 1000): creating one more is refused. Bounds matching and listing. */
+  HONE_MAX_ROUTING_RULES: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number from 1 to 100000' })
+      .int('must be a whole number from 1 to 100000')
+      .min(1, 'must be from 1 to 100000')
+      .max(100_000, 'must be from 1 to 100000')
+      .default(1000),
+  ),
+  /**
    * Interface `npm start` listens on. Unset: loopback (127.0.0.1) while authentication is off, so an open server is
    * not reachable from the network; all interfaces when API keys are required. See listenHost().
    */

@@ -1,7 +1,9 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { env } from '../env';
 import { invalidateRoutingRules } from '../services/routing/active-rules';
 import { getRoutingHitRates } from '../services/routing/hit-rates';
+import { MATCHED_INPUT_CHARS, patternProblem } from '../services/routing/matcher';
 import { expectBadRequest, useTestDatabase } from './database';
 
 const t = useTestDatabase();
@@ -93,6 +95,8 @@ describe('update_routing_heuristic', () => {
     ['pattern', { pattern: '(?<word>a)\\k<word>' }, /backreference/],
     ['pattern', { pattern: '(a{1,99}b{1,99}c{1,99}){1,99}' }, /repeats too much/],
     ['pattern', { pattern: '(.*a){300}' }, /too complex/],
+    ['pattern', { pattern: '\\p{L}{1000}\\p{N}' }, /has 1,001 character-class steps in sequence.*more than the 64 allowed/],
+    ['pattern', { pattern: '[a-z]{299}\\d' }, /has 300 character-class steps in sequence/],
     ['pattern', { pattern: '(unclosed' }, /not a valid regular expression/],
     ['pattern', { pattern: 'x'.repeat(1001) }, /1,000 characters/],
     ['pattern', { pattern: '' }, /empty/],
@@ -238,5 +242,90 @@ describe('patterns run in linear time', () => {
     const reports = warn.mock.calls.filter(([message]) => String(message).includes(`#${stale.id} `));
     expect(reports).toHaveLength(1);
     expect(String(reports[0]![0])).toMatch(/lookaround/);
+  });
+});
+
+/** A reproducible string of a's and b's: an input on which re2js's DFA gives up and its NFA runs every live thread. */
+function randomAbs(length: number): string {
+  let seed = 7;
+  return Array.from({ length }, () => {
+    seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
+    return seed & 0x4000 ? 'a' : 'b';
+  }).join('');
+}
+
+describe('matching off the main thread, with a time limit', () => {
+  it('cuts off rules that are accepted but slow on an input, answers the default layer, and keeps the event loop free', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    // Each passes the save check, yet takes about 350 ms on this input in the NFA: 8 of them, ~3 s, written behind
+    // Hone's back at the top priority, as a rule set grown over time would be.
+    const slowPatterns = Array.from({ length: 8 }, (_, k) => `[ab]*a[ab]{62}[0-${k}]`);
+    for (const pattern of slowPatterns) expect(patternProblem(pattern), pattern).toBeNull();
+    for (const pattern of slowPatterns) {
+      await t.db.prisma.$executeRaw`INSERT INTO routing_rules (pattern, preferred_layer, priority, updated_at) VALUES (${pattern}, 'deep', 1000000, now())`;
+    }
+    const { heuristic: ordinary } = await t.db.caller.routing.updateHeuristic({ pattern: '\\bdeploy\\b', preferredLayer: 'fast' });
+    await t.db.caller.routing.preview({ input: 'warm up: start the worker and compile the rules' });
+
+    const hostile = randomAbs(MATCHED_INPUT_CHARS);
+    let decision: Awaited<ReturnType<typeof t.db.caller.routing.preview>> | undefined;
+    const blockedMs = await longestEventLoopBlockMs(async () => {
+      decision = await t.db.caller.routing.preview({ input: hostile });
+    });
+    const limit = env().HONE_ROUTE_MATCH_TIMEOUT_MS;
+    expect(decision).toMatchObject({ layer: env().HONE_DEFAULT_LAYER, ruleId: null, model: null });
+    expect(decision!.reasoning).toMatch(new RegExp(`cut off because matching took longer than ${limit} ms.*default layer`));
+    // Matching these rules on the main thread would block it for seconds; posting the input to the worker does not.
+    expect(blockedMs).toBeLessThan(limit / 2);
+    expect(warn.mock.calls.some(([message]) => /cut off .*input of 32,768 characters/.test(String(message)))).toBe(true);
+
+    // The worker was replaced: ordinary decisions go on, counted as usual.
+    expect(await t.db.caller.routing.resolve({ input: 'deploy it', taskType: 'ops' })).toMatchObject({ ruleId: ordinary.id, layer: 'fast', counted: true });
+  });
+
+  it('answers requests queued behind a cut-off match, in order', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    await t.db.prisma.$executeRaw`INSERT INTO routing_rules (pattern, preferred_layer, priority, updated_at)
+      SELECT '[ab]*a[ab]{62}[0-' || k || ']', 'deep', 1000000, now() FROM generate_series(0, 7) AS k`;
+    const { heuristic: ordinary } = await t.db.caller.routing.updateHeuristic({ pattern: 'ship', preferredLayer: 'fast' });
+    const [slow, quick] = await Promise.all([
+      t.db.caller.routing.preview({ input: randomAbs(MATCHED_INPUT_CHARS) }),
+      t.db.caller.routing.preview({ input: 'ship it' }),
+    ]);
+    expect(slow.reasoning).toMatch(/cut off/);
+    expect(quick).toMatchObject({ ruleId: ordinary.id, layer: 'fast' });
+  });
+});
+
+describe('the routing rule cap', () => {
+  const limit = () => env().HONE_MAX_ROUTING_RULES;
+  const fillTo = (count: number) =>
+    t.db.prisma.routingRule.createMany({ data: Array.from({ length: count }, (_, i) => ({ pattern: `filler-${i}`, preferredLayer: 'fast' as const })) });
+
+  it('refuses a rule beyond HONE_MAX_ROUTING_RULES with a conflict naming the limit, and still updates existing rules', async () => {
+    await fillTo(limit() - 1);
+    expect((await t.db.caller.routing.updateHeuristic({ pattern: 'the-last-place', preferredLayer: 'deep' })).created).toBe(true);
+    const refused = await t.db.caller.routing.updateHeuristic({ pattern: 'one-too-many', preferredLayer: 'deep' }).then(
+      () => expect.fail('expected the rule beyond the cap to be refused'),
+      (error: { code?: string; message: string }) => error,
+    );
+    expect(refused.code).toBe('CONFLICT');
+    expect(refused.message).toContain(`at most ${limit().toLocaleString('en')} routing rules (HONE_MAX_ROUTING_RULES)`);
+    expect(await t.db.prisma.routingRule.count()).toBe(limit());
+    // At the cap, the spec's upsert of an existing pattern and an edit by id still work.
+    const updated = await t.db.caller.routing.updateHeuristic({ pattern: 'the-last-place', preferredLayer: 'fast' });
+    expect(updated).toMatchObject({ created: false, heuristic: { preferredLayer: 'fast' } });
+    const edited = await t.db.caller.routing.updateHeuristic({ id: updated.heuristic.id, pattern: 'renamed', preferredLayer: 'fast' });
+    expect(edited.heuristic.pattern).toBe('renamed');
+    expect(await t.db.caller.routing.listHeuristics({ activeOnly: false })).toHaveLength(limit());
+  });
+
+  it('lets only one of several concurrent creations take the last place', async () => {
+    await fillTo(limit() - 1);
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) => t.db.caller.routing.updateHeuristic({ pattern: `racer-${i}`, preferredLayer: 'deep' })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(await t.db.prisma.routingRule.count()).toBe(limit());
   });
 });

@@ -1,6 +1,7 @@
 import type { PrismaClient } from '../../db/client';
+import { env } from '../../env';
 import type { RoutingLayerValue } from '../../schemas/routing';
-import { compileRuleSet, type RuleSet } from './matcher';
+import { matchWorkerPool, type PatternSet } from './match-worker-pool';
 import { RULE_EVALUATION_ORDER, toRoutingRuleDto } from './rule-dto';
 
 /** What a decision needs of an active rule. */
@@ -13,10 +14,24 @@ export interface ActiveRule {
   reasoning: string | null;
 }
 
+/** The first active rule matching an input, none, or no answer in time (`why` says what was cut off). */
+export type RuleMatch = { rule: ActiveRule | null } | { cutOff: string };
+
+/**
+ * The active rules of one database, in evaluation order. They are compiled and matched in the match worker, never on
+ * the main thread: a slow pattern or a large rule set cannot stall other requests (see match-worker-pool.ts).
+ */
+export interface ActiveRuleSet {
+  readonly rules: readonly ActiveRule[];
+  firstMatch(input: string): Promise<RuleMatch>;
+}
+
 interface RuleCache {
-  rules: Promise<RuleSet<ActiveRule>>;
+  rules: Promise<ActiveRuleSet>;
   version: string;
   checkedAt: number;
+  /** The patterns registered with the match worker, released when this cache entry is replaced. */
+  patternSet?: PatternSet;
 }
 
 const ruleCaches = new WeakMap<PrismaClient, RuleCache>();
@@ -33,33 +48,53 @@ async function rulesVersion(prisma: PrismaClient): Promise<string> {
   return row!.version;
 }
 
-async function loadRules(prisma: PrismaClient): Promise<RuleSet<ActiveRule>> {
+async function loadRules(prisma: PrismaClient, registered: (patternSet: PatternSet) => void): Promise<ActiveRuleSet> {
   const rows = await prisma.routingRule.findMany({ where: { active: true }, orderBy: [...RULE_EVALUATION_ORDER] });
-  const ruleSet = compileRuleSet(
-    rows.map(toRoutingRuleDto).map((rule) => ({
-      id: rule.id,
-      pattern: rule.pattern,
-      layer: rule.preferredLayer,
-      model: rule.preferredModel,
-      priority: rule.priority,
-      reasoning: rule.reasoning,
-    })),
+  const rules: ActiveRule[] = rows.map(toRoutingRuleDto).map((rule) => ({
+    id: rule.id,
+    pattern: rule.pattern,
+    layer: rule.preferredLayer,
+    model: rule.preferredModel,
+    priority: rule.priority,
+    reasoning: rule.reasoning,
+  }));
+  const pool = matchWorkerPool();
+  const patternSet = pool.register(
+    rules.map((rule) => rule.pattern),
+    (unusable) =>
+      reportUnusable(
+        prisma,
+        unusable.map(({ index, reason }) => ({ rule: rules[index]!, reason })),
+      ),
   );
-  // A stored pattern the matcher refuses (saved before this check, or written behind Hone's back) must not
-  // break routing: the rule is skipped and said once, not on every reload.
+  registered(patternSet);
+  return {
+    rules,
+    async firstMatch(input) {
+      const answer = await pool.match(patternSet, input, env().HONE_ROUTE_MATCH_TIMEOUT_MS);
+      if (answer.kind === 'cut-off') return { cutOff: answer.why };
+      return { rule: answer.kind === 'matched' ? rules[answer.index]! : null };
+    },
+  };
+}
+
+/**
+ * A stored pattern the matcher refuses (saved before this check, or written behind Hone's back) must not break
+ * routing: the rule is skipped and said once, not on every reload.
+ */
+function reportUnusable(prisma: PrismaClient, unusable: readonly { rule: ActiveRule; reason: string }[]): void {
   const reported = reportedUnusable.get(prisma) ?? new Set<string>();
   reportedUnusable.set(prisma, reported);
-  for (const { rule, reason } of ruleSet.unusable) {
+  for (const { rule, reason } of unusable) {
     const key = `${rule.id}:${rule.pattern}`;
     if (reported.has(key)) continue;
     reported.add(key);
     console.warn(`Hone: routing rule #${rule.id} /${rule.pattern}/ is skipped: its pattern ${reason}`);
   }
-  return ruleSet;
 }
 
-/** The active rules, compiled once per database client and rebuilt when a rule changes. */
-export async function activeRuleSet(prisma: PrismaClient): Promise<RuleSet<ActiveRule>> {
+/** The active rules, loaded once per database client and reloaded when a rule changes. */
+export async function activeRuleSet(prisma: PrismaClient): Promise<ActiveRuleSet> {
   const now = Date.now();
   let cache = ruleCaches.get(prisma);
   if (cache && now - cache.checkedAt < VERSION_CHECK_INTERVAL_MS) return cache.rules;
@@ -69,13 +104,23 @@ export async function activeRuleSet(prisma: PrismaClient): Promise<RuleSet<Activ
     cache.checkedAt = now;
     return cache.rules;
   }
-  const rules = loadRules(prisma);
-  ruleCaches.set(prisma, { rules, version, checkedAt: now });
-  rules.catch(() => ruleCaches.delete(prisma));
-  return rules;
+  forgetCache(prisma);
+  const rules = loadRules(prisma, (patternSet) => (fresh.patternSet = patternSet));
+  const fresh: RuleCache = { rules, version, checkedAt: now };
+  ruleCaches.set(prisma, fresh);
+  fresh.rules.catch(() => {
+    if (ruleCaches.get(prisma) === fresh) ruleCaches.delete(prisma);
+  });
+  return fresh.rules;
+}
+
+function forgetCache(prisma: PrismaClient): void {
+  const cache = ruleCaches.get(prisma);
+  ruleCaches.delete(prisma);
+  if (cache?.patternSet) matchWorkerPool().release(cache.patternSet);
 }
 
 /** Forget compiled rules, e.g. after a rule changed through another path than the rule store. */
 export function invalidateRoutingRules(prisma: PrismaClient): void {
-  ruleCaches.delete(prisma);
+  forgetCache(prisma);
 }

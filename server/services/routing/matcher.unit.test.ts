@@ -72,12 +72,32 @@ describe('patterns the linear-time matcher cannot run are refused with the reaso
     ['(.*a){51}', /51 loops/],
     ['.*a'.repeat(51), /51 loops/],
     ['(', /not a valid regular expression/],
+    ['\\p{L}{1000}\\p{N}', /has 1,001 character-class steps in sequence.*more than the 64 allowed/],
+    ['[a-z]{65}', /65 character-class steps/],
+    ['.{100}x', /100 character-class steps/],
+    ['(?i)' + 'abcdefgh'.repeat(9), /72 character-class steps/],
+    ['(\\p{L}\\d){33}', /66 character-class steps/],
   ])('%s', (pattern, reason) => {
     expect(patternProblem(pattern)).toMatch(reason);
   });
 
   it('accepts what RE2 runs in linear time, exponential-backtracking shapes included', () => {
     for (const pattern of ['(a+)+$', '(a|a)*$', '([a-z]+)*@', 'y'.repeat(1000), '(.*a){50}', 'a\\\\k<n>']) expect(patternProblem(pattern), pattern).toBeNull();
+  });
+
+  it('accepts the rules of the spec and the demo, class steps inside loops, and up to 64 class steps in sequence', () => {
+    const accepted = [
+      '.*implement.*algorithm.*',
+      '(?i)implement.*algorithm',
+      '\\b(fix|bug)\\b',
+      '(?i)\\b(refactor|migrate|rename)\\b',
+      '[a-z]{64}',
+      '(?i)' + 'abcdefgh'.repeat(8),
+      '\\p{L}+\\p{N}',
+      '(?:[a-z]+\\d){50}',
+      '[ab]*a[ab]{62}\\d',
+    ];
+    for (const pattern of accepted) expect(patternProblem(pattern), pattern).toBeNull();
   });
 
   it('treats an escaped backslash before k<…> as a literal, not a backreference', () => {

@@ -20,8 +20,22 @@ export async function resolveRoute(
   { input, taskType, dryRun }: z.output<typeof ResolveRouteInput>,
   defaultLayer: RoutingLayerValue = env().HONE_DEFAULT_LAYER,
 ): Promise<RouteDecision> {
-  const rule = (await activeRuleSet(prisma)).firstMatch(input);
+  const match = await (await activeRuleSet(prisma)).firstMatch(input);
+  const rule = 'rule' in match ? match.rule : null;
   if (!dryRun) await countRouteDecision(prisma, rule?.id ?? null, taskType ?? '');
+  if ('cutOff' in match) {
+    console.warn(
+      `Hone: routing rule matching was cut off (${match.cutOff}) on an input of ${input.length.toLocaleString('en')} characters; answered the default layer`,
+    );
+    return {
+      layer: defaultLayer,
+      model: null,
+      ruleId: null,
+      pattern: null,
+      reasoning: `Rule matching was cut off because ${match.cutOff}; using the default layer "${defaultLayer}".`,
+      counted: !dryRun,
+    };
+  }
   if (!rule) {
     return {
       layer: defaultLayer,

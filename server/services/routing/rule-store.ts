@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { PrismaClient } from '../../db/client';
 import type { RoutingRule } from '../../db/generated/client';
+import { env } from '../../env';
 import { HoneError } from '../../errors';
 import type { DeleteRoutingRuleInput, ListRoutingRulesInput, SaveRoutingRuleInput } from '../../schemas/routing';
 import { invalidateRoutingRules } from './active-rules';
@@ -13,7 +14,7 @@ const noRule = (id: number) => new HoneError('NOT_FOUND', `No routing rule with 
 
 /**
  * Creates or updates a rule: by id when given (its pattern may change), else the spec's upsert keyed on pattern,
- * in one statement so concurrent callers never create two rows. Fields the caller leaves out keep their stored
+ * in one statement so concurrent callers never create two rows. A new rule beyond HONE_MAX_ROUTING_RULES is refused. Fields the caller leaves out keep their stored
  * value; metadata keys are merged.
  */
 export async function saveRoutingRule(prisma: PrismaClient, input: SaveRoutingRule): Promise<{ created: boolean; rule: RoutingRuleDto }> {
@@ -34,13 +35,27 @@ export async function saveRoutingRule(prisma: PrismaClient, input: SaveRoutingRu
   return result;
 }
 
+/** Serializes rule creations, so that two concurrent ones cannot both take the last place under the cap. */
+const RULE_CREATION_LOCK = 0x486f6e65; // "Hone"
+
+const tooManyRules = (limit: number) =>
+  new HoneError('CONFLICT', `Hone keeps at most ${limit.toLocaleString('en')} routing rules (HONE_MAX_ROUTING_RULES); delete one before creating another`, [
+    { path: ['pattern'], message: `a new rule would exceed the limit of ${limit.toLocaleString('en')} routing rules` },
+  ]);
+
 async function upsertByPattern(prisma: PrismaClient, input: SaveRoutingRule, metadataPatch: Record<string, unknown>) {
   const modelGiven = input.preferredModel !== undefined;
-  const [row] = await prisma.$queryRaw<(RoutingRule & { inserted: boolean })[]>`
+  const limit = env().HONE_MAX_ROUTING_RULES;
+  // A new pattern is inserted only below the cap; an existing one is always updated. The lock is taken by a statement
+  // of its own so that the upsert's snapshot, taken after it, counts the rules committed by the previous holder.
+  const [, [row]] = await prisma.$transaction([
+    prisma.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(${RULE_CREATION_LOCK}::bigint)`,
+    prisma.$queryRaw<(RoutingRule & { inserted: boolean })[]>`
     INSERT INTO routing_rules AS r (pattern, preferred_layer, preferred_model, priority, active, metadata, updated_at)
-    VALUES (${input.pattern}, ${input.preferredLayer}::routing_layer, ${input.preferredModel ?? null},
-            COALESCE(${input.priority ?? null}::int, 0), COALESCE(${input.active ?? null}::boolean, true),
-            ${JSON.stringify(metadataPatch)}::jsonb, clock_timestamp())
+    SELECT ${input.pattern}, ${input.preferredLayer}::routing_layer, ${input.preferredModel ?? null},
+           COALESCE(${input.priority ?? null}::int, 0), COALESCE(${input.active ?? null}::boolean, true),
+           ${JSON.stringify(metadataPatch)}::jsonb, clock_timestamp()
+    WHERE (SELECT count(*) FROM routing_rules) < ${limit} OR EXISTS (SELECT 1 FROM routing_rules WHERE pattern = ${input.pattern})
     ON CONFLICT (pattern) DO UPDATE SET
       preferred_layer = EXCLUDED.preferred_layer,
       preferred_model = CASE WHEN ${modelGiven} THEN EXCLUDED.preferred_model ELSE r.preferred_model END,
@@ -48,8 +63,10 @@ async function upsertByPattern(prisma: PrismaClient, input: SaveRoutingRule, met
       active = COALESCE(${input.active ?? null}::boolean, r.active),
       metadata = r.metadata || EXCLUDED.metadata,
       updated_at = clock_timestamp()
-    RETURNING ${RETURNED_RULE_COLUMNS}, (xmax = 0) AS inserted`;
-  const { inserted, ...rule } = row!;
+    RETURNING ${RETURNED_RULE_COLUMNS}, (xmax = 0) AS inserted`,
+  ]);
+  if (!row) throw tooManyRules(limit);
+  const { inserted, ...rule } = row;
   return { created: inserted, rule: toRoutingRuleDto(rule) };
 }
 
