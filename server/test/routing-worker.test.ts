@@ -2,7 +2,7 @@
 // keeps answering other requests, and the save-time bound and the rule cap hold over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseKind } from './database';
-import { createServerDatabase, startHoneServer, type HoneServer, type ServerDatabase } from './harness/hone-server';
+import { createServerDatabase, startHoneServer, type HoneServer, type ServerDatabase } from '../testing/hone-server';
 
 const MATCH_TIMEOUT_MS = 1500;
 const MAX_RULES = 20;
