@@ -7,7 +7,18 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.next/', '.hone/', 'server/db/generated/', 'test-results/', 'packages/*/dist/', 'next-env.d.ts', 'server/test/gateway-package/'] },
+  {
+    ignores: [
+      'node_modules/',
+      '.next/',
+      '.hone/',
+      'server/db/generated/',
+      'test-results/',
+      'packages/*/dist/',
+      'next-env.d.ts',
+      'server/test/gateway-package/',
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
@@ -24,7 +35,11 @@ export default tseslint.config(
   {
     files: ['app/**/*.{ts,tsx}', 'components/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks, '@next/next': nextPlugin },
-    rules: { ...reactHooks.configs.recommended.rules, ...nextPlugin.configs.recommended.rules, ...nextPlugin.configs['core-web-vitals'].rules },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      ...nextPlugin.configs.recommended.rules,
+      ...nextPlugin.configs['core-web-vitals'].rules,
+    },
   },
   {
     // Tests read untyped wire answers (JSON bodies, JSON-RPC) and poke at internals: `any` is honest there.

@@ -24,7 +24,12 @@ export function NavBar({ access, signOut }: { access: DashboardAccess; signOut: 
           Hone
         </Link>
         {PAGES.map((p) => (
-          <Link key={p.href} href={p.href} className={`nav-link${isActive(p.href) ? ' active' : ''}`} aria-current={isActive(p.href) ? 'page' : undefined}>
+          <Link
+            key={p.href}
+            href={p.href}
+            className={`nav-link${isActive(p.href) ? ' active' : ''}`}
+            aria-current={isActive(p.href) ? 'page' : undefined}
+          >
             {p.label}
           </Link>
         ))}

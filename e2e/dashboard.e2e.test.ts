@@ -183,14 +183,20 @@ describe('shared controls', () => {
 });
 
 async function rulePatterns(): Promise<string[]> {
-  const response = await fetch(`${server.url}/api/trpc/routing.listHeuristics?input=${encodeURIComponent(JSON.stringify({ activeOnly: false }))}`);
+  const response = await fetch(
+    `${server.url}/api/trpc/routing.listHeuristics?input=${encodeURIComponent(JSON.stringify({ activeOnly: false }))}`,
+  );
   const body = (await response.json()) as { result: { data: { pattern: string }[] } };
   return body.result.data.map((r) => r.pattern);
 }
 
 /** Calls a tool over REST, as a script would (for a test's own rows, so it leaves the demo data as it found it). */
 async function callTool(name: string, input: Record<string, unknown>): Promise<any> {
-  const response = await fetch(`${server.url}/tools/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
+  const response = await fetch(`${server.url}/tools/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  });
   expect(response.status, name).toBe(200);
   return response.json();
 }
@@ -216,7 +222,8 @@ describe('heuristics forms', () => {
 
   it('reorders rules with the arrows', async () => {
     const page = await open('/heuristics');
-    const order = () => page.locator('[data-testid="rules-table"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-pattern')));
+    const order = () =>
+      page.locator('[data-testid="rules-table"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-pattern')));
     const [first, second] = await order();
     await page.getByRole('button', { name: `Move /${first}/ down` }).click();
     await expect.poll(async () => (await order()).slice(0, 2), { timeout: 10_000 }).toEqual([second, first]);
@@ -322,14 +329,20 @@ describe('regression test download', () => {
       await download.saveAs(file);
       expect(readFileSync(file, 'utf8')).toContain("from 'vitest'");
       // A clean environment: this suite's own Vitest variables must not leak into the child run.
-      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_OPTIONS')) as NodeJS.ProcessEnv;
+      const env = Object.fromEntries(
+        Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_OPTIONS'),
+      ) as NodeJS.ProcessEnv;
       // Its own minimal config, so the run is the downloaded file alone and not this repository's projects.
       writeFileSync(path.join(dir, 'vitest.config.mjs'), "export default { test: { include: ['*.test.ts'] } };\n");
-      const run = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'vitest'), ['run', '--root', dir, '--config', path.join(dir, 'vitest.config.mjs'), '--reporter', 'verbose'], {
-        cwd: dir,
-        env,
-        encoding: 'utf8',
-      });
+      const run = spawnSync(
+        path.join(ROOT, 'node_modules', '.bin', 'vitest'),
+        ['run', '--root', dir, '--config', path.join(dir, 'vitest.config.mjs'), '--reporter', 'verbose'],
+        {
+          cwd: dir,
+          env,
+          encoding: 'utf8',
+        },
+      );
       const output = `${run.stdout}\n${run.stderr}`;
       expect(run.status, output).toBe(0);
       expect(output).toMatch(/2 passed/);

@@ -91,7 +91,9 @@ describe('signing in to the dashboard', () => {
     await form.locator('[name="preferredLayer"]').selectOption('fast');
     await form.getByRole('button', { name: 'Create rule' }).click();
     await form.getByRole('status').filter({ hasText: 'Saved rule' }).waitFor();
-    const listed = await fetch(`${server.url}/tools/get_routing_heuristics?activeOnly=false`, { headers: { authorization: `Bearer ${keys.read}` } });
+    const listed = await fetch(`${server.url}/tools/get_routing_heuristics?activeOnly=false`, {
+      headers: { authorization: `Bearer ${keys.read}` },
+    });
     expect(((await listed.json()) as { pattern: string }[]).map((r) => r.pattern)).toContain('\\bsigned-in\\b');
     await context.close();
   });

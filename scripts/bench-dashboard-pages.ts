@@ -10,7 +10,16 @@ import { createInnerContext } from '../server/trpc/context';
 import { createCaller } from '../server/trpc/routers/_app';
 import { medianMs, writeMillionCallHistory } from './bench-dashboard';
 
-const PAGES = ['/', '/models', '/models?range=30d', '/bugs', '/heuristics', '/heuristics?range=30d', '/tests', '/metrics?metric=routing_latency&groupBy=layer'];
+const PAGES = [
+  '/',
+  '/models',
+  '/models?range=30d',
+  '/bugs',
+  '/heuristics',
+  '/heuristics?range=30d',
+  '/tests',
+  '/metrics?metric=routing_latency&groupBy=layer',
+];
 
 export async function benchDashboardPages(runs = 5): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hone-bench-'));

@@ -60,7 +60,8 @@ export async function writeMillionCallHistory(prisma: PrismaClient, caller: Call
     INSERT INTO routing_rule_hits_hourly (rule_id, hour, task_type, hits)
     SELECT r.id, h, t, 15 FROM routing_rules r, generate_series(${range}) AS h, unnest(ARRAY['${TASK_TYPES.join("','")}']) AS t`);
 
-  for (let i = 0; i < 9; i++) await caller.bugPatterns.record({ category: ['timeout', 'parsing', 'api'][i % 3]!, pattern: `bench bug ${i}`, severity: 'medium' });
+  for (let i = 0; i < 9; i++)
+    await caller.bugPatterns.record({ category: ['timeout', 'parsing', 'api'][i % 3]!, pattern: `bench bug ${i}`, severity: 'medium' });
   await prisma.$executeRawUnsafe(`
     INSERT INTO bug_pattern_occurrences (bug_pattern_id, severity, occurred_at)
     SELECT b.id, b.severity, '${start.toISOString()}'::timestamptz + (i * interval '1 second' * ${(DAYS * 86_400) / 5000})
@@ -77,10 +78,22 @@ export async function writeMillionCallHistory(prisma: PrismaClient, caller: Call
 /** The tool calls each page's server component makes (in parallel, as the page does). */
 export function pageQueries(caller: Caller, range: { from: string; to: string }): Record<string, () => Promise<unknown>> {
   return {
-    overview: () => Promise.all([caller.modelPerformance.report({}), caller.routing.hitRates(range), caller.bugPatterns.trends(range), caller.modelPerformance.taskTypes()]),
-    models: () => Promise.all([caller.modelPerformance.leaderboard(range), caller.modelPerformance.trends(range), caller.modelPerformance.taskTypes()]),
+    overview: () =>
+      Promise.all([
+        caller.modelPerformance.report({}),
+        caller.routing.hitRates(range),
+        caller.bugPatterns.trends(range),
+        caller.modelPerformance.taskTypes(),
+      ]),
+    models: () =>
+      Promise.all([caller.modelPerformance.leaderboard(range), caller.modelPerformance.trends(range), caller.modelPerformance.taskTypes()]),
     bugs: () => Promise.all([caller.bugPatterns.trends(range), caller.bugPatterns.list({ limit: 20 })]),
-    heuristics: () => Promise.all([caller.routing.listHeuristics({ activeOnly: false }), caller.routing.hitRates(range), caller.modelPerformance.taskTypes()]),
+    heuristics: () =>
+      Promise.all([
+        caller.routing.listHeuristics({ activeOnly: false }),
+        caller.routing.hitRates(range),
+        caller.modelPerformance.taskTypes(),
+      ]),
     metrics: () => Promise.all([caller.metrics.names(), caller.metrics.series({ ...range, name: 'routing_latency', groupBy: 'layer' })]),
   };
 }

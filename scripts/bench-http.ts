@@ -52,7 +52,12 @@ async function benchFaces(kind: 'pglite' | 'postgres', auth: 'off' | 'required')
         await fetch(`${server.url}/api/mcp`, {
           method: 'POST',
           headers: mcpHeaders,
-          body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method: 'tools/call', params: { name: 'update_model_performance', arguments: CALL } }),
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: ++id,
+            method: 'tools/call',
+            params: { name: 'update_model_performance', arguments: CALL },
+          }),
         }),
       ),
     );

@@ -47,15 +47,23 @@ async function bench(db: ScratchDatabase) {
   }
   await caller.routing.updateHeuristic({ pattern: '.*implement.*algorithm.*', preferredLayer: 'deep', priority: -1 });
   const prompt = 'Could you look at this function and tell me why it is slow? '.repeat(20);
-  await rate('resolve_route, 21 rules, counted', 4000, 32, (i) => caller.routing.resolve({ input: i % 2 ? prompt : `${prompt} topic7 please`, taskType: 'chat' }));
-  await rate('resolve_route, 21 rules, dry run (in-memory matching only)', 20000, 1, () => caller.routing.resolve({ input: prompt, dryRun: true }));
+  await rate('resolve_route, 21 rules, counted', 4000, 32, (i) =>
+    caller.routing.resolve({ input: i % 2 ? prompt : `${prompt} topic7 please`, taskType: 'chat' }),
+  );
+  await rate('resolve_route, 21 rules, dry run (in-memory matching only)', 20000, 1, () =>
+    caller.routing.resolve({ input: prompt, dryRun: true }),
+  );
   const adversarial = 'implement '.repeat(100_000);
-  await timed('resolve_route, 1 MB adversarial input for the spec pattern', 3, () => caller.routing.resolve({ input: adversarial, dryRun: true }));
+  await timed('resolve_route, 1 MB adversarial input for the spec pattern', 3, () =>
+    caller.routing.resolve({ input: adversarial, dryRun: true }),
+  );
 
   await db.truncate();
   const started = performance.now();
   const seeded = await seedDemoData(prisma, { days: 28 });
-  console.log(`  ${'seed 28 days of demo history'.padEnd(58)} ${((performance.now() - started) / 1000).toFixed(1)} s (${seeded.modelCalls} calls)`);
+  console.log(
+    `  ${'seed 28 days of demo history'.padEnd(58)} ${((performance.now() - started) / 1000).toFixed(1)} s (${seeded.modelCalls} calls)`,
+  );
   await timed('analyze_metrics, all task types', 10, () => caller.modelPerformance.analyze());
   await timed('generate_report', 10, () => caller.modelPerformance.report());
   const month = { from: new Date(Date.now() - 30 * 86_400_000), to: new Date(Date.now() + 3_600_000) };
@@ -64,7 +72,9 @@ async function bench(db: ScratchDatabase) {
   await db.truncate();
   const written = performance.now();
   const calls = await writeMillionCallHistory(prisma, caller);
-  console.log(`  ${'write 30 days of rollups standing for ~1M calls'.padEnd(58)} ${((performance.now() - written) / 1000).toFixed(1)} s (${calls} calls)`);
+  console.log(
+    `  ${'write 30 days of rollups standing for ~1M calls'.padEnd(58)} ${((performance.now() - written) / 1000).toFixed(1)} s (${calls} calls)`,
+  );
   await benchDashboardQueries(caller);
 }
 

@@ -35,7 +35,9 @@ if (!existsSync(path.join(root, '.next/BUILD_ID'))) {
 }
 
 const { host, reason } = listenHost(env);
-console.log(`Hone: listening on ${host ? `http://${host.includes(':') ? `[${host}]` : host}:${env.PORT}` : `all interfaces, port ${env.PORT}`} (${reason})`);
+console.log(
+  `Hone: listening on ${host ? `http://${host.includes(':') ? `[${host}]` : host}:${env.PORT}` : `all interfaces, port ${env.PORT}`} (${reason})`,
+);
 const server = spawn(bin('next'), ['start', '-p', String(env.PORT), ...(host ? ['-H', host] : [])], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -14,7 +14,12 @@ const EnvSchema = z.object({
   HONE_DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('.hone/pgdata')),
   HONE_DB_POOL_MAX: z.preprocess(
     emptyAsUndefined,
-    z.coerce.number({ error: 'must be a whole number from 1 to 500' }).int().min(1, 'must be from 1 to 500').max(500, 'must be from 1 to 500').default(10),
+    z.coerce
+      .number({ error: 'must be a whole number from 1 to 500' })
+      .int()
+      .min(1, 'must be from 1 to 500')
+      .max(500, 'must be from 1 to 500')
+      .default(10),
   ),
   HONE_DEFAULT_LAYER: z.preprocess(emptyAsUndefined, z.enum(['fast', 'balanced', 'deep']).default('balanced')),
   /** `required`: every API call and dashboard page needs an API key. Default: see authMode(). */
@@ -27,7 +32,12 @@ const EnvSchema = z.object({
     z
       .string()
       .default('')
-      .transform((list) => list.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean)),
+      .transform((list) =>
+        list
+          .split(',')
+          .map((host) => host.trim().toLowerCase())
+          .filter(Boolean),
+      ),
   ),
   /** Largest JSON `context`/`metadata` accepted, in bytes of its serialized UTF-8 form (default 16 KiB). */
   HONE_MAX_JSON_BYTES: z.preprocess(
@@ -76,11 +86,19 @@ const EnvSchema = z.object({
    * Interface `npm start` listens on. Unset: loopback (127.0.0.1) while authentication is off, so an open server is
    * not reachable from the network; all interfaces when API keys are required. See listenHost().
    */
-  HOST: z.preprocess(emptyAsUndefined, z.string().trim().min(1, 'must be an interface address or host name, e.g. 127.0.0.1 or 0.0.0.0').optional()),
+  HOST: z.preprocess(
+    emptyAsUndefined,
+    z.string().trim().min(1, 'must be an interface address or host name, e.g. 127.0.0.1 or 0.0.0.0').optional(),
+  ),
   NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).optional()),
   PORT: z.preprocess(
     emptyAsUndefined,
-    z.coerce.number({ error: 'must be a port number from 1 to 65535' }).int().min(1, 'must be a port number from 1 to 65535').max(65535, 'must be a port number from 1 to 65535').default(3000),
+    z.coerce
+      .number({ error: 'must be a port number from 1 to 65535' })
+      .int()
+      .min(1, 'must be a port number from 1 to 65535')
+      .max(65535, 'must be a port number from 1 to 65535')
+      .default(3000),
   ),
 });
 
@@ -107,7 +125,10 @@ export const LOOPBACK_HOST = '127.0.0.1';
 export function listenHost(current: HoneEnv = env()): { host: string | undefined; reason: string } {
   if (current.HOST) return { host: current.HOST, reason: 'HOST is set' };
   if (authMode(current) === 'off') {
-    return { host: LOOPBACK_HOST, reason: 'authentication is off, so only this machine may connect; set HOST (e.g. HOST=0.0.0.0) to listen elsewhere' };
+    return {
+      host: LOOPBACK_HOST,
+      reason: 'authentication is off, so only this machine may connect; set HOST (e.g. HOST=0.0.0.0) to listen elsewhere',
+    };
   }
   return { host: undefined, reason: 'API keys are required; set HOST to listen on one interface only' };
 }

@@ -42,16 +42,26 @@ const JSON_RPC_INVALID_REQUEST = -32600;
  * `insufficientScope` marks a 403 caused by the key's scope (as opposed to a refused host), which MCP clients
  * are told in WWW-Authenticate.
  */
-export function mcpHttpErrorResponse(error: HoneError, { insufficientScope = false, allow }: { insufficientScope?: boolean; allow?: string } = {}): Response {
+export function mcpHttpErrorResponse(
+  error: HoneError,
+  { insufficientScope = false, allow }: { insufficientScope?: boolean; allow?: string } = {},
+): Response {
   const headers = new Headers();
-  const challenge = error.code === 'UNAUTHORIZED' || (error.code === 'FORBIDDEN' && insufficientScope) ? MCP_CHALLENGES[error.code] : undefined;
+  const challenge =
+    error.code === 'UNAUTHORIZED' || (error.code === 'FORBIDDEN' && insufficientScope) ? MCP_CHALLENGES[error.code] : undefined;
   if (challenge) headers.set('WWW-Authenticate', challenge);
   if (allow) headers.set('Allow', allow);
-  return Response.json({ jsonrpc: '2.0', error: { code: JSON_RPC_INVALID_REQUEST, message: error.message, data: errorBody(error).error }, id: null }, { status: error.status, headers });
+  return Response.json(
+    { jsonrpc: '2.0', error: { code: JSON_RPC_INVALID_REQUEST, message: error.message, data: errorBody(error).error }, id: null },
+    { status: error.status, headers },
+  );
 }
 
 export function mcpParseErrorResponse(): Response {
-  return Response.json({ jsonrpc: '2.0', error: { code: JSON_RPC_PARSE_ERROR, message: 'Parse error: the body is not valid JSON' }, id: null }, { status: 400 });
+  return Response.json(
+    { jsonrpc: '2.0', error: { code: JSON_RPC_PARSE_ERROR, message: 'Parse error: the body is not valid JSON' }, id: null },
+    { status: 400 },
+  );
 }
 
 /** An MCP tool call's failure: an `isError` result the agent reads, with the same code and issues as JSON. */

@@ -36,7 +36,9 @@ export class HoneError extends Error {
   }
 
   /** Input that failed its schema: the message names every bad field. */
-  static fromZod(error: { issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[] }): HoneError {
+  static fromZod(error: {
+    issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[];
+  }): HoneError {
     const issues = error.issues.flatMap((issue) => {
       const path = issue.path.map((key) => (typeof key === 'number' ? key : String(key)));
       // A misspelt field is reported at that field, so its path names it like any other bad field.

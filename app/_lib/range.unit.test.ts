@@ -11,7 +11,10 @@ describe('dashboard URL params', () => {
   });
 
   it('reads presets, a custom range of whole UTC days and the task type', () => {
-    expect(rangeOf(parseDashboardParams({ range: '24h' }), now)).toEqual({ from: '2026-03-09T15:00:00.000Z', to: '2026-03-10T15:00:00.000Z' });
+    expect(rangeOf(parseDashboardParams({ range: '24h' }), now)).toEqual({
+      from: '2026-03-09T15:00:00.000Z',
+      to: '2026-03-10T15:00:00.000Z',
+    });
     const custom = parseDashboardParams({ range: 'custom', from: '2026-02-01', to: '2026-02-03', taskType: ' coding ' });
     expect(custom).toEqual({ range: 'custom', fromDay: '2026-02-01', toDay: '2026-02-03', taskType: 'coding' });
     expect(rangeOf(custom, now)).toEqual({ from: '2026-02-01T00:00:00.000Z', to: '2026-02-04T00:00:00.000Z' });

@@ -13,8 +13,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
     <main className="sign-in">
       <h1>Sign in to Hone</h1>
       <p id="sign-in-help">
-        This server requires an API key. A read key browses the dashboard; editing routing rules needs a write key. Create one
-        with <code>npm run apikey -- create --name you --scope read</code>.
+        This server requires an API key. A read key browses the dashboard; editing routing rules needs a write key. Create one with{' '}
+        <code>npm run apikey -- create --name you --scope read</code>.
       </p>
       <SignInForm next={next} />
     </main>

@@ -18,14 +18,17 @@ export default async function TestsPage({ searchParams }: { searchParams: Promis
   const caller = await serverCaller();
   const [categories, { page, refusal }] = await Promise.all([
     caller.regressionTests.categories(),
-    caller.regressionTests.list({ limit: PAGE_SIZE, ...(category && { category }), ...(search && { search }), ...(cursor && { cursor }) }).then(
-      (page) => ({ page, refusal: null }),
-      // The inputs come from the URL: a value the API refuses is said on the page, like a form error, not a server error.
-      (error: unknown) => {
-        if (error instanceof TRPCError && error.code === 'BAD_REQUEST') return { page: { items: [], nextCursor: null }, refusal: error.message };
-        throw error;
-      },
-    ),
+    caller.regressionTests
+      .list({ limit: PAGE_SIZE, ...(category && { category }), ...(search && { search }), ...(cursor && { cursor }) })
+      .then(
+        (page) => ({ page, refusal: null }),
+        // The inputs come from the URL: a value the API refuses is said on the page, like a form error, not a server error.
+        (error: unknown) => {
+          if (error instanceof TRPCError && error.code === 'BAD_REQUEST')
+            return { page: { items: [], nextCursor: null }, refusal: error.message };
+          throw error;
+        },
+      ),
   ]);
   const total = categories.reduce((sum, c) => sum + c.tests, 0);
   const link = (changes: Record<string, string | undefined>) => {
@@ -44,7 +47,13 @@ export default async function TestsPage({ searchParams }: { searchParams: Promis
         </div>
         <form method="get" action="/tests" className="controls" role="search">
           {category && <input type="hidden" name="category" value={category} />}
-          <input type="search" name="search" defaultValue={search ?? ''} placeholder="Search name or description" aria-label="Search tests" />
+          <input
+            type="search"
+            name="search"
+            defaultValue={search ?? ''}
+            placeholder="Search name or description"
+            aria-label="Search tests"
+          />
           <button type="submit" className="primary">
             Search
           </button>
@@ -56,7 +65,11 @@ export default async function TestsPage({ searchParams }: { searchParams: Promis
             <span>All</span> <span className="muted">{total}</span>
           </Link>
           {categories.map((c) => (
-            <Link key={c.category} href={link({ category: c.category, cursor: undefined })} className={category === c.category ? 'active' : ''}>
+            <Link
+              key={c.category}
+              href={link({ category: c.category, cursor: undefined })}
+              className={category === c.category ? 'active' : ''}
+            >
               <span>{c.category}</span> <span className="muted">{c.tests}</span>
             </Link>
           ))}
@@ -64,7 +77,12 @@ export default async function TestsPage({ searchParams }: { searchParams: Promis
         <section className="card" data-testid="test-list">
           {category && (
             <p>
-              <a className="button" href={`/tests/download?category=${encodeURIComponent(category)}`} download data-testid="download-category">
+              <a
+                className="button"
+                href={`/tests/download?category=${encodeURIComponent(category)}`}
+                download
+                data-testid="download-category"
+              >
                 Download all {category} tests (.test.ts)
               </a>
             </p>

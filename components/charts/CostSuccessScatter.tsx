@@ -12,19 +12,41 @@ function costTicks(costs: number[]): number[] {
   if (!positive.length) return [];
   const lo = Math.floor(Math.log10(Math.min(...positive)));
   const hi = Math.ceil(Math.log10(Math.max(...positive)));
-  return Array.from({ length: hi - lo + 1 }, (_, i) => 10 ** (lo + i)).flatMap((d) => [d, 3 * d]).filter((t) => t <= 10 ** hi);
+  return Array.from({ length: hi - lo + 1 }, (_, i) => 10 ** (lo + i))
+    .flatMap((d) => [d, 3 * d])
+    .filter((t) => t <= 10 ** hi);
 }
 
-export function CostSuccessScatter({ groups }: { groups: { taskType: string; points: ScatterPoint[]; cheapestGoodEnough: string | null }[] }) {
+export function CostSuccessScatter({
+  groups,
+}: {
+  groups: { taskType: string; points: ScatterPoint[]; cheapestGoodEnough: string | null }[];
+}) {
   const ticks = costTicks(groups.flatMap((g) => g.points.map((p) => p.avgCost)));
   const lowest = Math.min(...groups.flatMap((g) => g.points.map((p) => p.successRate)));
   return (
     <ScatterChart responsive style={{ width: '100%', height: 320 }} margin={{ right: 24 }}>
       <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
-      <XAxis type="number" dataKey="avgCost" name="Avg cost" scale="log" domain={[ticks[0] ?? 'auto', ticks[ticks.length - 1] ?? 'auto']} ticks={ticks} tickFormatter={(v: number) => formatUsd(v)} fontSize={12}
-        label={{ value: 'avg cost per call (USD, log)', position: 'insideBottom', offset: -4, fontSize: 12 }} />
-      <YAxis type="number" dataKey="successRate" name="Success" domain={[Math.max(0, Math.floor(lowest / 5) * 5 - 5), 100]} tickFormatter={(v: number) => `${Math.round(v)}%`} fontSize={12}
-        label={{ value: 'success %', angle: -90, position: 'insideLeft', fontSize: 12 }} />
+      <XAxis
+        type="number"
+        dataKey="avgCost"
+        name="Avg cost"
+        scale="log"
+        domain={[ticks[0] ?? 'auto', ticks[ticks.length - 1] ?? 'auto']}
+        ticks={ticks}
+        tickFormatter={(v: number) => formatUsd(v)}
+        fontSize={12}
+        label={{ value: 'avg cost per call (USD, log)', position: 'insideBottom', offset: -4, fontSize: 12 }}
+      />
+      <YAxis
+        type="number"
+        dataKey="successRate"
+        name="Success"
+        domain={[Math.max(0, Math.floor(lowest / 5) * 5 - 5), 100]}
+        tickFormatter={(v: number) => `${Math.round(v)}%`}
+        fontSize={12}
+        label={{ value: 'success %', angle: -90, position: 'insideLeft', fontSize: 12 }}
+      />
       <ZAxis type="number" dataKey="calls" range={[60, 400]} name="Calls" />
       <Tooltip
         content={({ active, payload }) => {
@@ -32,17 +54,24 @@ export function CostSuccessScatter({ groups }: { groups: { taskType: string; poi
           if (!p) return null;
           return (
             <div className="tooltip">
-              <strong>{p.modelId}</strong> ({p.taskType})
-              <div>Success {formatPercent(p.successRate)}</div>
+              <strong>{p.modelId}</strong> ({p.taskType})<div>Success {formatPercent(p.successRate)}</div>
               <div>Avg cost {formatUsd(p.avgCost)}</div>
-              <div>{p.totalCalls.toLocaleString('en')} calls{p.lowSample ? ' · low sample' : ''}</div>
+              <div>
+                {p.totalCalls.toLocaleString('en')} calls{p.lowSample ? ' · low sample' : ''}
+              </div>
             </div>
           );
         }}
       />
       <Legend wrapperStyle={{ fontSize: 12, paddingTop: 8 }} />
       {groups.map((g, i) => (
-        <Scatter key={g.taskType} name={g.cheapestGoodEnough ? `${g.taskType} (cheapest good enough: ${g.cheapestGoodEnough})` : g.taskType} data={g.points} fill={colorAt(i)} isAnimationActive={false} />
+        <Scatter
+          key={g.taskType}
+          name={g.cheapestGoodEnough ? `${g.taskType} (cheapest good enough: ${g.cheapestGoodEnough})` : g.taskType}
+          data={g.points}
+          fill={colorAt(i)}
+          isAnimationActive={false}
+        />
       ))}
     </ScatterChart>
   );

@@ -8,7 +8,13 @@ import type { RankingBar } from './prepare/models';
 export function RankingBarChart({ bars }: { bars: RankingBar[] }) {
   const floor = Math.max(0, Math.floor(Math.min(...bars.map((b) => b.successRate)) / 10) * 10 - 10);
   return (
-    <BarChart responsive style={{ width: '100%', height: 40 + bars.length * 34 }} data={bars} layout="vertical" margin={{ left: 8, right: 24 }}>
+    <BarChart
+      responsive
+      style={{ width: '100%', height: 40 + bars.length * 34 }}
+      data={bars}
+      layout="vertical"
+      margin={{ left: 8, right: 24 }}
+    >
       <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" horizontal={false} />
       <XAxis type="number" domain={[floor, 100]} tickFormatter={(v: number) => `${v}%`} fontSize={12} />
       <YAxis type="category" dataKey="modelId" width={130} fontSize={12} />
@@ -20,14 +26,23 @@ export function RankingBarChart({ bars }: { bars: RankingBar[] }) {
             <div className="tooltip">
               <strong>{bar.modelId}</strong>
               <div>Success {formatPercent(bar.successRate)}</div>
-              <div>Avg latency {formatMs(bar.avgLatencyMs)} (p50 {formatMs(bar.p50LatencyMs)})</div>
+              <div>
+                Avg latency {formatMs(bar.avgLatencyMs)} (p50 {formatMs(bar.p50LatencyMs)})
+              </div>
               <div>Avg cost {formatUsd(bar.avgCost)}</div>
-              <div>{bar.totalCalls.toLocaleString('en')} calls{bar.lowSample ? ' · low sample' : ''}</div>
+              <div>
+                {bar.totalCalls.toLocaleString('en')} calls{bar.lowSample ? ' · low sample' : ''}
+              </div>
             </div>
           );
         }}
       />
-      <Bar dataKey="successRate" name="Success rate (%)" isAnimationActive={false} label={{ position: 'right', fontSize: 11, formatter: (v: unknown) => formatPercent(Number(v)) }}>
+      <Bar
+        dataKey="successRate"
+        name="Success rate (%)"
+        isAnimationActive={false}
+        label={{ position: 'right', fontSize: 11, formatter: (v: unknown) => formatPercent(Number(v)) }}
+      >
         {bars.map((b, i) => (
           <Cell key={b.modelId} fill={b.lowSample ? '#d1d5db' : i === 0 ? '#16a34a' : '#2563eb'} />
         ))}

@@ -32,7 +32,13 @@ export function TimeSeriesChart({
     <>
       <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
       <XAxis dataKey="t" tickFormatter={(t: string) => formatBucket(t, bucket)} minTickGap={24} fontSize={12} />
-      <YAxis tickFormatter={(v: number) => format(v)} width={84} fontSize={12} domain={domain ?? [0, 'auto']} label={{ value: unit, angle: -90, position: 'insideLeft', fontSize: 12 }} />
+      <YAxis
+        tickFormatter={(v: number) => format(v)}
+        width={84}
+        fontSize={12}
+        domain={domain ?? [0, 'auto']}
+        label={{ value: unit, angle: -90, position: 'insideLeft', fontSize: 12 }}
+      />
       <Tooltip
         labelFormatter={(t) => (typeof t === 'string' ? formatBucket(t, bucket) : t)}
         formatter={(value) => (typeof value === 'number' ? format(value) : String(value ?? '–'))}
@@ -55,7 +61,17 @@ export function TimeSeriesChart({
     <LineChart responsive style={style} data={data.rows}>
       {axes}
       {data.series.map((s, i) => (
-        <Line key={s.key} dataKey={s.key} name={s.label} stroke={color(s.label, i)} dot={false} strokeWidth={s.key === 'overall' ? 3 : 1.5} connectNulls={false} isAnimationActive={false} type="monotone" />
+        <Line
+          key={s.key}
+          dataKey={s.key}
+          name={s.label}
+          stroke={color(s.label, i)}
+          dot={false}
+          strokeWidth={s.key === 'overall' ? 3 : 1.5}
+          connectNulls={false}
+          isAnimationActive={false}
+          type="monotone"
+        />
       ))}
     </LineChart>
   );

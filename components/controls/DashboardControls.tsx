@@ -15,7 +15,9 @@ export function DashboardControls({ params, taskTypes }: { params: DashboardPara
   const [customOpen, setCustomOpen] = useState(params.range === 'custom');
 
   const go = (changes: Record<string, string | undefined>) =>
-    startTransition(() => router.replace(`${pathname}${withParams(new URLSearchParams(searchParams.toString()), changes)}`, { scroll: false }));
+    startTransition(() =>
+      router.replace(`${pathname}${withParams(new URLSearchParams(searchParams.toString()), changes)}`, { scroll: false }),
+    );
 
   return (
     <div className="controls" data-testid="dashboard-controls" data-pending={pending ? 'true' : 'false'}>
@@ -35,7 +37,13 @@ export function DashboardControls({ params, taskTypes }: { params: DashboardPara
             Last {preset}
           </button>
         ))}
-        <button type="button" className={params.range === 'custom' ? 'active' : ''} aria-pressed={params.range === 'custom'} data-range="custom" onClick={() => setCustomOpen(true)}>
+        <button
+          type="button"
+          className={params.range === 'custom' ? 'active' : ''}
+          aria-pressed={params.range === 'custom'}
+          data-range="custom"
+          onClick={() => setCustomOpen(true)}
+        >
           Custom
         </button>
       </div>

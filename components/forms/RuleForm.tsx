@@ -42,7 +42,15 @@ function defaultsOf(rule: RoutingRuleDto | null): RuleInput {
  * very schema the API validates with; what only the server can check (a taken
  * pattern) comes back as field issues and is shown on the field.
  */
-export function RuleForm({ rule, onDone, onDraftChange }: { rule: RoutingRuleDto | null; onDone?: () => void; onDraftChange?: (draft: DraftRule) => void }) {
+export function RuleForm({
+  rule,
+  onDone,
+  onDraftChange,
+}: {
+  rule: RoutingRuleDto | null;
+  onDone?: () => void;
+  onDraftChange?: (draft: DraftRule) => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [formError, setFormError] = useState<string | null>(null);
@@ -54,10 +62,22 @@ export function RuleForm({ rule, onDone, onDraftChange }: { rule: RoutingRuleDto
     reset,
     control,
     formState: { errors, isSubmitting },
-  } = useForm<RuleInput, unknown, RuleOutput>({ resolver: zodResolver(RuleFormSchema), defaultValues: defaultsOf(rule), mode: 'onTouched' });
-  const [pattern, preferredLayer, preferredModel, priority] = useWatch({ control, name: ['pattern', 'preferredLayer', 'preferredModel', 'priority'] });
+  } = useForm<RuleInput, unknown, RuleOutput>({
+    resolver: zodResolver(RuleFormSchema),
+    defaultValues: defaultsOf(rule),
+    mode: 'onTouched',
+  });
+  const [pattern, preferredLayer, preferredModel, priority] = useWatch({
+    control,
+    name: ['pattern', 'preferredLayer', 'preferredModel', 'priority'],
+  });
   useEffect(() => {
-    onDraftChange?.({ pattern: pattern ?? '', preferredLayer: preferredLayer ?? 'balanced', preferredModel, priority: Number.isFinite(Number(priority)) ? Number(priority) : 0 });
+    onDraftChange?.({
+      pattern: pattern ?? '',
+      preferredLayer: preferredLayer ?? 'balanced',
+      preferredModel,
+      priority: Number.isFinite(Number(priority)) ? Number(priority) : 0,
+    });
   }, [onDraftChange, pattern, preferredLayer, preferredModel, priority]);
   const save = useMutation(trpc.routing.updateHeuristic.mutationOptions());
   const editing = rule !== null;
@@ -83,8 +103,21 @@ export function RuleForm({ rule, onDone, onDraftChange }: { rule: RoutingRuleDto
   const id = (name: string) => `${prefix}-${name}`;
   return (
     <form className="rule-form" onSubmit={(event) => void onSubmit(event)} noValidate data-testid={`rule-form-${prefix}`}>
-      <Field label="Pattern (JavaScript regular expression)" name="pattern" inputId={id('pattern')} error={errors.pattern?.message} className="wide">
-        <input id={id('pattern')} {...register('pattern')} aria-invalid={!!errors.pattern} placeholder="e.g. \b(refactor|migrate)\b" autoComplete="off" spellCheck={false} />
+      <Field
+        label="Pattern (JavaScript regular expression)"
+        name="pattern"
+        inputId={id('pattern')}
+        error={errors.pattern?.message}
+        className="wide"
+      >
+        <input
+          id={id('pattern')}
+          {...register('pattern')}
+          aria-invalid={!!errors.pattern}
+          placeholder="e.g. \b(refactor|migrate)\b"
+          autoComplete="off"
+          spellCheck={false}
+        />
       </Field>
       <Field label="Layer" name="preferredLayer" inputId={id('preferredLayer')} error={errors.preferredLayer?.message}>
         <select id={id('preferredLayer')} {...register('preferredLayer')} aria-invalid={!!errors.preferredLayer}>
@@ -96,16 +129,38 @@ export function RuleForm({ rule, onDone, onDraftChange }: { rule: RoutingRuleDto
         </select>
       </Field>
       <Field label="Model (optional)" name="preferredModel" inputId={id('preferredModel')} error={errors.preferredModel?.message}>
-        <input id={id('preferredModel')} {...register('preferredModel', { setValueAs: optionalText })} aria-invalid={!!errors.preferredModel} placeholder="e.g. claude-sonnet-4" />
+        <input
+          id={id('preferredModel')}
+          {...register('preferredModel', { setValueAs: optionalText })}
+          aria-invalid={!!errors.preferredModel}
+          placeholder="e.g. claude-sonnet-4"
+        />
       </Field>
       <Field label="Priority (higher first)" name="priority" inputId={id('priority')} error={errors.priority?.message}>
-        <input id={id('priority')} type="number" step={1} {...register('priority', { setValueAs: optionalNumber })} aria-invalid={!!errors.priority} />
+        <input
+          id={id('priority')}
+          type="number"
+          step={1}
+          {...register('priority', { setValueAs: optionalNumber })}
+          aria-invalid={!!errors.priority}
+        />
       </Field>
       <Field label="Success rate % (0–100)" name="successRate" inputId={id('successRate')} error={errors.successRate?.message}>
-        <input id={id('successRate')} type="number" step="any" {...register('successRate', { setValueAs: optionalNumber })} aria-invalid={!!errors.successRate} />
+        <input
+          id={id('successRate')}
+          type="number"
+          step="any"
+          {...register('successRate', { setValueAs: optionalNumber })}
+          aria-invalid={!!errors.successRate}
+        />
       </Field>
       <Field label="Reasoning" name="reasoning" inputId={id('reasoning')} error={errors.reasoning?.message} className="wide">
-        <input id={id('reasoning')} {...register('reasoning', { setValueAs: (v: unknown) => (editing ? v : optionalText(v)) })} aria-invalid={!!errors.reasoning} placeholder="Why this rule exists" />
+        <input
+          id={id('reasoning')}
+          {...register('reasoning', { setValueAs: (v: unknown) => (editing ? v : optionalText(v)) })}
+          aria-invalid={!!errors.reasoning}
+          placeholder="Why this rule exists"
+        />
       </Field>
       <div className="checkbox">
         <input id={id('active')} type="checkbox" {...register('active')} />

@@ -20,7 +20,11 @@ export function TryRouteBox({ draft, priorities }: { draft?: DraftRule; prioriti
   const tried = submitted?.input ?? '';
   const verdict =
     decision && draft?.pattern
-      ? draftVerdict(draft, tried, decision.ruleId === null ? null : { ruleId: decision.ruleId, priority: priorities?.get(decision.ruleId) ?? 0 })
+      ? draftVerdict(
+          draft,
+          tried,
+          decision.ruleId === null ? null : { ruleId: decision.ruleId, priority: priorities?.get(decision.ruleId) ?? 0 },
+        )
       : null;
   return (
     <form
@@ -32,10 +36,21 @@ export function TryRouteBox({ draft, priorities }: { draft?: DraftRule; prioriti
     >
       <div className="field">
         <label htmlFor="try-input">Sample request</label>
-        <textarea id="try-input" rows={3} value={input} onChange={(e) => setInput(e.target.value)} placeholder="Please implement a sorting algorithm in Rust" />
+        <textarea
+          id="try-input"
+          rows={3}
+          value={input}
+          onChange={(e) => setInput(e.target.value)}
+          placeholder="Please implement a sorting algorithm in Rust"
+        />
       </div>
       <div style={{ display: 'flex', gap: '0.5rem', marginTop: '0.5rem', alignItems: 'center' }}>
-        <input aria-label="Task type (optional)" placeholder="task type (optional)" value={taskType} onChange={(e) => setTaskType(e.target.value)} />
+        <input
+          aria-label="Task type (optional)"
+          placeholder="task type (optional)"
+          value={taskType}
+          onChange={(e) => setTaskType(e.target.value)}
+        />
         <button type="submit" className="primary" disabled={preview.isFetching}>
           Try it
         </button>
@@ -67,10 +82,18 @@ export function TryRouteBox({ draft, priorities }: { draft?: DraftRule; prioriti
               {verdict.kind === 'would-win' && (
                 <>
                   would match first → layer <strong>{verdict.layer}</strong>
-                  {verdict.model && <>, model <strong>{verdict.model}</strong></>}
+                  {verdict.model && (
+                    <>
+                      , model <strong>{verdict.model}</strong>
+                    </>
+                  )}
                 </>
               )}
-              {verdict.kind === 'shadowed' && <>matches, but rule #{verdict.byRuleId} (priority {verdict.byPriority}) is checked before it</>}
+              {verdict.kind === 'shadowed' && (
+                <>
+                  matches, but rule #{verdict.byRuleId} (priority {verdict.byPriority}) is checked before it
+                </>
+              )}
               {verdict.kind === 'no-match' && <>does not match this input</>}
               {verdict.kind === 'invalid' && <>does not compile</>}
             </div>

@@ -11,7 +11,11 @@ describe('draftVerdict', () => {
   });
 
   it('is shadowed by a matching saved rule of higher priority', () => {
-    expect(draftVerdict(draft, 'optimise this sql', { ruleId: 3, priority: 80 })).toEqual({ kind: 'shadowed', byRuleId: 3, byPriority: 80 });
+    expect(draftVerdict(draft, 'optimise this sql', { ruleId: 3, priority: 80 })).toEqual({
+      kind: 'shadowed',
+      byRuleId: 3,
+      byPriority: 80,
+    });
   });
 
   it('says so when it does not match or does not compile', () => {

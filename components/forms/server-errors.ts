@@ -11,7 +11,11 @@ interface RefusedCall {
  * paths are the form's own field names); anything not tied to a known field becomes a form-level error.
  * Returns the form-level message, if any.
  */
-export function applyServerErrors<Values extends FieldValues>(error: RefusedCall, fields: readonly string[], setError: UseFormSetError<Values>): string | null {
+export function applyServerErrors<Values extends FieldValues>(
+  error: RefusedCall,
+  fields: readonly string[],
+  setError: UseFormSetError<Values>,
+): string | null {
   const issues = error.data?.issues ?? [];
   const unplaced: string[] = [];
   for (const issue of issues) {

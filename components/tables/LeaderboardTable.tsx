@@ -22,15 +22,33 @@ export interface SortState {
 }
 
 /** The leaderboard sorted on the server; clicking a header asks for another order. */
-export function LeaderboardTable({ rows, minCalls, sort, onSort }: { rows: LeaderboardRow[]; minCalls: number; sort: SortState; onSort: (next: SortState) => void }) {
+export function LeaderboardTable({
+  rows,
+  minCalls,
+  sort,
+  onSort,
+}: {
+  rows: LeaderboardRow[];
+  minCalls: number;
+  sort: SortState;
+  onSort: (next: SortState) => void;
+}) {
   const toggle = (key: LeaderboardSortKey) =>
-    onSort({ sortBy: key, direction: sort.sortBy === key ? (sort.direction === 'asc' ? 'desc' : 'asc') : key === 'successRate' || key === 'totalCalls' ? 'desc' : 'asc' });
+    onSort({
+      sortBy: key,
+      direction:
+        sort.sortBy === key ? (sort.direction === 'asc' ? 'desc' : 'asc') : key === 'successRate' || key === 'totalCalls' ? 'desc' : 'asc',
+    });
   return (
     <table className="data" data-testid="leaderboard-table">
       <thead>
         <tr>
           {COLUMNS.map((c) => (
-            <th key={c.key} className={c.numeric ? 'num' : undefined} aria-sort={sort.sortBy === c.key ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none'}>
+            <th
+              key={c.key}
+              className={c.numeric ? 'num' : undefined}
+              aria-sort={sort.sortBy === c.key ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none'}
+            >
               <button type="button" className="sort" onClick={() => toggle(c.key)}>
                 {c.label} {sort.sortBy === c.key ? (sort.direction === 'asc' ? '▲' : '▼') : ''}
               </button>

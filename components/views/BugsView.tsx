@@ -30,16 +30,35 @@ export function BugsView({ range }: { range: IsoRange }) {
   const [severity, setSeverity] = useState<SeverityValue | ''>('');
   const [cursors, setCursors] = useState<number[]>([]);
   const cursor = cursors[cursors.length - 1];
-  const filter = { limit: BUG_PAGE_SIZE, ...(category.trim() && { category: category.trim() }), ...(severity && { severity }), ...(cursor && { cursor }) };
+  const filter = {
+    limit: BUG_PAGE_SIZE,
+    ...(category.trim() && { category: category.trim() }),
+    ...(severity && { severity }),
+    ...(cursor && { cursor }),
+  };
   const page = useQuery({ ...trpc.bugPatterns.list.queryOptions(filter), placeholderData: keepPreviousData });
-  const knownCategories = useMemo(() => [...new Set([...(page.data?.items.map((b) => b.category) ?? []), ...(trends.data?.groupBy === 'category' ? trends.data.series.map((s) => s.key) : [])])].sort(), [page.data, trends.data]);
+  const knownCategories = useMemo(
+    () =>
+      [
+        ...new Set([
+          ...(page.data?.items.map((b) => b.category) ?? []),
+          ...(trends.data?.groupBy === 'category' ? trends.data.series.map((s) => s.key) : []),
+        ]),
+      ].sort(),
+    [page.data, trends.data],
+  );
 
   const colors = groupBy === 'severity' ? SEVERITY_COLORS : undefined;
   return (
     <>
       {rising.length > 0 && (
         <p data-testid="rising-categories">
-          Rising in this range: {rising.map((k) => <span key={k} className="badge rising" style={{ marginRight: 4 }}>{k} ↑</span>)}
+          Rising in this range:{' '}
+          {rising.map((k) => (
+            <span key={k} className="badge rising" style={{ marginRight: 4 }}>
+              {k} ↑
+            </span>
+          ))}
         </p>
       )}
       <ChartCard
@@ -52,14 +71,30 @@ export function BugsView({ range }: { range: IsoRange }) {
         actions={
           <div className="segmented" role="group" aria-label="Stack by">
             {(['category', 'severity'] as const).map((g) => (
-              <button key={g} type="button" className={groupBy === g ? 'active' : ''} aria-pressed={groupBy === g} onClick={() => setGroupBy(g)}>
+              <button
+                key={g}
+                type="button"
+                className={groupBy === g ? 'active' : ''}
+                aria-pressed={groupBy === g}
+                onClick={() => setGroupBy(g)}
+              >
                 By {g}
               </button>
             ))}
           </div>
         }
       >
-        {chart && trends.data && <TimeSeriesChart data={chart} bucket={trends.data.bucket} unit="reports" format={(v) => formatCount(v)} kind="stacked-bar" colors={colors} height={320} />}
+        {chart && trends.data && (
+          <TimeSeriesChart
+            data={chart}
+            bucket={trends.data.bucket}
+            unit="reports"
+            format={(v) => formatCount(v)}
+            kind="stacked-bar"
+            colors={colors}
+            height={320}
+          />
+        )}
       </ChartCard>
 
       <h2>Bug patterns</h2>
@@ -67,7 +102,16 @@ export function BugsView({ range }: { range: IsoRange }) {
         <form className="controls" style={{ marginBottom: '0.75rem' }} onSubmit={(e) => e.preventDefault()} data-testid="bug-filters">
           <label>
             Category{' '}
-            <input list="bug-categories" value={category} placeholder="any" onChange={(e) => { setCategory(e.target.value); setCursors([]); }} aria-label="Category" />
+            <input
+              list="bug-categories"
+              value={category}
+              placeholder="any"
+              onChange={(e) => {
+                setCategory(e.target.value);
+                setCursors([]);
+              }}
+              aria-label="Category"
+            />
             <datalist id="bug-categories">
               {knownCategories.map((c) => (
                 <option key={c} value={c} />
@@ -76,7 +120,14 @@ export function BugsView({ range }: { range: IsoRange }) {
           </label>
           <label>
             Severity{' '}
-            <select value={severity} onChange={(e) => { setSeverity(e.target.value as SeverityValue | ''); setCursors([]); }} aria-label="Severity">
+            <select
+              value={severity}
+              onChange={(e) => {
+                setSeverity(e.target.value as SeverityValue | '');
+                setCursors([]);
+              }}
+              aria-label="Severity"
+            >
               <option value="">any</option>
               {SEVERITIES.map((s) => (
                 <option key={s} value={s}>
@@ -128,7 +179,12 @@ export function BugsView({ range }: { range: IsoRange }) {
             ← Previous
           </button>
           <span className="muted small">Page {cursors.length + 1}</span>
-          <button type="button" className="secondary" disabled={!page.data?.nextCursor} onClick={() => page.data?.nextCursor && setCursors([...cursors, page.data.nextCursor])}>
+          <button
+            type="button"
+            className="secondary"
+            disabled={!page.data?.nextCursor}
+            onClick={() => page.data?.nextCursor && setCursors([...cursors, page.data.nextCursor])}
+          >
             Next →
           </button>
         </div>
@@ -141,10 +197,16 @@ export function BugDetailView({ id, range }: { id: number; range: IsoRange }) {
   const trpc = useTRPC();
   const detail = useQuery(trpc.bugPatterns.get.queryOptions({ id, ...range }));
   const chart = useMemo(
-    () => (detail.data ? stackedOccurrences({ buckets: detail.data.trend.buckets, series: [{ ...detail.data.trend, key: 'reports' }] }) : null),
+    () =>
+      detail.data ? stackedOccurrences({ buckets: detail.data.trend.buckets, series: [{ ...detail.data.trend, key: 'reports' }] }) : null,
     [detail.data],
   );
-  if (detail.isError) return <p className="form-error">Could not load bug pattern #{id}: {detail.error.message}</p>;
+  if (detail.isError)
+    return (
+      <p className="form-error">
+        Could not load bug pattern #{id}: {detail.error.message}
+      </p>
+    );
   const bug = detail.data?.pattern;
   return (
     <>
@@ -179,7 +241,15 @@ export function BugDetailView({ id, range }: { id: number; range: IsoRange }) {
           state={chartState(detail, !chart || isEmpty(chart))}
           seriesCount={chart?.series.length ?? 0}
         >
-          {chart && detail.data && <TimeSeriesChart data={chart} bucket={detail.data.trend.bucket} unit="reports" format={(v) => formatCount(v)} kind="stacked-bar" />}
+          {chart && detail.data && (
+            <TimeSeriesChart
+              data={chart}
+              bucket={detail.data.trend.bucket}
+              unit="reports"
+              format={(v) => formatCount(v)}
+              kind="stacked-bar"
+            />
+          )}
         </ChartCard>
       </div>
       <h2>Regression tests of the {bug?.category ?? ''} category</h2>
@@ -194,7 +264,8 @@ export function BugDetailView({ id, range }: { id: number; range: IsoRange }) {
         </ul>
         {detail.data?.regressionTestsTruncated && (
           <p className="muted small">
-            The newest {detail.data.regressionTests.length} are listed: <Link href={`/tests?category=${encodeURIComponent(detail.data.pattern.category)}`}>all tests of this category →</Link>
+            The newest {detail.data.regressionTests.length} are listed:{' '}
+            <Link href={`/tests?category=${encodeURIComponent(detail.data.pattern.category)}`}>all tests of this category →</Link>
           </p>
         )}
       </div>

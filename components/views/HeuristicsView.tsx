@@ -14,7 +14,6 @@ import { RuleForm } from '../forms/RuleForm';
 import { TryRouteBox } from '../forms/TryRouteBox';
 import { useTRPC } from '../trpc/client';
 
-
 /** `canEdit` is false for a session opened with a read key: the server would refuse the edits anyway. */
 export function HeuristicsView({ filter, canEdit }: { filter: IsoRange & { taskType?: string }; canEdit: boolean }) {
   const trpc = useTRPC();
@@ -29,8 +28,12 @@ export function HeuristicsView({ filter, canEdit }: { filter: IsoRange & { taskT
   const priorities = useMemo(() => new Map(rows.map((r) => [r.id, r.priority])), [rows]);
 
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.routing.pathKey() });
-  const update = useMutation(trpc.routing.updateHeuristic.mutationOptions({ onSettled: refresh, onError: (e) => setActionError(e.message) }));
-  const remove = useMutation(trpc.routing.deleteHeuristic.mutationOptions({ onSettled: refresh, onError: (e) => setActionError(e.message) }));
+  const update = useMutation(
+    trpc.routing.updateHeuristic.mutationOptions({ onSettled: refresh, onError: (e) => setActionError(e.message) }),
+  );
+  const remove = useMutation(
+    trpc.routing.deleteHeuristic.mutationOptions({ onSettled: refresh, onError: (e) => setActionError(e.message) }),
+  );
   const patch = (rule: RuleRow, change: { active?: boolean; priority?: number }) =>
     update.mutate({ id: rule.id, pattern: rule.pattern, preferredLayer: rule.preferredLayer, ...change });
 
@@ -89,14 +92,28 @@ export function HeuristicsView({ filter, canEdit }: { filter: IsoRange & { taskT
                 </tr>
               ) : (
                 <tr key={rule.id} className={rule.active ? undefined : 'inactive'} data-rule-id={rule.id} data-pattern={rule.pattern}>
-                  {canEdit && <td>
-                    <button type="button" className="icon" aria-label={`Move /${rule.pattern}/ up`} disabled={i === 0 || update.isPending} onClick={() => moveUp(i)}>
-                      ▲
-                    </button>{' '}
-                    <button type="button" className="icon" aria-label={`Move /${rule.pattern}/ down`} disabled={i === rows.length - 1 || update.isPending} onClick={() => moveDown(i)}>
-                      ▼
-                    </button>
-                  </td>}
+                  {canEdit && (
+                    <td>
+                      <button
+                        type="button"
+                        className="icon"
+                        aria-label={`Move /${rule.pattern}/ up`}
+                        disabled={i === 0 || update.isPending}
+                        onClick={() => moveUp(i)}
+                      >
+                        ▲
+                      </button>{' '}
+                      <button
+                        type="button"
+                        className="icon"
+                        aria-label={`Move /${rule.pattern}/ down`}
+                        disabled={i === rows.length - 1 || update.isPending}
+                        onClick={() => moveDown(i)}
+                      >
+                        ▼
+                      </button>
+                    </td>
+                  )}
                   <td className="num">{rule.priority}</td>
                   <td>
                     <code>{rule.pattern}</code>
@@ -108,24 +125,32 @@ export function HeuristicsView({ filter, canEdit }: { filter: IsoRange & { taskT
                   <td className="num">{formatCount(rule.hits)}</td>
                   <td className="num">{formatPercent(rule.hitRate)}</td>
                   <td className="num">{formatPercent(rule.successRate)}</td>
-                  {canEdit && <td style={{ whiteSpace: 'nowrap' }}>
-                    <button type="button" className="secondary" onClick={() => setEditing(rule.id)}>
-                      Edit
-                    </button>{' '}
-                    <button type="button" className="secondary" disabled={update.isPending} onClick={() => patch(rule, { active: !rule.active })}>
-                      {rule.active ? 'Deactivate' : 'Activate'}
-                    </button>{' '}
-                    <button
-                      type="button"
-                      className="danger"
-                      disabled={remove.isPending}
-                      onClick={() => {
-                        if (window.confirm(`Delete rule #${rule.id} /${rule.pattern}/ and its hit history?`)) remove.mutate({ id: rule.id });
-                      }}
-                    >
-                      Delete
-                    </button>
-                  </td>}
+                  {canEdit && (
+                    <td style={{ whiteSpace: 'nowrap' }}>
+                      <button type="button" className="secondary" onClick={() => setEditing(rule.id)}>
+                        Edit
+                      </button>{' '}
+                      <button
+                        type="button"
+                        className="secondary"
+                        disabled={update.isPending}
+                        onClick={() => patch(rule, { active: !rule.active })}
+                      >
+                        {rule.active ? 'Deactivate' : 'Activate'}
+                      </button>{' '}
+                      <button
+                        type="button"
+                        className="danger"
+                        disabled={remove.isPending}
+                        onClick={() => {
+                          if (window.confirm(`Delete rule #${rule.id} /${rule.pattern}/ and its hit history?`))
+                            remove.mutate({ id: rule.id });
+                        }}
+                      >
+                        Delete
+                      </button>
+                    </td>
+                  )}
                 </tr>
               ),
             )}
@@ -137,13 +162,17 @@ export function HeuristicsView({ filter, canEdit }: { filter: IsoRange & { taskT
         {canEdit && (
           <section className="card">
             <h3>New rule</h3>
-            <p className="muted small">Checked as you type, with the linear-time RE2 engine rules run on: no lookaround or backreferences.</p>
+            <p className="muted small">
+              Checked as you type, with the linear-time RE2 engine rules run on: no lookaround or backreferences.
+            </p>
             <RuleForm rule={null} onDraftChange={setDraft} />
           </section>
         )}
         <section className="card">
           <h3>Try it</h3>
-          <p className="muted small">Which active rule would route this request, and where to; and what the new rule you are writing would do.</p>
+          <p className="muted small">
+            Which active rule would route this request, and where to; and what the new rule you are writing would do.
+          </p>
           <TryRouteBox draft={draft} priorities={priorities} />
         </section>
       </div>

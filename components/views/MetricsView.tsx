@@ -27,7 +27,8 @@ export function MetricsView({ range, metric, groupBy }: { range: IsoRange; metri
   });
   const chart = useMemo(() => (series.data ? metricLines(series.data) : null), [series.data]);
   const unit = series.data?.units[0] ?? chosen?.unit ?? '';
-  const go = (changes: Record<string, string | undefined>) => router.replace(`${pathname}${withParams(new URLSearchParams(searchParams.toString()), changes)}`, { scroll: false });
+  const go = (changes: Record<string, string | undefined>) =>
+    router.replace(`${pathname}${withParams(new URLSearchParams(searchParams.toString()), changes)}`, { scroll: false });
 
   if (names.data?.length === 0) return <div className="card muted">No metric recorded yet: record_metric adds values.</div>;
   return (
@@ -74,7 +75,9 @@ export function MetricsView({ range, metric, groupBy }: { range: IsoRange; metri
           seriesCount={chart?.series.length ?? 0}
           error={(names.error ?? series.error)?.message}
         >
-          {chart && series.data && <TimeSeriesChart data={chart} bucket={series.data.bucket} unit={unit} format={(v) => formatWithUnit(v, unit)} height={360} />}
+          {chart && series.data && (
+            <TimeSeriesChart data={chart} bucket={series.data.bucket} unit={unit} format={(v) => formatWithUnit(v, unit)} height={360} />
+          )}
         </ChartCard>
       </div>
     </>

@@ -29,7 +29,10 @@ export function OverviewView({ filter }: { filter: IsoRange & { taskType?: strin
   const rates = useQuery(trpc.routing.hitRates.queryOptions(filter));
   const bugs = useQuery(trpc.bugPatterns.trends.queryOptions({ from: filter.from, to: filter.to }));
   const hitLine = useMemo(
-    () => (rates.data ? rowsFromAligned(rates.data.buckets, [{ spec: { key: OVERALL_KEY, label: 'overall hit rate' }, values: rates.data.overallRates }]) : null),
+    () =>
+      rates.data
+        ? rowsFromAligned(rates.data.buckets, [{ spec: { key: OVERALL_KEY, label: 'overall hit rate' }, values: rates.data.overallRates }])
+        : null,
     [rates.data],
   );
   const bugChart = useMemo(() => (bugs.data ? stackedOccurrences(bugs.data) : null), [bugs.data]);
@@ -40,7 +43,12 @@ export function OverviewView({ filter }: { filter: IsoRange & { taskType?: strin
         <Stat href="/tests" value={formatCount(r?.regressionTests)} label="regression tests" testId="stat-tests" />
         <Stat href="/bugs" value={formatCount(r?.bugPatterns)} label="bug patterns" testId="stat-bugs" />
         <Stat href="/heuristics" value={formatCount(r?.routingHeuristics)} label="active routing heuristics" testId="stat-heuristics" />
-        <Stat href="/heuristics" value={formatPercent(rates.data?.hitRate)} label={`heuristic hit rate (${formatCount(rates.data?.decisions)} decisions in range)`} testId="stat-hit-rate" />
+        <Stat
+          href="/heuristics"
+          value={formatPercent(rates.data?.hitRate)}
+          label={`heuristic hit rate (${formatCount(rates.data?.decisions)} decisions in range)`}
+          testId="stat-hit-rate"
+        />
       </div>
       <div className="grid two" style={{ marginTop: '1rem' }}>
         <section className="card" data-testid="top-models">
@@ -102,11 +110,42 @@ export function OverviewView({ filter }: { filter: IsoRange & { taskType?: strin
           </table>
           {r && r.recentBugs.length === 0 && <p className="muted">No bug recorded.</p>}
         </section>
-        <ChartCard title="Heuristic hit rate" subtitle="Share of routing decisions a rule matched." testId="overview-hit-rate" state={chartState(rates, !hitLine || isEmpty(hitLine))} seriesCount={hitLine?.series.length ?? 0} error={rates.error?.message}>
-          {hitLine && rates.data && <TimeSeriesChart data={hitLine} bucket={rates.data.bucket} unit="%" format={(v) => formatPercent(v, 0)} domain={[0, 100]} height={220} />}
+        <ChartCard
+          title="Heuristic hit rate"
+          subtitle="Share of routing decisions a rule matched."
+          testId="overview-hit-rate"
+          state={chartState(rates, !hitLine || isEmpty(hitLine))}
+          seriesCount={hitLine?.series.length ?? 0}
+          error={rates.error?.message}
+        >
+          {hitLine && rates.data && (
+            <TimeSeriesChart
+              data={hitLine}
+              bucket={rates.data.bucket}
+              unit="%"
+              format={(v) => formatPercent(v, 0)}
+              domain={[0, 100]}
+              height={220}
+            />
+          )}
         </ChartCard>
-        <ChartCard title="Bug reports by category" testId="overview-bugs" state={chartState(bugs, !bugChart || isEmpty(bugChart))} seriesCount={bugChart?.series.length ?? 0} error={bugs.error?.message}>
-          {bugChart && bugs.data && <TimeSeriesChart data={bugChart} bucket={bugs.data.bucket} unit="reports" format={(v) => formatCount(v)} kind="stacked-bar" height={220} />}
+        <ChartCard
+          title="Bug reports by category"
+          testId="overview-bugs"
+          state={chartState(bugs, !bugChart || isEmpty(bugChart))}
+          seriesCount={bugChart?.series.length ?? 0}
+          error={bugs.error?.message}
+        >
+          {bugChart && bugs.data && (
+            <TimeSeriesChart
+              data={bugChart}
+              bucket={bugs.data.bucket}
+              unit="reports"
+              format={(v) => formatCount(v)}
+              kind="stacked-bar"
+              height={220}
+            />
+          )}
         </ChartCard>
       </div>
     </>

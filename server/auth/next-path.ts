@@ -1,6 +1,7 @@
 const PROBE_ORIGIN = 'http://hone.invalid';
 
-const hasControlCharacter = (text: string) => [...text].some((character) => character.charCodeAt(0) < 0x20 || character.charCodeAt(0) === 0x7f);
+const hasControlCharacter = (text: string) =>
+  [...text].some((character) => character.charCodeAt(0) < 0x20 || character.charCodeAt(0) === 0x7f);
 
 /**
  * Where to go after signing in: only a path of this site, normalised; anything else is `/`. Resolving it as a URL

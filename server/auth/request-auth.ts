@@ -38,7 +38,11 @@ export interface AuthenticateOptions {
   acceptSession?: boolean;
 }
 
-export async function authenticate(prisma: PrismaClient, headers: Headers, { mode = authMode(), acceptSession = true }: AuthenticateOptions = {}): Promise<RequestAuth> {
+export async function authenticate(
+  prisma: PrismaClient,
+  headers: Headers,
+  { mode = authMode(), acceptSession = true }: AuthenticateOptions = {},
+): Promise<RequestAuth> {
   const crossOrigin = isCrossOrigin(headers);
   if (mode === 'off') return { ...OPEN_AUTH, crossOrigin };
 

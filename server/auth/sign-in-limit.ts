@@ -13,10 +13,7 @@ export interface SignInLimiter {
   recordFailure(address: string, now?: number): void;
 }
 
-export function createSignInLimiter({
-  windowMs = SIGN_IN_WINDOW_MS,
-  perAddress = MAX_FAILED_SIGN_INS_PER_ADDRESS,
-} = {}): SignInLimiter {
+export function createSignInLimiter({ windowMs = SIGN_IN_WINDOW_MS, perAddress = MAX_FAILED_SIGN_INS_PER_ADDRESS } = {}): SignInLimiter {
   const failures = new Map<string, number[]>();
   const recent = (times: number[], now: number) => times.filter((time) => now - time < windowMs);
   const waitFor = (times: number[], limit: number, now: number) =>

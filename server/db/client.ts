@@ -13,8 +13,7 @@ import { applyMigrations } from './schema-engine';
 export type { PrismaClient };
 
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; poolMax?: number }
-  | { kind: 'pglite'; dataDir?: string /* undefined: in memory */ };
+  { kind: 'postgres'; url: string; poolMax?: number } | { kind: 'pglite'; dataDir?: string /* undefined: in memory */ };
 
 export interface DatabaseConnection {
   target: DatabaseTarget;

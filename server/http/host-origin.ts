@@ -24,7 +24,10 @@ function requestScheme(headers: Headers, url: string): string {
  * - an Origin, when sent, must be the request's own origin (scheme, host and port) or an allowed host's. A loopback
  *   page on another port is another origin: another program on this machine.
  */
-export function checkHostAndOrigin(request: { headers: Headers; url: string }, allowedHosts: readonly string[] = env().HONE_ALLOWED_HOSTS): void {
+export function checkHostAndOrigin(
+  request: { headers: Headers; url: string },
+  allowedHosts: readonly string[] = env().HONE_ALLOWED_HOSTS,
+): void {
   const { headers } = request;
   const hostHeaders = [headers.get('host'), headers.get('x-forwarded-host')].filter((value) => value !== null);
   const host = hostHeaders.at(-1) ?? '';
@@ -43,5 +46,8 @@ export function checkHostAndOrigin(request: { headers: Headers; url: string }, a
   }
   const ownOrigin = `${requestScheme(headers, request.url)}://${host.toLowerCase()}`;
   if (originUrl.origin === ownOrigin || hostMatches(originUrl.host, allowedHosts)) return;
-  throw new HoneError('FORBIDDEN', `Origin "${origin}" is not this server's; a page of another origin may not call it (HONE_ALLOWED_HOSTS lists trusted hosts)`);
+  throw new HoneError(
+    'FORBIDDEN',
+    `Origin "${origin}" is not this server's; a page of another origin may not call it (HONE_ALLOWED_HOSTS lists trusted hosts)`,
+  );
 }

@@ -34,7 +34,9 @@ export async function handleMcpRequest(request: Request): Promise<Response> {
   try {
     checkHostAndOrigin(request);
     if (request.method !== 'POST') {
-      return mcpHttpErrorResponse(methodNotAllowed(request.method, 'POST', 'This stateless MCP server (send JSON-RPC as POST)'), { allow: 'POST' });
+      return mcpHttpErrorResponse(methodNotAllowed(request.method, 'POST', 'This stateless MCP server (send JSON-RPC as POST)'), {
+        allow: 'POST',
+      });
     }
     const prisma = await getPrisma();
     const auth = await authenticate(prisma, request.headers, { acceptSession: false });

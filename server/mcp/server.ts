@@ -27,7 +27,9 @@ function structured(output: unknown): Record<string, unknown> {
  * that lets every input through, because the pipeline parses it (one place, one error shape on every face).
  */
 function schemaParsedByPipeline(tool: AnyTool) {
-  const own = (tool.input as z.ZodType)['~standard'] as unknown as { jsonSchema: { input: (options: unknown) => Record<string, unknown>; output: (options: unknown) => Record<string, unknown> } };
+  const own = (tool.input as z.ZodType)['~standard'] as unknown as {
+    jsonSchema: { input: (options: unknown) => Record<string, unknown>; output: (options: unknown) => Record<string, unknown> };
+  };
   return {
     '~standard': {
       version: 1 as const,
@@ -111,6 +113,11 @@ export async function serveMcp({ request, parsedBody, ...caller }: McpRequest): 
   }
   return modernHandler.fetch(request, {
     parsedBody,
-    authInfo: { token: '', clientId: auth.principal?.name ?? 'anonymous', scopes: auth.principal ? [auth.principal.scope] : [], extra: { [AUTH_EXTRA]: caller } },
+    authInfo: {
+      token: '',
+      clientId: auth.principal?.name ?? 'anonymous',
+      scopes: auth.principal ? [auth.principal.scope] : [],
+      extra: { [AUTH_EXTRA]: caller },
+    },
   });
 }

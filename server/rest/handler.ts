@@ -40,7 +40,10 @@ export async function handleToolRequest(request: Request, name: string): Promise
     const allowed = tool.readOnly ? 'GET, POST' : 'POST';
     if (request.method !== 'POST' && !(tool.readOnly && request.method === 'GET')) {
       return httpErrorResponse(
-        new HoneError('METHOD_NOT_SUPPORTED', `${name} accepts ${allowed}${tool.readOnly ? '' : ' (it changes data)'}, not ${request.method}`),
+        new HoneError(
+          'METHOD_NOT_SUPPORTED',
+          `${name} accepts ${allowed}${tool.readOnly ? '' : ' (it changes data)'}, not ${request.method}`,
+        ),
         { Allow: allowed },
       );
     }

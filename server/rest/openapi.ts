@@ -14,11 +14,18 @@ function inputSchema(tool: AnyTool): { schema: JsonObject; components: JsonObjec
   const generated = z.toJSONSchema(tool.input, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as JsonObject;
   const { $schema: _dialect, $defs = {}, ...schema } = generated as JsonObject & { $defs?: JsonObject };
   const prefix = `${tool.name}.`;
-  const relocate = (value: unknown) => JSON.parse(JSON.stringify(value).replaceAll('"$ref":"#/$defs/', `"$ref":"#/components/schemas/${prefix}`)) as JsonObject;
-  return { schema: relocate(schema), components: Object.fromEntries(Object.entries($defs).map(([name, def]) => [prefix + name, relocate(def)])) };
+  const relocate = (value: unknown) =>
+    JSON.parse(JSON.stringify(value).replaceAll('"$ref":"#/$defs/', `"$ref":"#/components/schemas/${prefix}`)) as JsonObject;
+  return {
+    schema: relocate(schema),
+    components: Object.fromEntries(Object.entries($defs).map(([name, def]) => [prefix + name, relocate(def)])),
+  };
 }
 
-const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
 
 const ERROR_RESPONSES = {
   '400': errorResponse('Invalid input: `issues` names each bad field'),
@@ -75,7 +82,9 @@ export function openApiDocument(): JsonObject {
     security: [{ bearer: [] }],
     paths: Object.fromEntries(inputs.map(({ tool, schema }) => [`/tools/${tool.name}`, toolPath(tool, schema)])),
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key from `npm run apikey -- create` (when HONE_AUTH=required)' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API key from `npm run apikey -- create` (when HONE_AUTH=required)' },
+      },
       schemas: {
         ...(Object.assign({}, ...inputs.map((input) => input.components)) as JsonObject),
         Error: {

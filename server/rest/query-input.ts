@@ -52,11 +52,12 @@ export function inputFromQuery(tool: AnyTool, params: URLSearchParams): Record<s
   for (const key of new Set(params.keys())) {
     const fieldTypes = types.get(key);
     const values = params.getAll(key);
-    input[key] = fieldTypes?.has('array') && !fieldTypes.has('string') && values.length > 0 && !values[0]!.startsWith('[')
-      ? values
-      : values.length > 1
-        ? values.map((value) => coerce(value, fieldTypes))
-        : coerce(values[0]!, fieldTypes);
+    input[key] =
+      fieldTypes?.has('array') && !fieldTypes.has('string') && values.length > 0 && !values[0]!.startsWith('[')
+        ? values
+        : values.length > 1
+          ? values.map((value) => coerce(value, fieldTypes))
+          : coerce(values[0]!, fieldTypes);
   }
   return input;
 }

@@ -43,11 +43,17 @@ export const downloadRegressionTests = defineTool({
   handler: async ({ prisma }, { name, category }) => {
     if (name !== undefined) {
       const test = await getRegressionTestByName(prisma, name);
-      if (!test) throw new HoneError('NOT_FOUND', `No regression test named ${name}`, [{ path: ['name'], message: 'no regression test has this name' }]);
+      if (!test)
+        throw new HoneError('NOT_FOUND', `No regression test named ${name}`, [
+          { path: ['name'], message: 'no regression test has this name' },
+        ]);
       return { fileName: testFileName(name), tests: [test] };
     }
     const tests = await getRegressionTestsInCategory(prisma, category!);
-    if (tests.length === 0) throw new HoneError('NOT_FOUND', `No regression test in category ${category}`, [{ path: ['category'], message: 'no regression test has this category' }]);
+    if (tests.length === 0)
+      throw new HoneError('NOT_FOUND', `No regression test in category ${category}`, [
+        { path: ['category'], message: 'no regression test has this category' },
+      ]);
     return { fileName: testFileName(`${category}.regression`), tests };
   },
 });

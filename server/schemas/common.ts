@@ -24,14 +24,18 @@ export const storableText = <T extends z.ZodString>(schema: T) =>
   });
 
 /** Trimmed, non-empty, at most `max` characters, storable. */
-export const nonBlank = (max: number) => storableText(z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`));
+export const nonBlank = (max: number) =>
+  storableText(z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`));
 
 /** Trimmed (possibly empty), at most `max` characters, storable. */
 export const optionalText = (max: number) => storableText(z.string().trim().max(max, `must be at most ${max} characters`));
 
 /** A finite number within [min, max]; the bounds belong in the field's description too. */
 export const boundedNumber = (min: number, max: number) =>
-  z.number().min(min, `must be >= ${min.toLocaleString('en')}`).max(max, `must be <= ${max.toLocaleString('en')}`);
+  z
+    .number()
+    .min(min, `must be >= ${min.toLocaleString('en')}`)
+    .max(max, `must be <= ${max.toLocaleString('en')}`);
 
 /** One model call's latency is at most a day: more is a unit mistake, and sums of such values stay exact enough. */
 export const MAX_LATENCY_MS = 86_400_000;
@@ -45,13 +49,15 @@ const LATEST_INSTANT_MS = Date.UTC(10_000, 0, 1) - 1;
 
 /** An ISO 8601 timestamp with offset, between 1970-01-01 and 9999-12-31 (UTC). */
 export const isoInstant = () =>
-  z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with offset, e.g. 2026-01-02T03:04:05Z' }).superRefine((text, ctx) => {
-    const time = Date.parse(text);
-    if (Number.isNaN(time)) return; // not a date at all: the format check above says so
-    if (!(time >= EARLIEST_INSTANT_MS && time <= LATEST_INSTANT_MS)) {
-      ctx.addIssue({ code: 'custom', message: 'must be between 1970-01-01 and 9999-12-31' });
-    }
-  });
+  z.iso
+    .datetime({ offset: true, error: 'must be an ISO 8601 date-time with offset, e.g. 2026-01-02T03:04:05Z' })
+    .superRefine((text, ctx) => {
+      const time = Date.parse(text);
+      if (Number.isNaN(time)) return; // not a date at all: the format check above says so
+      if (!(time >= EARLIEST_INSTANT_MS && time <= LATEST_INSTANT_MS)) {
+        ctx.addIssue({ code: 'custom', message: 'must be between 1970-01-01 and 9999-12-31' });
+      }
+    });
 
 /**
  * The JSON limits in force: HONE_MAX_JSON_BYTES / HONE_MAX_JSON_DEPTH on the server, the defaults in a
@@ -63,7 +69,8 @@ export function currentJsonLimits(): JsonLimits {
   return { maxBytes: HONE_MAX_JSON_BYTES, maxDepth: HONE_MAX_JSON_DEPTH };
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * A JSON object of bounded size and depth whose strings and keys PostgreSQL can store and whose keys do not
@@ -74,16 +81,23 @@ export type JsonObject = Record<string, z.core.util.JSONType>;
 
 // The preprocess step would make the input type `unknown`; callers (the typed client) should still see an object.
 export const jsonObjectWithin = (limits: () => JsonLimits): z.ZodType<JsonObject, JsonObject> =>
-  z.preprocess((raw, ctx) => {
-    if (!isPlainObject(raw)) return raw; // the record schema names the wrong type
-    const { maxBytes, maxDepth } = limits();
-    const issues = unstorableValueIssues(raw, { maxDepth });
-    for (const issue of issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-    if (issues.length > 0) return raw;
-    const bytes = new TextEncoder().encode(JSON.stringify(raw)).length;
-    if (bytes > maxBytes) ctx.addIssue({ code: 'custom', message: `must be at most ${maxBytes.toLocaleString('en')} bytes as JSON (is ${bytes.toLocaleString('en')})` });
-    return raw;
-  }, z.record(z.string(), z.json()));
+  z.preprocess(
+    (raw, ctx) => {
+      if (!isPlainObject(raw)) return raw; // the record schema names the wrong type
+      const { maxBytes, maxDepth } = limits();
+      const issues = unstorableValueIssues(raw, { maxDepth });
+      for (const issue of issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+      if (issues.length > 0) return raw;
+      const bytes = new TextEncoder().encode(JSON.stringify(raw)).length;
+      if (bytes > maxBytes)
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be at most ${maxBytes.toLocaleString('en')} bytes as JSON (is ${bytes.toLocaleString('en')})`,
+        });
+      return raw;
+    },
+    z.record(z.string(), z.json()),
+  );
 
 export const jsonObject = jsonObjectWithin(currentJsonLimits);
 

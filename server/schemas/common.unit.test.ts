@@ -31,7 +31,9 @@ describe('input helpers', () => {
   it('JSON objects are held to the configured size and depth', () => {
     const schema = jsonObjectWithin(() => ({ maxBytes: 20, maxDepth: 2 }));
     expect(schema.safeParse({ a: { b: 1 } }).success).toBe(true);
-    expect(issuesOf(schema.safeParse({ a: { b: {} } }))).toEqual([{ path: ['a', 'b'], message: 'is nested too deeply (at most 2 levels of objects and arrays)' }]);
+    expect(issuesOf(schema.safeParse({ a: { b: {} } }))).toEqual([
+      { path: ['a', 'b'], message: 'is nested too deeply (at most 2 levels of objects and arrays)' },
+    ]);
     expect(issuesOf(schema.safeParse({ a: 'x'.repeat(20) }))?.[0]?.message).toMatch(/^must be at most 20 bytes as JSON/);
     // Bytes, not characters: 6 three-byte characters are 18 bytes of UTF-8, plus quotes and key.
     expect(schema.safeParse({ a: '€€€€€€' }).success).toBe(false);
@@ -40,7 +42,10 @@ describe('input helpers', () => {
 
   it('reads HONE_MAX_JSON_BYTES and HONE_MAX_JSON_DEPTH, naming a wrong one', () => {
     expect(parseEnv({})).toMatchObject({ HONE_MAX_JSON_BYTES: 16_384, HONE_MAX_JSON_DEPTH: 8 });
-    expect(parseEnv({ HONE_MAX_JSON_BYTES: '4096', HONE_MAX_JSON_DEPTH: '3' })).toMatchObject({ HONE_MAX_JSON_BYTES: 4096, HONE_MAX_JSON_DEPTH: 3 });
+    expect(parseEnv({ HONE_MAX_JSON_BYTES: '4096', HONE_MAX_JSON_DEPTH: '3' })).toMatchObject({
+      HONE_MAX_JSON_BYTES: 4096,
+      HONE_MAX_JSON_DEPTH: 3,
+    });
     expect(() => parseEnv({ HONE_MAX_JSON_DEPTH: '100' })).toThrow(/HONE_MAX_JSON_DEPTH: must be from 1 to 32/);
     expect(() => parseEnv({ HONE_MAX_JSON_BYTES: 'lots' })).toThrow(/HONE_MAX_JSON_BYTES: /);
   });

@@ -33,7 +33,17 @@ export const GenerateReportInput = z
   })
   .prefault({});
 
-export const LEADERBOARD_SORT_KEYS = ['rank', 'modelId', 'taskType', 'totalCalls', 'successRate', 'avgLatencyMs', 'p50LatencyMs', 'p95LatencyMs', 'avgCost'] as const;
+export const LEADERBOARD_SORT_KEYS = [
+  'rank',
+  'modelId',
+  'taskType',
+  'totalCalls',
+  'successRate',
+  'avgLatencyMs',
+  'p50LatencyMs',
+  'p95LatencyMs',
+  'avgCost',
+] as const;
 export type LeaderboardSortKey = (typeof LEADERBOARD_SORT_KEYS)[number];
 
 const modelIds = z.array(nonBlank(200)).max(50).optional().describe('Only these models (default all)');

@@ -13,20 +13,23 @@ export const MAX_PATTERN_LENGTH = 1000;
  * (lookaround, backreferences, huge counted repetitions) is refused with the engine's reason.
  */
 export const routingPattern = storableText(
-  z.string().min(1, 'must not be empty').max(MAX_PATTERN_LENGTH, `must be at most ${MAX_PATTERN_LENGTH.toLocaleString('en')} characters`),
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(MAX_PATTERN_LENGTH, `must be at most ${MAX_PATTERN_LENGTH.toLocaleString('en')} characters`),
 ).superRefine((pattern, ctx) => {
-    if (pattern.length === 0 || pattern.length > MAX_PATTERN_LENGTH) return; // already refused, and not worth compiling
-    const problem = patternProblem(pattern);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  if (pattern.length === 0 || pattern.length > MAX_PATTERN_LENGTH) return; // already refused, and not worth compiling
+  const problem = patternProblem(pattern);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const ruleId = databaseId();
 
 export const SaveRoutingRuleInput = z.strictObject({
-  id: ruleId
-    .optional()
-    .describe('Id of the rule to edit, so its pattern can change; omit to upsert keyed on pattern as the spec says'),
-  pattern: routingPattern.describe('Regular expression (JavaScript syntax, run by the linear-time RE2 engine: no lookaround or backreferences) tested against the request input; the upsert key'),
+  id: ruleId.optional().describe('Id of the rule to edit, so its pattern can change; omit to upsert keyed on pattern as the spec says'),
+  pattern: routingPattern.describe(
+    'Regular expression (JavaScript syntax, run by the linear-time RE2 engine: no lookaround or backreferences) tested against the request input; the upsert key',
+  ),
   preferredLayer: z.enum(ROUTING_LAYERS).describe('Layer to route matching requests to'),
   preferredModel: nonBlank(200).nullable().optional().describe('Specific model to use; null clears it'),
   reasoning: optionalText(5000).optional().describe('Why this rule exists'),

@@ -36,7 +36,11 @@ export interface ScanOptions {
  * (prefixed by `basePath`). Walks with an explicit stack and does not descend past `maxDepth`, so a value
  * nested 100,000 levels deep (or a cyclic one passed in-process) costs at most `maxDepth` levels of work.
  */
-export function unstorableValueIssues(value: unknown, { maxDepth, maxIssues = 20 }: ScanOptions, basePath: (string | number)[] = []): FieldIssue[] {
+export function unstorableValueIssues(
+  value: unknown,
+  { maxDepth, maxIssues = 20 }: ScanOptions,
+  basePath: (string | number)[] = [],
+): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const stack: { value: unknown; path: (string | number)[]; depth: number }[] = [{ value, path: basePath, depth: 0 }];
   while (stack.length > 0 && issues.length < maxIssues) {

@@ -31,14 +31,18 @@ export interface RangeIssue {
  * is wrong with it. The cap applies to this resolved range whatever the caller gave: a lone `from` in year 1
  * would otherwise ask for two thousand years of buckets.
  */
-export function resolveRange(input: { from?: string; to?: string }, now: Date = new Date()): { range: ResolvedRange; issue: RangeIssue | null } {
+export function resolveRange(
+  input: { from?: string; to?: string },
+  now: Date = new Date(),
+): { range: ResolvedRange; issue: RangeIssue | null } {
   const to = input.to ? new Date(input.to) : now;
   const from = input.from ? new Date(input.from) : new Date(to.getTime() - DEFAULT_RANGE_DAYS * DAY_MS);
   const span = to.getTime() - from.getTime();
   const toDefaulted = input.to ? '' : ' (default now)';
   let issue: RangeIssue | null = null;
   if (!(span > 0)) issue = { path: ['from'], message: `must be before to${toDefaulted}` };
-  else if (span > MAX_RANGE_DAYS * DAY_MS) issue = { path: ['from'], message: `range must be at most ${MAX_RANGE_DAYS} days, up to to${toDefaulted}` };
+  else if (span > MAX_RANGE_DAYS * DAY_MS)
+    issue = { path: ['from'], message: `range must be at most ${MAX_RANGE_DAYS} days, up to to${toDefaulted}` };
   return { range: { from, to }, issue };
 }
 

@@ -35,10 +35,7 @@ export function toBugPatternDto(row: BugPattern): BugPatternDto {
  * One statement: create the pattern or count another occurrence of it (keeping the highest severity
  * and the newest non-empty description and solution), and log the dated occurrence for trends.
  */
-export async function recordBugPattern(
-  prisma: PrismaClient,
-  input: z.output<typeof RecordBugPatternInput>,
-): Promise<BugPatternDto> {
+export async function recordBugPattern(prisma: PrismaClient, input: z.output<typeof RecordBugPatternInput>): Promise<BugPatternDto> {
   const [row] = await prisma.$queryRaw<BugPattern[]>`
     WITH upserted AS (
       INSERT INTO bug_patterns AS b (category, pattern, description, solution, occurrences, severity)
@@ -61,12 +58,7 @@ export async function recordBugPattern(
 }
 
 /** Occurrences descending, then severity by rank (the enum's order), then last seen, then id. */
-export const BUG_PATTERN_ORDER = [
-  { occurrences: 'desc' },
-  { severity: 'desc' },
-  { lastSeen: 'desc' },
-  { id: 'asc' },
-] as const;
+export const BUG_PATTERN_ORDER = [{ occurrences: 'desc' }, { severity: 'desc' }, { lastSeen: 'desc' }, { id: 'asc' }] as const;
 
 export async function getBugPatterns(
   prisma: PrismaClient,

@@ -92,7 +92,10 @@ export const CATEGORY_TESTS_SHOWN = 100;
 
 export async function getBugPattern(prisma: PrismaClient, input: z.output<typeof GetBugPatternInput>): Promise<BugPatternDetail> {
   const row = await prisma.bugPattern.findUnique({ where: { id: input.id } });
-  if (!row) throw new HoneError('NOT_FOUND', `No bug pattern with id ${input.id}`, [{ path: ['id'], message: `no bug pattern with id ${input.id}` }]);
+  if (!row)
+    throw new HoneError('NOT_FOUND', `No bug pattern with id ${input.id}`, [
+      { path: ['id'], message: `no bug pattern with id ${input.id}` },
+    ]);
   const range = resolveTimeRange(input);
   const echo = echoRange(range);
   const [counts, tests] = await Promise.all([
@@ -101,7 +104,11 @@ export async function getBugPattern(prisma: PrismaClient, input: z.output<typeof
       FROM bug_pattern_occurrences
       WHERE bug_pattern_id = ${row.id} AND occurred_at >= ${range.from} AND occurred_at < ${range.to}
       GROUP BY 1`,
-    prisma.regressionTest.findMany({ where: { category: row.category }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: CATEGORY_TESTS_SHOWN + 1 }),
+    prisma.regressionTest.findMany({
+      where: { category: row.category },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: CATEGORY_TESTS_SHOWN + 1,
+    }),
   ]);
   const byBucket = new Map(counts.map((c) => [c.bucket.toISOString(), c.occurrences]));
   return {

@@ -54,7 +54,13 @@ export async function listMetricNames(prisma: PrismaClient): Promise<MetricName[
                                          jsonb_object_keys(newest.context) AS k
                  WHERE jsonb_typeof(newest.context) = 'object' ORDER BY k) AS context_keys
     FROM performance_metrics p GROUP BY p.metric_name ORDER BY p.metric_name`;
-  return rows.map((r) => ({ name: r.name, values: r.values, unit: r.unit, lastRecordedAt: r.last_recorded_at.toISOString(), contextKeys: r.context_keys }));
+  return rows.map((r) => ({
+    name: r.name,
+    values: r.values,
+    unit: r.unit,
+    lastRecordedAt: r.last_recorded_at.toISOString(),
+    contextKeys: r.context_keys,
+  }));
 }
 
 export interface MetricSeries {
@@ -112,7 +118,11 @@ export async function getMetricSeries(prisma: PrismaClient, input: z.output<type
     name: input.name,
     groupBy: groupKey,
     units: [...unitCounts].sort((a, b) => b[1] - a[1]).map(([unit]) => unit),
-    series: [...byKey].map(([key, e]) => ({ key, count: e.count, averages: alignToBuckets<number | null>(echo.buckets, e.averages, null) })),
+    series: [...byKey].map(([key, e]) => ({
+      key,
+      count: e.count,
+      averages: alignToBuckets<number | null>(echo.buckets, e.averages, null),
+    })),
     truncated: (rows[0]?.key_count ?? 0) > MAX_SERIES,
   };
 }

@@ -20,7 +20,12 @@ export function formatModelBlock(m: Ranked<ModelFigures>, minCalls: number): str
 
 /** The summary counts, under the heading and bullet each report uses for them in the spec. */
 function summaryLines(s: SelfImprovementSummary, heading: string, bullet: string): string[] {
-  return [heading, `${bullet}Regression Tests: ${s.regressionTests}`, `${bullet}Bug Patterns: ${s.bugPatterns}`, `${bullet}Routing Heuristics: ${s.routingHeuristics}`];
+  return [
+    heading,
+    `${bullet}Regression Tests: ${s.regressionTests}`,
+    `${bullet}Bug Patterns: ${s.bugPatterns}`,
+    `${bullet}Routing Heuristics: ${s.routingHeuristics}`,
+  ];
 }
 
 export function formatMetricsAnalysis(a: {
@@ -33,7 +38,8 @@ export function formatMetricsAnalysis(a: {
   recommendations: readonly Recommendation[] | null;
 }): string {
   const sections = ['Model Performance Analysis:', ''];
-  if (a.models.length === 0) sections.push(a.taskType ? `  No calls recorded for task type "${a.taskType}".` : '  No calls recorded yet.', '');
+  if (a.models.length === 0)
+    sections.push(a.taskType ? `  No calls recorded for task type "${a.taskType}".` : '  No calls recorded yet.', '');
   for (const m of a.models) sections.push(formatModelBlock(m, a.minCalls), '');
   if (a.omitted > 0) sections.push(`  … and ${a.omitted} more (model, task type) pairs not shown: filter by taskType.`, '');
   if (a.summary) sections.push(...summaryLines(a.summary, 'Self-Improvement Summary:', '  '));

@@ -123,48 +123,54 @@ function recommendForModels(models: readonly Ranked<ModelFigures>[], minCalls: n
   const leaders = leadersByTaskType(models);
   return models.flatMap((m): Recommendation[] => {
     if (m.lowSample) {
-      return [{
-        kind: 'low-sample',
-        message: `${m.modelId} (${m.taskType}) has only ${m.totalCalls} call(s), fewer than ${minCalls}: gather more data before judging it.`,
-        evidence: { modelId: m.modelId, taskType: m.taskType, totalCalls: m.totalCalls, minCalls },
-      }];
+      return [
+        {
+          kind: 'low-sample',
+          message: `${m.modelId} (${m.taskType}) has only ${m.totalCalls} call(s), fewer than ${minCalls}: gather more data before judging it.`,
+          evidence: { modelId: m.modelId, taskType: m.taskType, totalCalls: m.totalCalls, minCalls },
+        },
+      ];
     }
     const best = leaders[m.taskType];
     if (!best || best.modelId === m.modelId) return [];
     const gap = best.successRate - m.successRate;
     if (gap >= UNDERPERFORMING_GAP_POINTS) {
-      return [{
-        kind: 'underperforming-model',
-        message:
-          `${m.modelId} is ${gap.toFixed(2)} points below ${best.modelId} for ${m.taskType} ` +
-          `(${m.successRate.toFixed(2)}% vs ${best.successRate.toFixed(2)}%): route ${m.taskType} requests away from it.`,
-        evidence: {
-          modelId: m.modelId,
-          taskType: m.taskType,
-          successRate: m.successRate,
-          totalCalls: m.totalCalls,
-          bestModelId: best.modelId,
-          bestSuccessRate: best.successRate,
-          gapPoints: gap,
+      return [
+        {
+          kind: 'underperforming-model',
+          message:
+            `${m.modelId} is ${gap.toFixed(2)} points below ${best.modelId} for ${m.taskType} ` +
+            `(${m.successRate.toFixed(2)}% vs ${best.successRate.toFixed(2)}%): route ${m.taskType} requests away from it.`,
+          evidence: {
+            modelId: m.modelId,
+            taskType: m.taskType,
+            successRate: m.successRate,
+            totalCalls: m.totalCalls,
+            bestModelId: best.modelId,
+            bestSuccessRate: best.successRate,
+            gapPoints: gap,
+          },
         },
-      }];
+      ];
     }
     if (gap <= CHEAPER_WITHIN_POINTS && m.avgCost <= best.avgCost * CHEAPER_COST_RATIO) {
-      return [{
-        kind: 'cheaper-alternative',
-        message:
-          `${m.modelId} is within ${gap.toFixed(2)} points of ${best.modelId} for ${m.taskType} at ` +
-          `$${m.avgCost.toFixed(6)} vs $${best.avgCost.toFixed(6)} per call: consider it for cost-sensitive traffic.`,
-        evidence: {
-          modelId: m.modelId,
-          taskType: m.taskType,
-          successRate: m.successRate,
-          avgCost: m.avgCost,
-          bestModelId: best.modelId,
-          bestSuccessRate: best.successRate,
-          bestAvgCost: best.avgCost,
+      return [
+        {
+          kind: 'cheaper-alternative',
+          message:
+            `${m.modelId} is within ${gap.toFixed(2)} points of ${best.modelId} for ${m.taskType} at ` +
+            `$${m.avgCost.toFixed(6)} vs $${best.avgCost.toFixed(6)} per call: consider it for cost-sensitive traffic.`,
+          evidence: {
+            modelId: m.modelId,
+            taskType: m.taskType,
+            successRate: m.successRate,
+            avgCost: m.avgCost,
+            bestModelId: best.modelId,
+            bestSuccessRate: best.successRate,
+            bestAvgCost: best.avgCost,
+          },
         },
-      }];
+      ];
     }
     return [];
   });
@@ -287,7 +293,8 @@ export interface ModelLeaderboard {
 
 function compareBy(key: LeaderboardSortKey): (a: LeaderboardRow, b: LeaderboardRow) => number {
   if (key === 'rank') {
-    return (a, b) => a.taskType.localeCompare(b.taskType) || Number(a.lowSample) - Number(b.lowSample) || (a.rank ?? 0) - (b.rank ?? 0) || byMerit(a, b);
+    return (a, b) =>
+      a.taskType.localeCompare(b.taskType) || Number(a.lowSample) - Number(b.lowSample) || (a.rank ?? 0) - (b.rank ?? 0) || byMerit(a, b);
   }
   if (key === 'modelId' || key === 'taskType') return (a, b) => a[key].localeCompare(b[key]) || byMerit(a, b);
   // Rows without a value (no latency recorded) sort last in either direction.
@@ -295,11 +302,20 @@ function compareBy(key: LeaderboardSortKey): (a: LeaderboardRow, b: LeaderboardR
 }
 
 /** get_model_leaderboard: figures over the range, ranked as everywhere else, sorted by the requested column. */
-export async function getModelLeaderboard(prisma: PrismaClient, input: z.output<typeof GetModelLeaderboardInput>): Promise<ModelLeaderboard> {
+export async function getModelLeaderboard(
+  prisma: PrismaClient,
+  input: z.output<typeof GetModelLeaderboardInput>,
+): Promise<ModelLeaderboard> {
   const range = resolveTimeRange(input);
   const figures = await modelCallFigures(prisma, { ...range, taskType: input.taskType, modelIds: input.modelIds });
   const compare = compareBy(input.sortBy);
   const rows = rankModels(figures, input.minCalls).sort(input.direction === 'asc' ? compare : (a, b) => compare(b, a));
   const shown = rows.slice(0, MAX_MODEL_ROWS);
-  return { from: range.from.toISOString(), to: range.to.toISOString(), minCalls: input.minCalls, rows: shown, truncated: shown.length < rows.length };
+  return {
+    from: range.from.toISOString(),
+    to: range.to.toISOString(),
+    minCalls: input.minCalls,
+    rows: shown,
+    truncated: shown.length < rows.length,
+  };
 }

@@ -101,27 +101,30 @@ async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<{ row
     FROM totals t LEFT JOIN percentiles p USING (bucket, model_id, task_type)
     ORDER BY t.bucket, t.model_id, t.task_type`;
   const seriesCount = Number(rows[0]?.series_count ?? 0);
-  return { seriesCount, rows: rows.map((r) => {
-    const calls = Number(r.calls);
-    const total = Number(r.histogram_total ?? 0);
-    // PostgreSQL arrays are 1-based; the histogram layout is 0-based.
-    const pct = (idx: bigint | null, rank: bigint | null) =>
-      idx === null || rank === null ? null : estimateInBucket(Number(idx) - 1, Number(rank), total, r.latency_min_ms, r.latency_max_ms);
-    return {
-      bucket: r.bucket,
-      modelId: r.model_id,
-      taskType: r.task_type,
-      totalCalls: calls,
-      successes: Number(r.successes),
-      successRate: calls ? (Number(r.successes) * 100) / calls : 0,
-      avgLatencyMs: calls ? r.latency_sum_ms / calls : 0,
-      avgCost: calls ? r.cost_sum / calls : 0,
-      totalCost: r.cost_sum,
-      p50LatencyMs: pct(r.p50_idx, r.p50_rank),
-      p95LatencyMs: pct(r.p95_idx, r.p95_rank),
-      p99LatencyMs: pct(r.p99_idx, r.p99_rank),
-    };
-  }) };
+  return {
+    seriesCount,
+    rows: rows.map((r) => {
+      const calls = Number(r.calls);
+      const total = Number(r.histogram_total ?? 0);
+      // PostgreSQL arrays are 1-based; the histogram layout is 0-based.
+      const pct = (idx: bigint | null, rank: bigint | null) =>
+        idx === null || rank === null ? null : estimateInBucket(Number(idx) - 1, Number(rank), total, r.latency_min_ms, r.latency_max_ms);
+      return {
+        bucket: r.bucket,
+        modelId: r.model_id,
+        taskType: r.task_type,
+        totalCalls: calls,
+        successes: Number(r.successes),
+        successRate: calls ? (Number(r.successes) * 100) / calls : 0,
+        avgLatencyMs: calls ? r.latency_sum_ms / calls : 0,
+        avgCost: calls ? r.cost_sum / calls : 0,
+        totalCost: r.cost_sum,
+        p50LatencyMs: pct(r.p50_idx, r.p50_rank),
+        p95LatencyMs: pct(r.p95_idx, r.p95_rank),
+        p99LatencyMs: pct(r.p99_idx, r.p99_rank),
+      };
+    }),
+  };
 }
 
 /** Per (model, task type) figures over [from, to), percentiles included, in one query. */

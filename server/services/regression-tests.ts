@@ -5,11 +5,7 @@ import type { PrismaClient } from '../db/client';
 import type { RegressionTest } from '../db/generated/client';
 import { HoneError } from '../errors';
 import type { Page } from '../schemas/common';
-import type {
-  DiscoveredFromValue,
-  GenerateRegressionTestInput,
-  GetRegressionTestsInput,
-} from '../schemas/regression-tests';
+import type { DiscoveredFromValue, GenerateRegressionTestInput, GetRegressionTestsInput } from '../schemas/regression-tests';
 import { fromDiscoveredFrom, toDiscoveredFrom } from './enums';
 import { pageOf } from './pagination';
 
@@ -90,10 +86,7 @@ export async function getRegressionTests(
       category,
       ...(search
         ? {
-            OR: [
-              { testName: { contains: search, mode: 'insensitive' } },
-              { description: { contains: search, mode: 'insensitive' } },
-            ],
+            OR: [{ testName: { contains: search, mode: 'insensitive' } }, { description: { contains: search, mode: 'insensitive' } }],
           }
         : {}),
     },
@@ -115,12 +108,17 @@ export async function getRegressionTestCategories(prisma: PrismaClient): Promise
 
 /** A string literal for any text: JSON's escaping, plus U+2028/U+2029, which end a line for older parsers. */
 export function stringLiteral(text: string): string {
-  return JSON.stringify(text).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(text)
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** Text for a `//` comment: on one line (no LF, CR, U+2028, U+2029, which would end the comment) and without `*\/`. */
 export function commentText(text: string): string {
-  return text.replace(/[\s\u2028\u2029]+/g, ' ').replace(/\*\//g, '* /').trim();
+  return text
+    .replace(/[\s\u2028\u2029]+/g, ' ')
+    .replace(/\*\//g, '* /')
+    .trim();
 }
 
 const VITEST_GLOBALS = ['describe', 'expect', 'it'];
@@ -160,7 +158,13 @@ function literalRanges(code: string): [number, number][] {
   const source = ts.createSourceFile('regression.test.ts', code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const ranges: [number, number][] = [];
   const visit = (node: ts.Node) => {
-    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) {
+    if (
+      ts.isStringLiteral(node) ||
+      ts.isNoSubstitutionTemplateLiteral(node) ||
+      ts.isTemplateHead(node) ||
+      ts.isTemplateMiddle(node) ||
+      ts.isTemplateTail(node)
+    ) {
       ranges.push([node.getStart(source), node.end]);
     }
     ts.forEachChild(node, visit);
@@ -190,7 +194,9 @@ function indent(code: string): string {
  * Test code is stored as the body of a test file (it calls it/expect), so it is wrapped, not rewritten; its
  * import declarations are moved to the top of the file, where they are allowed.
  */
-export function vitestFileOf(tests: Pick<RegressionTestDto, 'testName' | 'category' | 'description' | 'expectedBehavior' | 'testCode'>[]): string {
+export function vitestFileOf(
+  tests: Pick<RegressionTestDto, 'testName' | 'category' | 'description' | 'expectedBehavior' | 'testCode'>[],
+): string {
   const imports = new Set<string>();
   const vitestNames = new Set(VITEST_GLOBALS);
   const blocks = tests.map((t) => {

@@ -54,7 +54,10 @@ export function bucketStarts({ from, to, bucket }: TimeRange): string[] {
   const starts: string[] = [];
   for (let t = bucketStart(from, bucket); t < to; t = step(bucket)(t, 1)) {
     // resolveTimeRange makes this unreachable; the guard keeps a future caller from building an unbounded axis.
-    if (starts.length === MAX_BUCKETS) throw new HoneError('BAD_REQUEST', `a range may have at most ${MAX_BUCKETS} buckets`, [{ path: ['from'], message: 'range too long' }]);
+    if (starts.length === MAX_BUCKETS)
+      throw new HoneError('BAD_REQUEST', `a range may have at most ${MAX_BUCKETS} buckets`, [
+        { path: ['from'], message: 'range too long' },
+      ]);
     starts.push(t.toISOString());
   }
   return starts;

@@ -23,7 +23,14 @@ beforeAll(async () => {
     const write = await createApiKey(prisma, { name: 'gateway', scope: 'write' });
     const revoked = await createApiKey(prisma, { name: 'old-gateway', scope: 'write' });
     await revokeApiKey(prisma, revoked.apiKey.id);
-    Object.assign(keys, { read: read.key, write: write.key, revoked: revoked.key, readId: read.apiKey.id, writeId: write.apiKey.id, revokedId: revoked.apiKey.id });
+    Object.assign(keys, {
+      read: read.key,
+      write: write.key,
+      revoked: revoked.key,
+      readId: read.apiKey.id,
+      writeId: write.apiKey.id,
+      revokedId: revoked.apiKey.id,
+    });
   });
   server = await startHoneServer({ env: { ...db.env, HONE_AUTH: 'required', HONE_SESSION_SECRET: SESSION_SECRET } });
 });
@@ -46,7 +53,7 @@ async function rest(name: string, key: string | undefined, body: unknown = plain
     headers: { 'content-type': 'application/json', ...authHeader(key) },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) };
+  return { status: response.status, body: await response.json() };
 }
 
 /** What a write key sees: proof that refused calls wrote nothing. */
@@ -121,7 +128,9 @@ describe(`auth on MCP (${testDatabaseKind})`, () => {
     expect((await reader.listTools()).tools.length).toBeGreaterThan(0);
     const read = await reader.callTool({ name: 'get_bug_patterns', arguments: {} });
     expect(read.isError).toBeFalsy();
-    await expect(reader.callTool({ name: 'record_bug_pattern', arguments: bugReport('via mcp') })).rejects.toThrow(/insufficient scope|403|write key/i);
+    await expect(reader.callTool({ name: 'record_bug_pattern', arguments: bugReport('via mcp') })).rejects.toThrow(
+      /insufficient scope|403|write key/i,
+    );
     await reader.close();
     expect(await bugPatternCount()).toBe(before);
 
@@ -153,7 +162,10 @@ describe(`the dashboard's session (${testDatabaseKind})`, () => {
     const signIn = await fetch(`${server.url}/sign-in`);
     expect(signIn.status).toBe(200);
     expect(await signIn.text()).toContain('API key');
-    const forged = await fetch(`${server.url}/`, { redirect: 'manual', headers: { cookie: 'hone_session=eyJhbGciOiJIUzI1NiJ9.e30.forged' } });
+    const forged = await fetch(`${server.url}/`, {
+      redirect: 'manual',
+      headers: { cookie: 'hone_session=eyJhbGciOiJIUzI1NiJ9.e30.forged' },
+    });
     expect(forged.status).toBe(307);
   });
 
@@ -166,7 +178,12 @@ describe(`the dashboard's session (${testDatabaseKind})`, () => {
 
     expect((await trpcWrite(readCookie, server.url)).status).toBe(403);
     expect((await trpcWrite(writeCookie, 'https://evil.example')).status).toBe(403);
-    const patterns = async () => ((await (await fetch(`${server.url}/tools/get_routing_heuristics?activeOnly=false`, { headers: authHeader(keys.read) })).json()) as { pattern: string }[]).map((r) => r.pattern);
+    const patterns = async () =>
+      (
+        (await (await fetch(`${server.url}/tools/get_routing_heuristics?activeOnly=false`, { headers: authHeader(keys.read) })).json()) as {
+          pattern: string;
+        }[]
+      ).map((r) => r.pattern);
     expect((await patterns()).filter((p) => p.startsWith('session-'))).toEqual([]);
 
     expect((await trpcWrite(writeCookie, server.url)).status).toBe(200);
@@ -205,7 +222,14 @@ describe(`hardening around the dashboard session (${testDatabaseKind})`, () => {
 
   it('sends a signed-in visitor only to a path of this site after sign-in (no open redirect)', async () => {
     const cookie = await cookieFor(keys.readId, 'read');
-    for (const next of ['/%5Cevil.example', '/%09/evil.example', '//evil.example', 'https://evil.example', '/%0A/evil.example', '/%0D%0ASet-Cookie:x=1']) {
+    for (const next of [
+      '/%5Cevil.example',
+      '/%09/evil.example',
+      '//evil.example',
+      'https://evil.example',
+      '/%0A/evil.example',
+      '/%0D%0ASet-Cookie:x=1',
+    ]) {
       const response = await fetch(`${server.url}/sign-in?next=${next}`, { headers: { cookie }, redirect: 'manual' });
       expect(response.status, next).toBe(307);
       const location = new URL(response.headers.get('location')!, server.url);
@@ -231,12 +255,21 @@ describe(`hardening around the dashboard session (${testDatabaseKind})`, () => {
 
   it("does not let MCP use the dashboard's session cookie: bearer keys only", async () => {
     const cookie = await cookieFor(keys.writeId, 'write');
-    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'record_bug_pattern', arguments: bugReport('via cookie') } });
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'record_bug_pattern', arguments: bugReport('via cookie') },
+    });
     const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', cookie };
     const withCookie = await fetch(`${server.url}/api/mcp`, { method: 'POST', headers, body });
     expect(withCookie.status).toBe(401);
     expect(withCookie.headers.get('www-authenticate')).toBe('Bearer realm="hone"');
-    const fromOtherPort = await fetch(`${server.url}/api/mcp`, { method: 'POST', headers: { ...headers, origin: 'http://localhost:8081' }, body });
+    const fromOtherPort = await fetch(`${server.url}/api/mcp`, {
+      method: 'POST',
+      headers: { ...headers, origin: 'http://localhost:8081' },
+      body,
+    });
     expect(fromOtherPort.status).toBe(403);
     const patterns = (await rest('get_bug_patterns', keys.read, {})).body.items.map((p: { pattern: string }) => p.pattern);
     expect(patterns).not.toContain('via cookie');
@@ -246,7 +279,12 @@ describe(`hardening around the dashboard session (${testDatabaseKind})`, () => {
     const response = await fetch(`${server.url}/api/mcp`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${keys.read}` },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'record_metric', arguments: { name: 'scope', value: 1, unit: 'ms' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'record_metric', arguments: { name: 'scope', value: 1, unit: 'ms' } },
+      }),
     });
     expect(response.status).toBe(403);
     expect(response.headers.get('www-authenticate')).toBe('Bearer realm="hone", error="insufficient_scope", scope="write"');

@@ -22,7 +22,12 @@ describe('record_bug_pattern', () => {
     await t.db.caller.bugPatterns.record(specExample);
     const second = await t.db.caller.bugPatterns.record({ ...specExample, severity: 'low', description: '', solution: 'Use streaming' });
     expect(second).toMatchObject({ occurrences: 2, severity: 'high', description: specExample.description, solution: 'Use streaming' });
-    const third = await t.db.caller.bugPatterns.record({ category: 'timeout', pattern: specExample.pattern, severity: 'critical', description: 'Newer text' });
+    const third = await t.db.caller.bugPatterns.record({
+      category: 'timeout',
+      pattern: specExample.pattern,
+      severity: 'critical',
+      description: 'Newer text',
+    });
     expect(third).toMatchObject({ occurrences: 3, severity: 'critical', description: 'Newer text', solution: 'Use streaming' });
     expect(new Date(third.lastSeen).getTime()).toBeGreaterThanOrEqual(new Date(third.firstSeen).getTime());
 
@@ -38,7 +43,9 @@ describe('record_bug_pattern', () => {
   });
 
   it('loses nothing under 200 concurrent reports of one new pattern', async () => {
-    await Promise.all(Array.from({ length: 200 }, (_, i) => t.db.caller.bugPatterns.record({ ...specExample, severity: i === 150 ? 'critical' : 'low' })));
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) => t.db.caller.bugPatterns.record({ ...specExample, severity: i === 150 ? 'critical' : 'low' })),
+    );
     const rows = await t.db.prisma.bugPattern.findMany();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ occurrences: 200, severity: 'critical' });

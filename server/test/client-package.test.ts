@@ -40,7 +40,8 @@ function run(command: string, args: string[], cwd: string, timeout = 240_000): P
 
 async function succeed(command: string, args: string[], cwd: string): Promise<string> {
   const result = await run(command, args, cwd);
-  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.code}) in ${cwd}:\n${result.stdout}\n${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed (${result.code}) in ${cwd}:\n${result.stdout}\n${result.stderr}`);
   return result.stdout;
 }
 
@@ -93,13 +94,17 @@ describe.runIf(onPostgres)('the @hone/client package, installed outside the repo
     const installed = path.join(gatewayDir, 'node_modules/@hone/client');
     const installedBytes = directoryBytes(installed);
     const tree = (await succeed('npm', ['ls', '--all', '--parseable'], gatewayDir)).trim().split('\n').slice(1);
-    const dependencies = tree.map((entry) => path.relative(path.join(gatewayDir, 'node_modules'), entry)).filter((name) => name !== '@hone/client');
+    const dependencies = tree
+      .map((entry) => path.relative(path.join(gatewayDir, 'node_modules'), entry))
+      .filter((name) => name !== '@hone/client');
     console.log(
       `@hone/client: tarball ${packed.size} B, unpacked ${packed.unpackedSize} B, installed ${installedBytes} B; ` +
         `${dependencies.length} dependencies installed with it: ${dependencies.join(', ')}`,
     );
     expect(packed.unpackedSize).toBeLessThan(MAX_UNPACKED_BYTES);
-    expect(packed.files.map((file) => file.path)).toEqual(expect.arrayContaining(['dist/esm/index.js', 'dist/esm/index.d.ts', 'dist/cjs/index.js', 'package.json']));
+    expect(packed.files.map((file) => file.path)).toEqual(
+      expect.arrayContaining(['dist/esm/index.js', 'dist/esm/index.d.ts', 'dist/cjs/index.js', 'package.json']),
+    );
     // @trpc/server is @trpc/client's peer (types and a few helpers), typescript its peer too (npm installs peers).
     expect(dependencies.filter((name) => !/^(@trpc\/(client|server)|typescript|@typescript\/.*)$/.test(name))).toEqual([]);
 
@@ -108,48 +113,71 @@ describe.runIf(onPostgres)('the @hone/client package, installed outside the repo
     // Edge and Workers runtimes have fetch but no Node built-ins.
     expect(shipped).not.toMatch(/from ['"]node:|require\(['"]node:/);
 
-    const cjs = await succeed(process.execPath, ['-e', "const c = require('@hone/client'); console.log(typeof c.createHoneClient, c.API_VERSION)"], gatewayDir);
+    const cjs = await succeed(
+      process.execPath,
+      ['-e', "const c = require('@hone/client'); console.log(typeof c.createHoneClient, c.API_VERSION)"],
+      gatewayDir,
+    );
     expect(cjs.trim()).toBe(`function ${HONE_API_VERSION}`);
   });
 
-  it('type-checks a strict gateway project, refuses a wrong input at compile time, and runs against next start', async () => {
-    await succeed('npm', [...NPM_INSTALL, '--save-dev', '@types/node@20'], gatewayDir);
-    await succeed(process.execPath, [TSC, '-p', 'tsconfig.json'], gatewayDir);
-    // The gateway skips checking libraries' declarations, as most projects do; check them once here, ours
-    // included (with DOM's lib, which @trpc/client's own declarations need).
-    writeFileSync(
-      path.join(gatewayDir, 'tsconfig.declarations.json'),
-      JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, skipLibCheck: false, lib: ['ES2022', 'DOM'] } }),
-    );
-    await succeed(process.execPath, [TSC, '-p', 'tsconfig.declarations.json'], gatewayDir);
+  it(
+    'type-checks a strict gateway project, refuses a wrong input at compile time, and runs against next start',
+    async () => {
+      await succeed('npm', [...NPM_INSTALL, '--save-dev', '@types/node@20'], gatewayDir);
+      await succeed(process.execPath, [TSC, '-p', 'tsconfig.json'], gatewayDir);
+      // The gateway skips checking libraries' declarations, as most projects do; check them once here, ours
+      // included (with DOM's lib, which @trpc/client's own declarations need).
+      writeFileSync(
+        path.join(gatewayDir, 'tsconfig.declarations.json'),
+        JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, skipLibCheck: false, lib: ['ES2022', 'DOM'] } }),
+      );
+      await succeed(process.execPath, [TSC, '-p', 'tsconfig.declarations.json'], gatewayDir);
 
-    writeFileSync(path.join(gatewayDir, 'tsconfig.wrong.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true }, files: ['wrong-input.ts'] }));
-    const wrong = await run(process.execPath, [TSC, '-p', 'tsconfig.wrong.json'], gatewayDir);
-    expect(wrong.code).not.toBe(0);
-    expect(wrong.stdout).toMatch(/wrong-input\.ts\(5,\d+\): error TS\d+: .*'task_type' does not exist/);
+      writeFileSync(
+        path.join(gatewayDir, 'tsconfig.wrong.json'),
+        JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true }, files: ['wrong-input.ts'] }),
+      );
+      const wrong = await run(process.execPath, [TSC, '-p', 'tsconfig.wrong.json'], gatewayDir);
+      expect(wrong.code).not.toBe(0);
+      expect(wrong.stdout).toMatch(/wrong-input\.ts\(5,\d+\): error TS\d+: .*'task_type' does not exist/);
 
-    const output = await succeed(process.execPath, ['out/gateway.js', server.url, writeKey], gatewayDir);
-    const result = JSON.parse(output);
-    expect(result).toMatchObject({ apiVersion: HONE_API_VERSION, modelIds: ['packaged-model', 'packaged-model'], totalCalls: 2, successRate: 50 });
-    expect(result.report).toContain('packaged-model (packaged):');
-    expect(result.refused).toMatchObject({ code: 'BAD_REQUEST', status: 400, fields: ['latencyMs'] });
-    expect(result.refused.message).toMatch(/latencyMs/);
-  }, INSTALLING_TEST_TIMEOUT_MS);
+      const output = await succeed(process.execPath, ['out/gateway.js', server.url, writeKey], gatewayDir);
+      const result = JSON.parse(output);
+      expect(result).toMatchObject({
+        apiVersion: HONE_API_VERSION,
+        modelIds: ['packaged-model', 'packaged-model'],
+        totalCalls: 2,
+        successRate: 50,
+      });
+      expect(result.report).toContain('packaged-model (packaged):');
+      expect(result.refused).toMatchObject({ code: 'BAD_REQUEST', status: 400, fields: ['latencyMs'] });
+      expect(result.refused.message).toMatch(/latencyMs/);
+    },
+    INSTALLING_TEST_TIMEOUT_MS,
+  );
 
-  it('has a REST alternative: a client generated from /api/openapi.json with openapi-typescript and openapi-fetch', async () => {
-    const restDir = path.join(workDir, 'rest-gateway');
-    cpSync(FIXTURES, restDir, { recursive: true });
-    writeFileSync(path.join(restDir, 'tsconfig.json'), readFileSync(path.join(FIXTURES, 'tsconfig.json'), 'utf8').replace('"gateway.ts"', '"rest-gateway.ts"'));
-    // openapi-fetch 0.14+ wraps request bodies in a Writable<> helper that collapses recursive schemas (the JSON
-    // `context` and `metadata` fields) to `undefined`; 0.13 types them as the generator wrote them.
-    await succeed('npm', [...NPM_INSTALL, 'openapi-fetch@0.13', '--save-dev', 'openapi-typescript@7', '@types/node@20'], restDir);
-    await succeed('npx', ['openapi-typescript', `${server.url}/api/openapi.json`, '-o', 'hone-api.d.ts'], restDir);
-    await succeed(process.execPath, [TSC, '-p', 'tsconfig.json'], restDir);
+  it(
+    'has a REST alternative: a client generated from /api/openapi.json with openapi-typescript and openapi-fetch',
+    async () => {
+      const restDir = path.join(workDir, 'rest-gateway');
+      cpSync(FIXTURES, restDir, { recursive: true });
+      writeFileSync(
+        path.join(restDir, 'tsconfig.json'),
+        readFileSync(path.join(FIXTURES, 'tsconfig.json'), 'utf8').replace('"gateway.ts"', '"rest-gateway.ts"'),
+      );
+      // openapi-fetch 0.14+ wraps request bodies in a Writable<> helper that collapses recursive schemas (the JSON
+      // `context` and `metadata` fields) to `undefined`; 0.13 types them as the generator wrote them.
+      await succeed('npm', [...NPM_INSTALL, 'openapi-fetch@0.13', '--save-dev', 'openapi-typescript@7', '@types/node@20'], restDir);
+      await succeed('npx', ['openapi-typescript', `${server.url}/api/openapi.json`, '-o', 'hone-api.d.ts'], restDir);
+      await succeed(process.execPath, [TSC, '-p', 'tsconfig.json'], restDir);
 
-    const result = JSON.parse(await succeed(process.execPath, ['out/rest-gateway.js', server.url, writeKey], restDir));
-    expect(result).toMatchObject({ recordedStatus: 200, heuristicsStatus: 200, refusedStatus: 400, refusedFields: ['unit'] });
-    expect(result.recorded).toMatchObject({ name: 'rest_gateway_latency', value: 12.5 });
-  }, INSTALLING_TEST_TIMEOUT_MS);
+      const result = JSON.parse(await succeed(process.execPath, ['out/rest-gateway.js', server.url, writeKey], restDir));
+      expect(result).toMatchObject({ recordedStatus: 200, heuristicsStatus: 200, refusedStatus: 400, refusedFields: ['unit'] });
+      expect(result.recorded).toMatchObject({ name: 'rest_gateway_latency', value: 12.5 });
+    },
+    INSTALLING_TEST_TIMEOUT_MS,
+  );
 
   it('says which API version the server speaks: a tRPC header and the OpenAPI document', async () => {
     const response = await fetch(`${server.url}/api/trpc/modelPerformance.taskTypes`, { headers: { authorization: `Bearer ${writeKey}` } });
@@ -166,7 +194,9 @@ describe.runIf(onPostgres)('the @hone/client package, installed outside the repo
   it('fails with HoneClientError: bad input names the field, no key is 401, a read key on a write is 403', async () => {
     const hone = createHoneClient({ url: server.url, apiKey: writeKey });
     const metricsBefore = await db.withPrisma((prisma) => prisma.performanceMetric.count());
-    const badInput = await hone.metrics.record.mutate({ name: 'x', value: 1, unit: 'ms', recordedAt: 'yesterday' }).catch((error: unknown) => error);
+    const badInput = await hone.metrics.record
+      .mutate({ name: 'x', value: 1, unit: 'ms', recordedAt: 'yesterday' })
+      .catch((error: unknown) => error);
     expect(badInput).toBeInstanceOf(HoneClientError);
     expect(badInput).toMatchObject({ code: 'BAD_REQUEST', status: 400, path: 'metrics.record', issues: [{ path: ['recordedAt'] }] });
     expect(await db.withPrisma((prisma) => prisma.performanceMetric.count())).toBe(metricsBefore);
@@ -180,8 +210,14 @@ describe.runIf(onPostgres)('the @hone/client package, installed outside the repo
     const before = await metricsStored();
     const readKey = (await db.withPrisma((prisma) => createApiKey(prisma, { name: 'reader', scope: 'read' }))).key;
     const reader = createHoneClient({ url: server.url, apiKey: readKey });
-    await expect(reader.metrics.record.mutate({ name: 'x', value: 1, unit: 'ms' })).rejects.toMatchObject({ code: 'FORBIDDEN', status: 403 });
-    await expect(anonymous.metrics.record.mutate({ name: 'x', value: 1, unit: 'ms' })).rejects.toMatchObject({ code: 'UNAUTHORIZED', status: 401 });
+    await expect(reader.metrics.record.mutate({ name: 'x', value: 1, unit: 'ms' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      status: 403,
+    });
+    await expect(anonymous.metrics.record.mutate({ name: 'x', value: 1, unit: 'ms' })).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+      status: 401,
+    });
     expect(await metricsStored()).toBe(before);
   });
 });
@@ -235,7 +271,9 @@ describe.runIf(onPostgres)('HoneClientError without an answer from Hone', () => 
       response.writeHead(200, { 'content-type': 'application/json', [API_VERSION_HEADER]: '2.3' });
       response.end(JSON.stringify([{ result: { data: ['coding'] } }]));
     };
-    const error = await createHoneClient({ url: fakeUrl }).modelPerformance.taskTypes.query().catch((e: unknown) => e);
+    const error = await createHoneClient({ url: fakeUrl })
+      .modelPerformance.taskTypes.query()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HoneClientError);
     expect(error).toMatchObject({ code: 'VERSION_MISMATCH', serverApiVersion: '2.3', path: 'modelPerformance.taskTypes' });
     expect((error as Error).message).toContain('API version 2.3');
@@ -254,13 +292,18 @@ describe.runIf(onPostgres)('HoneClientError without an answer from Hone', () => 
       response.writeHead(502, { 'content-type': 'text/html' });
       response.end('<html>Bad Gateway</html>');
     };
-    await expect(createHoneClient({ url: fakeUrl }).modelPerformance.taskTypes.query()).rejects.toMatchObject({ code: 'BAD_RESPONSE', status: 502 });
+    await expect(createHoneClient({ url: fakeUrl }).modelPerformance.taskTypes.query()).rejects.toMatchObject({
+      code: 'BAD_RESPONSE',
+      status: 502,
+    });
 
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const closedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
     await new Promise((resolve) => closed.close(resolve));
-    const error = await createHoneClient({ url: closedUrl }).modelPerformance.taskTypes.query().catch((e: unknown) => e);
+    const error = await createHoneClient({ url: closedUrl })
+      .modelPerformance.taskTypes.query()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HoneClientError);
     expect(error).toMatchObject({ code: 'NETWORK_ERROR', status: null });
     expect((error as Error).message).toContain('ECONNREFUSED');

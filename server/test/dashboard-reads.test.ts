@@ -21,7 +21,12 @@ function histogram(latencies: number[]): number[] {
   return counts;
 }
 
-async function hourOfCalls(modelId: string, taskType: string, hour: string, calls: { success: boolean; latencyMs: number; cost: number }[]) {
+async function hourOfCalls(
+  modelId: string,
+  taskType: string,
+  hour: string,
+  calls: { success: boolean; latencyMs: number; cost: number }[],
+) {
   const latencies = calls.map((c) => c.latencyMs);
   await t.db.prisma.modelCallHourly.create({
     data: {
@@ -46,7 +51,13 @@ async function modelFixture() {
   await hourOfCalls('sonnet', 'coding', '2026-01-01T01:00:00Z', [ok(100), failed(200)]);
   await hourOfCalls('sonnet', 'coding', '2026-01-01T03:00:00Z', [ok(100), ok(100), ok(100), ok(1000)]);
   await hourOfCalls('mini', 'coding', '2026-01-01T03:00:00Z', [ok(50, 0.001), ok(60, 0.001), ok(70, 0.001)]);
-  await hourOfCalls('mini', 'chat', '2026-01-03T10:00:00Z', [ok(40, 0.001), ok(40, 0.001), ok(40, 0.001), ok(40, 0.001), failed(40, 0.001)]);
+  await hourOfCalls('mini', 'chat', '2026-01-03T10:00:00Z', [
+    ok(40, 0.001),
+    ok(40, 0.001),
+    ok(40, 0.001),
+    ok(40, 0.001),
+    failed(40, 0.001),
+  ]);
   // Outside both ranges: must never be counted.
   await hourOfCalls('sonnet', 'coding', '2026-01-09T00:00:00Z', [failed(9999)]);
 }
@@ -63,7 +74,15 @@ describe('get_model_trends', () => {
       ['sonnet', 'coding', 2],
     ]);
     const [first, second] = trends.series[1]!.points;
-    expect(first).toMatchObject({ t: '2026-01-01T01:00:00.000Z', totalCalls: 2, successes: 1, successRate: 50, avgLatencyMs: 150, p50LatencyMs: 100, p95LatencyMs: 200 });
+    expect(first).toMatchObject({
+      t: '2026-01-01T01:00:00.000Z',
+      totalCalls: 2,
+      successes: 1,
+      successRate: 50,
+      avgLatencyMs: 150,
+      p50LatencyMs: 100,
+      p95LatencyMs: 200,
+    });
     expect(first!.avgCost).toBeCloseTo(0.01, 12);
     expect(second).toMatchObject({ t: '2026-01-01T03:00:00.000Z', totalCalls: 4, successRate: 100, avgLatencyMs: 325, p95LatencyMs: 1000 });
     expect(second!.p50LatencyMs).toBe(percentileFromHistogram(histogram([100, 100, 100, 1000]), 0.5, 100, 1000));
@@ -76,8 +95,15 @@ describe('get_model_trends', () => {
     expect(trends.buckets).toHaveLength(7);
     expect(trends.series).toHaveLength(1);
     expect(trends.series[0]!.points).toHaveLength(1);
-    expect(trends.series[0]!.points[0]).toMatchObject({ t: '2026-01-01T00:00:00.000Z', totalCalls: 6, successes: 5, avgLatencyMs: 1600 / 6 });
-    expect(trends.series[0]!.points[0]!.p50LatencyMs).toBe(percentileFromHistogram(histogram([100, 200, 100, 100, 100, 1000]), 0.5, 100, 1000));
+    expect(trends.series[0]!.points[0]).toMatchObject({
+      t: '2026-01-01T00:00:00.000Z',
+      totalCalls: 6,
+      successes: 5,
+      avgLatencyMs: 1600 / 6,
+    });
+    expect(trends.series[0]!.points[0]!.p50LatencyMs).toBe(
+      percentileFromHistogram(histogram([100, 200, 100, 100, 100, 1000]), 0.5, 100, 1000),
+    );
   });
 
   it.each([
@@ -264,7 +290,10 @@ describe('delete_routing_heuristic', () => {
 
   it('answers NOT_FOUND for an unknown id and refuses a malformed one; nothing is deleted', async () => {
     await routingFixture();
-    await expect(t.db.caller.routing.deleteHeuristic({ id: 999 })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('999') });
+    await expect(t.db.caller.routing.deleteHeuristic({ id: 999 })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('999'),
+    });
     await expectBadRequest(t.db.caller.routing.deleteHeuristic({ id: '1' } as never), 'id');
     await expectBadRequest(t.db.caller.routing.deleteHeuristic({} as never), 'id');
     expect(await t.db.prisma.routingRule.count()).toBe(2);
@@ -274,7 +303,11 @@ describe('delete_routing_heuristic', () => {
 describe('update_routing_heuristic by id', () => {
   it('edits the pattern of a rule, keeping omitted fields', async () => {
     const { deep } = await routingFixture();
-    const { created, heuristic } = await t.db.caller.routing.updateHeuristic({ id: deep.id, pattern: 'algorithms?', preferredLayer: 'balanced' });
+    const { created, heuristic } = await t.db.caller.routing.updateHeuristic({
+      id: deep.id,
+      pattern: 'algorithms?',
+      preferredLayer: 'balanced',
+    });
     expect(created).toBe(false);
     expect(heuristic).toMatchObject({ id: deep.id, pattern: 'algorithms?', preferredLayer: 'balanced', priority: 10, active: true });
     expect(await t.db.prisma.routingRule.count()).toBe(2);
@@ -287,8 +320,13 @@ describe('update_routing_heuristic by id', () => {
       code: 'CONFLICT',
       cause: { issues: [{ path: ['pattern'], message: 'another rule already has this pattern' }] },
     });
-    await expect(t.db.caller.routing.updateHeuristic({ id: 999, pattern: 'x', preferredLayer: 'fast' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expectBadRequest(t.db.caller.routing.updateHeuristic({ id: deep.id, pattern: 'algo(?=rithm)', preferredLayer: 'fast' }), 'pattern');
+    await expect(t.db.caller.routing.updateHeuristic({ id: 999, pattern: 'x', preferredLayer: 'fast' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expectBadRequest(
+      t.db.caller.routing.updateHeuristic({ id: deep.id, pattern: 'algo(?=rithm)', preferredLayer: 'fast' }),
+      'pattern',
+    );
     await expectBadRequest(t.db.caller.routing.updateHeuristic({ id: 0, pattern: 'x', preferredLayer: 'fast' }), 'id');
     expect((await t.db.caller.routing.listHeuristics()).map((r) => [r.pattern, r.preferredLayer])).toEqual([
       ['algorithm', 'deep'],
@@ -305,7 +343,13 @@ describe('metrics series', () => {
     await record(30, '2026-01-01T00:50:00Z', { layer: 'fast' });
     await record(200, '2026-01-01T00:20:00Z', { layer: 'deep' });
     await record(100, '2026-01-01T02:00:00Z', {});
-    await t.db.caller.metrics.record({ name: 'queue_depth', value: 3, unit: 'requests', context: { region: 'eu' }, recordedAt: '2026-01-01T00:00:00Z' });
+    await t.db.caller.metrics.record({
+      name: 'queue_depth',
+      value: 3,
+      unit: 'requests',
+      context: { region: 'eu' },
+      recordedAt: '2026-01-01T00:00:00Z',
+    });
   }
 
   it('lists metric names with unit, count and context keys', async () => {
@@ -350,7 +394,12 @@ describe('regression test categories and Vitest files', () => {
   });
 
   it('counts tests per category, alphabetically', async () => {
-    for (const [name, category] of [['a', 'routing'], ['b', 'api'], ['c', 'routing']] as const) await t.db.caller.regressionTests.generate(test(name, category));
+    for (const [name, category] of [
+      ['a', 'routing'],
+      ['b', 'api'],
+      ['c', 'routing'],
+    ] as const)
+      await t.db.caller.regressionTests.generate(test(name, category));
     expect(await t.db.caller.regressionTests.categories()).toEqual([
       { category: 'api', tests: 1 },
       { category: 'routing', tests: 2 },
@@ -386,10 +435,13 @@ describe('every read is bounded', () => {
   const reads: [string, (range: object) => Promise<unknown>][] = [
     ['get_routing_hit_rates', (range) => t.db.caller.routing.hitRates(range)],
     ['get_bug_pattern_trends', (range) => t.db.caller.bugPatterns.trends(range)],
-    ['get_bug_pattern', async (range) => {
-      const { id } = await t.db.prisma.bugPattern.create({ data: { category: 'c', pattern: 'p', severity: 'low' } });
-      return t.db.caller.bugPatterns.get({ id, ...range });
-    }],
+    [
+      'get_bug_pattern',
+      async (range) => {
+        const { id } = await t.db.prisma.bugPattern.create({ data: { category: 'c', pattern: 'p', severity: 'low' } });
+        return t.db.caller.bugPatterns.get({ id, ...range });
+      },
+    ],
     ['get_model_trends', (range) => t.db.caller.modelPerformance.trends(range)],
     ['get_metric_series', (range) => t.db.caller.metrics.series({ name: 'latency', ...range })],
   ];
@@ -418,10 +470,15 @@ describe('every read is bounded', () => {
 
   it('caps the resolved range in the shared resolver too, for callers that skip the schema', async () => {
     const now = new Date('2026-01-01T00:00:00Z');
-    expect(() => resolveTimeRange({ from: '1970-01-01T00:00:00Z' }, now)).toThrow('from: range must be at most 400 days, up to to (default now)');
+    expect(() => resolveTimeRange({ from: '1970-01-01T00:00:00Z' }, now)).toThrow(
+      'from: range must be at most 400 days, up to to (default now)',
+    );
     expect(() => resolveTimeRange({ from: '2026-01-02T00:00:00Z' }, now)).toThrow(/from: must be before to \(default now\)/);
     expect(resolveTimeRange({ to: '2026-01-08T00:00:00Z' }, now)).toMatchObject({ from: new Date('2026-01-01T00:00:00Z'), bucket: 'day' });
-    await expect(getMetricSeries(t.db.prisma, { name: 'x', from: '1970-01-01T00:00:00Z' })).rejects.toMatchObject({ code: 'BAD_REQUEST', issues: [{ path: ['from'] }] });
+    await expect(getMetricSeries(t.db.prisma, { name: 'x', from: '1970-01-01T00:00:00Z' })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      issues: [{ path: ['from'] }],
+    });
   });
 
   it('keeps the MAX_SERIES most recorded values of a metric grouped by a context key, and says it cut', async () => {
@@ -429,7 +486,13 @@ describe('every read is bounded', () => {
     // Value i is recorded i + 1 times: the kept series are the most recorded ones.
     await t.db.prisma.performanceMetric.createMany({
       data: Array.from({ length: values }, (_, i) =>
-        Array.from({ length: i + 1 }, () => ({ metricName: 'latency', metricValue: i, metricUnit: 'ms', context: { request: `r${i}` }, recordedAt: at('2026-01-01T05:00:00Z') })),
+        Array.from({ length: i + 1 }, () => ({
+          metricName: 'latency',
+          metricValue: i,
+          metricUnit: 'ms',
+          context: { request: `r${i}` },
+          recordedAt: at('2026-01-01T05:00:00Z'),
+        })),
       ).flat(),
     });
     const grouped = await t.db.caller.metrics.series({ ...DAY, name: 'latency', groupBy: 'request' });
@@ -443,8 +506,12 @@ describe('every read is bounded', () => {
   it('keeps the MAX_SERIES categories with the most bug occurrences, and says it cut', async () => {
     const categories = MAX_SERIES + 5;
     for (let i = 0; i < categories; i++) {
-      const { id } = await t.db.prisma.bugPattern.create({ data: { category: `cat${String(i).padStart(2, '0')}`, pattern: 'p', severity: 'low', occurrences: i + 1 } });
-      await t.db.prisma.bugPatternOccurrence.createMany({ data: Array.from({ length: i + 1 }, () => ({ bugPatternId: id, severity: 'low' as const, occurredAt: at('2026-01-03T00:00:00Z') })) });
+      const { id } = await t.db.prisma.bugPattern.create({
+        data: { category: `cat${String(i).padStart(2, '0')}`, pattern: 'p', severity: 'low', occurrences: i + 1 },
+      });
+      await t.db.prisma.bugPatternOccurrence.createMany({
+        data: Array.from({ length: i + 1 }, () => ({ bugPatternId: id, severity: 'low' as const, occurredAt: at('2026-01-03T00:00:00Z') })),
+      });
     }
     const trends = await t.db.caller.bugPatterns.trends(WEEK);
     expect(trends.truncated).toBe(true);
@@ -457,8 +524,16 @@ describe('every read is bounded', () => {
     const models = MAX_MODEL_TREND_SERIES + 3;
     await t.db.prisma.modelCallHourly.createMany({
       data: Array.from({ length: models }, (_, i) => ({
-        modelId: `m${String(i).padStart(2, '0')}`, taskType: 'coding', hour: at('2026-01-01T03:00:00Z'), calls: i + 1, successes: i + 1,
-        latencySumMs: 100 * (i + 1), latencyMinMs: 100, latencyMaxMs: 100, costSum: 0, latencyBuckets: histogram(Array.from({ length: i + 1 }, () => 100)),
+        modelId: `m${String(i).padStart(2, '0')}`,
+        taskType: 'coding',
+        hour: at('2026-01-01T03:00:00Z'),
+        calls: i + 1,
+        successes: i + 1,
+        latencySumMs: 100 * (i + 1),
+        latencyMinMs: 100,
+        latencyMaxMs: 100,
+        costSum: 0,
+        latencyBuckets: histogram(Array.from({ length: i + 1 }, () => 100)),
       })),
     });
     const trends = await t.db.caller.modelPerformance.trends(DAY);
@@ -472,8 +547,16 @@ describe('every read is bounded', () => {
   it('cuts the leaderboard at MAX_MODEL_ROWS rows and says so', async () => {
     await t.db.prisma.modelCallHourly.createMany({
       data: Array.from({ length: MAX_MODEL_ROWS + 1 }, (_, i) => ({
-        modelId: `m${i}`, taskType: 'chat', hour: at('2026-01-01T03:00:00Z'), calls: 1, successes: 1,
-        latencySumMs: 100, latencyMinMs: 100, latencyMaxMs: 100, costSum: 0, latencyBuckets: histogram([100]),
+        modelId: `m${i}`,
+        taskType: 'chat',
+        hour: at('2026-01-01T03:00:00Z'),
+        calls: 1,
+        successes: 1,
+        latencySumMs: 100,
+        latencyMinMs: 100,
+        latencyMaxMs: 100,
+        costSum: 0,
+        latencyBuckets: histogram([100]),
       })),
     });
     const board = await t.db.caller.modelPerformance.leaderboard(WEEK);
@@ -485,7 +568,12 @@ describe('every read is bounded', () => {
     const { id } = await t.db.prisma.bugPattern.create({ data: { category: 'flaky', pattern: 'p', severity: 'low' } });
     const tests = (n: number, from = 0) =>
       Array.from({ length: n }, (_, i) => ({
-        testName: `t${from + i}`, category: 'flaky', description: 'd', testCode: 'it("x", () => {});', expectedBehavior: 'e', discoveredFrom: 'bug' as const,
+        testName: `t${from + i}`,
+        category: 'flaky',
+        description: 'd',
+        testCode: 'it("x", () => {});',
+        expectedBehavior: 'e',
+        discoveredFrom: 'bug' as const,
       }));
     await t.db.prisma.regressionTest.createMany({ data: tests(100) });
     expect(await t.db.caller.bugPatterns.get({ id })).toMatchObject({ regressionTestsTruncated: false });

@@ -24,7 +24,10 @@ describe('demo data', () => {
       expect(rollup.p50LatencyMs).toBeGreaterThan(0);
     }
 
-    const stats = await getRoutingHitRates(t.db.prisma, { from: new Date(now.getTime() - 8 * 86_400_000).toISOString(), to: new Date(now.getTime() + 3600_000).toISOString() });
+    const stats = await getRoutingHitRates(t.db.prisma, {
+      from: new Date(now.getTime() - 8 * 86_400_000).toISOString(),
+      to: new Date(now.getTime() + 3600_000).toISOString(),
+    });
     expect(stats.decisions).toBe(summary.routingDecisions);
     expect(stats.rules.reduce((n, r) => n + r.hits, 0) + stats.misses).toBe(stats.decisions);
 

@@ -30,11 +30,16 @@ describe('environment', () => {
 describe('listenHost', () => {
   it('keeps an open server (authentication off, the embedded default) on loopback and says why', () => {
     expect(listenHost(parseEnv({}))).toEqual({ host: '127.0.0.1', reason: expect.stringContaining('authentication is off') });
-    expect(listenHost(parseEnv({ HONE_AUTH: 'off', DATABASE_URL: 'postgresql://u@db/hone', NODE_ENV: 'production' })).host).toBe('127.0.0.1');
+    expect(listenHost(parseEnv({ HONE_AUTH: 'off', DATABASE_URL: 'postgresql://u@db/hone', NODE_ENV: 'production' })).host).toBe(
+      '127.0.0.1',
+    );
   });
 
   it('listens on every interface when keys are required, unless HOST says otherwise', () => {
-    expect(listenHost(parseEnv({ HONE_AUTH: 'required' }))).toEqual({ host: undefined, reason: expect.stringContaining('API keys are required') });
+    expect(listenHost(parseEnv({ HONE_AUTH: 'required' }))).toEqual({
+      host: undefined,
+      reason: expect.stringContaining('API keys are required'),
+    });
     expect(listenHost(parseEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://u@db/hone' })).host).toBeUndefined();
     expect(listenHost(parseEnv({ HONE_AUTH: 'required', HOST: '10.0.0.5' }))).toEqual({ host: '10.0.0.5', reason: 'HOST is set' });
   });

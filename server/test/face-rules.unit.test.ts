@@ -15,7 +15,19 @@ describe('where sign-in may send you next', () => {
   });
 
   it('sends anything that leaves the site, or is not a path, to /', () => {
-    for (const next of ['/\\evil.example', '/\t/evil.example', '//evil', 'https://evil', '/\\/evil', '\\\\evil', 'javascript:alert(1)', '', undefined, ['/a', '/b'], '/\n/evil.example']) {
+    for (const next of [
+      '/\\evil.example',
+      '/\t/evil.example',
+      '//evil',
+      'https://evil',
+      '/\\/evil',
+      '\\\\evil',
+      'javascript:alert(1)',
+      '',
+      undefined,
+      ['/a', '/b'],
+      '/\n/evil.example',
+    ]) {
       expect(safeNextPath(next), JSON.stringify(next)).toBe('/');
     }
   });

@@ -15,10 +15,19 @@ const badRequest = await hone.modelPerformance.update
   .mutate({ modelId: 'gateway-model', taskType: 'typed-client', success: true, latencyMs: -5, cost: 0 })
   .then(
     () => 'accepted',
-    (error: unknown) => (error instanceof HoneClientError ? `${error.code} ${error.status} ${error.issues.map((issue) => issue.path.join('.')).join(',')}: ${error.message}` : `not a HoneClientError: ${String(error)}`),
+    (error: unknown) =>
+      error instanceof HoneClientError
+        ? `${error.code} ${error.status} ${error.issues.map((issue) => issue.path.join('.')).join(',')}: ${error.message}`
+        : `not a HoneClientError: ${String(error)}`,
   );
 
 const [model] = analysis.models;
 console.log(
-  JSON.stringify({ modelIds: [first.modelId, second.modelId], totalCalls: model?.totalCalls, successRate: model?.successRate, report: analysis.report, badRequest }),
+  JSON.stringify({
+    modelIds: [first.modelId, second.modelId],
+    totalCalls: model?.totalCalls,
+    successRate: model?.successRate,
+    report: analysis.report,
+    badRequest,
+  }),
 );

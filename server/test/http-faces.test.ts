@@ -66,7 +66,9 @@ describe(`the spec's curl examples, verbatim (${testDatabaseKind})`, () => {
     // Every call of this model in this file is the spec's example, so the averages are its figures whatever ran before.
     const { totalCalls } = analysis.models.find((model: { modelId: string }) => model.modelId === 'claude-sonnet-4');
     expect(totalCalls).toBeGreaterThanOrEqual(1);
-    expect(analysis.report).toContain(`claude-sonnet-4 (coding):\n  Success Rate: 100.00%\n  Avg Latency: 2340ms\n  Avg Cost: $0.012500\n  Total Calls: ${totalCalls}`);
+    expect(analysis.report).toContain(
+      `claude-sonnet-4 (coding):\n  Success Rate: 100.00%\n  Avg Latency: 2340ms\n  Avg Cost: $0.012500\n  Total Calls: ${totalCalls}`,
+    );
     expect(analysis.report).toContain('Self-Improvement Summary');
   });
 
@@ -93,16 +95,19 @@ async function callEveryTool(call: ToolCaller, inOrder = tools): Promise<void> {
 
 describe(`REST /tools/<name> (${testDatabaseKind})`, () => {
   it('calls every tool with its example', async () => {
-    await callEveryTool(async <Input extends z.ZodType, Output>(tool: Tool<Input, Output, boolean>, input: z.input<Input>): Promise<Output> => {
-      const { status, body } = await post(tool.name, JSON.stringify(input));
-      expect(status, `${tool.name}: ${JSON.stringify(body)}`).toBe(200);
-      return body as Output;
-    });
+    await callEveryTool(
+      async <Input extends z.ZodType, Output>(tool: Tool<Input, Output, boolean>, input: z.input<Input>): Promise<Output> => {
+        const { status, body } = await post(tool.name, JSON.stringify(input));
+        expect(status, `${tool.name}: ${JSON.stringify(body)}`).toBe(200);
+        return body as Output;
+      },
+    );
   });
 
   it('coerces query strings to the schema types: "false" is false', async () => {
     await post('update_routing_heuristic', JSON.stringify({ pattern: 'an inactive rule', preferredLayer: 'fast', active: false }));
-    const patterns = async (query: string) => ((await (await fetch(`${server.url}/tools/get_routing_heuristics${query}`)).json()) as { pattern: string }[]).map((r) => r.pattern);
+    const patterns = async (query: string) =>
+      ((await (await fetch(`${server.url}/tools/get_routing_heuristics${query}`)).json()) as { pattern: string }[]).map((r) => r.pattern);
     expect(await patterns('?activeOnly=false')).toContain('an inactive rule');
     expect(await patterns('')).not.toContain('an inactive rule');
     const page = await fetch(`${server.url}/tools/get_bug_patterns?limit=1`);
@@ -121,7 +126,7 @@ describe(`REST /tools/<name> (${testDatabaseKind})`, () => {
     expect(body.error.message).toContain('value');
     const bad = await fetch(`${server.url}/tools/get_routing_heuristics?activeOnly=yes`);
     expect(bad.status).toBe(400);
-    expect(((await bad.json())).error.issues[0].path).toEqual(['activeOnly']);
+    expect((await bad.json()).error.issues[0].path).toEqual(['activeOnly']);
   });
 
   it('answers 400 for a body that is not JSON', async () => {
@@ -145,11 +150,13 @@ describe(`REST /tools/<name> (${testDatabaseKind})`, () => {
   });
 
   it('serves an OpenAPI 3.1 document of every tool', async () => {
-    const document = (await (await fetch(`${server.url}/api/openapi.json`)).json());
+    const document = await (await fetch(`${server.url}/api/openapi.json`)).json();
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths).sort()).toEqual(tools.map((t) => `/tools/${t.name}`).sort());
     const get = document.paths['/tools/get_routing_heuristics'].get;
-    expect(get.parameters).toContainEqual(expect.objectContaining({ name: 'activeOnly', in: 'query', schema: expect.objectContaining({ type: 'boolean' }) }));
+    expect(get.parameters).toContainEqual(
+      expect.objectContaining({ name: 'activeOnly', in: 'query', schema: expect.objectContaining({ type: 'boolean' }) }),
+    );
   });
 });
 
@@ -190,7 +197,9 @@ describe(`MCP at /api/mcp (${testDatabaseKind})`, () => {
     await callEveryTool(callMcp, [...tools].reverse());
     const analysis = await client.callTool({ name: 'analyze_metrics', arguments: { taskType: 'coding' } });
     const text = (analysis.content as { text: string }[])[0]!.text;
-    expect(text).toMatch(/^Model Performance Analysis:\n\nclaude-sonnet-4 \(coding\):\n {2}Success Rate: [\d.]+%\n {2}Avg Latency: \d+ms\n {2}Avg Cost: \$[\d.]+\n {2}Total Calls: \d+/);
+    expect(text).toMatch(
+      /^Model Performance Analysis:\n\nclaude-sonnet-4 \(coding\):\n {2}Success Rate: [\d.]+%\n {2}Avg Latency: \d+ms\n {2}Avg Cost: \$[\d.]+\n {2}Total Calls: \d+/,
+    );
     expect((analysis.structuredContent as { report: string }).report).toBe(text);
     await client.close();
   });
@@ -198,7 +207,10 @@ describe(`MCP at /api/mcp (${testDatabaseKind})`, () => {
   it('answers bad arguments with an isError result naming each field, writing nothing', async () => {
     const client = await connect();
     const before = await client.callTool({ name: 'get_bug_patterns', arguments: {} });
-    const result = await client.callTool({ name: 'record_bug_pattern', arguments: { category: 'timeout', pattern: 'x', severity: 'apocalyptic' } });
+    const result = await client.callTool({
+      name: 'record_bug_pattern',
+      arguments: { category: 'timeout', pattern: 'x', severity: 'apocalyptic' },
+    });
     expect(result.isError).toBe(true);
     const message = (result.content as { text: string }[])[0]!.text;
     expect(message).toContain('severity');
@@ -218,7 +230,12 @@ describe(`MCP at /api/mcp (${testDatabaseKind})`, () => {
     const initialize = await fetch(`${server.url}/api/mcp`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+      }),
     });
     expect(initialize.status).toBe(200);
     expect(initialize.headers.get('content-type')).toContain('application/json');
@@ -228,7 +245,7 @@ describe(`MCP at /api/mcp (${testDatabaseKind})`, () => {
       headers: { ...headers, 'mcp-protocol-version': '2025-06-18' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'generate_report', arguments: {} } }),
     });
-    const body = (await call.json());
+    const body = await call.json();
     expect(body.result.content[0].text).toContain('Self-Improvement');
   });
 
@@ -239,24 +256,42 @@ describe(`MCP at /api/mcp (${testDatabaseKind})`, () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(evilOrigin.status).toBe(403);
-    const { stdout } = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-H', 'Host: rebound.example', '-X', 'POST', `${server.url}/api/mcp`]);
+    const { stdout } = await run('curl', [
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      '-H',
+      'Host: rebound.example',
+      '-X',
+      'POST',
+      `${server.url}/api/mcp`,
+    ]);
     expect(stdout).toBe('403');
   });
 });
 
 describe(`the typed client (${testDatabaseKind})`, () => {
   it('calls every tool with its example over tRPC', async () => {
-    const hone = createHoneClient({ url: server.url }) as unknown as Record<string, Record<string, { query(input: unknown): Promise<unknown>; mutate(input: unknown): Promise<unknown> }>>;
-    await callEveryTool(async <Input extends z.ZodType, Output>(tool: Tool<Input, Output, boolean>, input: z.input<Input>): Promise<Output> => {
-      const [group, procedure] = registeredTools.find((registered) => registered.tool === tool)!.procedurePath.split('.');
-      const call = hone[group!]![procedure!]!;
-      return (await (tool.readOnly ? call.query(input) : call.mutate(input))) as Output;
-    });
+    const hone = createHoneClient({ url: server.url }) as unknown as Record<
+      string,
+      Record<string, { query(input: unknown): Promise<unknown>; mutate(input: unknown): Promise<unknown> }>
+    >;
+    await callEveryTool(
+      async <Input extends z.ZodType, Output>(tool: Tool<Input, Output, boolean>, input: z.input<Input>): Promise<Output> => {
+        const [group, procedure] = registeredTools.find((registered) => registered.tool === tool)!.procedurePath.split('.');
+        const call = hone[group!]![procedure!]!;
+        return (await (tool.readOnly ? call.query(input) : call.mutate(input))) as Output;
+      },
+    );
   });
 
   it('is called from a separate Node process with full types', async () => {
     const script = path.resolve(import.meta.dirname, 'gateway-client.ts');
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', script, server.url], { cwd: path.resolve(import.meta.dirname, '../..') });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', script, server.url], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+    });
     const result = JSON.parse(stdout);
     expect(result).toMatchObject({ modelIds: ['gateway-model', 'gateway-model'], totalCalls: 2, successRate: 50 });
     expect(result.report).toContain('gateway-model (typed-client):');
@@ -266,7 +301,14 @@ describe(`the typed client (${testDatabaseKind})`, () => {
 
 /** A raw request through curl, which (unlike fetch) may set Host and send any method. */
 async function rawRequest(method: string, urlPath: string, headers: Record<string, string> = {}, body?: string) {
-  const args = ['-s', '-X', method, '-w', '\n%{http_code}\n%header{allow}', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`])];
+  const args = [
+    '-s',
+    '-X',
+    method,
+    '-w',
+    '\n%{http_code}\n%header{allow}',
+    ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]),
+  ];
   if (body !== undefined) args.push('--data-binary', body);
   const { stdout } = await run('curl', [...args, `${server.url}${urlPath}`]);
   const lines = stdout.split('\n');
@@ -276,7 +318,8 @@ async function rawRequest(method: string, urlPath: string, headers: Record<strin
 }
 
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-const mcpCall = (name: string, args: unknown) => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } });
+const mcpCall = (name: string, args: unknown) =>
+  JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } });
 
 async function metricNames(): Promise<string[]> {
   return ((await (await fetch(`${server.url}/tools/list_metric_names`)).json()) as { name: string }[]).map((metric) => metric.name);
@@ -287,8 +330,18 @@ describe(`one host and origin rule on every face (${testDatabaseKind})`, () => {
 
   it('refuses a rebound Host with a matching Origin on REST, tRPC, MCP, OpenAPI, the download route and pages', async () => {
     const attempts = [
-      rawRequest('POST', '/tools/record_metric', { ...rebound, 'content-type': 'application/json' }, JSON.stringify({ name: 'rebound', value: 1, unit: 'ms' })),
-      rawRequest('POST', '/api/trpc/metrics.record', { ...rebound, 'content-type': 'application/json' }, JSON.stringify({ name: 'rebound', value: 1, unit: 'ms' })),
+      rawRequest(
+        'POST',
+        '/tools/record_metric',
+        { ...rebound, 'content-type': 'application/json' },
+        JSON.stringify({ name: 'rebound', value: 1, unit: 'ms' }),
+      ),
+      rawRequest(
+        'POST',
+        '/api/trpc/metrics.record',
+        { ...rebound, 'content-type': 'application/json' },
+        JSON.stringify({ name: 'rebound', value: 1, unit: 'ms' }),
+      ),
       rawRequest('POST', '/api/mcp', { ...rebound, ...MCP_HEADERS }, mcpCall('record_metric', { name: 'rebound', value: 1, unit: 'ms' })),
       rawRequest('GET', '/api/openapi.json', rebound),
       rawRequest('GET', '/tests/download?category=routing', rebound),
@@ -306,12 +359,25 @@ describe(`one host and origin rule on every face (${testDatabaseKind})`, () => {
     const rest = await rawRequest('POST', '/tools/record_metric', otherPort, JSON.stringify({ name: 'other-port', value: 1, unit: 'ms' }));
     expect(rest.status).toBe(403);
     expect(JSON.parse(rest.body).error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('localhost:8081') });
-    expect((await rawRequest('POST', '/api/trpc/metrics.record', otherPort, JSON.stringify({ name: 'other-port', value: 1, unit: 'ms' }))).status).toBe(403);
-    const mcp = await rawRequest('POST', '/api/mcp', { ...otherPort, ...MCP_HEADERS, origin: 'http://localhost:8081' }, mcpCall('record_metric', { name: 'other-port', value: 1, unit: 'ms' }));
+    expect(
+      (await rawRequest('POST', '/api/trpc/metrics.record', otherPort, JSON.stringify({ name: 'other-port', value: 1, unit: 'ms' })))
+        .status,
+    ).toBe(403);
+    const mcp = await rawRequest(
+      'POST',
+      '/api/mcp',
+      { ...otherPort, ...MCP_HEADERS, origin: 'http://localhost:8081' },
+      mcpCall('record_metric', { name: 'other-port', value: 1, unit: 'ms' }),
+    );
     expect(mcp.status).toBe(403);
     expect(JSON.parse(mcp.body).jsonrpc).toBe('2.0');
     expect(await metricNames()).not.toContain('other-port');
-    const sameOrigin = await rawRequest('POST', '/tools/record_metric', { ...otherPort, origin: server.url }, JSON.stringify({ name: 'same-origin', value: 1, unit: 'ms' }));
+    const sameOrigin = await rawRequest(
+      'POST',
+      '/tools/record_metric',
+      { ...otherPort, origin: server.url },
+      JSON.stringify({ name: 'same-origin', value: 1, unit: 'ms' }),
+    );
     expect(sameOrigin.status).toBe(200);
   });
 });
@@ -319,9 +385,13 @@ describe(`one host and origin rule on every face (${testDatabaseKind})`, () => {
 describe(`tRPC limits like the other faces (${testDatabaseKind})`, () => {
   it('refuses a body over 1 MiB with 413, storing nothing', async () => {
     const huge = JSON.stringify({ name: 'huge-context', value: 1, unit: 'ms', context: { blob: 'x'.repeat(2 * 1024 * 1024) } });
-    const response = await fetch(`${server.url}/api/trpc/metrics.record`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: huge });
+    const response = await fetch(`${server.url}/api/trpc/metrics.record`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: huge,
+    });
     expect(response.status).toBe(413);
-    expect(((await response.json())).error.message).toContain('1 MiB');
+    expect((await response.json()).error.message).toContain('1 MiB');
     expect(await metricNames()).not.toContain('huge-context');
   });
 
@@ -330,7 +400,7 @@ describe(`tRPC limits like the other faces (${testDatabaseKind})`, () => {
     expect((await fetch(`${server.url}${batch(100)}`)).status).toBe(200);
     const tooMany = await fetch(`${server.url}${batch(101)}`);
     expect(tooMany.status).toBe(400);
-    expect(((await tooMany.json())).error.message).toMatch(/at most 100 procedures/);
+    expect((await tooMany.json()).error.message).toMatch(/at most 100 procedures/);
     const posted = await fetch(`${server.url}/api/trpc/${Array(101).fill('metrics.record').join(',')}?batch=1`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -346,7 +416,14 @@ describe(`tRPC limits like the other faces (${testDatabaseKind})`, () => {
 
 describe(`clean failures (${testDatabaseKind})`, () => {
   it('answers TRACE and other unserved methods with 405 and Allow, never 500', async () => {
-    for (const urlPath of ['/tools/get_bug_patterns', '/api/trpc/bugPatterns.list', '/api/mcp', '/api/openapi.json', '/tests/download', '/']) {
+    for (const urlPath of [
+      '/tools/get_bug_patterns',
+      '/api/trpc/bugPatterns.list',
+      '/api/mcp',
+      '/api/openapi.json',
+      '/tests/download',
+      '/',
+    ]) {
       const trace = await rawRequest('TRACE', urlPath);
       expect(trace.status, `TRACE ${urlPath}`).toBe(405);
       expect(trace.allow, `TRACE ${urlPath}`).not.toBe('');
@@ -392,7 +469,10 @@ describe(`clean failures (${testDatabaseKind})`, () => {
 describe(`downloading regression tests (${testDatabaseKind})`, () => {
   it('downloads a test by a name of 201-255 characters', async () => {
     const testName = `long-name-${'x'.repeat(230)}`;
-    const created = await post('generate_regression_test', JSON.stringify({ ...plainExample(generateRegressionTestTool), testName, category: 'long-names' }));
+    const created = await post(
+      'generate_regression_test',
+      JSON.stringify({ ...plainExample(generateRegressionTestTool), testName, category: 'long-names' }),
+    );
     expect(created.status).toBe(200);
     const download = await fetch(`${server.url}/tests/download?name=${encodeURIComponent(testName)}`);
     expect(download.status).toBe(200);
@@ -402,9 +482,13 @@ describe(`downloading regression tests (${testDatabaseKind})`, () => {
   it('answers a bad or unknown query with the JSON error shape every route uses', async () => {
     const neither = await fetch(`${server.url}/tests/download`);
     expect(neither.status).toBe(400);
-    expect(((await neither.json())).error).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('exactly one of name or category'), issues: expect.any(Array) });
+    expect((await neither.json()).error).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('exactly one of name or category'),
+      issues: expect.any(Array),
+    });
     const unknown = await fetch(`${server.url}/tests/download?name=no-such-test`);
     expect(unknown.status).toBe(404);
-    expect(((await unknown.json())).error).toMatchObject({ code: 'NOT_FOUND', issues: [{ path: ['name'], message: expect.any(String) }] });
+    expect((await unknown.json()).error).toMatchObject({ code: 'NOT_FOUND', issues: [{ path: ['name'], message: expect.any(String) }] });
   });
 });

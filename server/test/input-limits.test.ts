@@ -50,7 +50,10 @@ async function expectRefusedAt(call: Promise<unknown>, field: string): Promise<v
   expect(error.code).toBe('BAD_REQUEST');
   const issues = error.cause instanceof ZodError ? HoneError.fromZod(error.cause).issues : (error.cause as HoneError).issues;
   const paths = issues.map((issue) => issue.path.join('.'));
-  expect(paths.some((path) => path === field || path.startsWith(`${field}.`)), `${paths.join(', ')} should name ${field}`).toBe(true);
+  expect(
+    paths.some((path) => path === field || path.startsWith(`${field}.`)),
+    `${paths.join(', ')} should name ${field}`,
+  ).toBe(true);
 }
 
 type Case = [string, string, () => Promise<unknown>];
@@ -67,13 +70,33 @@ const cases: Case[] = [
   ['a metric value of -1e16', 'value', () => caller().metrics.record({ ...metric, value: -1e16 })],
   ['year 0000', 'recordedAt', () => caller().metrics.record({ ...metric, recordedAt: '0000-01-01T00:00:00Z' })],
   ['a date before 1970', 'recordedAt', () => caller().metrics.record({ ...metric, recordedAt: '1969-12-31T23:59:59Z' })],
-  ['a context nested 10,000 deep', 'context.a.a.a.a.a.a.a.a', () => caller().metrics.record({ ...metric, context: nested(10_000) as never })],
+  [
+    'a context nested 10,000 deep',
+    'context.a.a.a.a.a.a.a.a',
+    () => caller().metrics.record({ ...metric, context: nested(10_000) as never }),
+  ],
   ['a context nested 9 deep', 'context.a.a.a.a.a.a.a.a', () => caller().metrics.record({ ...metric, context: nested(9) as never })],
   ['a context over 16 KiB', 'context', () => caller().metrics.record({ ...metric, context: { blob: 'x'.repeat(16_384) } })],
-  ['a __proto__ context key', 'context.__proto__', () => caller().metrics.record({ ...metric, context: JSON.parse('{"__proto__":{"x":1}}') })],
-  ['a constructor metadata key', 'metadata.constructor', () => caller().regressionTests.generate({ ...regressionTest, metadata: { constructor: 'x' } })],
-  ['a __proto__ metadata key', 'metadata.__proto__', () => caller().regressionTests.generate({ ...regressionTest, metadata: JSON.parse('{"__proto__":1}') })],
-  ['metadata nested 10,000 deep', 'metadata.a.a.a.a.a.a.a.a', () => caller().regressionTests.generate({ ...regressionTest, metadata: nested(10_000) as never })],
+  [
+    'a __proto__ context key',
+    'context.__proto__',
+    () => caller().metrics.record({ ...metric, context: JSON.parse('{"__proto__":{"x":1}}') }),
+  ],
+  [
+    'a constructor metadata key',
+    'metadata.constructor',
+    () => caller().regressionTests.generate({ ...regressionTest, metadata: { constructor: 'x' } }),
+  ],
+  [
+    'a __proto__ metadata key',
+    'metadata.__proto__',
+    () => caller().regressionTests.generate({ ...regressionTest, metadata: JSON.parse('{"__proto__":1}') }),
+  ],
+  [
+    'metadata nested 10,000 deep',
+    'metadata.a.a.a.a.a.a.a.a',
+    () => caller().regressionTests.generate({ ...regressionTest, metadata: nested(10_000) as never }),
+  ],
   ['U+0000 in a context value', 'context.endpoint', () => caller().metrics.record({ ...metric, context: { endpoint: '/a\u0000' } })],
   ['U+0000 in a context key', 'context.a\uFFFD', () => caller().metrics.record({ ...metric, context: { 'a\u0000': 1 } })],
   ['U+0000 in a metric name', 'name', () => caller().metrics.record({ ...metric, name: 'api\u0000latency' })],
@@ -86,7 +109,11 @@ const cases: Case[] = [
   ['U+0000 in a task type', 'taskType', () => caller().modelPerformance.update({ ...modelCall, taskType: 'cod\u0000ing' })],
   ['U+0000 in a test name', 'testName', () => caller().regressionTests.generate({ ...regressionTest, testName: 'a\u0000' })],
   ['U+0000 in test code', 'testCode', () => caller().regressionTests.generate({ ...regressionTest, testCode: "it('a\u0000', () => {});" })],
-  ['U+0000 in expected behaviour', 'expectedBehavior', () => caller().regressionTests.generate({ ...regressionTest, expectedBehavior: 'ok\u0000' })],
+  [
+    'U+0000 in expected behaviour',
+    'expectedBehavior',
+    () => caller().regressionTests.generate({ ...regressionTest, expectedBehavior: 'ok\u0000' }),
+  ],
   ['U+0000 in a search', 'search', () => caller().regressionTests.list({ search: 'a\u0000' })],
   ['U+0000 in a category filter', 'category', () => caller().bugPatterns.list({ category: 'a\u0000' })],
   ['U+0000 in a model filter', 'modelIds.0', () => caller().modelPerformance.trends({ modelIds: ['a\u0000'] })],
@@ -114,13 +141,27 @@ describe('input the database cannot store or that makes no sense', () => {
     const second = await caller().modelPerformance.update({ ...modelCall, modelId: 'modèle-🚀', latencyMs: 86_400_000, cost: 1e6 });
     expect(second).toMatchObject({ totalCalls: 2, avgLatencyMs: 86_400_000, totalCost: 2e6 });
 
-    const late = await caller().metrics.record({ ...metric, value: 1e15, recordedAt: '9999-12-31T23:59:59.999Z', context: nested(7) as never });
+    const late = await caller().metrics.record({
+      ...metric,
+      value: 1e15,
+      recordedAt: '9999-12-31T23:59:59.999Z',
+      context: nested(7) as never,
+    });
     expect(late).toMatchObject({ value: 1e15, recordedAt: '9999-12-31T23:59:59.999Z' });
-    const early = await caller().metrics.record({ ...metric, value: -1e15, recordedAt: '1970-01-01T00:00:00Z', context: { blob: 'x'.repeat(16_000) } });
+    const early = await caller().metrics.record({
+      ...metric,
+      value: -1e15,
+      recordedAt: '1970-01-01T00:00:00Z',
+      context: { blob: 'x'.repeat(16_000) },
+    });
     expect(early.recordedAt).toBe('1970-01-01T00:00:00.000Z');
 
     const { test } = await caller().regressionTests.generate({ ...regressionTest, metadata: { ticket: '日本語 🚀', list: [1, [2, [3]]] } });
     expect(test.metadata).toEqual({ ticket: '日本語 🚀', list: [1, [2, [3]]] });
-    expect(await caller().bugPatterns.get({ id: 2 ** 31 - 1 }).catch((e: { code?: string }) => e.code)).toBe('NOT_FOUND');
+    expect(
+      await caller()
+        .bugPatterns.get({ id: 2 ** 31 - 1 })
+        .catch((e: { code?: string }) => e.code),
+    ).toBe('NOT_FOUND');
   });
 });

@@ -12,7 +12,13 @@ describe('record_metric', () => {
       unit: 'ms',
       context: { layer: 'balanced', model: 'gpt-4o' },
     });
-    expect(metric).toMatchObject({ id: expect.any(Number), name: 'routing_latency', value: 156.7, unit: 'ms', context: { layer: 'balanced', model: 'gpt-4o' } });
+    expect(metric).toMatchObject({
+      id: expect.any(Number),
+      name: 'routing_latency',
+      value: 156.7,
+      unit: 'ms',
+      context: { layer: 'balanced', model: 'gpt-4o' },
+    });
     expect(typeof metric.id).toBe('number');
     expect(new Date(metric.recordedAt).getTime()).toBeGreaterThanOrEqual(before - 5000);
     const row = await t.db.prisma.performanceMetric.findFirstOrThrow();
@@ -20,7 +26,12 @@ describe('record_metric', () => {
   });
 
   it('keeps a given ISO timestamp, a value at the ±1e15 bound, and an empty context by default', async () => {
-    const metric = await t.db.caller.metrics.record({ name: 'balance', value: -1e15, unit: 'USD', recordedAt: '2026-01-02T03:04:05.678+02:00' });
+    const metric = await t.db.caller.metrics.record({
+      name: 'balance',
+      value: -1e15,
+      unit: 'USD',
+      recordedAt: '2026-01-02T03:04:05.678+02:00',
+    });
     expect(metric.recordedAt).toBe('2026-01-02T01:04:05.678Z');
     expect(metric.value).toBe(-1e15);
     expect(metric.context).toEqual({});

@@ -43,7 +43,9 @@ describe('migrations', () => {
 
   it('are recorded as prisma migrate deploy records them, and are not applied twice', async () => {
     const { migrationDirectories } = await readMigrationList();
-    const rows = await t.db.prisma.$queryRaw<{ migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null }[]>`
+    const rows = await t.db.prisma.$queryRaw<
+      { migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null }[]
+    >`
       SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY migration_name`;
     expect(rows.map((r) => r.migration_name)).toEqual(migrationDirectories.map((d) => d.path));
     for (const row of rows) {

@@ -23,13 +23,22 @@ describe('update_model_performance', () => {
     await call('claude-sonnet-4', 'coding', false, 3000, 0.03);
     const last = await call('claude-sonnet-4', 'coding', true, 4000, 0.04);
 
-    expect(last).toMatchObject({ modelId: 'claude-sonnet-4', taskType: 'coding', totalCalls: 4, successes: 3, successRate: 75, avgLatencyMs: 2500 });
+    expect(last).toMatchObject({
+      modelId: 'claude-sonnet-4',
+      taskType: 'coding',
+      totalCalls: 4,
+      successes: 3,
+      successRate: 75,
+      avgLatencyMs: 2500,
+    });
     expect(last.avgCost).toBeCloseTo(0.025, 12);
     expect(typeof last.totalCalls).toBe('number');
 
     const analysis = await t.db.caller.modelPerformance.analyze({ taskType: 'coding' });
     expect(analysis.report).toContain(
-      ['claude-sonnet-4 (coding):', '  Success Rate: 75.00%', '  Avg Latency: 2500ms', '  Avg Cost: $0.025000', '  Total Calls: 4'].join('\n'),
+      ['claude-sonnet-4 (coding):', '  Success Rate: 75.00%', '  Avg Latency: 2500ms', '  Avg Cost: $0.025000', '  Total Calls: 4'].join(
+        '\n',
+      ),
     );
   });
 
@@ -53,7 +62,14 @@ describe('update_model_performance', () => {
     expect(hourly[0]!.latencyBuckets.reduce((a, b) => a + b, 0)).toBe(4);
 
     const [summary] = await modelCallFigures(t.db.prisma, lastDay());
-    expect(summary).toMatchObject({ modelId: 'gpt-4o', taskType: 'coding', totalCalls: 4, successes: 3, successRate: 75, avgLatencyMs: 2500 });
+    expect(summary).toMatchObject({
+      modelId: 'gpt-4o',
+      taskType: 'coding',
+      totalCalls: 4,
+      successes: 3,
+      successRate: 75,
+      avgLatencyMs: 2500,
+    });
     // Nearest rank: p50 is the 2nd of 4 values (2000), p95 and p99 the 4th (4000); within bucket precision.
     expect(Math.abs(summary!.p50LatencyMs! - 2000) / 2000).toBeLessThan(0.045);
     expect(summary!.p95LatencyMs).toBe(4000); // clamped to the exact maximum
@@ -129,7 +145,9 @@ describe('analyze_metrics', () => {
     ]);
     expect(analysis.models.every((m) => m.taskType === 'coding')).toBe(true);
     expect(analysis.topModels.map((m) => m.modelId)).toEqual(['gpt-4o', 'claude-sonnet-4', 'llama-3']);
-    expect(analysis.report).toContain('tiny (coding):\n  Success Rate: 100.00%\n  Avg Latency: 100ms\n  Avg Cost: $0.000100\n  Total Calls: 2\n  Low sample');
+    expect(analysis.report).toContain(
+      'tiny (coding):\n  Success Rate: 100.00%\n  Avg Latency: 100ms\n  Avg Cost: $0.000100\n  Total Calls: 2\n  Low sample',
+    );
     expect(analysis.report.indexOf('gpt-4o (coding)')).toBeLessThan(analysis.report.indexOf('claude-sonnet-4 (coding)'));
   });
 
@@ -149,7 +167,12 @@ describe('analyze_metrics', () => {
   it('recommends with evidence and ends with the self-improvement summary', async () => {
     await seedModels();
     await t.db.caller.regressionTests.generate({
-      testName: 't1', category: 'routing', description: 'd', testCode: 'it("x", () => {});', expectedBehavior: 'e', discoveredFrom: 'bug',
+      testName: 't1',
+      category: 'routing',
+      description: 'd',
+      testCode: 'it("x", () => {});',
+      expectedBehavior: 'e',
+      discoveredFrom: 'bug',
     });
     await t.db.caller.bugPatterns.record({ category: 'timeout', pattern: 'slow', severity: 'high' });
     await t.db.caller.routing.updateHeuristic({ pattern: 'sql', preferredLayer: 'deep' });
@@ -160,7 +183,14 @@ describe('analyze_metrics', () => {
     expect(analysis.report.endsWith('')).toBe(true);
     expect(analysis.report).toContain('Self-Improvement Summary:\n  Regression Tests: 1\n  Bug Patterns: 1\n  Routing Heuristics: 1');
     const under = analysis.recommendations!.find((r) => r.kind === 'underperforming-model');
-    expect(under?.evidence).toMatchObject({ modelId: 'llama-3', taskType: 'coding', successRate: 70, bestModelId: 'gpt-4o', bestSuccessRate: 90, gapPoints: 20 });
+    expect(under?.evidence).toMatchObject({
+      modelId: 'llama-3',
+      taskType: 'coding',
+      successRate: 70,
+      bestModelId: 'gpt-4o',
+      bestSuccessRate: 90,
+      gapPoints: 20,
+    });
     expect(analysis.recommendations!.some((r) => r.kind === 'low-sample' && r.evidence.modelId === 'tiny')).toBe(true);
 
     const bare = await t.db.caller.modelPerformance.analyze({ taskType: 'coding', includeReport: false });
@@ -180,11 +210,19 @@ describe('analyze_metrics', () => {
     expect(recommendations).toContainEqual(
       expect.objectContaining({
         kind: 'cheaper-alternative',
-        evidence: expect.objectContaining({ modelId: 'budget', bestModelId: 'premium', avgCost: expect.closeTo(0.002, 12), bestAvgCost: expect.closeTo(0.01, 12) }),
+        evidence: expect.objectContaining({
+          modelId: 'budget',
+          bestModelId: 'premium',
+          avgCost: expect.closeTo(0.002, 12),
+          bestAvgCost: expect.closeTo(0.01, 12),
+        }),
       }),
     );
     expect(recommendations).toContainEqual(
-      expect.objectContaining({ kind: 'untested-bug-pattern', evidence: { category: 'rate-limit', pattern: '429', occurrences: 3, severity: 'critical' } }),
+      expect.objectContaining({
+        kind: 'untested-bug-pattern',
+        evidence: { category: 'rate-limit', pattern: '429', occurrences: 3, severity: 'critical' },
+      }),
     );
   });
 
@@ -226,18 +264,40 @@ describe('generate_report', () => {
 
     const all = await t.db.caller.modelPerformance.report();
     expect(all.topModels.map((m) => m.model)).toEqual(['gemini', 'gpt-4o', 'claude-sonnet-4']);
-    expect(all.report).toContain('Top Performing Models:\n  gemini (chat): 100.00%\n  gpt-4o (coding): 100.00%\n  claude-sonnet-4 (coding): 80.00%');
+    expect(all.report).toContain(
+      'Top Performing Models:\n  gemini (chat): 100.00%\n  gpt-4o (coding): 100.00%\n  claude-sonnet-4 (coding): 80.00%',
+    );
   });
 });
 
 describe('one model ranking', () => {
   it('orders models the same in analyze_metrics, generate_report and the leaderboard: success, then average latency, then cost', async () => {
     // Same success rate; 'spiky' has the lower p50 but the higher average latency, 'steady' the reverse.
-    await record('spiky', 'coding', [100, 100, 100, 5000].map((latencyMs) => ({ success: true, latencyMs, cost: 0.001 })));
-    await record('steady', 'coding', [500, 500, 500, 500].map((latencyMs) => ({ success: true, latencyMs, cost: 0.01 })));
-    await record('cheap-twin', 'coding', [500, 500, 500, 500].map((latencyMs) => ({ success: true, latencyMs, cost: 0.001 })));
-    await record('flaky', 'coding', [50, 50, 50, 50].map((latencyMs, i) => ({ success: i > 0, latencyMs, cost: 0 })));
-    await record('solo', 'chat', [700, 700, 700, 700].map((latencyMs) => ({ success: true, latencyMs, cost: 0.001 })));
+    await record(
+      'spiky',
+      'coding',
+      [100, 100, 100, 5000].map((latencyMs) => ({ success: true, latencyMs, cost: 0.001 })),
+    );
+    await record(
+      'steady',
+      'coding',
+      [500, 500, 500, 500].map((latencyMs) => ({ success: true, latencyMs, cost: 0.01 })),
+    );
+    await record(
+      'cheap-twin',
+      'coding',
+      [500, 500, 500, 500].map((latencyMs) => ({ success: true, latencyMs, cost: 0.001 })),
+    );
+    await record(
+      'flaky',
+      'coding',
+      [50, 50, 50, 50].map((latencyMs, i) => ({ success: i > 0, latencyMs, cost: 0 })),
+    );
+    await record(
+      'solo',
+      'chat',
+      [700, 700, 700, 700].map((latencyMs) => ({ success: true, latencyMs, cost: 0.001 })),
+    );
     const expected = ['cheap-twin', 'steady', 'spiky', 'flaky'];
 
     const analysis = await t.db.caller.modelPerformance.analyze({ taskType: 'coding', minCalls: 4 });
@@ -246,12 +306,17 @@ describe('one model ranking', () => {
     expect(report.topModels.map((m) => [m.model, m.modelId, m.rank])).toEqual(expected.map((m, i) => [m, m, i + 1]));
     const board = await t.db.caller.modelPerformance.leaderboard({ minCalls: 4 });
     expect(board.rows.filter((r) => r.taskType === 'coding').map((r) => [r.modelId, r.rank])).toEqual(expected.map((m, i) => [m, i + 1]));
-    expect(board.rows.find((r) => r.modelId === 'spiky')!.p50LatencyMs).toBeLessThan(board.rows.find((r) => r.modelId === 'steady')!.p50LatencyMs!);
+    expect(board.rows.find((r) => r.modelId === 'spiky')!.p50LatencyMs).toBeLessThan(
+      board.rows.find((r) => r.modelId === 'steady')!.p50LatencyMs!,
+    );
 
     // Ranks are per task type everywhere: the chat model leads its own task type.
     const all = await t.db.caller.modelPerformance.analyze({ minCalls: 4 });
     expect(all.models.find((m) => m.modelId === 'solo')!.rank).toBe(1);
-    expect(Object.fromEntries(Object.entries(all.bestByTaskType).map(([task, m]) => [task, m.modelId]))).toEqual({ chat: 'solo', coding: 'cheap-twin' });
+    expect(Object.fromEntries(Object.entries(all.bestByTaskType).map(([task, m]) => [task, m.modelId]))).toEqual({
+      chat: 'solo',
+      coding: 'cheap-twin',
+    });
     expect(board.rows.find((r) => r.modelId === 'solo')!.rank).toBe(1);
   });
 
@@ -259,7 +324,18 @@ describe('one model ranking', () => {
     await call('m', 'coding', true, 100, 0.5);
     const [lifetime] = (await t.db.caller.modelPerformance.analyze()).models;
     const [range] = (await t.db.caller.modelPerformance.leaderboard()).rows;
-    const shared = ['modelId', 'taskType', 'totalCalls', 'successes', 'successRate', 'avgLatencyMs', 'avgCost', 'totalCost', 'rank', 'lowSample'];
+    const shared = [
+      'modelId',
+      'taskType',
+      'totalCalls',
+      'successes',
+      'successRate',
+      'avgLatencyMs',
+      'avgCost',
+      'totalCost',
+      'rank',
+      'lowSample',
+    ];
     for (const figures of [lifetime, range]) expect(Object.keys(figures!)).toEqual(expect.arrayContaining(shared));
     expect(lifetime).toMatchObject({ modelId: 'm', totalCalls: 1, totalCost: 0.5 });
     expect(range).toMatchObject({ modelId: 'm', totalCalls: 1, totalCost: 0.5 });
@@ -268,7 +344,15 @@ describe('one model ranking', () => {
   it('cuts the analysis at MAX_MODEL_ROWS models and says so in the answer and the report', async () => {
     await t.db.prisma.modelPerformance.createMany({
       data: Array.from({ length: MAX_MODEL_ROWS + 1 }, (_, i) => ({
-        modelId: `m${i}`, taskType: 'chat', totalCalls: 10, successes: 10, latencySumMs: 1000, costSum: 0.1, successRate: 100, avgLatencyMs: 100 + i, avgCost: 0.01,
+        modelId: `m${i}`,
+        taskType: 'chat',
+        totalCalls: 10,
+        successes: 10,
+        latencySumMs: 1000,
+        costSum: 0.1,
+        successRate: 100,
+        avgLatencyMs: 100 + i,
+        avgCost: 0.01,
       })),
     });
     const analysis = await t.db.caller.modelPerformance.analyze({ includeReport: false });

@@ -21,7 +21,8 @@ describe("the proxy's matcher", () => {
   it('leaves out every API route (/api/*, /tools/*), with and without query strings', () => {
     const apiPaths = routePaths(APP).filter((route) => route.startsWith('/api/') || route.startsWith('/tools/'));
     expect(apiPaths).toEqual(expect.arrayContaining(['/api/mcp', '/api/openapi.json', '/api/trpc/sample', '/tools/sample']));
-    for (const route of [...apiPaths, '/api/trpc/a,b?batch=1', '/tools/record_metric?x=1', '/api/no-such-route']) expect(matches(route), route).toBe(false);
+    for (const route of [...apiPaths, '/api/trpc/a,b?batch=1', '/tools/record_metric?x=1', '/api/no-such-route'])
+      expect(matches(route), route).toBe(false);
   });
 
   it('leaves out static assets and the icon', () => {

@@ -52,7 +52,8 @@ describe('generate_regression_test', () => {
   });
 
   it('accepts TypeScript-only syntax', async () => {
-    const testCode = "import { it, expect } from 'vitest';\nit('typed', () => { const n: number = 1 as const; expect(n satisfies number).toBe(1); });";
+    const testCode =
+      "import { it, expect } from 'vitest';\nit('typed', () => { const n: number = 1 as const; expect(n satisfies number).toBe(1); });";
     const { created } = await t.db.caller.regressionTests.generate({ ...specExample, testCode });
     expect(created).toBe(true);
   });
@@ -193,7 +194,7 @@ describe('downloaded test files', () => {
       if (ts.isImportDeclaration(statement)) return 'import';
       const call = ts.isExpressionStatement(statement) && ts.isCallExpression(statement.expression) ? statement.expression : undefined;
       if (call && call.expression.getText(source) === 'describe' && call.arguments.length === 2 && ts.isStringLiteral(call.arguments[0]!)) {
-        return `describe ${(call.arguments[0]).text}`;
+        return `describe ${call.arguments[0].text}`;
       }
       return `other: ${statement.getText(source).slice(0, 80)}`;
     });
@@ -212,11 +213,23 @@ describe('downloaded test files', () => {
     const report = path.join(workDir, 'report.json');
     const run = spawnSync(
       process.execPath,
-      [path.join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--root', workDir, '--config', path.join(workDir, 'vitest.config.mjs'), '--reporter=json', `--outputFile=${report}`],
+      [
+        path.join(ROOT, 'node_modules/vitest/vitest.mjs'),
+        'run',
+        '--root',
+        workDir,
+        '--config',
+        path.join(workDir, 'vitest.config.mjs'),
+        '--reporter=json',
+        `--outputFile=${report}`,
+      ],
       { cwd: workDir, encoding: 'utf8', env: { ...process.env, HONE_TEST_DB: '' }, timeout: 60_000 },
     );
     expect(run.status, run.stdout + run.stderr).toBe(0);
-    const results = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; testResults: { assertionResults: { ancestorTitles: string[] }[] }[] };
+    const results = JSON.parse(readFileSync(report, 'utf8')) as {
+      numPassedTests: number;
+      testResults: { assertionResults: { ancestorTitles: string[] }[] }[];
+    };
     expect(results.numPassedTests).toBe(2);
     expect(results.testResults[0]!.assertionResults.map((a) => a.ancestorTitles[0])).toEqual(stored.map((test) => test.testName));
   });

@@ -20,7 +20,10 @@ const specExample = {
 
 /** Hit rates over the last day: every decision a test makes falls in it. */
 const recentHitRates = () =>
-  getRoutingHitRates(t.db.prisma, { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 3600_000).toISOString() });
+  getRoutingHitRates(t.db.prisma, {
+    from: new Date(Date.now() - 86_400_000).toISOString(),
+    to: new Date(Date.now() + 3600_000).toISOString(),
+  });
 
 /** The longest the event loop was blocked while `work` ran, in milliseconds. */
 async function longestEventLoopBlockMs(work: () => Promise<unknown>): Promise<number> {
@@ -74,14 +77,21 @@ describe('update_routing_heuristic', () => {
       active: true,
       metadata: { owner: 'routing-team', ticket: 'R-2', reasoning: specExample.reasoning, successRate: 95, usageCount: 45 },
     });
-    const cleared = await t.db.caller.routing.updateHeuristic({ pattern: specExample.pattern, preferredLayer: 'fast', preferredModel: null, active: false });
+    const cleared = await t.db.caller.routing.updateHeuristic({
+      pattern: specExample.pattern,
+      preferredLayer: 'fast',
+      preferredModel: null,
+      active: false,
+    });
     expect(cleared.heuristic).toMatchObject({ preferredModel: null, active: false, priority: 7 });
     expect(await t.db.prisma.routingRule.count()).toBe(1);
   });
 
   it('creates exactly one row under 50 concurrent upserts of one new pattern', async () => {
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => t.db.caller.routing.updateHeuristic({ pattern: 'refactor', preferredLayer: 'balanced', usageCount: i })),
+      Array.from({ length: 50 }, (_, i) =>
+        t.db.caller.routing.updateHeuristic({ pattern: 'refactor', preferredLayer: 'balanced', usageCount: i }),
+      ),
     );
     expect(await t.db.prisma.routingRule.count()).toBe(1);
     expect(results.filter((r) => r.created)).toHaveLength(1);
@@ -129,7 +139,11 @@ describe('get_routing_heuristics', () => {
     expect(active.map((r) => r.pattern)).toEqual(['newer-high', 'older-high', 'low']);
     // Touching a rule makes it the most recently updated among its priority.
     await t.db.caller.routing.updateHeuristic({ pattern: 'older-high', preferredLayer: 'deep' });
-    expect((await t.db.caller.routing.listHeuristics({ activeOnly: true })).map((r) => r.pattern)).toEqual(['older-high', 'newer-high', 'low']);
+    expect((await t.db.caller.routing.listHeuristics({ activeOnly: true })).map((r) => r.pattern)).toEqual([
+      'older-high',
+      'newer-high',
+      'low',
+    ]);
     expect((await t.db.caller.routing.listHeuristics({ activeOnly: false })).map((r) => r.pattern)).toEqual([
       'inactive',
       'older-high',
@@ -150,7 +164,11 @@ describe('get_routing_heuristics', () => {
 describe('resolve_route', () => {
   it('routes by the highest-priority matching active rule and counts the decision', async () => {
     const { heuristic: deep } = await t.db.caller.routing.updateHeuristic({ ...specExample, priority: 10 });
-    const { heuristic: fast } = await t.db.caller.routing.updateHeuristic({ pattern: 'algorithm|hello', preferredLayer: 'fast', priority: 1 });
+    const { heuristic: fast } = await t.db.caller.routing.updateHeuristic({
+      pattern: 'algorithm|hello',
+      preferredLayer: 'fast',
+      priority: 1,
+    });
     await t.db.caller.routing.updateHeuristic({ pattern: 'hello', preferredLayer: 'deep', priority: 100, active: false });
 
     const decision = await t.db.caller.routing.resolve({ input: 'please implement a sorting algorithm', taskType: 'coding' });
@@ -158,7 +176,11 @@ describe('resolve_route', () => {
     expect(decision.reasoning).toContain('Algorithm implementation requires deep reasoning');
 
     expect(await t.db.caller.routing.resolve({ input: 'hello there' })).toMatchObject({ layer: 'fast', model: null, ruleId: fast.id });
-    expect(await t.db.caller.routing.resolve({ input: 'what is the weather' })).toMatchObject({ layer: 'balanced', model: null, ruleId: null });
+    expect(await t.db.caller.routing.resolve({ input: 'what is the weather' })).toMatchObject({
+      layer: 'balanced',
+      model: null,
+      ruleId: null,
+    });
 
     const stats = await recentHitRates();
     expect(stats).toMatchObject({ decisions: 3, misses: 1 });
@@ -225,7 +247,10 @@ describe('patterns run in linear time', () => {
 
   it('refuses (a{1,99}b{1,99}c{1,99}){1,99} without blocking the event loop', async () => {
     const blockedMs = await longestEventLoopBlockMs(() =>
-      expectBadRequest(t.db.caller.routing.updateHeuristic({ pattern: '(a{1,99}b{1,99}c{1,99}){1,99}', preferredLayer: 'fast' }), 'pattern'),
+      expectBadRequest(
+        t.db.caller.routing.updateHeuristic({ pattern: '(a{1,99}b{1,99}c{1,99}){1,99}', preferredLayer: 'fast' }),
+        'pattern',
+      ),
     );
     expect(blockedMs).toBeLessThan(500);
     expect(await t.db.prisma.routingRule.count()).toBe(0);
@@ -262,7 +287,8 @@ describe('matching off the main thread, with a time limit', () => {
     const slowPatterns = Array.from({ length: 8 }, (_, k) => `[ab]*a[ab]{62}[0-${k}]`);
     for (const pattern of slowPatterns) expect(patternProblem(pattern), pattern).toBeNull();
     for (const pattern of slowPatterns) {
-      await t.db.prisma.$executeRaw`INSERT INTO routing_rules (pattern, preferred_layer, priority, updated_at) VALUES (${pattern}, 'deep', 1000000, now())`;
+      await t.db.prisma
+        .$executeRaw`INSERT INTO routing_rules (pattern, preferred_layer, priority, updated_at) VALUES (${pattern}, 'deep', 1000000, now())`;
     }
     const { heuristic: ordinary } = await t.db.caller.routing.updateHeuristic({ pattern: '\\bdeploy\\b', preferredLayer: 'fast' });
     await t.db.caller.routing.preview({ input: 'warm up: start the worker and compile the rules' });
@@ -280,7 +306,11 @@ describe('matching off the main thread, with a time limit', () => {
     expect(warn.mock.calls.some(([message]) => /cut off .*input of 32,768 characters/.test(String(message)))).toBe(true);
 
     // The worker was replaced: ordinary decisions go on, counted as usual.
-    expect(await t.db.caller.routing.resolve({ input: 'deploy it', taskType: 'ops' })).toMatchObject({ ruleId: ordinary.id, layer: 'fast', counted: true });
+    expect(await t.db.caller.routing.resolve({ input: 'deploy it', taskType: 'ops' })).toMatchObject({
+      ruleId: ordinary.id,
+      layer: 'fast',
+      counted: true,
+    });
   });
 
   it('answers requests queued behind a cut-off match, in order', async () => {
@@ -300,7 +330,9 @@ describe('matching off the main thread, with a time limit', () => {
 describe('the routing rule cap', () => {
   const limit = () => env().HONE_MAX_ROUTING_RULES;
   const fillTo = (count: number) =>
-    t.db.prisma.routingRule.createMany({ data: Array.from({ length: count }, (_, i) => ({ pattern: `filler-${i}`, preferredLayer: 'fast' as const })) });
+    t.db.prisma.routingRule.createMany({
+      data: Array.from({ length: count }, (_, i) => ({ pattern: `filler-${i}`, preferredLayer: 'fast' as const })),
+    });
 
   it('refuses a rule beyond HONE_MAX_ROUTING_RULES with a conflict naming the limit, and still updates existing rules', async () => {
     await fillTo(limit() - 1);

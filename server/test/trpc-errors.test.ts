@@ -40,7 +40,9 @@ describe(`tRPC errors (${testDatabaseKind})`, () => {
   });
 
   it('answers bad input as BAD_REQUEST with the issues, parsed once by the pipeline', async () => {
-    const response = await callOverHttp(`metrics.record?input=${encodeURIComponent(JSON.stringify({ name: 'x', value: 'fast', unit: 'ms' }))}`);
+    const response = await callOverHttp(
+      `metrics.record?input=${encodeURIComponent(JSON.stringify({ name: 'x', value: 'fast', unit: 'ms' }))}`,
+    );
     // A mutation over GET is refused by tRPC itself; over POST the pipeline names the field.
     expect(response.status).toBe(405);
     const posted = await fetchRequestHandler({

@@ -12,7 +12,12 @@ function newestMtime(entry: string): number {
   const stat = statSync(entry, { throwIfNoEntry: false });
   if (!stat) return 0;
   if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(0, ...readdirSync(entry).filter((name) => !SKIP.has(name)).map((name) => newestMtime(path.join(entry, name))));
+  return Math.max(
+    0,
+    ...readdirSync(entry)
+      .filter((name) => !SKIP.has(name))
+      .map((name) => newestMtime(path.join(entry, name))),
+  );
 }
 
 export default function buildOnce(): void {

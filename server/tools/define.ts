@@ -30,7 +30,10 @@ export interface Tool<Input extends z.ZodType = z.ZodType, Output = unknown, Rea
  * Calls another tool through the face under test (REST, MCP or tRPC) and returns its result as that face delivers it
  * (JSON: dates are strings on the wire).
  */
-export type ToolCaller = <CalledInput extends z.ZodType, CalledOutput>(tool: Tool<CalledInput, CalledOutput, boolean>, input: z.input<CalledInput>) => Promise<CalledOutput>;
+export type ToolCaller = <CalledInput extends z.ZodType, CalledOutput>(
+  tool: Tool<CalledInput, CalledOutput, boolean>,
+  input: z.input<CalledInput>,
+) => Promise<CalledOutput>;
 
 /** A plain input, or a function that prepares what the call needs and returns the input. */
 export type ToolExample<Input> = Input | ((call: ToolCaller) => Promise<Input>);

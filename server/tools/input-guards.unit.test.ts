@@ -36,7 +36,9 @@ describe('rawInputIssues', () => {
   });
 
   it('refuses a key PostgreSQL cannot store, showing it without the bad character', () => {
-    expect(rawInputIssues({ context: { 'a\u0000b': 1 } })).toEqual([{ path: ['context', 'a\uFFFDb'], message: expect.stringMatching(/^key .*U\+0000/) }]);
+    expect(rawInputIssues({ context: { 'a\u0000b': 1 } })).toEqual([
+      { path: ['context', 'a\uFFFDb'], message: expect.stringMatching(/^key .*U\+0000/) },
+    ]);
   });
 
   it(`accepts ${MAX_INPUT_DEPTH} levels and refuses one more, at the path where it gets too deep`, () => {
@@ -78,6 +80,8 @@ describe('rawInputIssues', () => {
     expect(error).toBeInstanceOf(HoneError);
     expect(error.status).toBe(400);
     expect(error.issues.map((issue) => issue.path.join('.'))).toEqual(['name', 'metadata.__proto__']);
-    expect(error.message).toMatch(/^name: must not contain the character U\+0000 \(NUL\); metadata\.__proto__: key "__proto__" is not allowed$/);
+    expect(error.message).toMatch(
+      /^name: must not contain the character U\+0000 \(NUL\); metadata\.__proto__: key "__proto__" is not allowed$/,
+    );
   });
 });

@@ -4,7 +4,8 @@ import { defineTool } from './define';
 
 export const recordMetricTool = defineTool({
   name: 'record_metric',
-  description: 'Record one value of a system-wide metric (e.g. routing_latency in ms) with optional context, at server time unless recordedAt is given.',
+  description:
+    'Record one value of a system-wide metric (e.g. routing_latency in ms) with optional context, at server time unless recordedAt is given.',
   input: RecordMetricInput,
   readOnly: false,
   // The spec's example.
@@ -14,7 +15,8 @@ export const recordMetricTool = defineTool({
 
 export const listMetricNamesTool = defineTool({
   name: 'list_metric_names',
-  description: 'The metric names recorded so far, each with its number of values, newest unit, last recording time and the context keys (seen in its newest 1,000 values) it can be grouped by.',
+  description:
+    'The metric names recorded so far, each with its number of values, newest unit, last recording time and the context keys (seen in its newest 1,000 values) it can be grouped by.',
   input: ListMetricNamesInput,
   readOnly: true,
   example: {},

@@ -68,7 +68,12 @@ function admissionFor(tool: AnyTool, access: RequestAuth | Admission): Admission
 }
 
 /** Runs one tool call through the pipeline. Every failure comes out as a HoneError (unexpected ones logged once). */
-export async function invokeTool<Tool extends AnyTool>({ tool, prisma, access, readInput }: ToolCall<Tool>): Promise<Awaited<ReturnType<Tool['handler']>>> {
+export async function invokeTool<Tool extends AnyTool>({
+  tool,
+  prisma,
+  access,
+  readInput,
+}: ToolCall<Tool>): Promise<Awaited<ReturnType<Tool['handler']>>> {
   try {
     admissionFor(tool, access);
     const input = parseToolInput(tool, await readInput());

@@ -1,4 +1,11 @@
-import { DeleteRoutingRuleInput, GetRoutingHitRatesInput, ListRoutingRulesInput, PreviewRouteInput, ResolveRouteInput, SaveRoutingRuleInput } from '../schemas/routing';
+import {
+  DeleteRoutingRuleInput,
+  GetRoutingHitRatesInput,
+  ListRoutingRulesInput,
+  PreviewRouteInput,
+  ResolveRouteInput,
+  SaveRoutingRuleInput,
+} from '../schemas/routing';
 import { getRoutingHitRates } from '../services/routing/hit-rates';
 import { resolveRoute } from '../services/routing/resolve-route';
 import { deleteRoutingRule, listRoutingRules, saveRoutingRule } from '../services/routing/rule-store';
@@ -32,8 +39,7 @@ export const updateRoutingHeuristicTool = defineTool({
 
 export const getRoutingHeuristicsTool = defineTool({
   name: 'get_routing_heuristics',
-  description:
-    'List routing rules in evaluation order (priority descending, then most recently updated). By default only active rules.',
+  description: 'List routing rules in evaluation order (priority descending, then most recently updated). By default only active rules.',
   input: ListRoutingRulesInput,
   readOnly: true,
   // The spec's example.
@@ -81,7 +87,7 @@ export const getRoutingHitRatesTool = defineTool({
   name: 'get_routing_hit_rates',
   description:
     'How often routing rules fire: over a date range (default the last 7 days), the number of resolve_route decisions, the overall hit rate ' +
-    '(share of decisions some rule matched) and each rule\'s hits and hit rate, in total and per time bucket. Dry runs are not counted.',
+    "(share of decisions some rule matched) and each rule's hits and hit rate, in total and per time bucket. Dry runs are not counted.",
   input: GetRoutingHitRatesInput,
   readOnly: true,
   example: { from: '2026-01-01T00:00:00Z', to: '2026-01-08T00:00:00Z' },

@@ -21,7 +21,9 @@ function batchSize(url: URL): number {
   try {
     decoded = decodeURIComponent(paths);
   } catch {
-    throw new HoneError('BAD_REQUEST', 'The procedure path is not valid percent-encoding', [{ path: ['path'], message: 'is not valid percent-encoding' }]);
+    throw new HoneError('BAD_REQUEST', 'The procedure path is not valid percent-encoding', [
+      { path: ['path'], message: 'is not valid percent-encoding' },
+    ]);
   }
   return decoded.split(',').length;
 }
@@ -66,7 +68,8 @@ export async function handleTrpcRequest(request: Request): Promise<Response> {
     responseMeta: () => ({ headers: { [API_VERSION_HEADER]: HONE_API_VERSION } }),
     onError({ error, path }) {
       // Failures of a tool call were logged by the pipeline; this catches the rest (context creation, tRPC itself).
-      if (error.code === 'INTERNAL_SERVER_ERROR' && !(error.cause instanceof HoneError)) console.error(`tRPC ${path ?? '(unknown)'} failed:`, error.cause ?? error);
+      if (error.code === 'INTERNAL_SERVER_ERROR' && !(error.cause instanceof HoneError))
+        console.error(`tRPC ${path ?? '(unknown)'} failed:`, error.cause ?? error);
     },
   });
 }

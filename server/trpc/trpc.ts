@@ -54,7 +54,10 @@ type ToolProcedure<T> =
 
 export function toolRouter<Group extends Record<string, AnyTool>>(group: Group) {
   const procedures = Object.fromEntries(
-    Object.entries(group).map(([name, tool]) => [name, tool.readOnly ? toolQuery(tool as Tool<z.ZodType, unknown, true>) : toolMutation(tool as Tool<z.ZodType, unknown, false>)]),
+    Object.entries(group).map(([name, tool]) => [
+      name,
+      tool.readOnly ? toolQuery(tool as Tool<z.ZodType, unknown, true>) : toolMutation(tool as Tool<z.ZodType, unknown, false>),
+    ]),
   );
   return router(procedures as { [Name in keyof Group]: ToolProcedure<Group[Name]> });
 }

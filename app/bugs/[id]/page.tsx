@@ -8,7 +8,13 @@ import { prefetch, trpc } from '@/server/trpc/server-rendering';
 
 export const dynamic = 'force-dynamic';
 
-export default async function BugDetailPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> }) {
+export default async function BugDetailPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<SearchParams>;
+}) {
   const id = Number((await params).id);
   if (!Number.isInteger(id) || id <= 0) notFound();
   const { params: dashboard, range } = dashboardView(await searchParams);

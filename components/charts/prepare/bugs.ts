@@ -11,5 +11,8 @@ export function stackedOccurrences(trends: Pick<BugPatternTrends, 'buckets' | 's
 
 /** The series marked rising, most occurrences first: what the page headlines. */
 export function risingKeys(trends: Pick<BugPatternTrends, 'series'>): string[] {
-  return trends.series.filter((s) => s.direction === 'rising').sort((a, b) => b.total - a.total).map((s) => s.key);
+  return trends.series
+    .filter((s) => s.direction === 'rising')
+    .sort((a, b) => b.total - a.total)
+    .map((s) => s.key);
 }

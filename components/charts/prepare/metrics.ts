@@ -5,6 +5,9 @@ import { rowsFromAligned, seriesKey, type ChartData } from './rows';
 export function metricLines(result: MetricSeriesResult): ChartData {
   return rowsFromAligned(
     result.buckets,
-    result.series.map((s) => ({ spec: { key: seriesKey(s.key), label: result.groupBy ? `${result.groupBy}=${s.key}` : result.name }, values: s.averages })),
+    result.series.map((s) => ({
+      spec: { key: seriesKey(s.key), label: result.groupBy ? `${result.groupBy}=${s.key}` : result.name },
+      values: s.averages,
+    })),
   );
 }

@@ -47,14 +47,24 @@ export interface ScatterPoint {
  * Cost against success, one scatter series per task type. Within each task type the cheapest model
  * whose success rate is within `tolerancePoints` of the best is flagged: the cheapest good-enough one.
  */
-export function costVsSuccess(rows: readonly LeaderboardRow[], tolerancePoints = 2): { taskType: string; points: ScatterPoint[]; cheapestGoodEnough: string | null }[] {
+export function costVsSuccess(
+  rows: readonly LeaderboardRow[],
+  tolerancePoints = 2,
+): { taskType: string; points: ScatterPoint[]; cheapestGoodEnough: string | null }[] {
   return rankingsByTaskType(rows).map(({ taskType, bars }) => {
     const ranked = bars.filter((b) => !b.lowSample);
     const best = Math.max(...ranked.map((b) => b.successRate));
     const goodEnough = ranked.filter((b) => b.successRate >= best - tolerancePoints).sort((a, b) => a.avgCost - b.avgCost);
     return {
       taskType,
-      points: bars.map((b) => ({ modelId: b.modelId, taskType, avgCost: b.avgCost, successRate: b.successRate, totalCalls: b.totalCalls, lowSample: b.lowSample })),
+      points: bars.map((b) => ({
+        modelId: b.modelId,
+        taskType,
+        avgCost: b.avgCost,
+        successRate: b.successRate,
+        totalCalls: b.totalCalls,
+        lowSample: b.lowSample,
+      })),
       cheapestGoodEnough: goodEnough[0]?.modelId ?? null,
     };
   });
@@ -75,7 +85,10 @@ export function trendLines(trends: ModelTrends, metrics: readonly TrendMetric[],
     return metrics.map((metric) => ({
       spec: {
         key: seriesKey(s.modelId, s.taskType, metric),
-        label: metrics.length > 1 ? `${modelKey(s.modelId, s.taskType)} ${metric === 'p50LatencyMs' ? 'p50' : metric === 'p95LatencyMs' ? 'p95' : metric}` : modelKey(s.modelId, s.taskType),
+        label:
+          metrics.length > 1
+            ? `${modelKey(s.modelId, s.taskType)} ${metric === 'p50LatencyMs' ? 'p50' : metric === 'p95LatencyMs' ? 'p95' : metric}`
+            : modelKey(s.modelId, s.taskType),
       },
       values: trends.buckets.map((t) => byBucket.get(t)?.[metric] ?? null),
     }));

@@ -14,15 +14,30 @@ const buckets = ['2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z', '2026-0
 
 function row(modelId: string, taskType: string, successRate: number, avgCost: number, rank: number | null, calls = 100): LeaderboardRow {
   return {
-    modelId, taskType, totalCalls: calls, successes: Math.round((calls * successRate) / 100), successRate, avgLatencyMs: 1000, avgCost, totalCost: avgCost * calls,
-    p50LatencyMs: 900, p95LatencyMs: 2000, p99LatencyMs: 2500, rank, lowSample: rank === null,
+    modelId,
+    taskType,
+    totalCalls: calls,
+    successes: Math.round((calls * successRate) / 100),
+    successRate,
+    avgLatencyMs: 1000,
+    avgCost,
+    totalCost: avgCost * calls,
+    p50LatencyMs: 900,
+    p95LatencyMs: 2000,
+    p99LatencyMs: 2500,
+    rank,
+    lowSample: rank === null,
   };
 }
 
 describe('rows', () => {
   it('aligns series on the bucket axis, null where a value is missing', () => {
     const data = rowsFromAligned(buckets, [{ spec: { key: 'a', label: 'A' }, values: [1, null] }]);
-    expect(data.rows).toEqual([{ t: buckets[0], a: 1 }, { t: buckets[1], a: null }, { t: buckets[2], a: null }]);
+    expect(data.rows).toEqual([
+      { t: buckets[0], a: 1 },
+      { t: buckets[1], a: null },
+      { t: buckets[2], a: null },
+    ]);
     expect(isEmpty(data)).toBe(false);
     expect(isEmpty(rowsFromAligned(buckets, [{ spec: { key: 'a', label: 'A' }, values: [0, null, 0] }]))).toBe(true);
     expect(isEmpty(rowsFromAligned(buckets, []))).toBe(true);
@@ -53,9 +68,23 @@ describe('model charts', () => {
   });
 
   it('draws one line per chosen model and metric, with gaps where it had no call', () => {
-    const point = (t: string, successRate: number) => ({ t, totalCalls: 1, successes: 1, successRate, avgLatencyMs: 1, avgCost: 1, totalCost: 1, p50LatencyMs: 10, p95LatencyMs: 20, p99LatencyMs: 30 });
+    const point = (t: string, successRate: number) => ({
+      t,
+      totalCalls: 1,
+      successes: 1,
+      successRate,
+      avgLatencyMs: 1,
+      avgCost: 1,
+      totalCost: 1,
+      p50LatencyMs: 10,
+      p95LatencyMs: 20,
+      p99LatencyMs: 30,
+    });
     const trends: ModelTrends = {
-      from: buckets[0]!, to: '2026-01-04T00:00:00.000Z', bucket: 'day', buckets,
+      from: buckets[0]!,
+      to: '2026-01-04T00:00:00.000Z',
+      bucket: 'day',
+      buckets,
       series: [
         { modelId: 'sonnet', taskType: 'coding', points: [point(buckets[0]!, 90), point(buckets[2]!, 95)] },
         { modelId: 'mini', taskType: 'chat', points: [point(buckets[1]!, 80)] },
@@ -66,7 +95,12 @@ describe('model charts', () => {
     expect(success.series).toEqual([{ key: 's_sonnet_coding_successRate', label: 'sonnet · coding' }]);
     expect(success.rows.map((r) => r.s_sonnet_coding_successRate)).toEqual([90, null, 95]);
     const latency = trendLines(trends, ['p50LatencyMs', 'p95LatencyMs']);
-    expect(latency.series.map((s) => s.label)).toEqual(['sonnet · coding p50', 'sonnet · coding p95', 'mini · chat p50', 'mini · chat p95']);
+    expect(latency.series.map((s) => s.label)).toEqual([
+      'sonnet · coding p50',
+      'sonnet · coding p95',
+      'mini · chat p50',
+      'mini · chat p95',
+    ]);
   });
 });
 
@@ -89,8 +123,15 @@ describe('bug charts', () => {
 
 describe('routing charts', () => {
   const rates: RoutingHitRates = {
-    from: buckets[0]!, to: '2026-01-04T00:00:00.000Z', bucket: 'day', buckets,
-    decisions: 30, misses: 12, hitRate: 60, decisionsPerBucket: [10, 0, 20], overallRates: [50, null, 65],
+    from: buckets[0]!,
+    to: '2026-01-04T00:00:00.000Z',
+    bucket: 'day',
+    buckets,
+    decisions: 30,
+    misses: 12,
+    hitRate: 60,
+    decisionsPerBucket: [10, 0, 20],
+    overallRates: [50, null, 65],
     rules: [
       { ruleId: 1, pattern: 'a.c', hits: 18, hitRate: 60, rates: [50, null, 65] },
       { ruleId: 2, pattern: 'never', hits: 0, hitRate: 0, rates: [0, null, 0] },
@@ -107,9 +148,26 @@ describe('routing charts', () => {
   });
 
   it('joins hits onto the rules in their listed order; a rule with no hit shows 0', () => {
-    const rule = (id: number, pattern: string) => ({ id, pattern, preferredLayer: 'fast' as const, preferredModel: null, priority: 0, active: true, reasoning: null, successRate: null, usageCount: null, metadata: {}, createdAt: '', updatedAt: '' });
+    const rule = (id: number, pattern: string) => ({
+      id,
+      pattern,
+      preferredLayer: 'fast' as const,
+      preferredModel: null,
+      priority: 0,
+      active: true,
+      reasoning: null,
+      successRate: null,
+      usageCount: null,
+      metadata: {},
+      createdAt: '',
+      updatedAt: '',
+    });
     const joined = rulesWithHits([rule(2, 'never'), rule(1, 'a.c'), rule(3, 'new')], rates);
-    expect(joined.map((r) => [r.id, r.hits, r.hitRate])).toEqual([[2, 0, 0], [1, 18, 60], [3, 0, 0]]);
+    expect(joined.map((r) => [r.id, r.hits, r.hitRate])).toEqual([
+      [2, 0, 0],
+      [1, 18, 60],
+      [3, 0, 0],
+    ]);
     expect(rulesWithHits([rule(3, 'new')], undefined)[0]).toMatchObject({ hits: 0, hitRate: null });
   });
 });
@@ -117,7 +175,13 @@ describe('routing charts', () => {
 describe('metric charts', () => {
   it('labels grouped series with the key and value', () => {
     const result: MetricSeriesResult = {
-      from: buckets[0]!, to: '2026-01-04T00:00:00.000Z', bucket: 'day', buckets, name: 'routing_latency', groupBy: 'layer', units: ['ms'],
+      from: buckets[0]!,
+      to: '2026-01-04T00:00:00.000Z',
+      bucket: 'day',
+      buckets,
+      name: 'routing_latency',
+      groupBy: 'layer',
+      units: ['ms'],
       series: [{ key: 'fast', count: 2, averages: [20, null, 30] }],
       truncated: false,
     };

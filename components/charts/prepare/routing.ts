@@ -21,5 +21,9 @@ export interface RuleRow extends RoutingRuleDto {
 /** Rules in evaluation order (as listed) with their hits and hit rate over the range. */
 export function rulesWithHits(rules: readonly RoutingRuleDto[], rates: RoutingHitRates | undefined): RuleRow[] {
   const byId = new Map(rates?.rules.map((r) => [r.ruleId, r]) ?? []);
-  return rules.map((rule) => ({ ...rule, hits: byId.get(rule.id)?.hits ?? 0, hitRate: byId.get(rule.id)?.hitRate ?? (rates?.decisions ? 0 : null) }));
+  return rules.map((rule) => ({
+    ...rule,
+    hits: byId.get(rule.id)?.hits ?? 0,
+    hitRate: byId.get(rule.id)?.hitRate ?? (rates?.decisions ? 0 : null),
+  }));
 }

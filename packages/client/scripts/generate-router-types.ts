@@ -18,7 +18,11 @@ const PROBE = path.join(ROOT, 'server/trpc/routers/__client-types-probe.ts');
 
 const groups = Object.entries(toolGroups).map(([group, procedures]) => ({
   group,
-  procedures: Object.entries(procedures as Record<string, AnyTool>).map(([name, tool]) => ({ name, toolName: tool.name, kind: tool.readOnly ? 'query' : 'mutation' })),
+  procedures: Object.entries(procedures as Record<string, AnyTool>).map(([name, tool]) => ({
+    name,
+    toolName: tool.name,
+    kind: tool.readOnly ? 'query' : 'mutation',
+  })),
 }));
 
 // A file that exists only in memory: one alias per input and output, for the checker to resolve.
@@ -34,15 +38,29 @@ const probeSource = [
 
 function loadProgram(): ts.Program {
   const configPath = path.join(ROOT, 'tsconfig.json');
-  const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); } });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    configPath,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      },
+    },
+  );
   if (!config) throw new Error(`cannot read ${configPath}`);
   const host = ts.createCompilerHost({ ...config.options, incremental: false });
   const readFile = host.readFile.bind(host);
   const getSourceFile = host.getSourceFile.bind(host);
   host.readFile = (file) => (path.resolve(file) === PROBE ? probeSource : readFile(file));
-  host.fileExists = ((fileExists) => (file: string) => path.resolve(file) === PROBE || fileExists(file))(host.fileExists.bind(host));
+  host.fileExists = (
+    (fileExists) => (file: string) =>
+      path.resolve(file) === PROBE || fileExists(file)
+  )(host.fileExists.bind(host));
   host.getSourceFile = (file, languageVersion, ...rest) =>
-    path.resolve(file) === PROBE ? ts.createSourceFile(file, probeSource, languageVersion, true) : getSourceFile(file, languageVersion, ...rest);
+    path.resolve(file) === PROBE
+      ? ts.createSourceFile(file, probeSource, languageVersion, true)
+      : getSourceFile(file, languageVersion, ...rest);
   return ts.createProgram({ rootNames: [PROBE], options: { ...config.options, incremental: false, noEmit: true }, host });
 }
 
@@ -63,8 +81,17 @@ class StructuralPrinter {
     }
     const flags = type.flags;
     const primitive =
-      ts.TypeFlags.String | ts.TypeFlags.Number | ts.TypeFlags.Boolean | ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Unknown |
-      ts.TypeFlags.Any | ts.TypeFlags.Never | ts.TypeFlags.Void | ts.TypeFlags.BooleanLiteral | ts.TypeFlags.NumberLiteral;
+      ts.TypeFlags.String |
+      ts.TypeFlags.Number |
+      ts.TypeFlags.Boolean |
+      ts.TypeFlags.Null |
+      ts.TypeFlags.Undefined |
+      ts.TypeFlags.Unknown |
+      ts.TypeFlags.Any |
+      ts.TypeFlags.Never |
+      ts.TypeFlags.Void |
+      ts.TypeFlags.BooleanLiteral |
+      ts.TypeFlags.NumberLiteral;
     if (flags & primitive) return this.checker.typeToString(type);
     if (flags & ts.TypeFlags.StringLiteral) return JSON.stringify((type as ts.StringLiteralType).value);
     if (flags & ts.TypeFlags.TemplateLiteral) return 'string';
@@ -96,13 +123,18 @@ class StructuralPrinter {
   private printComposite(type: ts.Type, where: string): string {
     if (type.isUnion()) {
       const members = type.types.map((member) => this.print(member, where));
-      const withBoolean = members.includes('true') && members.includes('false') ? [...members.filter((m) => m !== 'true' && m !== 'false'), 'boolean'] : members;
+      const withBoolean =
+        members.includes('true') && members.includes('false')
+          ? [...members.filter((m) => m !== 'true' && m !== 'false'), 'boolean']
+          : members;
       return withBoolean.map((member) => (member.includes('=>') ? `(${member})` : member)).join(' | ');
     }
     // An intersection of plain objects is printed as the one object it is (as tRPC's Serialize sees it).
-    const objectIntersection = type.isIntersection() && type.types.every((member) => member.flags & ts.TypeFlags.Object && !this.checker.isArrayLikeType(member));
+    const objectIntersection =
+      type.isIntersection() && type.types.every((member) => member.flags & ts.TypeFlags.Object && !this.checker.isArrayLikeType(member));
     if (type.isIntersection() && !objectIntersection) return type.types.map((member) => `(${this.print(member, where)})`).join(' & ');
-    if (!(type.flags & ts.TypeFlags.Object) && !objectIntersection) throw new Error(`${where}: unsupported type ${this.checker.typeToString(type)}`);
+    if (!(type.flags & ts.TypeFlags.Object) && !objectIntersection)
+      throw new Error(`${where}: unsupported type ${this.checker.typeToString(type)}`);
 
     if (type.symbol?.name === 'Date') return 'Date';
     if (this.checker.isArrayType(type)) {
@@ -121,12 +153,19 @@ class StructuralPrinter {
     const properties = this.checker.getPropertiesOfType(type);
     // Kept as Record: `keyof Record<string, X>` is string, of `{ [key: string]: X }` string | number, and tRPC's
     // Serialize of a result type tells them apart.
-    if (type.aliasSymbol?.name === 'Record' && !properties.length && indexInfos.length === 1 && indexInfos[0]!.keyType.flags & ts.TypeFlags.String) {
+    if (
+      type.aliasSymbol?.name === 'Record' &&
+      !properties.length &&
+      indexInfos.length === 1 &&
+      indexInfos[0]!.keyType.flags & ts.TypeFlags.String
+    ) {
       return `Record<string, ${this.print(indexInfos[0]!.type, `${where}[key]`)}>`;
     }
     const members: string[] = [];
     for (const info of indexInfos) {
-      members.push(`${info.isReadonly ? 'readonly ' : ''}[key: ${this.checker.typeToString(info.keyType)}]: ${this.print(info.type, `${where}[key]`)};`);
+      members.push(
+        `${info.isReadonly ? 'readonly ' : ''}[key: ${this.checker.typeToString(info.keyType)}]: ${this.print(info.type, `${where}[key]`)};`,
+      );
     }
     for (const property of properties) {
       const optional = property.flags & ts.SymbolFlags.Optional ? '?' : '';
@@ -166,7 +205,7 @@ function generate(): string {
   const aliasLines = [...printer.aliases].map(([name, body]) => `type ${name} = ${body};`);
 
   return [
-    '// Generated by packages/client/scripts/generate-router-types.ts from the server\'s AppRouter: do not edit.',
+    "// Generated by packages/client/scripts/generate-router-types.ts from the server's AppRouter: do not edit.",
     '// `npm run client:types` rewrites it; server/test/client-router-types.typecheck.ts fails (in `tsc -p .`) when it is out of date.',
     "import type { TRPCMutationProcedure, TRPCQueryProcedure } from '@trpc/server';",
     '',

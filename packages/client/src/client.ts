@@ -99,7 +99,17 @@ function honeCallLink({ timeoutMs, signal: clientSignal }: { timeoutMs: number; 
         };
         const onAbort = (event: Event) => giveUp(abortError(op.path, event.target as AbortSignal));
         const timer = Number.isFinite(timeoutMs)
-          ? setTimeout(() => giveUp(new HoneClientError(`${op.path}: no answer from Hone within ${timeoutMs} ms`, { code: 'TIMEOUT', status: null, path: op.path })), timeoutMs)
+          ? setTimeout(
+              () =>
+                giveUp(
+                  new HoneClientError(`${op.path}: no answer from Hone within ${timeoutMs} ms`, {
+                    code: 'TIMEOUT',
+                    status: null,
+                    path: op.path,
+                  }),
+                ),
+              timeoutMs,
+            )
           : undefined;
         for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
         const downstream = next(op).subscribe({
@@ -154,7 +164,12 @@ function toHoneClientError(error: TRPCClientError<HoneRouter>, path: string): Ho
       cause: error,
     });
   }
-  return new HoneClientError(`${path}: cannot reach Hone (${describeCause(error)})`, { code: 'NETWORK_ERROR', status: null, path, cause: error });
+  return new HoneClientError(`${path}: cannot reach Hone (${describeCause(error)})`, {
+    code: 'NETWORK_ERROR',
+    status: null,
+    path,
+    cause: error,
+  });
 }
 
 /** Node's fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND) is in its cause. */

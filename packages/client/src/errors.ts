@@ -57,7 +57,10 @@ export class HoneClientError extends TRPCClientError<HoneRouter> {
   readonly serverApiVersion: string | undefined;
 
   constructor(message: string, details: HoneClientErrorDetails) {
-    super(message, { cause: details.cause instanceof Error ? details.cause : undefined, result: details.shape ? { error: details.shape } : undefined });
+    super(message, {
+      cause: details.cause instanceof Error ? details.cause : undefined,
+      result: details.shape ? { error: details.shape } : undefined,
+    });
     // TRPCClientError resets the prototype to its own; restore ours so `instanceof HoneClientError` holds.
     Object.setPrototypeOf(this, new.target.prototype);
     this.name = 'HoneClientError';

@@ -14,7 +14,14 @@
 import { boundedInput, compilePattern, type CompiledPattern } from './pattern-compiler.mjs';
 
 // Compiling lives in a plain JavaScript module so that the server's match worker runs the very same code.
-export { boundedInput, compilePattern, MATCHED_INPUT_CHARS, MAX_LOOPS, MAX_PROGRAM_SIZE, MAX_SEQUENTIAL_CLASS_STEPS } from './pattern-compiler.mjs';
+export {
+  boundedInput,
+  compilePattern,
+  MATCHED_INPUT_CHARS,
+  MAX_LOOPS,
+  MAX_PROGRAM_SIZE,
+  MAX_SEQUENTIAL_CLASS_STEPS,
+} from './pattern-compiler.mjs';
 export type { CompiledPattern, PatternCompilation } from './pattern-compiler.mjs';
 
 /** The reason a pattern cannot be used, or null when it can. */

@@ -10,7 +10,8 @@ import { RETURNED_RULE_COLUMNS, RULE_EVALUATION_ORDER, toRoutingRuleDto, type Ro
 
 type SaveRoutingRule = z.output<typeof SaveRoutingRuleInput>;
 
-const noRule = (id: number) => new HoneError('NOT_FOUND', `No routing rule with id ${id}`, [{ path: ['id'], message: `no routing rule with id ${id}` }]);
+const noRule = (id: number) =>
+  new HoneError('NOT_FOUND', `No routing rule with id ${id}`, [{ path: ['id'], message: `no routing rule with id ${id}` }]);
 
 /**
  * Creates or updates a rule: by id when given (its pattern may change), else the spec's upsert keyed on pattern,
@@ -39,9 +40,11 @@ export async function saveRoutingRule(prisma: PrismaClient, input: SaveRoutingRu
 const RULE_CREATION_LOCK = 0x486f6e65; // "Hone"
 
 const tooManyRules = (limit: number) =>
-  new HoneError('CONFLICT', `Hone keeps at most ${limit.toLocaleString('en')} routing rules (HONE_MAX_ROUTING_RULES); delete one before creating another`, [
-    { path: ['pattern'], message: `a new rule would exceed the limit of ${limit.toLocaleString('en')} routing rules` },
-  ]);
+  new HoneError(
+    'CONFLICT',
+    `Hone keeps at most ${limit.toLocaleString('en')} routing rules (HONE_MAX_ROUTING_RULES); delete one before creating another`,
+    [{ path: ['pattern'], message: `a new rule would exceed the limit of ${limit.toLocaleString('en')} routing rules` }],
+  );
 
 async function upsertByPattern(prisma: PrismaClient, input: SaveRoutingRule, metadataPatch: Record<string, unknown>) {
   const modelGiven = input.preferredModel !== undefined;
@@ -70,7 +73,12 @@ async function upsertByPattern(prisma: PrismaClient, input: SaveRoutingRule, met
   return { created: inserted, rule: toRoutingRuleDto(rule) };
 }
 
-async function updateById(prisma: PrismaClient, id: number, input: SaveRoutingRule, metadataPatch: Record<string, unknown>): Promise<RoutingRuleDto> {
+async function updateById(
+  prisma: PrismaClient,
+  id: number,
+  input: SaveRoutingRule,
+  metadataPatch: Record<string, unknown>,
+): Promise<RoutingRuleDto> {
   const modelGiven = input.preferredModel !== undefined;
   // The pattern is unique: refuse taking another rule's pattern by name rather than by a constraint error.
   const [row] = await prisma.$queryRaw<RoutingRule[]>`
@@ -90,14 +98,20 @@ async function updateById(prisma: PrismaClient, id: number, input: SaveRoutingRu
   return toRoutingRuleDto(row);
 }
 
-export async function deleteRoutingRule(prisma: PrismaClient, { id }: z.output<typeof DeleteRoutingRuleInput>): Promise<{ deleted: RoutingRuleDto }> {
+export async function deleteRoutingRule(
+  prisma: PrismaClient,
+  { id }: z.output<typeof DeleteRoutingRuleInput>,
+): Promise<{ deleted: RoutingRuleDto }> {
   const [row] = await prisma.$queryRaw<RoutingRule[]>`DELETE FROM routing_rules AS r WHERE r.id = ${id} RETURNING ${RETURNED_RULE_COLUMNS}`;
   if (!row) throw noRule(id);
   invalidateRoutingRules(prisma);
   return { deleted: toRoutingRuleDto(row) };
 }
 
-export async function listRoutingRules(prisma: PrismaClient, { activeOnly }: z.output<typeof ListRoutingRulesInput>): Promise<RoutingRuleDto[]> {
+export async function listRoutingRules(
+  prisma: PrismaClient,
+  { activeOnly }: z.output<typeof ListRoutingRulesInput>,
+): Promise<RoutingRuleDto[]> {
   const rows = await prisma.routingRule.findMany({ where: activeOnly ? { active: true } : {}, orderBy: [...RULE_EVALUATION_ORDER] });
   return rows.map(toRoutingRuleDto);
 }

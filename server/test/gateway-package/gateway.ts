@@ -6,7 +6,13 @@ const [url, apiKey] = process.argv.slice(2);
 if (!url) throw new Error('usage: node gateway.js <hone url> [api key]');
 const hone = createHoneClient({ url, apiKey, timeoutMs: 5_000 });
 
-const call: HoneInputs['modelPerformance']['update'] = { modelId: 'packaged-model', taskType: 'packaged', success: true, latencyMs: 640, cost: 0.001 };
+const call: HoneInputs['modelPerformance']['update'] = {
+  modelId: 'packaged-model',
+  taskType: 'packaged',
+  success: true,
+  latencyMs: 640,
+  cost: 0.001,
+};
 // Two calls in one tick travel as one batched request.
 const [first, second] = await Promise.all([
   hone.modelPerformance.update.mutate(call),

@@ -7,7 +7,9 @@ const [url, apiKey] = process.argv.slice(2);
 if (!url) throw new Error('usage: node rest-gateway.js <hone url> [api key]');
 const hone = createClient<paths>({ baseUrl: url, headers: apiKey ? { Authorization: `Bearer ${apiKey}` } : {} });
 
-const recorded = await hone.POST('/tools/record_metric', { body: { name: 'rest_gateway_latency', value: 12.5, unit: 'ms', context: { layer: 'fast' } } });
+const recorded = await hone.POST('/tools/record_metric', {
+  body: { name: 'rest_gateway_latency', value: 12.5, unit: 'ms', context: { layer: 'fast' } },
+});
 const heuristics = await hone.GET('/tools/get_routing_heuristics', { params: { query: { activeOnly: true } } });
 const refused = await hone.POST('/tools/record_metric', { body: { name: 'rest_gateway_latency', value: 1, unit: '' } });
 // @ts-expect-error the generated types know record_metric's fields: value is a number
