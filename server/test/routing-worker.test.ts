@@ -3,20 +3,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseKind } from './database';
 import { createServerDatabase, startHoneServer, type HoneServer, type ServerDatabase } from '../testing/hone-server';
+import { randomAbs } from '../testing/slow-matching';
 
 const MATCH_TIMEOUT_MS = 1500;
 const MAX_RULES = 20;
 /** Each passes the save check yet takes about 250 ms on randomAbs(32 KiB): 16 of them take about 4 s. */
 const SLOW_PATTERNS = Array.from({ length: 16 }, (_, k) => `[ab]*a[ab]{62}[0-${k % 10}]${'x?'.repeat(Math.floor(k / 10))}`);
-
-/** Reproducible a's and b's: re2js's DFA gives up on them and its NFA runs every live thread. */
-function randomAbs(length: number): string {
-  let seed = 7;
-  return Array.from({ length }, () => {
-    seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
-    return seed & 0x4000 ? 'a' : 'b';
-  }).join('');
-}
 
 let db: ServerDatabase;
 let server: HoneServer;

@@ -5,6 +5,7 @@ import { invalidateRoutingRules } from '../services/routing/active-rules';
 import { getRoutingHitRates } from '../services/routing/hit-rates';
 import { MATCHED_INPUT_CHARS, patternProblem } from '../services/routing/matcher';
 import { expectBadRequest, useTestDatabase } from './database';
+import { randomAbs } from '../testing/slow-matching';
 
 const t = useTestDatabase();
 
@@ -269,15 +270,6 @@ describe('patterns run in linear time', () => {
     expect(String(reports[0]![0])).toMatch(/lookaround/);
   });
 });
-
-/** A reproducible string of a's and b's: an input on which re2js's DFA gives up and its NFA runs every live thread. */
-function randomAbs(length: number): string {
-  let seed = 7;
-  return Array.from({ length }, () => {
-    seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
-    return seed & 0x4000 ? 'a' : 'b';
-  }).join('');
-}
 
 describe('matching off the main thread, with a time limit', () => {
   it('cuts off rules that are accepted but slow on an input, answers the default layer, and keeps the event loop free', async () => {

@@ -2,15 +2,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MatchWorkerPool, matchWorkerScript, type UnusablePattern } from './match-worker-pool';
 import { MATCHED_INPUT_CHARS } from './pattern-compiler.mjs';
-
-/** Reproducible a's and b's: re2js's DFA gives up on them, so `[ab]*a[ab]{62}\d` runs its NFA (~250 ms per 32 KiB). */
-function randomAbs(length: number): string {
-  let seed = 7;
-  return Array.from({ length }, () => {
-    seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
-    return seed & 0x4000 ? 'a' : 'b';
-  }).join('');
-}
+import { randomAbs } from '../../testing/slow-matching';
 
 const slowPatterns = Array.from({ length: 8 }, (_, k) => `[ab]*a[ab]{62}[0-${k}]`);
 
