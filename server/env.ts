@@ -26,7 +26,7 @@ const EnvSchema = z.object({
   HONE_AUTH: z.preprocess(emptyAsUndefined, z.enum(['required', 'off'], { error: 'must be "required" or "off"' }).optional()),
   /** Signs dashboard session cookies; without it a random per-process secret is used (sessions end on restart). */
   HONE_SESSION_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
-  /** Host names (optionally host:port) MCP requests may be addressed to, besides localhost; comma-separated. */
+  /** Host names (optionally host:port) requests on every face may be addressed to (and pages be served from), besides loopback; comma-separated. */
   HONE_ALLOWED_HOSTS: z.preprocess(
     emptyAsUndefined,
     z
