@@ -47,6 +47,11 @@ export class HoneError extends Error {
       }
       return [{ path, message: issue.message }];
     });
+    return HoneError.invalidInput(issues);
+  }
+
+  /** Input refused at the given fields: the message names every one. */
+  static invalidInput(issues: FieldIssue[]): HoneError {
     return new HoneError('BAD_REQUEST', describeIssues(issues), issues);
   }
 

@@ -1,4 +1,4 @@
-import { describeIssues, HoneError, type FieldIssue } from '../errors';
+import { HoneError, type FieldIssue } from '../errors';
 import { unstorableValueIssues } from '../schemas/storable-values';
 
 /** How deep a tool's raw input may nest anywhere (the input object itself is level 1). */
@@ -18,5 +18,5 @@ export function rawInputIssues(raw: unknown, { maxDepth = MAX_INPUT_DEPTH }: { m
 /** Throws the 400 for a raw input that rawInputIssues finds fault with, naming each field. */
 export function refuseUnsafeRawInput(raw: unknown, options?: { maxDepth?: number }): void {
   const issues = rawInputIssues(raw, options);
-  if (issues.length > 0) throw new HoneError('BAD_REQUEST', describeIssues(issues), issues);
+  if (issues.length > 0) throw HoneError.invalidInput(issues);
 }

@@ -10,9 +10,9 @@ import type { z } from 'zod';
 import { authorize, type RequestAuth } from '../auth/request-auth';
 import type { PrismaClient } from '../db/client';
 import { asHoneError } from '../error-mapping';
-import { describeIssues, HoneError } from '../errors';
+import { HoneError } from '../errors';
 import type { AnyTool } from './define';
-import { rawInputIssues } from './input-guards';
+import { refuseUnsafeRawInput } from './input-guards';
 
 const ADMITTED = Symbol('admitted');
 
@@ -43,8 +43,7 @@ export function admitReader(auth: RequestAuth, endpoint: string): void {
  * what it refuses (a `__proto__` key, U+0000) a schema would silently drop or pass on to the database.
  */
 export function parseToolInput<Tool extends AnyTool>(tool: Tool, rawInput: unknown): Parameters<Tool['handler']>[1] {
-  const guardIssues = rawInputIssues(rawInput);
-  if (guardIssues.length) throw new HoneError('BAD_REQUEST', describeIssues(guardIssues), guardIssues);
+  refuseUnsafeRawInput(rawInput);
   const schema = tool.input as z.ZodType<Parameters<Tool['handler']>[1]>;
   const parsed = schema.safeParse(rawInput);
   if (!parsed.success) throw HoneError.fromZod(parsed.error);
