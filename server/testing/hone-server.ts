@@ -50,7 +50,8 @@ export async function createServerDatabase(kind: 'pglite' | 'postgres'): Promise
   return { env: { HONE_DATA_DIR: target.dataDir! }, withPrisma, drop: async () => rmSync(directory, { recursive: true, force: true }) };
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port nobody listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
