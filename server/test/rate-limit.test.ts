@@ -136,6 +136,13 @@ describe(`the rate limit with authentication off (${testDatabaseKind})`, () => {
     const refused = await rest(open, undefined, 'rl_open_refused');
     expect(refused.status).toBe(429);
     expect(refused.error!.message).toContain('per client address');
-    for (let probe = 0; probe < BURST + 2; probe++) expect((await fetch(`${open.url}/api/health`)).status).toBe(200);
+    for (let probe = 0; probe < BURST + 2; probe++) {
+      const health = await fetch(`${open.url}/api/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok', database: 'up', databaseLatencyMs: expect.any(Number) });
+    }
+    const posted = await fetch(`${open.url}/api/health`, { method: 'POST' });
+    expect(posted.status).toBe(405);
+    expect(posted.headers.get('allow')).toBe('GET, HEAD');
   });
 });

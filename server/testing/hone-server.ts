@@ -83,7 +83,8 @@ export async function startHoneServer({ env }: { env: Record<string, string> }):
       cwd: ROOT,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      // Open (HONE_AUTH=off) unless the test asks for keys.
+      // Open (HONE_AUTH=off) unless the test asks for keys, and without a rate limit unless it asks for one: load
+      // tests and benchmarks measure the server, not the limit (rate-limit.test.ts sets one).
       env: {
         ...process.env,
         NODE_ENV: 'production',
@@ -91,6 +92,7 @@ export async function startHoneServer({ env }: { env: Record<string, string> }):
         DATABASE_URL: '',
         HONE_DATA_DIR: '',
         HONE_AUTH: 'off',
+        HONE_RATE_LIMIT_PER_SECOND: '0',
         ...env,
         PORT: String(port),
       },
