@@ -50,7 +50,8 @@ export async function createServerDatabase(kind: 'pglite' | 'postgres'): Promise
   return { env: { HONE_DATA_DIR: target.dataDir! }, withPrisma, drop: async () => rmSync(directory, { recursive: true, force: true }) };
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port nobody listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -82,7 +83,8 @@ export async function startHoneServer({ env }: { env: Record<string, string> }):
       cwd: ROOT,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      // Open (HONE_AUTH=off) unless the test asks for keys.
+      // Open (HONE_AUTH=off) unless the test asks for keys, and without a rate limit unless it asks for one: load
+      // tests and benchmarks measure the server, not the limit (rate-limit.test.ts sets one).
       env: {
         ...process.env,
         NODE_ENV: 'production',
@@ -90,6 +92,7 @@ export async function startHoneServer({ env }: { env: Record<string, string> }):
         DATABASE_URL: '',
         HONE_DATA_DIR: '',
         HONE_AUTH: 'off',
+        HONE_RATE_LIMIT_PER_SECOND: '0',
         ...env,
         PORT: String(port),
       },
