@@ -9,7 +9,7 @@ type Item = Record<string, unknown> & { eventId: string; at: string };
 type Batch = Partial<Record<Kind, Item[]>>;
 
 /** What the fake answers one request with: Hone's normal answer (undefined), a failure, or no answer at all. */
-type Scripted = 'network' | { status: number; code: string; headers?: Record<string, string> } | undefined;
+type Scripted = 'network' | 'not-ingest' | { status: number; code: string; headers?: Record<string, string> } | undefined;
 
 const KINDS: Kind[] = ['modelCalls', 'metrics', 'bugReports'];
 
@@ -29,6 +29,7 @@ function fakeHone({ rejectWhen }: { rejectWhen?: (kind: Kind, item: Item) => str
     const scripted = script.length > 0 ? script.shift() : steady;
     if (scripted === 'network')
       throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    if (scripted === 'not-ingest') return Response.json([{ result: { data: { ok: true } } }]);
     if (scripted) {
       const error = {
         message: `scripted ${scripted.status}`,
@@ -179,6 +180,18 @@ describe('hone.track', () => {
       expect.objectContaining({ kind: 'refused', items: 2, error: expect.objectContaining({ code: 'UNAUTHORIZED', status: 401 }) }),
     ]);
     expect(hone.track.stats().lastError).toMatchObject({ kind: 'refused' });
+  });
+
+  it('drops a batch whose answer it cannot read, without throwing anywhere', async () => {
+    const fake = fakeHone();
+    const { hone, problems } = clientFor(fake);
+    fake.script.push('not-ingest');
+    hone.track.modelCall(call(1));
+    expect(await hone.track.flush()).toBe(true);
+    hone.track.modelCall(call(2));
+    expect(await hone.track.flush()).toBe(true);
+    expect(hone.track.stats()).toMatchObject({ dropped: 1, stored: 1 });
+    expect(problems[0]).toMatchObject({ kind: 'refused', error: { code: 'BAD_RESPONSE' } });
   });
 
   it('halves a batch Hone finds too large (413) instead of dropping it', async () => {

@@ -434,7 +434,23 @@ export function createTracker(client: IngestSender, options: HoneTrackerOptions 
         return;
       }
       reachable = true;
-      recordAnswer(entries, answer);
+      try {
+        recordAnswer(entries, answer);
+      } catch (error) {
+        // An answer not shaped like ingest's (a server of another make behind the URL): nothing to count it by.
+        const unreadable = new HoneClientError(`ingest.batch: an answer this client cannot read (${String(error)})`, {
+          code: 'BAD_RESPONSE',
+          status: 200,
+          cause: error,
+        });
+        drop(entries, {
+          kind: 'refused',
+          message: `dropped ${entries.length} items: ${unreadable.message}`,
+          error: unreadable,
+          items: entries.length,
+          at: new Date(),
+        });
+      }
       return;
     }
   }
@@ -445,7 +461,12 @@ export function createTracker(client: IngestSender, options: HoneTrackerOptions 
     return batch;
   }
 
+  /** Counts an answer; throws, having counted nothing, when it is not an answer for these entries. */
   function recordAnswer(entries: Entry[], answer: IngestAnswer): void {
+    const answered = ITEM_KINDS.reduce((total, kind) => total + answer.outcomes[kind].length, 0);
+    if (answered !== entries.length || answer.stored + answer.duplicates + answer.rejected !== entries.length) {
+      throw new Error(`${entries.length} items sent, ${answered} outcomes answered`);
+    }
     counters.stored += answer.stored;
     counters.duplicates += answer.duplicates;
     counters.rejected += answer.rejected;
