@@ -2,7 +2,7 @@ import { createTRPCClient, httpBatchLink, type TRPCClient, type TRPCClientError,
 import { observable } from '@trpc/server/observable';
 import { HoneClientError, parseRetryAfter } from './errors.js';
 import type { HoneErrorShape, HoneRouter } from './router.js';
-import { createTracker, type HoneTracker, type HoneTrackerOptions, type IngestSender } from './tracker.js';
+import { createTracker, type HoneTracker, type HoneTrackerOptions } from './tracker.js';
 import { API_VERSION, API_VERSION_HEADER, isCompatibleApiVersion } from './version.js';
 
 // `| undefined` on every option: a caller compiling with exactOptionalPropertyTypes can pass `apiKey: process.env.X`.
@@ -49,7 +49,7 @@ export function createHoneClient(options: HoneClientOptions): HoneClient {
       }),
     ],
   });
-  const track = createTracker(trpc as unknown as IngestSender, options.track);
+  const track = createTracker(trpc, options.track);
   // tRPC's client is a proxy that reads every property as a procedure path; `track` is answered before it.
   return new Proxy(trpc, {
     get: (target, key, receiver): unknown => (key === 'track' ? track : Reflect.get(target, key, receiver)),

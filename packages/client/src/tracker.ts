@@ -2,37 +2,10 @@
 // a bounded in-memory buffer and travel in batches through the `ingest` tool, retried with the same eventIds until
 // Hone answers, so a retry never counts twice (Hone skips an eventId it already stored).
 import { HoneClientError, isHoneClientError } from './errors.js';
-import type { FieldIssue } from './router.js';
+import type { FieldIssue, HoneInputs, HoneOutputs } from './router.js';
 
-// Until the ingest tool is merged: the contract's shapes (replaced by HoneInputs['ingest']['batch'] then).
-type Outcome = 'stored' | 'duplicate' | 'rejected';
-interface IngestBatch {
-  modelCalls?: { eventId?: string; modelId: string; taskType: string; success: boolean; latencyMs: number; cost: number; at?: string }[];
-  metrics?: {
-    eventId?: string;
-    metricName: string;
-    metricValue: number;
-    metricUnit: string;
-    context?: Record<string, unknown>;
-    at?: string;
-  }[];
-  bugReports?: {
-    eventId?: string;
-    category: string;
-    pattern: string;
-    description?: string;
-    solution?: string;
-    severity: 'low' | 'medium' | 'high' | 'critical';
-    at?: string;
-  }[];
-}
-interface IngestAnswer {
-  stored: number;
-  duplicates: number;
-  rejected: number;
-  outcomes: { modelCalls: Outcome[]; metrics: Outcome[]; bugReports: Outcome[] };
-  errors: { path: (string | number)[]; message: string }[];
-}
+type IngestBatch = HoneInputs['ingest']['batch'];
+type IngestAnswer = HoneOutputs['ingest']['batch'];
 
 /** The three lists of an ingest batch, in the order the tracker sends them. */
 const ITEM_KINDS = ['modelCalls', 'metrics', 'bugReports'] as const;
@@ -113,9 +86,9 @@ export interface HoneTrackerStats {
   queued: number;
   /** Items Hone has answered for, whatever the outcome (stored + duplicates + rejected by Hone). */
   sent: number;
-  /** Items Hone stored. */
+  /** Items Hone answered it stored. stored + duplicates is what of this tracker's items is in Hone, each once. */
   stored: number;
-  /** Items Hone had already stored (a retry of a batch whose answer was lost): not counted again. */
+  /** Items Hone had already stored (a retry of a batch whose answer was lost, an eventId sent before): not counted again. */
   duplicates: number;
   /** Items refused: by Hone inside a batch (a bad field), or before sending (not an object). */
   rejected: number;
