@@ -67,10 +67,14 @@ async function freePort(): Promise<number> {
 function stopProcessGroup(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    child.once('exit', () => resolve());
+    // A server that ignores SIGTERM for 5 s is killed. (After an exit by signal exitCode stays null: hence clearing.)
+    const unresponsive = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 5_000).unref();
+    child.once('exit', () => {
+      clearTimeout(unresponsive);
+      resolve();
+    });
     // next start runs the server in a child process (next-server): signal the whole group.
     process.kill(-child.pid!, signal);
-    setTimeout(() => child.exitCode === null && process.kill(-child.pid!, 'SIGKILL'), 5_000).unref();
   });
 }
 
