@@ -152,6 +152,7 @@ describe.runIf(onPostgres)('the @hone/client package, installed outside the repo
       });
       expect(result.report).toContain('packaged-model (packaged):');
       expect(result.refused).toMatchObject({ code: 'BAD_REQUEST', status: 400, fields: ['latencyMs'] });
+      expect(result.tracked).toEqual({ stored: 2, dropped: 0 });
       expect(result.refused.message).toMatch(/latencyMs/);
     },
     INSTALLING_TEST_TIMEOUT_MS,
