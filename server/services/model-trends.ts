@@ -2,11 +2,12 @@ import type { z } from 'zod';
 import type { PrismaClient } from '../db/client';
 import { Prisma } from '../db/generated/client';
 import type { GetModelTrendsInput } from '../schemas/model-performance';
-import { estimateInBucket } from './latency-histogram';
+import { BUCKETS_PER_DOUBLING, estimateInBucket, LATENCY_BUCKET_COUNT } from './latency-histogram';
 import type { ModelFigures } from './model-analysis';
-import { binned, echoRange, resolveTimeRange, type RangeEcho } from './time-buckets';
+import { binned, echoRange, resolveTimeRange, rollupRows, rollupSpans, type BucketSize, type RangeEcho } from './time-buckets';
 
-// A model's figures over a date range and over time, read from the hourly rollups (model_call_hourly).
+// A model's figures over a date range and over time, read from the rollups (model_call_daily for whole days,
+// model_call_hourly for the hours around them).
 
 /** Figures of one (model, task type) over a stretch of time: the one figures shape plus latency percentiles from the histograms. */
 export interface ModelRangeFigures extends ModelFigures {
@@ -40,46 +41,66 @@ export interface RollupQuery {
   to: Date;
   taskType?: string;
   modelIds?: string[];
-  /** SQL for the group a row's hour falls in; a constant puts the whole range in one group. */
-  bucketOf: Prisma.Sql;
+  /** Group rows by hour or day; null puts the whole range in one group. */
+  bucket: BucketSize | null;
   /** Keep only this many (model, task type) series, those with the most calls in the range; default all. */
   maxSeries?: number;
 }
 
 type BucketedFigures = ModelRangeFigures & { bucket: Date };
 
-/**
- * ONE query: per (bucket, model, task type) the sums of the hourly rollups and the histogram buckets
- * holding the p50/p95/p99 ranks (running sums of the bucket counts, summed over the group's hours).
- */
-async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<{ rows: BucketedFigures[]; seriesCount: number }> {
+const COLUMNS = 'model_id, task_type, calls, successes, latency_sum_ms, latency_min_ms, latency_max_ms, cost_sum, latency_buckets';
+const MODEL_CALL_ROLLUPS = {
+  hourly: { table: 'model_call_hourly', time: 'hour', columns: COLUMNS },
+  daily: { table: 'model_call_daily', time: 'day', columns: COLUMNS },
+};
+
+/** The rollup rows covering the range: whole UTC days from model_call_daily unless bucketed by hour, the hours around them. */
+function modelCallRows(q: RollupQuery): Prisma.Sql {
   const task = q.taskType ?? null;
   const models = q.modelIds?.length ? q.modelIds : null;
-  // Written out twice rather than as a shared CTE, which PostgreSQL would materialise with every histogram in it.
-  const inRange = Prisma.sql`hour >= ${q.from} AND hour < ${q.to}
-        AND (${task}::text IS NULL OR task_type = ${task}::text)
-        AND (${models}::text[] IS NULL OR model_id = ANY(${models}::text[]))`;
+  return rollupRows(
+    MODEL_CALL_ROLLUPS,
+    rollupSpans(q.from, q.to, { daily: q.bucket !== 'hour', raw: false }),
+    Prisma.sql`(${task}::text IS NULL OR task_type = ${task}::text) AND (${models}::text[] IS NULL OR model_id = ANY(${models}::text[]))`,
+  );
+}
+
+/**
+ * SQL: the 1-based histogram slot of a latency in ms, give or take one (log2 in floating point can land either side
+ * of a bucket boundary; latencyBucketIndex is the exact one). Every call of a row lies between the slots of its
+ * min and max latency, so only that slice of the 170 counts needs reading.
+ */
+const approximateSlot = (column: string) =>
+  Prisma.sql`floor(ln(greatest(${Prisma.raw(column)}, 1)) / ln(2) * ${BUCKETS_PER_DOUBLING})::int + 2`;
+
+/**
+ * ONE query: per (bucket, model, task type) the sums of the rollups and the histogram buckets holding the
+ * p50/p95/p99 ranks (running sums of the bucket counts, summed over the group's rows).
+ */
+async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<{ rows: BucketedFigures[]; seriesCount: number }> {
+  const bucketOf = q.bucket ? binned('at', q.bucket) : Prisma.sql`${q.from}::timestamptz`;
   const rows = await prisma.$queryRaw<RollupRow[]>`
-    WITH kept AS (
+    WITH source AS MATERIALIZED (${modelCallRows(q)}), kept AS (
       -- The window counts every series before LIMIT cuts them, so the caller learns how many there were.
       SELECT model_id, task_type, count(*) OVER () AS series_count
-      FROM model_call_hourly WHERE ${inRange} GROUP BY model_id, task_type
+      FROM source GROUP BY model_id, task_type
       ORDER BY sum(calls) DESC, model_id, task_type LIMIT ${q.maxSeries ?? null}::int
     ), picked AS (
-      SELECT ${q.bucketOf} AS bucket, model_id, task_type, calls, successes, latency_sum_ms, latency_min_ms,
-             latency_max_ms, cost_sum, latency_buckets
-      FROM model_call_hourly JOIN kept USING (model_id, task_type)
-      WHERE ${inRange}
+      SELECT ${bucketOf} AS bucket, source.* FROM source JOIN kept USING (model_id, task_type)
     ), totals AS (
       SELECT bucket, model_id, task_type, sum(calls)::bigint AS calls, sum(successes)::bigint AS successes,
              sum(latency_sum_ms) AS latency_sum_ms, min(latency_min_ms) AS latency_min_ms,
              max(latency_max_ms) AS latency_max_ms, sum(cost_sum) AS cost_sum
       FROM picked GROUP BY bucket, model_id, task_type
     ), histogram AS (
-      SELECT bucket, model_id, task_type, u.idx, sum(u.count) AS count
-      FROM picked, unnest(latency_buckets) WITH ORDINALITY AS u(count, idx)
+      SELECT bucket, model_id, task_type, s.lo + u.k - 1 AS idx, sum(u.count) AS count
+      FROM picked
+      CROSS JOIN LATERAL (SELECT greatest(1, ${approximateSlot('latency_min_ms')} - 1) AS lo,
+                                 least(${LATENCY_BUCKET_COUNT}, ${approximateSlot('latency_max_ms')} + 1) AS hi) AS s
+      CROSS JOIN LATERAL unnest(latency_buckets[s.lo:s.hi]) WITH ORDINALITY AS u(count, k)
       WHERE u.count > 0
-      GROUP BY bucket, model_id, task_type, u.idx
+      GROUP BY 1, 2, 3, 4
     ), running AS (
       SELECT bucket, model_id, task_type, idx,
              sum(count) OVER (PARTITION BY bucket, model_id, task_type ORDER BY idx) AS seen,
@@ -132,7 +153,7 @@ export async function modelCallFigures(
   prisma: PrismaClient,
   range: { from: Date; to: Date; taskType?: string; modelIds?: string[] },
 ): Promise<ModelRangeFigures[]> {
-  const { rows } = await queryRollups(prisma, { ...range, bucketOf: Prisma.sql`${range.from}::timestamptz` });
+  const { rows } = await queryRollups(prisma, { ...range, bucket: null });
   return rows.map(({ bucket: _bucket, ...figures }) => figures);
 }
 
@@ -164,7 +185,7 @@ export async function getModelTrends(prisma: PrismaClient, input: z.output<typeo
     ...range,
     taskType: input.taskType,
     modelIds: input.modelIds,
-    bucketOf: binned('hour', range.bucket),
+    bucket: range.bucket,
     maxSeries: MAX_MODEL_TREND_SERIES,
   });
   const series = new Map<string, ModelTrendSeries>();
