@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { PrismaClient } from '../db/client';
 import { Prisma } from '../db/generated/client';
 import type { GetModelTrendsInput } from '../schemas/model-performance';
-import { BUCKETS_PER_DOUBLING, estimateInBucket, LATENCY_BUCKET_COUNT } from './latency-histogram';
+import { BUCKETS_PER_DOUBLING, LATENCY_BUCKET_COUNT, percentileFromBuckets } from './latency-histogram';
 import type { ModelFigures } from './model-analysis';
 import { binned, echoRange, resolveTimeRange, rollupRows, rollupSpans, type BucketSize, type RangeEcho } from './time-buckets';
 
@@ -26,13 +26,9 @@ interface RollupRow {
   latency_min_ms: number;
   latency_max_ms: number;
   cost_sum: number;
-  histogram_total: bigint | null;
-  p50_idx: bigint | null;
-  p50_rank: bigint | null;
-  p95_idx: bigint | null;
-  p95_rank: bigint | null;
-  p99_idx: bigint | null;
-  p99_rank: bigint | null;
+  /** The non-empty histogram buckets (0-based, ascending) and their counts, summed over the group's rows. */
+  bucket_indexes: number[] | null;
+  bucket_counts: number[] | null;
   series_count: bigint;
 }
 
@@ -75,8 +71,8 @@ const approximateSlot = (column: string) =>
   Prisma.sql`floor(ln(greatest(${Prisma.raw(column)}, 1)) / ln(2) * ${BUCKETS_PER_DOUBLING})::int + 2`;
 
 /**
- * ONE query: per (bucket, model, task type) the sums of the rollups and the histogram buckets holding the
- * p50/p95/p99 ranks (running sums of the bucket counts, summed over the group's rows).
+ * ONE query: per (bucket, model, task type) the sums of the rollups and their latency histogram, summed bucket by
+ * bucket over the group's rows and answered as its non-empty buckets only; the percentiles are read from that here.
  */
 async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<{ rows: BucketedFigures[]; seriesCount: number }> {
   const bucketOf = q.bucket ? binned('at', q.bucket) : Prisma.sql`${q.from}::timestamptz`;
@@ -93,43 +89,31 @@ async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<{ row
              sum(latency_sum_ms) AS latency_sum_ms, min(latency_min_ms) AS latency_min_ms,
              max(latency_max_ms) AS latency_max_ms, sum(cost_sum) AS cost_sum
       FROM picked GROUP BY bucket, model_id, task_type
-    ), histogram AS (
-      SELECT bucket, model_id, task_type, s.lo + u.k - 1 AS idx, sum(u.count) AS count
+    ), cells AS (
+      -- PostgreSQL arrays are 1-based; the histogram layout is 0-based.
+      SELECT bucket, model_id, task_type, (s.lo + u.k - 2)::int AS idx, sum(u.count)::float8 AS count
       FROM picked
       CROSS JOIN LATERAL (SELECT greatest(1, ${approximateSlot('latency_min_ms')} - 1) AS lo,
                                  least(${LATENCY_BUCKET_COUNT}, ${approximateSlot('latency_max_ms')} + 1) AS hi) AS s
       CROSS JOIN LATERAL unnest(latency_buckets[s.lo:s.hi]) WITH ORDINALITY AS u(count, k)
       WHERE u.count > 0
       GROUP BY 1, 2, 3, 4
-    ), running AS (
-      SELECT bucket, model_id, task_type, idx,
-             sum(count) OVER (PARTITION BY bucket, model_id, task_type ORDER BY idx) AS seen,
-             sum(count) OVER (PARTITION BY bucket, model_id, task_type) AS total
-      FROM histogram
-    ), ranked AS (
-      SELECT bucket, model_id, task_type, total, greatest(1, ceil(0.50 * total)) AS r50,
-             greatest(1, ceil(0.95 * total)) AS r95, greatest(1, ceil(0.99 * total)) AS r99, idx, seen
-      FROM running
-    ), percentiles AS (
-      SELECT bucket, model_id, task_type, max(total)::bigint AS histogram_total,
-             min(idx) FILTER (WHERE seen >= r50) AS p50_idx, max(r50)::bigint AS p50_rank,
-             min(idx) FILTER (WHERE seen >= r95) AS p95_idx, max(r95)::bigint AS p95_rank,
-             min(idx) FILTER (WHERE seen >= r99) AS p99_idx, max(r99)::bigint AS p99_rank
-      FROM ranked GROUP BY bucket, model_id, task_type
+    ), histograms AS (
+      SELECT bucket, model_id, task_type, array_agg(idx ORDER BY idx) AS bucket_indexes, array_agg(count ORDER BY idx) AS bucket_counts
+      FROM cells GROUP BY 1, 2, 3
     )
-    SELECT t.*, p.histogram_total, p.p50_idx, p.p50_rank, p.p95_idx, p.p95_rank, p.p99_idx, p.p99_rank,
-           (SELECT max(series_count) FROM kept)::bigint AS series_count
-    FROM totals t LEFT JOIN percentiles p USING (bucket, model_id, task_type)
+    SELECT t.*, h.bucket_indexes, h.bucket_counts, (SELECT max(series_count) FROM kept)::bigint AS series_count
+    FROM totals t LEFT JOIN histograms h USING (bucket, model_id, task_type)
     ORDER BY t.bucket, t.model_id, t.task_type`;
   const seriesCount = Number(rows[0]?.series_count ?? 0);
   return {
     seriesCount,
     rows: rows.map((r) => {
       const calls = Number(r.calls);
-      const total = Number(r.histogram_total ?? 0);
-      // PostgreSQL arrays are 1-based; the histogram layout is 0-based.
-      const pct = (idx: bigint | null, rank: bigint | null) =>
-        idx === null || rank === null ? null : estimateInBucket(Number(idx) - 1, Number(rank), total, r.latency_min_ms, r.latency_max_ms);
+      const pct = (q: number) =>
+        r.bucket_indexes && r.bucket_counts
+          ? percentileFromBuckets(r.bucket_indexes, r.bucket_counts, q, r.latency_min_ms, r.latency_max_ms)
+          : null;
       return {
         bucket: r.bucket,
         modelId: r.model_id,
@@ -140,9 +124,9 @@ async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<{ row
         avgLatencyMs: calls ? r.latency_sum_ms / calls : 0,
         avgCost: calls ? r.cost_sum / calls : 0,
         totalCost: r.cost_sum,
-        p50LatencyMs: pct(r.p50_idx, r.p50_rank),
-        p95LatencyMs: pct(r.p95_idx, r.p95_rank),
-        p99LatencyMs: pct(r.p99_idx, r.p99_rank),
+        p50LatencyMs: pct(0.5),
+        p95LatencyMs: pct(0.95),
+        p99LatencyMs: pct(0.99),
       };
     }),
   };
