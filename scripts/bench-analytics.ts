@@ -13,7 +13,7 @@ import { timeRuns, writeAnalyticsHistory, type Timing } from './bench-dashboard'
 
 type Caller = ReturnType<typeof createCaller>;
 
-const RUNS = Number(process.env.HONE_BENCH_RUNS ?? 20);
+const RUNS = 20;
 const TARGET_P95_MS = 200;
 const RANGES = { '24h': 24, '7d': 7 * 24, '30d': 30 * 24, '90d': 90 * 24 } as const;
 type RangeName = keyof typeof RANGES;
