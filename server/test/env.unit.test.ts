@@ -22,6 +22,8 @@ describe('environment', () => {
     ['PORT', { PORT: '70000' }],
     ['HONE_DEFAULT_LAYER', { HONE_DEFAULT_LAYER: 'turbo' }],
     ['HONE_DB_POOL_MAX', { HONE_DB_POOL_MAX: '0' }],
+    ['HONE_AUTH_CACHE_MS', { HONE_AUTH_CACHE_MS: '-1' }],
+    ['HONE_AUTH_CACHE_MS', { HONE_AUTH_CACHE_MS: '61000' }],
   ])('names %s when its value is wrong', (variable, source) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`^Invalid environment:\\n  ${variable}: `));
   });
