@@ -1,8 +1,8 @@
 // Next.js calls register() once when the server starts; the work itself is Node-only.
 export async function register() {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
-    const { guardIncomingRequests } = await import('./server/http/methods');
-    guardIncomingRequests();
+    const { serveAheadOfNext } = await import('./server/http/front-door');
+    serveAheadOfNext();
     const { startServer } = await import('./server/startup');
     await startServer();
   }

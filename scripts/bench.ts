@@ -9,6 +9,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   core: () => import('./bench-core'),
   analytics: () => import('./bench-analytics'),
   http: () => import('./bench-http'),
+  ingest: () => import('./bench-ingest'),
 };
 
 const asked = process.argv.slice(2);

@@ -89,6 +89,20 @@ const EnvSchema = z.object({
           .filter(Boolean),
       ),
   ),
+  /**
+   * How long a server process trusts an API key (or a session's key) it has checked, in milliseconds (default 2000),
+   * instead of reading api_keys on every request. A revoked key is refused by every server within this time; 0 checks
+   * on every request.
+   */
+  HONE_AUTH_CACHE_MS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number of milliseconds from 0 to 60000' })
+      .int('must be a whole number of milliseconds from 0 to 60000')
+      .min(0, 'must be from 0 to 60000')
+      .max(60_000, 'must be from 0 to 60000')
+      .default(2000),
+  ),
   /** Largest JSON `context`/`metadata` accepted, in bytes of its serialized UTF-8 form (default 16 KiB). */
   HONE_MAX_JSON_BYTES: z.preprocess(
     emptyAsUndefined,

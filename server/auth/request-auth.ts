@@ -1,7 +1,8 @@
+import { LRUCache } from 'lru-cache';
 import type { PrismaClient } from '../db/client';
-import { authMode, type AuthMode } from '../env';
+import { authMode, env, type AuthMode } from '../env';
 import { HoneError } from '../errors';
-import { principalForKeyId, verifyApiKey, type Principal } from '../services/api-keys';
+import { hashApiKey, principalForKeyId, verifyApiKey, type Principal } from '../services/api-keys';
 import { addressCaller, keyCaller } from './rate-limit';
 import { readCookie, SESSION_COOKIE, verifySession } from './session';
 import { clientAddress } from './sign-in-limit';
@@ -39,6 +40,34 @@ function isCrossOrigin(headers: Headers): boolean {
   }
 }
 
+/** Most credentials one server process remembers per database: valid keys are few; unknown ones are evicted first. */
+const MAX_REMEMBERED_CREDENTIALS = 10_000;
+
+// Per database client: a test process talks to several databases, whose key ids overlap.
+const recentPrincipals = new WeakMap<PrismaClient, LRUCache<string, Promise<Principal | null>>>();
+
+/**
+ * A credential's principal as checked at most HONE_AUTH_CACHE_MS ago by this process: a gateway's every call would
+ * otherwise read api_keys first (a round trip costing about as much as the call's own write). Revocation, made in
+ * another process (`npm run apikey -- revoke`), is seen by every server within that time. Requests arriving together
+ * share one lookup; a failed lookup is not remembered.
+ */
+function recentPrincipal(prisma: PrismaClient, credential: string, lookup: () => Promise<Principal | null>): Promise<Principal | null> {
+  const ttl = env().HONE_AUTH_CACHE_MS;
+  if (ttl === 0) return lookup();
+  let cache = recentPrincipals.get(prisma);
+  if (!cache) {
+    cache = new LRUCache({ max: MAX_REMEMBERED_CREDENTIALS, ttl });
+    recentPrincipals.set(prisma, cache);
+  }
+  const remembered = cache.get(credential);
+  if (remembered) return remembered;
+  const looked = lookup();
+  cache.set(credential, looked);
+  looked.catch(() => cache.peek(credential) === looked && cache.delete(credential));
+  return looked;
+}
+
 export interface AuthenticateOptions {
   mode?: AuthMode;
   /** Whether the dashboard's session cookie counts. MCP takes bearer keys only: agents have no cookies to lose. */
@@ -55,13 +84,16 @@ export async function authenticate(
 
   const authorization = headers.get('authorization');
   if (authorization) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    const principal = match ? await verifyApiKey(prisma, match[1]!) : null;
+    const key = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+    // Only the key's hash is kept in memory, as in the database.
+    const principal = key ? await recentPrincipal(prisma, `key:${hashApiKey(key)}`, () => verifyApiKey(prisma, key)) : null;
     return { mode, principal, via: principal ? 'bearer' : null, badCredential: !principal, crossOrigin, caller: callerOf(principal) };
   }
   if (!acceptSession) return { mode, principal: null, via: null, badCredential: false, crossOrigin, caller: null };
   const session = await verifySession(readCookie(headers, SESSION_COOKIE));
-  const principal = session ? await principalForKeyId(prisma, session.keyId) : null;
+  const principal = session
+    ? await recentPrincipal(prisma, `session:${session.keyId}`, () => principalForKeyId(prisma, session.keyId))
+    : null;
   return { mode, principal, via: principal ? 'session' : null, badCredential: false, crossOrigin, caller: callerOf(principal) };
 }
 

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { HONE_API_VERSION } from '../api-version';
+import { asHoneError, httpErrorResponse } from '../error-mapping';
+import { checkHostAndOrigin } from '../http/host-origin';
+import { methodNotAllowedResponse } from '../http/methods';
 import type { AnyTool } from '../tools/define';
 import { tools } from '../tools/registry';
 import { MAX_BODY_BYTES } from '../http/read-body';
@@ -128,4 +131,15 @@ let cachedDocumentJson: string | undefined;
 export function openApiDocumentJson(): string {
   cachedDocumentJson ??= JSON.stringify(openApiDocument());
   return cachedDocumentJson;
+}
+
+/** `/api/openapi.json`: GET only; the host/origin rule of every face applies. */
+export function handleOpenApiRequest(request: Request): Response {
+  if (request.method !== 'GET') return methodNotAllowedResponse(request, 'GET', '/api/openapi.json');
+  try {
+    checkHostAndOrigin(request);
+    return new Response(openApiDocumentJson(), { headers: { 'content-type': 'application/json' } });
+  } catch (error) {
+    return httpErrorResponse(asHoneError(error, 'GET /api/openapi.json'));
+  }
 }

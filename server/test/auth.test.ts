@@ -12,6 +12,9 @@ import { testDatabaseKind } from './database';
 const SESSION_SECRET = 'a-test-secret-that-is-at-least-32-characters-long';
 process.env.HONE_SESSION_SECRET = SESSION_SECRET;
 
+/** How long the server under test trusts a key it has checked before reading api_keys again. */
+const AUTH_CACHE_MS = 500;
+
 let db: ServerDatabase;
 let server: HoneServer;
 const keys = { read: '', write: '', revoked: '', readId: 0, writeId: 0, revokedId: 0 };
@@ -32,7 +35,9 @@ beforeAll(async () => {
       revokedId: revoked.apiKey.id,
     });
   });
-  server = await startHoneServer({ env: { ...db.env, HONE_AUTH: 'required', HONE_SESSION_SECRET: SESSION_SECRET } });
+  server = await startHoneServer({
+    env: { ...db.env, HONE_AUTH: 'required', HONE_SESSION_SECRET: SESSION_SECRET, HONE_AUTH_CACHE_MS: String(AUTH_CACHE_MS) },
+  });
 });
 
 afterAll(async () => {
@@ -81,6 +86,17 @@ describe(`auth on REST (${testDatabaseKind})`, () => {
     expect((await rest('get_bug_patterns', keys.read, {})).status).toBe(200);
     expect((await rest('record_bug_pattern', keys.write, bugReport('via rest'))).status).toBe(200);
     expect(await bugPatternCount()).toBe(before + 1);
+  });
+
+  // The embedded database belongs to the server while it runs: keys are revoked there with the server stopped.
+  it.skipIf(testDatabaseKind === 'pglite')('refuses a key revoked while the server runs, once HONE_AUTH_CACHE_MS has passed', async () => {
+    const { key, apiKey } = await db.withPrisma((prisma) => createApiKey(prisma, { name: 'soon-revoked', scope: 'read' }));
+    expect((await rest('get_bug_patterns', key, {})).status).toBe(200);
+    await db.withPrisma((prisma) => revokeApiKey(prisma, apiKey.id));
+    await new Promise((resolve) => setTimeout(resolve, AUTH_CACHE_MS + 100));
+    const refused = await rest('get_bug_patterns', key, {});
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.message).toMatch(/not valid/);
   });
 });
 

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
@@ -437,6 +438,32 @@ describe(`clean failures (${testDatabaseKind})`, () => {
       const refused = await rawRequest(method, urlPath);
       expect(refused.status, `${method} ${urlPath}`).toBe(405);
       expect(refused.allow, `${method} ${urlPath}`).toBe(allow);
+    }
+  });
+
+  it('answers HEAD like GET without a body, and the next request on a connection whose body it refused unread', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (method: string, urlPath: string, body?: string) =>
+      new Promise<{ status: number; body: string; reusedSocket: boolean }>((resolve, reject) => {
+        const request = http.request(`${server.url}${urlPath}`, { method, agent, headers: { 'content-type': 'application/json' } });
+        request.on('response', (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode!, body: text, reusedSocket: request.reusedSocket }));
+        });
+        request.on('error', reject);
+        request.end(body);
+      });
+    try {
+      const head = await send('HEAD', '/api/openapi.json');
+      expect(head).toMatchObject({ status: 200, body: '' });
+      const huge = JSON.stringify({ name: 'unread', value: 1, unit: 'ms', context: { blob: 'x'.repeat(2 * 1024 * 1024) } });
+      expect((await send('POST', '/tools/record_metric', huge)).status).toBe(413); // refused by its Content-Length, unread
+      const next = await send('GET', '/api/openapi.json');
+      expect(next).toMatchObject({ status: 200, reusedSocket: true });
+      expect(JSON.parse(next.body).openapi).toBe('3.1.0');
+    } finally {
+      agent.destroy();
     }
   });
 

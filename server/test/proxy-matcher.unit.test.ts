@@ -1,25 +1,13 @@
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
 import { unstable_doesMiddlewareMatch } from 'next/experimental/testing/server';
 import { describe, expect, it } from 'vitest';
 import { config } from '../../proxy';
-
-const APP = path.resolve(import.meta.dirname, '../../app');
-
-/** Every route handler's URL path, dynamic segments filled with a sample value. */
-function routePaths(directory: string, prefix = ''): string[] {
-  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
-    if (!entry.isDirectory()) return entry.name === 'route.ts' ? [prefix || '/'] : [];
-    const segment = /^\[.+\]$/.test(entry.name) ? 'sample' : entry.name;
-    return routePaths(path.join(directory, entry.name), `${prefix}/${segment}`);
-  });
-}
+import { appRoutePaths } from '../testing/app-routes';
 
 const matches = (url: string) => unstable_doesMiddlewareMatch({ config, url });
 
 describe("the proxy's matcher", () => {
   it('leaves out every API route (/api/*, /tools/*), with and without query strings', () => {
-    const apiPaths = routePaths(APP).filter((route) => route.startsWith('/api/') || route.startsWith('/tools/'));
+    const apiPaths = appRoutePaths().filter((route) => route.startsWith('/api/') || route.startsWith('/tools/'));
     expect(apiPaths).toEqual(expect.arrayContaining(['/api/mcp', '/api/openapi.json', '/api/trpc/sample', '/tools/sample']));
     for (const route of [...apiPaths, '/api/trpc/a,b?batch=1', '/tools/record_metric?x=1', '/api/no-such-route'])
       expect(matches(route), route).toBe(false);

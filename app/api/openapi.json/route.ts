@@ -1,21 +1,12 @@
-import { asHoneError, httpErrorResponse } from '@/server/error-mapping';
-import { checkHostAndOrigin } from '@/server/http/host-origin';
-import { methodNotAllowedResponse } from '@/server/http/methods';
-import { openApiDocumentJson } from '@/server/rest/openapi';
+import { handleOpenApiRequest } from '@/server/rest/openapi';
 
 export const dynamic = 'force-dynamic';
 
-export function GET(request: Request): Response {
-  try {
-    checkHostAndOrigin(request);
-    return new Response(openApiDocumentJson(), { headers: { 'content-type': 'application/json' } });
-  } catch (error) {
-    return httpErrorResponse(asHoneError(error, 'GET /api/openapi.json'));
-  }
-}
-
-function notServed(request: Request): Response {
-  return methodNotAllowedResponse(request, 'GET', '/api/openapi.json');
-}
-
-export { notServed as POST, notServed as PUT, notServed as PATCH, notServed as DELETE };
+// Every method reaches the handler, which answers all but GET with 405 and `Allow`.
+export {
+  handleOpenApiRequest as GET,
+  handleOpenApiRequest as POST,
+  handleOpenApiRequest as PUT,
+  handleOpenApiRequest as PATCH,
+  handleOpenApiRequest as DELETE,
+};

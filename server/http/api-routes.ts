@@ -1,0 +1,36 @@
+import { handleMcpRequest } from '../mcp/handler';
+import { handleToolRequest } from '../rest/handler';
+import { handleOpenApiRequest } from '../rest/openapi';
+import { handleTrpcRequest, TRPC_ENDPOINT } from '../trpc/http';
+
+export type ApiHandler = (request: Request) => Response | Promise<Response>;
+
+/** The segment after `prefix` when it is the path's last one (`/tools/<name>`), else undefined. */
+function lastSegmentAfter(prefix: string, pathname: string): string | undefined {
+  if (!pathname.startsWith(prefix)) return undefined;
+  const segment = pathname.slice(prefix.length);
+  return segment && !segment.includes('/') ? segment : undefined;
+}
+
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // not percent-encoding: no tool has such a name, so the handler answers 404
+  }
+}
+
+/**
+ * The API faces answered ahead of Next (server/http/front-door.ts), each with the handler its route file under app/
+ * exports: REST `/tools/<name>`, tRPC `/api/trpc/<procedures>`, MCP `/api/mcp` and the OpenAPI document. Every method
+ * reaches the handler, which answers those it does not serve with 405 and `Allow`. Other paths (the dashboard,
+ * `/tests/download`, other `/api/` routes) are Next's.
+ */
+export function apiHandlerFor(pathname: string): ApiHandler | undefined {
+  if (pathname === '/api/mcp') return handleMcpRequest;
+  if (pathname === '/api/openapi.json') return handleOpenApiRequest;
+  if (lastSegmentAfter(`${TRPC_ENDPOINT}/`, pathname) !== undefined) return handleTrpcRequest;
+  const tool = lastSegmentAfter('/tools/', pathname);
+  if (tool !== undefined) return (request) => handleToolRequest(request, decodedSegment(tool));
+  return undefined;
+}
