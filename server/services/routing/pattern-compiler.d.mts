@@ -5,8 +5,14 @@ export declare const MAX_PROGRAM_SIZE: number;
 export declare const MAX_LOOPS: number;
 export declare const MAX_SEQUENTIAL_CLASS_STEPS: number;
 
+/** A condition on which literals (exact, case-sensitive UTF-16 strings) occur in an input. */
+export type RequiredLiterals =
+  { readonly literal: string } | { readonly allOf: readonly RequiredLiterals[] } | { readonly anyOf: readonly RequiredLiterals[] };
+
 export interface CompiledPattern {
   readonly pattern: string;
+  /** What the pattern cannot match without: an input lacking it is not matched. Null when nothing can be shown. */
+  readonly requiredLiterals: RequiredLiterals | null;
   /** Whether the pattern matches anywhere in the first MATCHED_INPUT_CHARS characters of the input. */
   test(input: string): boolean;
 }

@@ -92,6 +92,38 @@ function analyzeProgram(instructions) {
   return { loops, sequentialClassSteps };
 }
 
+// re2js prefilter node types (src/Prefilter.js).
+const PREFILTER_EXACT = 1;
+const PREFILTER_AND = 2;
+const PREFILTER_OR = 3;
+
+/**
+ * The literals a match requires, read from the prefilter re2js builds for the pattern from its simplified syntax
+ * tree (null: none could be shown). re2js itself answers "no match" without running the pattern whenever this
+ * condition is false on the input (RE2.executeEngine, for the unanchored search `test` does), so skipping the pattern
+ * on that condition cannot change an answer. Case-insensitive literals are not in it: such parts require nothing.
+ * @param {{ type: number, str: string, subs: unknown[] } | null} prefilter
+ * @returns {import('./pattern-compiler.d.mts').RequiredLiterals | null}
+ */
+function requiredLiterals(prefilter) {
+  if (prefilter === null) return null;
+  switch (prefilter.type) {
+    case PREFILTER_EXACT:
+      return { literal: prefilter.str };
+    case PREFILTER_AND:
+    case PREFILTER_OR: {
+      const parts = prefilter.subs.map(requiredLiterals);
+      if (prefilter.type === PREFILTER_AND) {
+        const required = parts.filter((part) => part !== null);
+        return required.length === 0 ? null : { allOf: required };
+      }
+      return parts.includes(null) ? null : { anyOf: parts };
+    }
+    default:
+      return null;
+  }
+}
+
 /** Why RE2 refused a pattern, said in terms of what the author wrote. */
 function explainRefusal(pattern, engineMessage) {
   // Invalid in JavaScript too: say so plainly. Compiling a JS RegExp never runs it, so this cannot be slow.
@@ -155,5 +187,8 @@ export function compilePattern(pattern) {
         '(each [a-z], \\p{L}, \\d, . or letter matched case-insensitively outside *, + or {n,} is a step; {n} repeats it n times)',
     );
   }
-  return { ok: true, compiled: { pattern, test: (input) => regex.test(boundedInput(input)) } };
+  return {
+    ok: true,
+    compiled: { pattern, requiredLiterals: requiredLiterals(regex.re2().prefilter), test: (input) => regex.test(boundedInput(input)) },
+  };
 }
