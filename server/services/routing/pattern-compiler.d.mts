@@ -22,5 +22,8 @@ export type PatternCompilation = { ok: true; compiled: CompiledPattern } | { ok:
 /** The part of an input that rules look at: its first MATCHED_INPUT_CHARS characters. */
 export declare function boundedInput(input: string): string;
 
+/** The input as case-insensitive ASCII literals are searched in (lower case, with U+017F LONG S as s). */
+export declare function foldedForLiterals(input: string): string;
+
 /** Compiles a pattern, or says why it cannot be used. Never throws for a bad pattern. */
 export declare function compilePattern(pattern: string): PatternCompilation;

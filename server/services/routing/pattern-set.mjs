@@ -3,12 +3,13 @@
  *
  * Each pattern carries the literals a match requires (pattern-compiler.mjs). One Aho-Corasick automaton over all those
  * literals finds, in a single pass over the input, which of them occur; only the patterns whose condition holds on
- * them (and those that require no literal) are run, in order, and the first that matches answers. Skipping a pattern
- * whose condition is false cannot change the answer: re2js would answer "no match" for it without running it.
+ * them (and those that require no literal) are run, in order, and the first that matches answers. Case-insensitive
+ * literals get a second automaton, run over the input folded to lower case. Skipping a pattern whose required
+ * literals are absent cannot change the answer (pattern-set.unit.test.ts compares with running every pattern).
  *
  * Plain JavaScript, imported by matcher.ts and by the match worker (match-worker.mjs) alike. No side effects.
  */
-import { boundedInput, compilePattern } from './pattern-compiler.mjs';
+import { boundedInput, compilePattern, foldedForLiterals } from './pattern-compiler.mjs';
 
 /**
  * An Aho-Corasick automaton over UTF-16 code units, answering which of its literals occur in a text. Transitions are
@@ -83,17 +84,36 @@ class LiteralScanner {
 }
 
 /**
- * Turns a RequiredLiterals condition into a test over the found-literal flags, numbering its literals in `ids`.
- * @returns {(found: Uint8Array) => boolean}
+ * Turns a RequiredLiterals condition into a test over the found-literal flags, numbering its literals in `exactIds`
+ * (searched in the input) and `foldedIds` (searched in the folded input).
+ * @returns {(foundExact: Uint8Array, foundFolded: Uint8Array) => boolean}
  */
-function conditionOver(required, ids) {
+function conditionOver(required, exactIds, foldedIds) {
   if ('literal' in required) {
+    const ids = required.caseInsensitive ? foldedIds : exactIds;
     let id = ids.get(required.literal);
     if (id === undefined) ids.set(required.literal, (id = ids.size));
-    return (found) => found[id] === 1;
+    return required.caseInsensitive ? (_, foundFolded) => foundFolded[id] === 1 : (foundExact) => foundExact[id] === 1;
   }
-  const parts = ('allOf' in required ? required.allOf : required.anyOf).map((part) => conditionOver(part, ids));
-  return 'allOf' in required ? (found) => parts.every((part) => part(found)) : (found) => parts.some((part) => part(found));
+  const parts = ('allOf' in required ? required.allOf : required.anyOf).map((part) => conditionOver(part, exactIds, foldedIds));
+  return 'allOf' in required
+    ? (foundExact, foundFolded) => parts.every((part) => part(foundExact, foundFolded))
+    : (foundExact, foundFolded) => parts.some((part) => part(foundExact, foundFolded));
+}
+
+/** Finds which of some literals occur in a text, into flags reused from one input to the next. */
+function literalFinder(ids) {
+  const found = new Uint8Array(ids.size);
+  const scanner = ids.size > 0 ? new LiteralScanner([...ids.keys()]) : null;
+  return {
+    found,
+    /** @param {() => string} text the text to search, computed only when there are literals to find */
+    findIn(text) {
+      if (!scanner) return;
+      found.fill(0);
+      scanner.findIn(text(), found);
+    },
+  };
 }
 
 /**
@@ -105,7 +125,9 @@ export function compilePatternSet(patterns) {
   const usable = [];
   const unusable = [];
   /** @type {Map<string, number>} literal -> id */
-  const literalIds = new Map();
+  const exactIds = new Map();
+  /** @type {Map<string, number>} lower-case literal -> id */
+  const foldedIds = new Map();
   patterns.forEach((pattern, index) => {
     const compilation = compilePattern(pattern);
     if (!compilation.ok) {
@@ -113,21 +135,19 @@ export function compilePatternSet(patterns) {
       return;
     }
     const { requiredLiterals, test } = compilation.compiled;
-    usable.push({ index, test, mayMatch: requiredLiterals === null ? null : conditionOver(requiredLiterals, literalIds) });
+    usable.push({ index, test, mayMatch: requiredLiterals === null ? null : conditionOver(requiredLiterals, exactIds, foldedIds) });
   });
-  const scanner = literalIds.size > 0 ? new LiteralScanner([...literalIds.keys()]) : null;
-  const found = new Uint8Array(literalIds.size);
+  const exact = literalFinder(exactIds);
+  const folded = literalFinder(foldedIds);
   return {
     unusable,
     /** Index of the first pattern that matches the input (its first MATCHED_INPUT_CHARS characters), or -1. */
     firstMatchIndex(input) {
       const bounded = boundedInput(input);
-      if (scanner) {
-        found.fill(0);
-        scanner.findIn(bounded, found);
-      }
+      exact.findIn(() => bounded);
+      folded.findIn(() => foldedForLiterals(bounded));
       for (const { index, test, mayMatch } of usable) {
-        if ((mayMatch === null || mayMatch(found)) && test(bounded)) return index;
+        if ((mayMatch === null || mayMatch(exact.found, folded.found)) && test(bounded)) return index;
       }
       return -1;
     },
