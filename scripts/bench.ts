@@ -1,4 +1,4 @@
-// npm run bench: throughput and latency of the hot operations, on in-memory PGlite and on the
+// npm run bench [suite…]: throughput and latency of the hot operations, on in-memory PGlite and on the
 // PostgreSQL server (skipped with a note when it cannot be reached). Prints figures; asserts nothing.
 import { performance } from 'node:perf_hooks';
 import { seedDemoData } from '../server/demo/seed';
@@ -6,6 +6,7 @@ import { modelCallFigures } from '../server/services/model-trends';
 import { createScratchDatabase, type ScratchDatabase } from '../server/testing/scratch-database';
 import { benchDashboardPages } from './bench-dashboard-pages';
 import { benchDashboardQueries, medianMs, writeMillionCallHistory } from './bench-dashboard';
+import { benchRouting } from './bench-routing';
 
 async function inParallel(total: number, concurrency: number, task: (i: number) => Promise<unknown>) {
   let next = 0;
@@ -78,21 +79,36 @@ async function bench(db: ScratchDatabase) {
   await benchDashboardQueries(caller);
 }
 
-for (const kind of ['pglite', 'postgres'] as const) {
-  console.log(`\n${kind === 'pglite' ? 'PGlite (in memory)' : 'PostgreSQL server'}:`);
-  let db: ScratchDatabase;
-  try {
-    db = await createScratchDatabase(kind);
-  } catch (error) {
-    console.log(`  skipped: ${(error as Error).message}`);
-    continue;
+async function benchCore() {
+  for (const kind of ['pglite', 'postgres'] as const) {
+    console.log(`\n${kind === 'pglite' ? 'PGlite (in memory)' : 'PostgreSQL server'}:`);
+    let db: ScratchDatabase;
+    try {
+      db = await createScratchDatabase(kind);
+    } catch (error) {
+      console.log(`  skipped: ${(error as Error).message}`);
+      continue;
+    }
+    try {
+      await bench(db);
+    } finally {
+      await db.drop();
+    }
   }
-  try {
-    await bench(db);
-  } finally {
-    await db.drop();
-  }
+
+  console.log('\nDashboard pages over HTTP (next start, embedded PGlite data dir, ~1M calls of history):');
+  await benchDashboardPages();
 }
 
-console.log('\nDashboard pages over HTTP (next start, embedded PGlite data dir, ~1M calls of history):');
-await benchDashboardPages();
+// `npm run bench` runs every suite; `npm run bench -- routing` (or several names) runs only those.
+const suites: Record<string, () => Promise<unknown>> = {
+  core: benchCore,
+  routing: benchRouting,
+  // The HTTP faces against `next start`: a script that runs when imported.
+  http: () => import('./bench-http'),
+};
+const requested = process.argv.slice(2);
+for (const name of requested) {
+  if (!(name in suites)) throw new Error(`unknown bench suite "${name}"; the suites are ${Object.keys(suites).join(', ')}`);
+}
+for (const name of requested.length > 0 ? requested : Object.keys(suites)) await suites[name]!();
