@@ -10,6 +10,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   analytics: () => import('./bench-analytics'),
   http: () => import('./bench-http'),
   ingest: () => import('./bench-ingest'),
+  routing: () => import('./bench-routing'),
 };
 
 const asked = process.argv.slice(2);

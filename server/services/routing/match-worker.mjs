@@ -7,29 +7,21 @@
  * Messages out: { type: 'loaded', jobId, unusable: [{ index, reason }] }  { type: 'matched', jobId, index }  (index -1: none)
  */
 import { parentPort } from 'node:worker_threads';
-import { boundedInput, compilePattern } from './pattern-compiler.mjs';
+import { compilePatternSet } from './pattern-set.mjs';
 
-/** setId -> the usable rules of the set, in evaluation order, each with its index in the set. */
+/** setId -> the compiled patterns of the set, in evaluation order. */
 const ruleSets = new Map();
 
 function load({ jobId, setId, patterns }) {
-  const usable = [];
-  const unusable = [];
-  patterns.forEach((pattern, index) => {
-    const compilation = compilePattern(pattern);
-    if (compilation.ok) usable.push({ index, test: compilation.compiled.test });
-    else unusable.push({ index, reason: compilation.reason });
-  });
-  ruleSets.set(setId, usable);
-  parentPort.postMessage({ type: 'loaded', jobId, unusable });
+  const compiled = compilePatternSet(patterns);
+  ruleSets.set(setId, compiled);
+  parentPort.postMessage({ type: 'loaded', jobId, unusable: compiled.unusable });
 }
 
 function match({ jobId, setId, input }) {
-  const usable = ruleSets.get(setId);
-  if (!usable) throw new Error(`rule set ${setId} was not loaded before matching`);
-  const bounded = boundedInput(input);
-  const first = usable.find((rule) => rule.test(bounded));
-  parentPort.postMessage({ type: 'matched', jobId, index: first ? first.index : -1 });
+  const compiled = ruleSets.get(setId);
+  if (!compiled) throw new Error(`rule set ${setId} was not loaded before matching`);
+  parentPort.postMessage({ type: 'matched', jobId, index: compiled.firstMatchIndex(input) });
 }
 
 parentPort.on('message', (message) => {

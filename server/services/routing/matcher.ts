@@ -11,7 +11,8 @@
  * takes a whole code point, and `(?i)` is accepted. Since only the first MATCHED_INPUT_CHARS are matched, `$` also
  * matches at that cut.
  */
-import { boundedInput, compilePattern, type CompiledPattern } from './pattern-compiler.mjs';
+import { compilePattern } from './pattern-compiler.mjs';
+import { compilePatternSet } from './pattern-set.mjs';
 
 // Compiling lives in a plain JavaScript module so that the server's match worker runs the very same code.
 export {
@@ -22,7 +23,8 @@ export {
   MAX_PROGRAM_SIZE,
   MAX_SEQUENTIAL_CLASS_STEPS,
 } from './pattern-compiler.mjs';
-export type { CompiledPattern, PatternCompilation } from './pattern-compiler.mjs';
+export type { CompiledPattern, PatternCompilation, RequiredLiterals } from './pattern-compiler.mjs';
+export { compilePatternSet, type CompiledPatternSet } from './pattern-set.mjs';
 
 /** The reason a pattern cannot be used, or null when it can. */
 export function patternProblem(pattern: string): string | null {
@@ -40,8 +42,8 @@ export interface UnusableRule<Rule extends MatchableRule> {
 }
 
 /**
- * Rules compiled once, kept in evaluation order. Callers ask only for the first match, so a later prefilter
- * (skipping rules whose required literals are absent from the input) can be added here without changing them.
+ * Rules compiled once, kept in evaluation order. A decision runs only the rules whose required literals occur in the
+ * input (and those that require none): see pattern-set.mjs.
  */
 export interface RuleSet<Rule extends MatchableRule> {
   /** The first rule, in the order given, whose pattern matches the input; null when none does. */
@@ -52,19 +54,12 @@ export interface RuleSet<Rule extends MatchableRule> {
 
 /** Compiles rules given in evaluation order. A rule that does not compile is left out and listed, never thrown. */
 export function compileRuleSet<Rule extends MatchableRule>(rulesInOrder: readonly Rule[]): RuleSet<Rule> {
-  const usable: { rule: Rule; compiled: CompiledPattern }[] = [];
-  const unusable: UnusableRule<Rule>[] = [];
-  for (const rule of rulesInOrder) {
-    const compilation = compilePattern(rule.pattern);
-    if (compilation.ok) usable.push({ rule, compiled: compilation.compiled });
-    else unusable.push({ rule, reason: compilation.reason });
-  }
+  const patterns = compilePatternSet(rulesInOrder.map((rule) => rule.pattern));
   return {
-    unusable,
+    unusable: patterns.unusable.map(({ index, reason }) => ({ rule: rulesInOrder[index]!, reason })),
     firstMatch(input) {
-      const bounded = boundedInput(input);
-      for (const { rule, compiled } of usable) if (compiled.test(bounded)) return rule;
-      return null;
+      const index = patterns.firstMatchIndex(input);
+      return index === -1 ? null : rulesInOrder[index]!;
     },
   };
 }

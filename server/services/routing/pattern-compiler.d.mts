@@ -5,8 +5,14 @@ export declare const MAX_PROGRAM_SIZE: number;
 export declare const MAX_LOOPS: number;
 export declare const MAX_SEQUENTIAL_CLASS_STEPS: number;
 
+/** A condition on which literals (exact, case-sensitive UTF-16 strings) occur in an input. */
+export type RequiredLiterals =
+  { readonly literal: string } | { readonly allOf: readonly RequiredLiterals[] } | { readonly anyOf: readonly RequiredLiterals[] };
+
 export interface CompiledPattern {
   readonly pattern: string;
+  /** What the pattern cannot match without: an input lacking it is not matched. Null when nothing can be shown. */
+  readonly requiredLiterals: RequiredLiterals | null;
   /** Whether the pattern matches anywhere in the first MATCHED_INPUT_CHARS characters of the input. */
   test(input: string): boolean;
 }
@@ -15,6 +21,9 @@ export type PatternCompilation = { ok: true; compiled: CompiledPattern } | { ok:
 
 /** The part of an input that rules look at: its first MATCHED_INPUT_CHARS characters. */
 export declare function boundedInput(input: string): string;
+
+/** The input as case-insensitive ASCII literals are searched in (lower case, with U+017F LONG S as s). */
+export declare function foldedForLiterals(input: string): string;
 
 /** Compiles a pattern, or says why it cannot be used. Never throws for a bad pattern. */
 export declare function compilePattern(pattern: string): PatternCompilation;

@@ -6,7 +6,7 @@
  * and the match worker (`match-worker.mjs`, run by Node as is, outside any bundle) imports it directly.
  * It imports nothing but `re2js` and has no side effects.
  */
-import { RE2JS } from 're2js';
+import { RE2JS, RE2Set } from 're2js';
 
 /** Rules look at this many leading characters of the input: a bound on matching cost per request. */
 export const MATCHED_INPUT_CHARS = 32_768;
@@ -92,6 +92,74 @@ function analyzeProgram(instructions) {
   return { loops, sequentialClassSteps };
 }
 
+// re2js syntax tree operators (src/Regexp.js, Regexp.Op) and the case-folding flag (src/RE2Flags.js).
+const LITERAL = 2;
+const CAPTURE = 12;
+const PLUS = 14;
+const REPEAT = 16;
+const CONCAT = 17;
+const ALTERNATE = 18;
+const FOLD_CASE = 1;
+
+/**
+ * The simplified syntax tree re2js compiles a (translated) pattern from. re2js exports no parser, but RE2Set keeps the
+ * tree of each pattern added to it, parsed with the flags RE2JS.compile uses.
+ * @param {string} translated
+ */
+function syntaxTree(translated) {
+  const set = new RE2Set();
+  set.add(translated);
+  return set.regexps[0];
+}
+
+/** Whether a code point cannot take part in a UTF-16 substring search that stands for it: U+FFFD or a surrogate. */
+const unsearchable = (codePoint) => codePoint === 0xfffd || (codePoint >= 0xd800 && codePoint <= 0xdfff);
+
+/**
+ * The literals a match requires, read from the syntax tree (null: none could be shown). Conservative: a part that
+ * could match without a literal (a class, an optional or starred part, an alternation with such a branch) requires
+ * nothing, and a sequence requires what each of its parts requires. A case-insensitive literal counts only when it
+ * is ASCII: it is then found in the input folded by `foldedForLiterals`.
+ * @returns {import('./pattern-compiler.d.mts').RequiredLiterals | null}
+ */
+function requiredLiterals(node) {
+  switch (node.op) {
+    case LITERAL: {
+      const codePoints = Array.from(node.runes);
+      if (codePoints.length === 0 || codePoints.some(unsearchable)) return null;
+      const text = String.fromCodePoint(...codePoints);
+      if ((node.flags & FOLD_CASE) === 0) return { literal: text };
+      return codePoints.every((codePoint) => codePoint < 0x80) ? { literal: text.toLowerCase(), caseInsensitive: true } : null;
+    }
+    case CAPTURE:
+    case PLUS:
+      return requiredLiterals(node.subs[0]);
+    case REPEAT:
+      return node.min >= 1 ? requiredLiterals(node.subs[0]) : null;
+    case CONCAT: {
+      const required = node.subs.map(requiredLiterals).filter((part) => part !== null);
+      if (required.length === 0) return null;
+      return required.length === 1 ? required[0] : { allOf: required };
+    }
+    case ALTERNATE: {
+      const alternatives = node.subs.map(requiredLiterals);
+      return alternatives.includes(null) ? null : { anyOf: alternatives };
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * The input as case-insensitive ASCII literals are searched in: every character a case-insensitive ASCII letter
+ * matches (RE2's simple case folding: A-Z, a-z, and U+212A KELVIN SIGN for k, U+017F LONG S for s) becomes the lower
+ * case letter; other characters may change too (toLowerCase), but never into a run that was not there for a literal.
+ * @param {string} input
+ */
+export function foldedForLiterals(input) {
+  return input.toLowerCase().replaceAll('\u017f', 's');
+}
+
 /** Why RE2 refused a pattern, said in terms of what the author wrote. */
 function explainRefusal(pattern, engineMessage) {
   // Invalid in JavaScript too: say so plainly. Compiling a JS RegExp never runs it, so this cannot be slow.
@@ -138,8 +206,10 @@ export function compilePattern(pattern) {
   if (hasNamedBackreference(pattern))
     return { ok: false, reason: 'uses a backreference (\\k<name>), which the linear-time matcher cannot run' };
   let regex;
+  let translated;
   try {
-    regex = RE2JS.compile(RE2JS.translateRegExp(pattern));
+    translated = RE2JS.translateRegExp(pattern);
+    regex = RE2JS.compile(translated);
   } catch (error) {
     return { ok: false, reason: explainRefusal(pattern, error instanceof Error ? error.message : String(error)) };
   }
@@ -155,5 +225,8 @@ export function compilePattern(pattern) {
         '(each [a-z], \\p{L}, \\d, . or letter matched case-insensitively outside *, + or {n,} is a step; {n} repeats it n times)',
     );
   }
-  return { ok: true, compiled: { pattern, test: (input) => regex.test(boundedInput(input)) } };
+  return {
+    ok: true,
+    compiled: { pattern, requiredLiterals: requiredLiterals(syntaxTree(translated)), test: (input) => regex.test(boundedInput(input)) },
+  };
 }
