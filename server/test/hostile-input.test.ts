@@ -154,6 +154,11 @@ function judge(face: Face, tool: AnyTool, hostile: HostileCase, answer: Answer):
   expect(answer.status, context).toBeLessThan(500);
   expect(answer.code, context).not.toBe('INTERNAL_SERVER_ERROR');
   expect(answer.code, context).not.toBe(JSON_RPC_INTERNAL_ERROR);
+  // Objects are strict: a misspelt or unknown parameter is refused by name, never ignored. Next.js itself drops a
+  // `__proto__` query parameter before any route sees it (it copies the query into a plain object), so that one GET
+  // parameter is lost rather than refused: the call is the call without it.
+  const unknown = hostile.unknownFields.filter((field) => face !== 'REST GET' || field !== '__proto__');
+  if (unknown.length > 0) expect(answer.refused, `unknown ${unknown.join(', ')} accepted; ${context}`).toBe(true);
   if (!answer.refused || answer.transport || TRANSPORT_REFUSALS.has(answer.status)) return;
   expect(answer.message, context).toBeTruthy();
   // A key PostgreSQL cannot store is named with U+FFFD in its place (an error is JSON, and logged).

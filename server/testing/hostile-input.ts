@@ -23,6 +23,8 @@ export interface HostileCase {
   mustName: string[];
   /** The same for the query string, where some damage cannot travel (a lone surrogate arrives as U+FFFD, JSON as text). */
   queryMustName: string[];
+  /** Top-level keys the schema does not know: whatever else the input holds, it must be refused. */
+  unknownFields: string[];
   /** The input as a JSON body (not always valid JSON, not always valid UTF-8). */
   body: Uint8Array<ArrayBuffer>;
   /** The input as a GET query string, without the `?` (made when asked: percent-encoding megabytes takes a while). */
@@ -431,8 +433,15 @@ function hostileCase(parts: HostileCase): HostileCase {
   return Object.assign(parts, { [fc.toStringMethod]: () => `[${parts.steps.join('; ')}]` });
 }
 
-function caseOf(input: unknown, steps: string[], fields: string[], mustName: string[] = [], queryMustName = mustName): HostileCase {
-  return hostileCase({ steps, fields, mustName, queryMustName, body: utf8(jsonText(input)), query: () => queryText(input) });
+type CaseFacts = Pick<HostileCase, 'steps' | 'fields'> & Partial<Pick<HostileCase, 'mustName' | 'queryMustName'>>;
+
+function caseOf(
+  input: unknown,
+  known: ReadonlySet<string>,
+  { steps, fields, mustName = [], queryMustName = mustName }: CaseFacts,
+): HostileCase {
+  const unknownFields = isContainer(input) && !Array.isArray(input) ? Object.keys(input).filter((key) => !known.has(key)) : [];
+  return hostileCase({ steps, fields, mustName, queryMustName, unknownFields, body: utf8(jsonText(input)), query: () => queryText(input) });
 }
 
 const topField = (path: Path) => (path.length > 0 ? [String(path[0])] : []);
@@ -480,6 +489,7 @@ function brokenText(input: unknown): fc.Arbitrary<HostileCase> {
       fields: [],
       mustName: [],
       queryMustName: [],
+      unknownFields: [],
       body: utf8(body),
       query: () => percentEncode(body),
     }),
@@ -497,6 +507,7 @@ function brokenText(input: unknown): fc.Arbitrary<HostileCase> {
       fields: [],
       mustName: [],
       queryMustName: [],
+      unknownFields: [],
       body,
       query: () => `${queryText(input)}&${hex}=${hex}`,
     });
@@ -510,6 +521,7 @@ function brokenText(input: unknown): fc.Arbitrary<HostileCase> {
         fields: [key],
         mustName: [],
         queryMustName: [],
+        unknownFields: [],
         body: utf8(`${text.slice(0, -1)},${JSON.stringify(key)}:${jsonText(value)}}`),
         query: () => `${queryText(input)}&${percentEncode(key)}=${percentEncode(queryValue(value))}`,
       }),
@@ -528,6 +540,7 @@ function brokenText(input: unknown): fc.Arbitrary<HostileCase> {
  */
 export function hostileInputs(tool: AnyTool, example: unknown): fc.Arbitrary<HostileCase> {
   const shape = toolShape(tool);
+  const known = new Set(shape.properties.keys());
   const nestedPaths = pathsIn(example);
   const fieldPaths: Path[] = [...new Set([...shape.properties.keys(), ...nestedPaths.map((p) => String(p[0]))])].map((key) => [key]);
   const settable = [...fieldPaths, ...nestedPaths.filter((path) => path.length > 1)];
@@ -554,9 +567,9 @@ export function hostileInputs(tool: AnyTool, example: unknown): fc.Arbitrary<Hos
     const fields = [
       ...new Set(steps.flatMap((step) => (step.kind === 'extra' && step.path.length === 0 ? [step.key] : topField(step.path)))),
     ];
-    return caseOf(input, steps.map(describe), fields);
+    return caseOf(input, known, { steps: steps.map(describe), fields });
   });
-  const replaced = hostileValue.map((value) => caseOf(value, [`(input) = ${show(value)}`], []));
+  const replaced = hostileValue.map((value) => caseOf(value, known, { steps: [`(input) = ${show(value)}`], fields: [] }));
   return fc.oneof({ weight: 8, arbitrary: mutated }, { weight: 1, arbitrary: replaced }, { weight: 1, arbitrary: brokenText(example) });
 }
 
@@ -567,6 +580,7 @@ export function hostileInputs(tool: AnyTool, example: unknown): fc.Arbitrary<Hos
  */
 export function fixedHostileCases(tool: AnyTool, example: unknown): HostileCase[] {
   const shape = toolShape(tool);
+  const known = new Set(shape.properties.keys());
   const base = isContainer(example) && !Array.isArray(example) ? example : {};
   const cases: HostileCase[] = [];
   const everyField = (
@@ -583,7 +597,11 @@ export function fixedHostileCases(tool: AnyTool, example: unknown): HostileCase[
       touched.push(key);
     }
     const inQuery = touched.filter((key) => travelsInQuery(shape.properties.get(key)!));
-    if (touched.length > 0) cases.push(caseOf(input, [`${what}: ${touched.join(', ')}`], touched, touched, inQuery));
+    if (touched.length > 0) {
+      cases.push(
+        caseOf(input, known, { steps: [`${what}: ${touched.join(', ')}`], fields: touched, mustName: touched, queryMustName: inQuery }),
+      );
+    }
   };
   for (const [what, bad, travels] of [
     ['U+0000 in every text field', 'a\u0000b', true],
@@ -613,7 +631,7 @@ export function fixedHostileCases(tool: AnyTool, example: unknown): HostileCase[
     () => true,
   );
   const extra = withKey(clone(base), 'unexpected_field', 1);
-  cases.push(caseOf(extra, ['unexpected_field added'], ['unexpected_field'], ['unexpected_field']));
+  cases.push(caseOf(extra, known, { steps: ['unexpected_field added'], fields: ['unexpected_field'], mustName: ['unexpected_field'] }));
   return cases;
 }
 
