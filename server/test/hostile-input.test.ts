@@ -3,10 +3,20 @@
 // The property: never a 5xx; a refusal names the field at fault; a refused call (and any read) leaves the database
 // as it was. Runs FUZZ_RUNS random cases per tool and face (default 10) with FUZZ_SEED (default fixed), plus the
 // fixed cases (U+0000, lone surrogates, 1,000 levels of nesting, 1e400, an unknown field) on every tool and face.
+//
+// "Nothing was written" is judged by a fingerprint of the database taken before and after (state-fingerprint.ts). On
+// PostgreSQL it is exact: every table's row count and content hash, through the test's own connection. An embedded
+// database belongs to the server process, so on PGlite the fingerprint is what every read tool shows (widest input,
+// all pages); the first test shows that this sees whatever a writing tool writes, and on PostgreSQL that whenever a
+// table changed, the read tools showed it. Reads are checked once around their whole run (a read writes nothing,
+// accepted or not), writes around each refused case.
+//
+//   FUZZ_RUNS=100 FUZZ_SEED=7 npx vitest run --project postgres server/test/hostile-input.test.ts
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { FieldIssue } from '../errors';
+import { MAX_BODY_BYTES } from '../http/read-body';
 import { printableKey } from '../schemas/storable-values';
 import {
   FIELDS_JUDGED_TOGETHER,
@@ -77,7 +87,6 @@ function parse(text: string): any {
 
 /** Node's limit on a request's head (the URL included): past it the server answers 431 and closes the connection. */
 const MAX_HEAD_BYTES = 16 * 1024;
-const MAX_BODY_BYTES = 1024 * 1024;
 
 async function send(face: Face, tool: AnyTool, procedurePath: string, hostile: HostileCase): Promise<Answer> {
   const json = { 'content-type': 'application/json' };
