@@ -45,7 +45,10 @@ let readTools: StateObserver;
 
 beforeAll(async () => {
   db = await createServerDatabase(testDatabaseKind);
-  server = await startHoneServer({ env: { ...db.env, HONE_AUTH: 'off' } });
+  // Retention off: its background deletion of old rows (a metric dated 1970 is valid input) would look like a write.
+  server = await startHoneServer({
+    env: { ...db.env, HONE_AUTH: 'off', HONE_RETENTION_METRICS_DAYS: '0', HONE_RETENTION_BUG_OCCURRENCES_DAYS: '0' },
+  });
   readTools = readToolsObserver(server.url);
   // The embedded database belongs to the server process: only its tools can look inside while it runs.
   observer = testDatabaseKind === 'postgres' ? databaseObserver(await db.withPrisma(async (prisma) => prisma)) : readTools;
@@ -141,8 +144,8 @@ async function send(face: Face, tool: AnyTool, procedurePath: string, hostile: H
   return { status, refused: true, code: error?.code, message: error?.message, issues: error?.issues ?? undefined, text };
 }
 
-/** Refusals made before any input is read (body or URL too large): they name no field, and cannot. */
-const TRANSPORT_REFUSALS = new Set([413, 414, 431]);
+/** Refusals made before any input is read (body or URL too large, too many calls): they name no field, and cannot. */
+const TRANSPORT_REFUSALS = new Set([413, 414, 429, 431]);
 /** JSON-RPC's internal error: MCP's 5xx. */
 const JSON_RPC_INTERNAL_ERROR = 'JSON-RPC -32603';
 

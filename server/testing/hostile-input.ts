@@ -77,7 +77,50 @@ const hostileChar = fc.oneof(
   { weight: 4, arbitrary: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }) },
 );
 
-const hostileText = fc.string({ unit: hostileChar, maxLength: 40 });
+/**
+ * Text that is valid input but means something to what handles it: SQL and LIKE metacharacters, JSON paths, words
+ * a parser might take for a value, case-folding that changes length, lengths at the schemas' bounds.
+ */
+const TRICKY_TEXT = [
+  '%',
+  '_',
+  '\\',
+  'a\\',
+  '\\%',
+  "'",
+  "''",
+  '"',
+  "' OR '1'='1",
+  "x'); DROP TABLE bug_patterns; --",
+  '{a,b}',
+  '$.a',
+  'a.b',
+  '->>',
+  '::text',
+  '$1',
+  '?',
+  '*',
+  'NULL',
+  'null',
+  'undefined',
+  'NaN',
+  'true',
+  '0',
+  '-1',
+  '\\u0000',
+  '\t',
+  '\u00A0',
+  '\u200B',
+  'İ',
+  'ß',
+  'ﬀ',
+  'İ'.repeat(100),
+  '🚀'.repeat(50),
+  ...[99, 100, 101, 199, 200, 201, 254, 255, 256, 1_000, 1_001].map((length) => 'a'.repeat(length)),
+  ` ${'a'.repeat(100)} `,
+];
+
+const hostileText = fc.oneof(fc.string({ unit: hostileChar, maxLength: 40 }), fc.constantFrom(...TRICKY_TEXT));
 
 const HUGE_LENGTHS = [101, 201, 256, 1_001, 5_001, 10_001, 32_769, 200_001, 1_000_001, 1_100_000];
 const hugeText = fc
