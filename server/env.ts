@@ -1,7 +1,36 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_INGEST_ITEMS } from './schemas/ingest-limits';
 import { DEFAULT_JSON_LIMITS } from './schemas/json-limits';
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+const DURATION_UNITS_MS: Record<string, number> = { m: MINUTE_MS, h: HOUR_MS, d: DAY_MS };
+
+/** A duration written as a whole number and a unit (`90m`, `48h`, `7d`), parsed to milliseconds within [min, max]. */
+const duration = ({ min, max }: { min: number; max: number }) => {
+  const message = `must be a whole number and a unit from 1m to ${max / DAY_MS}d, e.g. 90m, 48h or 7d`;
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+[mhd]$/, message)
+    .transform((text) => Number(text.slice(0, -1)) * DURATION_UNITS_MS[text.slice(-1)]!)
+    .refine((ms) => ms >= min && ms <= max, message);
+};
+
+/** Days rows are kept: a whole number from 0 (keep forever) to 36500. */
+const retentionDays = (defaultDays: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number of days from 0 (keep forever) to 36500' })
+      .int('must be a whole number of days from 0 (keep forever) to 36500')
+      .min(0, 'must be from 0 (keep forever) to 36500')
+      .max(36_500, 'must be from 0 (keep forever) to 36500')
+      .default(defaultDays),
+  );
 
 const EnvSchema = z.object({
   DATABASE_URL: z.preprocess(
@@ -82,6 +111,25 @@ const EnvSchema = z.object({
       .max(100_000, 'must be from 1 to 100000')
       .default(1000),
   ),
+  /** Most items (model calls, metric values and bug reports together) one `ingest` call may carry (default 5000). */
+  HONE_MAX_INGEST_ITEMS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number from 1 to 100000' })
+      .int('must be a whole number from 1 to 100000')
+      .min(1, 'must be from 1 to 100000')
+      .max(100_000, 'must be from 1 to 100000')
+      .default(DEFAULT_MAX_INGEST_ITEMS),
+  ),
+  /**
+   * How long an `ingest` item's eventId is remembered (default 7d): the same id again within it is a duplicate.
+   * A number and a unit: `90m`, `48h`, `7d` (1 minute to 365 days). Parsed to milliseconds.
+   */
+  HONE_IDEMPOTENCY_WINDOW: z.preprocess(emptyAsUndefined, duration({ min: MINUTE_MS, max: 365 * DAY_MS }).default(7 * DAY_MS)),
+  /** Days raw metric values are kept (default 90); 0 keeps them forever. Rollups and aggregates are kept regardless. */
+  HONE_RETENTION_METRICS_DAYS: retentionDays(90),
+  /** Days bug occurrences (the dated reports behind trends) are kept (default 400, the longest chart range); 0 keeps them forever. */
+  HONE_RETENTION_BUG_OCCURRENCES_DAYS: retentionDays(400),
   /**
    * Interface `npm start` listens on. Unset: loopback (127.0.0.1) while authentication is off, so an open server is
    * not reachable from the network; all interfaces when API keys are required. See listenHost().

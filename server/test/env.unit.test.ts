@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { targetFromEnv } from '../db/client';
 import { listenHost, parseEnv } from '../env';
+import { describeRetention, retentionConfig } from '../services/retention';
 
 describe('environment', () => {
   it('defaults to the embedded database under .hone and port 3000', () => {
@@ -9,6 +10,28 @@ describe('environment', () => {
     expect(env).toMatchObject({ PORT: 3000, HONE_DEFAULT_LAYER: 'balanced', HONE_DATA_DIR: '.hone/pgdata' });
     expect(targetFromEnv(env)).toEqual({ kind: 'pglite', dataDir: path.resolve('.hone/pgdata') });
     expect(targetFromEnv(parseEnv({ DATABASE_URL: '' })).kind).toBe('pglite');
+  });
+
+  it('reads the ingest limits: a batch size and an idempotency window written with a unit', () => {
+    expect(parseEnv({})).toMatchObject({ HONE_MAX_INGEST_ITEMS: 5000, HONE_IDEMPOTENCY_WINDOW: 7 * 86_400_000 });
+    expect(parseEnv({ HONE_IDEMPOTENCY_WINDOW: '90m' }).HONE_IDEMPOTENCY_WINDOW).toBe(90 * 60_000);
+    expect(parseEnv({ HONE_IDEMPOTENCY_WINDOW: '48h', HONE_MAX_INGEST_ITEMS: '1000' })).toMatchObject({
+      HONE_IDEMPOTENCY_WINDOW: 48 * 3_600_000,
+      HONE_MAX_INGEST_ITEMS: 1000,
+    });
+  });
+
+  it('keeps metric values 90 days and bug occurrences 400 by default; 0 keeps them forever', () => {
+    expect(retentionConfig(parseEnv({})).maxAgeMs).toEqual({
+      metricValues: 90 * 86_400_000,
+      bugOccurrences: 400 * 86_400_000,
+      idempotencyKeys: 7 * 86_400_000,
+    });
+    const off = retentionConfig(
+      parseEnv({ HONE_RETENTION_METRICS_DAYS: '0', HONE_RETENTION_BUG_OCCURRENCES_DAYS: '30', HONE_IDEMPOTENCY_WINDOW: '36h' }),
+    );
+    expect(off.maxAgeMs).toEqual({ metricValues: null, bugOccurrences: 30 * 86_400_000, idempotencyKeys: 36 * 3_600_000 });
+    expect(describeRetention(off)).toBe('metric values forever, bug occurrences 30 days, ingest eventIds 36 hours');
   });
 
   it('selects PostgreSQL when DATABASE_URL is set', () => {
@@ -22,6 +45,12 @@ describe('environment', () => {
     ['PORT', { PORT: '70000' }],
     ['HONE_DEFAULT_LAYER', { HONE_DEFAULT_LAYER: 'turbo' }],
     ['HONE_DB_POOL_MAX', { HONE_DB_POOL_MAX: '0' }],
+    ['HONE_IDEMPOTENCY_WINDOW', { HONE_IDEMPOTENCY_WINDOW: '7' }],
+    ['HONE_IDEMPOTENCY_WINDOW', { HONE_IDEMPOTENCY_WINDOW: '0m' }],
+    ['HONE_IDEMPOTENCY_WINDOW', { HONE_IDEMPOTENCY_WINDOW: '366d' }],
+    ['HONE_MAX_INGEST_ITEMS', { HONE_MAX_INGEST_ITEMS: '0' }],
+    ['HONE_RETENTION_METRICS_DAYS', { HONE_RETENTION_METRICS_DAYS: '-1' }],
+    ['HONE_RETENTION_BUG_OCCURRENCES_DAYS', { HONE_RETENTION_BUG_OCCURRENCES_DAYS: '1.5' }],
   ])('names %s when its value is wrong', (variable, source) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`^Invalid environment:\\n  ${variable}: `));
   });
