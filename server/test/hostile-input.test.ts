@@ -74,6 +74,8 @@ interface Answer {
   issues?: FieldIssue[];
   /** Refused before any input was read (body or URL over the limits): no field can be named. */
   transport?: boolean;
+  /** An accepted call's result. */
+  data?: any;
   text: string;
 }
 
@@ -136,9 +138,9 @@ async function send(face: Face, tool: AnyTool, procedurePath: string, hostile: H
       const error = result.structuredContent?.error;
       return { status, refused: true, code: error?.code, message: result.content?.[0]?.text, issues: error?.issues, text };
     }
-    return { status, refused: false, text };
+    return { status, refused: false, data: result?.structuredContent, text };
   }
-  if (status < 400) return { status, refused: false, text };
+  if (status < 400) return { status, refused: false, data: face === 'tRPC' ? answer?.result?.data : answer, text };
   // REST: {error: {code, message, issues}}; tRPC: {error: {message, data: {code, issues}}}; MCP: a JSON-RPC error with Hone's in data.
   const error = face === 'REST POST' || face === 'REST GET' ? answer?.error : { ...answer?.error?.data, message: answer?.error?.message };
   return { status, refused: true, code: error?.code, message: error?.message, issues: error?.issues ?? undefined, text };
@@ -171,6 +173,13 @@ function judge(face: Face, tool: AnyTool, hostile: HostileCase, answer: Answer):
   // parameter is lost rather than refused: the call is the call without it.
   const unknown = hostile.unknownFields.filter((field) => face !== 'REST GET' || field !== '__proto__');
   if (unknown.length > 0) expect(answer.refused, `unknown ${unknown.join(', ')} accepted; ${context}`).toBe(true);
+  if (!answer.refused && Array.isArray(answer.data?.errors)) {
+    // Items of a batch rejected one by one (ingest): each is named by its list, index and field.
+    for (const error of answer.data.errors as FieldIssue[]) {
+      expect(error.path.length, `a rejected item should be named; ${context}`).toBeGreaterThan(1);
+      expect(error.message, context).toBeTruthy();
+    }
+  }
   if (!answer.refused || answer.transport || TRANSPORT_REFUSALS.has(answer.status)) return;
   expect(answer.message, context).toBeTruthy();
   // A key PostgreSQL cannot store is named with U+FFFD in its place (an error is JSON, and logged).
