@@ -173,6 +173,14 @@ function judge(face: Face, tool: AnyTool, hostile: HostileCase, answer: Answer):
   // parameter is lost rather than refused: the call is the call without it.
   const unknown = hostile.unknownFields.filter((field) => face !== 'REST GET' || field !== '__proto__');
   if (unknown.length > 0) expect(answer.refused, `unknown ${unknown.join(', ')} accepted; ${context}`).toBe(true);
+  if (hostile.poisonedItem) {
+    const [list, index] = hostile.poisonedItem;
+    const named = ((answer.refused ? answer.issues : answer.data?.errors) ?? []) as FieldIssue[];
+    expect(
+      named.some((issue) => issue.path[0] === list && (answer.refused || issue.path[1] === index)),
+      `${list}.${index} should be refused or rejected by name; ${context}`,
+    ).toBe(true);
+  }
   if (!answer.refused && Array.isArray(answer.data?.errors)) {
     // Items of a batch rejected one by one (ingest): each is named by its list, index and field.
     for (const error of answer.data.errors as FieldIssue[]) {
@@ -340,9 +348,9 @@ describe(`hostile input on every face (${testDatabaseKind})`, () => {
             known ??= await observer.fingerprint();
             const answer = await sendCounted(face, tool, procedurePath, hostile);
             judge(face, tool, hostile, answer);
-            if (answer.refused) {
+            if (answer.refused || hostile.poisonedItem) {
               const after = await observer.fingerprint();
-              expect(after, `a refused call wrote: ${differences(known, after)}`).toEqual(known);
+              expect(after, `a refused call or rejected item wrote: ${differences(known, after)}`).toEqual(known);
             } else {
               known = null; // accepted: the next case starts from the new state
             }

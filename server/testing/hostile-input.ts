@@ -23,6 +23,11 @@ export interface HostileCase {
   mustName: string[];
   /** The same for the query string, where some damage cannot travel (a lone surrogate arrives as U+FFFD, JSON as text). */
   queryMustName: string[];
+  /**
+   * A batch's item (list, index) poisoned the known ways, alone in the input: whether the call is refused or the item
+   * rejected one by one, a refusal or rejection names it and nothing is written.
+   */
+  poisonedItem?: [string, number];
   /** Top-level keys the schema does not know: whatever else the input holds, it must be refused. */
   unknownFields: string[];
   /** The input as a JSON body (not always valid JSON, not always valid UTF-8). */
@@ -476,15 +481,16 @@ function hostileCase(parts: HostileCase): HostileCase {
   return Object.assign(parts, { [fc.toStringMethod]: () => `[${parts.steps.join('; ')}]` });
 }
 
-type CaseFacts = Pick<HostileCase, 'steps' | 'fields'> & Partial<Pick<HostileCase, 'mustName' | 'queryMustName'>>;
+type CaseFacts = Pick<HostileCase, 'steps' | 'fields'> & Partial<Pick<HostileCase, 'mustName' | 'queryMustName' | 'poisonedItem'>>;
 
 function caseOf(
   input: unknown,
   known: ReadonlySet<string>,
-  { steps, fields, mustName = [], queryMustName = mustName }: CaseFacts,
+  { steps, fields, mustName = [], queryMustName = mustName, poisonedItem }: CaseFacts,
 ): HostileCase {
   const unknownFields = isContainer(input) && !Array.isArray(input) ? Object.keys(input).filter((key) => !known.has(key)) : [];
-  return hostileCase({ steps, fields, mustName, queryMustName, unknownFields, body: utf8(jsonText(input)), query: () => queryText(input) });
+  const body = utf8(jsonText(input));
+  return hostileCase({ steps, fields, mustName, queryMustName, poisonedItem, unknownFields, body, query: () => queryText(input) });
 }
 
 const topField = (path: Path) => (path.length > 0 ? [String(path[0])] : []);
@@ -673,6 +679,26 @@ export function fixedHostileCases(tool: AnyTool, example: unknown): HostileCase[
     (_key, property) => (property.type.includes('number') || property.type.includes('integer') ? new RawJson('1e400') : undefined),
     () => true,
   );
+  // The items of a batch (ingest) are checked one by one: the same poisons inside an item, alone in its list.
+  for (const [list, items] of Object.entries(base)) {
+    const [item] = Array.isArray(items) ? items : [];
+    if (!isContainer(item) || Array.isArray(item)) continue;
+    const poisons: [string, (value: unknown) => unknown][] = [
+      ['U+0000 in every text field', (value) => (typeof value === 'string' ? `${value}\u0000` : undefined)],
+      ['every JSON field nested 1,000 levels deep', (value) => (isContainer(value) ? deepJson(1_000) : undefined)],
+    ];
+    for (const [what, poison] of poisons) {
+      const poisoned: Record<string, unknown> = clone(item);
+      const touched = Object.keys(poisoned).filter((key) => {
+        const value = poison(poisoned[key]);
+        if (value !== undefined) withKey(poisoned, key, value);
+        return value !== undefined;
+      });
+      if (touched.length === 0) continue;
+      const input = withKey({}, list, [poisoned]);
+      cases.push(caseOf(input, known, { steps: [`${what} of ${list}.0: ${touched.join(', ')}`], fields: [list], poisonedItem: [list, 0] }));
+    }
+  }
   const extra = withKey(clone(base), 'unexpected_field', 1);
   cases.push(caseOf(extra, known, { steps: ['unexpected_field added'], fields: ['unexpected_field'], mustName: ['unexpected_field'] }));
   return cases;

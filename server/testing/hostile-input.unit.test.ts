@@ -2,6 +2,7 @@
 // what a URL can, and the fixed cases touch every field of a tool.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ingestTool } from '../tools/ingest';
 import { recordMetricTool } from '../tools/metrics';
 import { tools } from '../tools/registry';
 import { deepJson, fixedHostileCases, hostileInputs, jsonText, percentEncode, queryText, RawJson, toolShape } from './hostile-input';
@@ -54,6 +55,19 @@ describe('fixedHostileCases', () => {
       if (fields.length === 0) continue;
       expect(deep!.mustName, tool.name).toEqual(fields);
     }
+  });
+
+  it("poisons a batch's item alone in its list: U+0000 in its text, its JSON nested 1,000 levels", () => {
+    const poisoned = fixedHostileCases(ingestTool, ingestTool.example).filter((hostile) => hostile.poisonedItem);
+    expect(poisoned.map((hostile) => hostile.poisonedItem)).toEqual([
+      ['modelCalls', 0],
+      ['metrics', 0],
+      ['metrics', 0],
+      ['bugReports', 0],
+    ]);
+    const deep = JSON.parse(decode(poisoned[2]!.body));
+    expect(Object.keys(deep)).toEqual(['metrics']);
+    expect(JSON.stringify(deep.metrics[0].context)).toHaveLength(6 * 1_000 + 1);
   });
 });
 
