@@ -5,7 +5,7 @@ import { HoneError } from '../errors';
 import { checkHostAndOrigin } from '../http/host-origin';
 import { methodNotAllowed } from '../http/methods';
 import { readBody } from '../http/read-body';
-import { admit, admitReader, type Admission } from '../tools/pipeline';
+import { admit, admitReader, admitToolless, type Admission } from '../tools/pipeline';
 import { toolsByName } from '../tools/registry';
 import { serveMcp } from './server';
 
@@ -39,7 +39,7 @@ function sentArguments(body: unknown): Map<string | number, unknown> {
 }
 
 /**
- * The pipeline's admission of every tool the message calls, made here so that a read key calling a writing tool
+ * The pipeline's admission of every tool call the message makes (each one counted by the rate limit), made here so that a read key calling a writing tool
  * is refused at the HTTP level (403, insufficient_scope), as MCP's authorization spec asks; each call then runs
  * with its admission and is not authorized again.
  */
@@ -76,6 +76,7 @@ export async function handleMcpRequest(request: Request): Promise<Response> {
       if (error instanceof HoneError && error.code === 'FORBIDDEN') return mcpHttpErrorResponse(error, { insufficientScope: true });
       throw error;
     }
+    if (admissions.size === 0) admitToolless(auth);
     return await serveMcp({ request, parsedBody, prisma, auth, admissions, sentArguments: sentArguments(parsedBody) });
   } catch (error) {
     return mcpHttpErrorResponse(asHoneError(error, 'MCP /api/mcp'));
