@@ -19,6 +19,26 @@ function calledTools(body: unknown): string[] {
 }
 
 /**
+ * Each tools/call's arguments exactly as the client sent them, by JSON-RPC id. The SDK hands a tool a copy made by its
+ * own request schema, which drops a `__proto__` key; the pipeline reads these instead, so the raw-input guard refuses
+ * such a key by name here as on every other face. An id two calls of one request share is left out (the SDK's copy
+ * is used for those).
+ */
+function sentArguments(body: unknown): Map<string | number, unknown> {
+  const byId = new Map<string | number, unknown>();
+  const shared = new Set<string | number>();
+  for (const message of Array.isArray(body) ? body : [body]) {
+    const m = message as { id?: unknown; method?: unknown; params?: { arguments?: unknown } } | null;
+    if (m?.method !== 'tools/call' || (typeof m.id !== 'string' && typeof m.id !== 'number') || !m.params || !('arguments' in m.params))
+      continue;
+    if (byId.has(m.id)) shared.add(m.id);
+    byId.set(m.id, m.params.arguments);
+  }
+  for (const id of shared) byId.delete(id);
+  return byId;
+}
+
+/**
  * The pipeline's admission of every tool call the message makes (each one counted by the rate limit), made here so that a read key calling a writing tool
  * is refused at the HTTP level (403, insufficient_scope), as MCP's authorization spec asks; each call then runs
  * with its admission and is not authorized again.
@@ -57,7 +77,7 @@ export async function handleMcpRequest(request: Request): Promise<Response> {
       throw error;
     }
     if (admissions.size === 0) admitToolless(auth);
-    return await serveMcp({ request, parsedBody, prisma, auth, admissions });
+    return await serveMcp({ request, parsedBody, prisma, auth, admissions, sentArguments: sentArguments(parsedBody) });
   } catch (error) {
     return mcpHttpErrorResponse(asHoneError(error, 'MCP /api/mcp'));
   }

@@ -5,6 +5,7 @@ import {
   McpServer,
   WebStandardStreamableHTTPServerTransport,
   type CallToolResult,
+  type ServerContext,
 } from '@modelcontextprotocol/server';
 import type { RequestAuth } from '../auth/request-auth';
 import type { PrismaClient } from '../db/client';
@@ -45,6 +46,8 @@ interface McpCaller {
   auth: RequestAuth;
   /** The pipeline's admissions, made at the HTTP level for each tool the request calls. */
   admissions: ReadonlyMap<string, Admission>;
+  /** Each call's arguments as sent, by JSON-RPC id: what the pipeline parses (the SDK's copy drops `__proto__` keys). */
+  sentArguments: ReadonlyMap<string | number, unknown>;
 }
 
 async function callTool(tool: AnyTool, { prisma, auth, admissions }: McpCaller, input: unknown): Promise<CallToolResult> {
@@ -73,7 +76,8 @@ export function createHoneMcpServer(caller: McpCaller): McpServer {
         inputSchema: schemaParsedByPipeline(tool),
         annotations: { readOnlyHint: tool.readOnly, destructiveHint: tool.destructive ?? false, openWorldHint: false },
       },
-      (input: unknown) => callTool(tool, caller, input),
+      (input: unknown, ctx: ServerContext) =>
+        callTool(tool, caller, caller.sentArguments.has(ctx.mcpReq.id) ? caller.sentArguments.get(ctx.mcpReq.id) : input),
     );
   }
   return server;

@@ -220,6 +220,20 @@ describe(`MCP at /api/mcp (${testDatabaseKind})`, () => {
     await client.close();
   });
 
+  it('refuses a __proto__ key in the arguments by name, as every face does (the SDK copies arguments without it)', async () => {
+    for (const value of ['"x"', '{"name":"proto-mcp","value":1,"unit":"ms"}']) {
+      const response = await fetch(`${server.url}/api/mcp`, {
+        method: 'POST',
+        headers: { ...MCP_HEADERS, 'mcp-protocol-version': '2025-06-18' },
+        body: `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"record_metric","arguments":{"name":"proto-mcp","value":1,"unit":"ms","__proto__":${value}}}}`,
+      });
+      const { result } = await response.json();
+      expect(result.isError, value).toBe(true);
+      expect(result.structuredContent.error.issues).toEqual([{ path: ['__proto__'], message: 'key "__proto__" is not allowed' }]);
+    }
+    expect(await metricNames()).not.toContain('proto-mcp');
+  });
+
   it('answers an unknown tool with a JSON-RPC error', async () => {
     const client = await connect();
     await expect(client.callTool({ name: 'drop_all_tables', arguments: {} })).rejects.toThrow(/drop_all_tables/);
