@@ -2,16 +2,19 @@
 // face and every HTTP route answers failures through this module and nowhere else.
 import { TRPCError } from '@trpc/server';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
-import { HoneError } from './errors';
+import { HoneError, HTTP_STATUS, type HoneErrorCode } from './errors';
+import { countDatabaseError } from './monitoring/metrics';
 
 export const INTERNAL_ERROR_MESSAGE = 'Internal error; the server log has the details';
 
 /**
  * A HoneError passes through; anything else is a fault of the server: logged here, once, under `where` (the tool
- * or route that failed), and answered with a message that leaks nothing of the database or the code.
+ * or route that failed), counted when the database failed, and answered with a message that leaks nothing of the
+ * database or the code.
  */
 export function asHoneError(error: unknown, where: string): HoneError {
   if (error instanceof HoneError) return error;
+  countDatabaseError(error);
   console.error(`${where} failed:`, error);
   const internal = new HoneError('INTERNAL_SERVER_ERROR', INTERNAL_ERROR_MESSAGE);
   internal.cause = error;
@@ -84,6 +87,19 @@ export function trpcErrorPresentation(error: TRPCError): { message: string; issu
   if (cause instanceof HoneError) return { message: cause.message, issues: cause.issues.length ? cause.issues : null };
   if (error.code === 'INTERNAL_SERVER_ERROR') return { message: INTERNAL_ERROR_MESSAGE, issues: null };
   return { message: error.message, issues: null };
+}
+
+/**
+ * A tRPC failure as a HoneError: the pipeline's own (its cause), or one tRPC made itself (no such procedure, a wrong
+ * method, input it could not read) under the same code, or an unexpected one (the context failing) as asHoneError
+ * makes it.
+ */
+export function honeErrorOfTrpc(error: TRPCError, where: string): HoneError {
+  if (error.cause instanceof HoneError) return error.cause;
+  if (error.code === 'INTERNAL_SERVER_ERROR') return asHoneError(error.cause ?? error, where);
+  if (error.code === 'PARSE_ERROR') return new HoneError('BAD_REQUEST', error.message);
+  if (Object.hasOwn(HTTP_STATUS, error.code)) return new HoneError(error.code as HoneErrorCode, error.message);
+  return asHoneError(error, where);
 }
 
 /**

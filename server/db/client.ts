@@ -18,6 +18,8 @@ export type DatabaseTarget =
 export interface DatabaseConnection {
   target: DatabaseTarget;
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  /** The connection pool of a PostgreSQL server (PGlite is one in-process connection: none). */
+  pool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -63,7 +65,7 @@ export async function connect(target: DatabaseTarget): Promise<DatabaseConnectio
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: target.url, max: target.poolMax ?? 10, Client: IntrospectionFriendlyClient });
     const adapterFactory = new PrismaPg(pool);
-    return { target, adapterFactory, close: () => pool.end() };
+    return { target, adapterFactory, pool, close: () => pool.end() };
   }
   let release = () => {};
   if (target.dataDir) {

@@ -10,6 +10,7 @@ import type { RequestAuth } from '../auth/request-auth';
 import type { PrismaClient } from '../db/client';
 import { mcpErrorResult } from '../error-mapping';
 import { HoneError } from '../errors';
+import type { CallOrigin } from '../monitoring/metrics';
 import { toolText, type AnyTool } from '../tools/define';
 import { invokeTool, type Admission } from '../tools/pipeline';
 import { tools } from '../tools/registry';
@@ -45,11 +46,12 @@ interface McpCaller {
   auth: RequestAuth;
   /** The pipeline's admissions, made at the HTTP level for each tool the request calls. */
   admissions: ReadonlyMap<string, Admission>;
+  origin: CallOrigin;
 }
 
-async function callTool(tool: AnyTool, { prisma, auth, admissions }: McpCaller, input: unknown): Promise<CallToolResult> {
+async function callTool(tool: AnyTool, { prisma, auth, admissions, origin }: McpCaller, input: unknown): Promise<CallToolResult> {
   try {
-    const output: unknown = await invokeTool({ tool, prisma, access: admissions.get(tool.name) ?? auth, readInput: () => input });
+    const output: unknown = await invokeTool({ tool, prisma, access: admissions.get(tool.name) ?? auth, readInput: () => input, origin });
     return { content: [{ type: 'text', text: toolText(tool, output) }], structuredContent: structured(output) };
   } catch (error) {
     // invokeTool answers every failure as a HoneError (an unexpected one already logged).
