@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HoneError, HTTP_STATUS, type HoneErrorCode } from '../errors';
 import { labelValues, parseExposition, sampleSum } from '../testing/prometheus-text';
@@ -5,6 +7,8 @@ import { tools, toolsByName, toolsByProcedurePath } from '../tools/registry';
 import { databaseErrorKind } from '../monitoring/database-errors';
 import { countDatabaseError, metricsExposition, observeCall, observeRefusal, requestLabels, type CallOrigin } from '../monitoring/metrics';
 import { faceOfTrpcRequest } from '../monitoring/trpc-source';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
 
 const HOSTILE_NAMES = [
   '__proto__',
@@ -149,5 +153,38 @@ describe('database error kinds', () => {
     ],
   ] as const)('%s: %s', (_what, error, kind) => {
     expect(databaseErrorKind(error)).toBe(kind);
+  });
+});
+
+describe('the Grafana dashboard (docs/grafana/hone-dashboard.json)', () => {
+  interface Panel {
+    type: string;
+    title: string;
+    datasource?: { uid: string };
+    targets?: { expr: string }[];
+  }
+
+  it('queries only series /api/metrics exposes, through the data source chosen in its variable', async () => {
+    const dashboard = JSON.parse(readFileSync(path.join(ROOT, 'docs/grafana/hone-dashboard.json'), 'utf8')) as {
+      panels: Panel[];
+      templating: { list: { name: string; type: string }[] };
+    };
+    expect(dashboard.templating.list).toContainEqual(expect.objectContaining({ name: 'datasource', type: 'datasource' }));
+    const exposed = new Set(
+      [...(await metricsExposition()).body.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) =>
+        type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name!],
+      ),
+    );
+    const queried = dashboard.panels.filter((panel) => panel.type !== 'row');
+    expect(queried.length).toBeGreaterThanOrEqual(12);
+    for (const panel of queried) {
+      expect(panel.datasource?.uid, panel.title).toBe('${datasource}');
+      expect(panel.targets?.length, panel.title).toBeGreaterThan(0);
+      for (const { expr } of panel.targets!) {
+        const series = expr.match(/\bhone_\w+/g) ?? [];
+        expect(series.length, `${panel.title}: ${expr}`).toBeGreaterThan(0);
+        for (const name of series) expect(exposed, `${panel.title}: ${name}`).toContain(name);
+      }
+    }
   });
 });
