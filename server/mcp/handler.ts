@@ -53,9 +53,9 @@ export async function handleMcpRequest(request: Request): Promise<Response> {
   try {
     checkHostAndOrigin(request);
     if (request.method !== 'POST') {
-      return mcpHttpErrorResponse(methodNotAllowed(request.method, 'POST', 'This stateless MCP server (send JSON-RPC as POST)'), {
-        allow: 'POST',
-      });
+      const refusal = methodNotAllowed(request.method, 'POST', 'This stateless MCP server (send JSON-RPC as POST)');
+      observeRefusal(origin, undefined, refusal);
+      return mcpHttpErrorResponse(refusal, { allow: 'POST' });
     }
     const prisma = await getPrisma();
     const auth = await authenticate(prisma, request.headers, { acceptSession: false });
@@ -66,6 +66,7 @@ export async function handleMcpRequest(request: Request): Promise<Response> {
     try {
       parsedBody = JSON.parse(text);
     } catch {
+      observeRefusal(origin, undefined, new HoneError('BAD_REQUEST', 'The body is not valid JSON'));
       return mcpParseErrorResponse();
     }
     let admissions: Map<string, Admission>;

@@ -144,10 +144,19 @@ describe(`GET /api/metrics (${testDatabaseKind})`, () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { padding: 'x'.repeat(2 * 1024 * 1024) } }),
     });
     expect(hugeBody.status).toBe(413);
+    const notJson = await fetch(`${server.url}/api/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: '{"jsonrpc": "2.0",',
+    });
+    expect(notJson.status).toBe(400);
+    expect((await fetch(`${server.url}/api/mcp`, { method: 'DELETE' })).status).toBe(405);
     const { samples: after } = await scrape();
     expect(callsOf(before, after, { face: 'trpc', tool: 'unknown', outcome: 'bad_request', status_class: '4xx' })).toBe(1);
     expect(callsOf(before, after, { face: 'mcp', tool: 'unknown', outcome: 'payload_too_large', status_class: '4xx' })).toBe(1);
-    expect(callsOf(before, after, {})).toBe(2);
+    expect(callsOf(before, after, { face: 'mcp', tool: 'unknown', outcome: 'bad_request' })).toBe(1);
+    expect(callsOf(before, after, { face: 'mcp', tool: 'unknown', outcome: 'method_not_supported' })).toBe(1);
+    expect(callsOf(before, after, {})).toBe(4);
   });
 
   it('counts routing decisions per layer as hits, misses and nothing for dry runs', async () => {
