@@ -53,9 +53,11 @@ export async function handleMcpRequest(request: Request): Promise<Response> {
   try {
     checkHostAndOrigin(request);
     if (request.method !== 'POST') {
-      const refusal = methodNotAllowed(request.method, 'POST', 'This stateless MCP server (send JSON-RPC as POST)');
-      observeRefusal(origin, undefined, refusal);
-      return mcpHttpErrorResponse(refusal, { allow: 'POST' });
+      // Not counted: MCP clients ask with GET for a stream this stateless server does not keep, and 405 is the answer
+      // the protocol expects there, not a refusal of anything a client meant to call.
+      return mcpHttpErrorResponse(methodNotAllowed(request.method, 'POST', 'This stateless MCP server (send JSON-RPC as POST)'), {
+        allow: 'POST',
+      });
     }
     const prisma = await getPrisma();
     const auth = await authenticate(prisma, request.headers, { acceptSession: false });

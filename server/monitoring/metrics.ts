@@ -49,11 +49,11 @@ export function requestLabels(origin: CallOrigin, tool: AnyTool | undefined, fai
   };
 }
 
-export type IngestKind = 'model_call' | 'metric' | 'bug_report';
 export type IngestOutcome = 'stored' | 'duplicate' | 'rejected';
 export type RouteOutcome = 'rule_hit' | 'no_match' | 'cut_off';
 
-const INGEST_KINDS: readonly IngestKind[] = ['model_call', 'metric', 'bug_report'];
+/** The kind label of each item list of an ingest batch. */
+const INGEST_KINDS = { modelCalls: 'model_call', metrics: 'metric', bugReports: 'bug_report' } as const;
 const INGEST_OUTCOMES: readonly IngestOutcome[] = ['stored', 'duplicate', 'rejected'];
 const ROUTING_LAYERS: readonly RoutingLayerValue[] = ['fast', 'balanced', 'deep'];
 const ROUTE_OUTCOMES: readonly RouteOutcome[] = ['rule_hit', 'no_match', 'cut_off'];
@@ -111,7 +111,7 @@ function createHoneMetrics() {
   });
 
   // Series of closed label sets start at zero, so rate() sees their first increment.
-  for (const kind of INGEST_KINDS) for (const outcome of INGEST_OUTCOMES) ingestItems.inc({ kind, outcome }, 0);
+  for (const kind of Object.values(INGEST_KINDS)) for (const outcome of INGEST_OUTCOMES) ingestItems.inc({ kind, outcome }, 0);
   for (const layer of ROUTING_LAYERS) for (const outcome of ROUTE_OUTCOMES) routeDecisions.inc({ layer, outcome }, 0);
   for (const kind of DATABASE_ERROR_KINDS) databaseErrors.inc({ kind }, 0);
 
@@ -162,12 +162,12 @@ export function observeRouteDecision(layer: RoutingLayerValue, outcome: RouteOut
   metrics().routeDecisions.inc({ layer, outcome });
 }
 
-/** The outcomes of one ingest batch, item by item. */
-export function observeIngestOutcomes(outcomes: Record<IngestKind, readonly IngestOutcome[]>): void {
+/** The outcomes of one ingest batch, item by item, as its answer lists them. */
+export function observeIngestOutcomes(outcomes: Record<keyof typeof INGEST_KINDS, readonly IngestOutcome[]>): void {
   const { ingestItems } = metrics();
-  for (const kind of INGEST_KINDS) {
+  for (const [list, kind] of Object.entries(INGEST_KINDS) as [keyof typeof INGEST_KINDS, string][]) {
     for (const outcome of INGEST_OUTCOMES) {
-      const count = outcomes[kind].filter((o) => o === outcome).length;
+      const count = outcomes[list].filter((o) => o === outcome).length;
       if (count > 0) ingestItems.inc({ kind, outcome }, count);
     }
   }

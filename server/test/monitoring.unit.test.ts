@@ -5,7 +5,15 @@ import { HoneError, HTTP_STATUS, type HoneErrorCode } from '../errors';
 import { labelValues, parseExposition, sampleSum } from '../testing/prometheus-text';
 import { tools, toolsByName, toolsByProcedurePath } from '../tools/registry';
 import { databaseErrorKind } from '../monitoring/database-errors';
-import { countDatabaseError, metricsExposition, observeCall, observeRefusal, requestLabels, type CallOrigin } from '../monitoring/metrics';
+import {
+  countDatabaseError,
+  metricsExposition,
+  observeCall,
+  observeIngestOutcomes,
+  observeRefusal,
+  requestLabels,
+  type CallOrigin,
+} from '../monitoring/metrics';
 import { faceOfTrpcRequest } from '../monitoring/trpc-source';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -97,6 +105,20 @@ describe('the exposition', () => {
     const delta = (kind: string) =>
       sampleSum(after, 'hone_database_errors_total', { kind }) - sampleSum(before, 'hone_database_errors_total', { kind });
     expect([delta('unavailable'), delta('timeout'), delta('other')]).toEqual([1, 1, 0]);
+  });
+
+  it("counts an ingest batch's items by kind and outcome", async () => {
+    const before = await scrape();
+    observeIngestOutcomes({
+      modelCalls: ['stored', 'stored', 'duplicate'],
+      metrics: ['rejected'],
+      bugReports: [],
+    });
+    const after = await scrape();
+    const grew = (kind: string, outcome: string) =>
+      sampleSum(after, 'hone_ingest_items_total', { kind, outcome }) - sampleSum(before, 'hone_ingest_items_total', { kind, outcome });
+    expect([grew('model_call', 'stored'), grew('model_call', 'duplicate'), grew('metric', 'rejected')]).toEqual([2, 1, 1]);
+    expect(sampleSum(after, 'hone_ingest_items_total') - sampleSum(before, 'hone_ingest_items_total')).toBe(4);
   });
 
   it('starts the closed series at zero and carries the default process metrics under hone_', async () => {

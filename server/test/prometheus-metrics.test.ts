@@ -150,13 +150,11 @@ describe(`GET /api/metrics (${testDatabaseKind})`, () => {
       body: '{"jsonrpc": "2.0",',
     });
     expect(notJson.status).toBe(400);
-    expect((await fetch(`${server.url}/api/mcp`, { method: 'DELETE' })).status).toBe(405);
     const { samples: after } = await scrape();
     expect(callsOf(before, after, { face: 'trpc', tool: 'unknown', outcome: 'bad_request', status_class: '4xx' })).toBe(1);
     expect(callsOf(before, after, { face: 'mcp', tool: 'unknown', outcome: 'payload_too_large', status_class: '4xx' })).toBe(1);
     expect(callsOf(before, after, { face: 'mcp', tool: 'unknown', outcome: 'bad_request' })).toBe(1);
-    expect(callsOf(before, after, { face: 'mcp', tool: 'unknown', outcome: 'method_not_supported' })).toBe(1);
-    expect(callsOf(before, after, {})).toBe(4);
+    expect(callsOf(before, after, {})).toBe(3);
   });
 
   it('counts routing decisions per layer as hits, misses and nothing for dry runs', async () => {
