@@ -1,7 +1,24 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_INGEST_ITEMS } from './schemas/ingest-limits';
 import { DEFAULT_JSON_LIMITS } from './schemas/json-limits';
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+const DURATION_UNITS_MS: Record<string, number> = { m: MINUTE_MS, h: HOUR_MS, d: DAY_MS };
+
+/** A duration written as a whole number and a unit (`90m`, `48h`, `7d`), parsed to milliseconds within [min, max]. */
+const duration = ({ min, max }: { min: number; max: number }) => {
+  const message = `must be a whole number and a unit from 1m to ${max / DAY_MS}d, e.g. 90m, 48h or 7d`;
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+[mhd]$/, message)
+    .transform((text) => Number(text.slice(0, -1)) * DURATION_UNITS_MS[text.slice(-1)]!)
+    .refine((ms) => ms >= min && ms <= max, message);
+};
 
 const EnvSchema = z.object({
   DATABASE_URL: z.preprocess(
@@ -82,6 +99,21 @@ const EnvSchema = z.object({
       .max(100_000, 'must be from 1 to 100000')
       .default(1000),
   ),
+  /** Most items (model calls, metric values and bug reports together) one `ingest` call may carry (default 5000). */
+  HONE_MAX_INGEST_ITEMS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number from 1 to 100000' })
+      .int('must be a whole number from 1 to 100000')
+      .min(1, 'must be from 1 to 100000')
+      .max(100_000, 'must be from 1 to 100000')
+      .default(DEFAULT_MAX_INGEST_ITEMS),
+  ),
+  /**
+   * How long an `ingest` item's eventId is remembered (default 7d): the same id again within it is a duplicate.
+   * A number and a unit: `90m`, `48h`, `7d` (1 minute to 365 days). Parsed to milliseconds.
+   */
+  HONE_IDEMPOTENCY_WINDOW: z.preprocess(emptyAsUndefined, duration({ min: MINUTE_MS, max: 365 * DAY_MS }).default(7 * DAY_MS)),
   /**
    * Interface `npm start` listens on. Unset: loopback (127.0.0.1) while authentication is off, so an open server is
    * not reachable from the network; all interfaces when API keys are required. See listenHost().

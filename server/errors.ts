@@ -36,18 +36,8 @@ export class HoneError extends Error {
   }
 
   /** Input that failed its schema: the message names every bad field. */
-  static fromZod(error: {
-    issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[];
-  }): HoneError {
-    const issues = error.issues.flatMap((issue) => {
-      const path = issue.path.map((key) => (typeof key === 'number' ? key : String(key)));
-      // A misspelt field is reported at that field, so its path names it like any other bad field.
-      if (issue.code === 'unrecognized_keys' && issue.keys?.length) {
-        return issue.keys.map((key) => ({ path: [...path, key], message: 'is not a known field' }));
-      }
-      return [{ path, message: issue.message }];
-    });
-    return HoneError.invalidInput(issues);
+  static fromZod(error: ZodLikeError): HoneError {
+    return HoneError.invalidInput(fieldIssuesOf(error));
   }
 
   /** Input refused at the given fields: the message names every one. */
@@ -59,6 +49,22 @@ export class HoneError extends Error {
   static invalidField(field: string, message: string): HoneError {
     return new HoneError('BAD_REQUEST', `${field}: ${message}`, [{ path: [field], message }]);
   }
+}
+
+/** The shape of a zod error this module reads (errors.ts stays free of imports: the schemas use it too). */
+export interface ZodLikeError {
+  issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[];
+}
+
+/** A schema's issues as field issues: a misspelt field is reported at that field, so its path names it like any other. */
+export function fieldIssuesOf(error: ZodLikeError): FieldIssue[] {
+  return error.issues.flatMap((issue) => {
+    const path = issue.path.map((key) => (typeof key === 'number' ? key : String(key)));
+    if (issue.code === 'unrecognized_keys' && issue.keys?.length) {
+      return issue.keys.map((key) => ({ path: [...path, key], message: 'is not a known field' }));
+    }
+    return [{ path, message: issue.message }];
+  });
 }
 
 export function describeIssues(issues: FieldIssue[]): string {

@@ -12,6 +12,9 @@ import { applyMigrations } from './schema-engine';
 
 export type { PrismaClient };
 
+/** What a writer needs to run SQL: the client itself, or an interactive transaction's client (several writes as one). */
+export type SqlClient = Pick<PrismaClient, '$queryRaw' | '$executeRaw'>;
+
 export type DatabaseTarget =
   { kind: 'postgres'; url: string; poolMax?: number } | { kind: 'pglite'; dataDir?: string /* undefined: in memory */ };
 

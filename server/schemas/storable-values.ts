@@ -4,6 +4,9 @@ import type { FieldIssue } from '../errors';
 // handed as an object key. Pure functions with no imports at run time: the input schemas (shared with the
 // dashboard's forms) and the invocation pipeline's raw-input guard both use them.
 
+/** How deep a tool's raw input may nest anywhere (the input object itself is level 1). */
+export const MAX_INPUT_DEPTH = 32;
+
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Why PostgreSQL cannot store this text, or undefined when it can. */

@@ -25,13 +25,6 @@ export function latencyBucketBounds(index: number): [number, number] {
   return index >= LAST ? [lower, lower] : [lower, 2 ** (index / BUCKETS_PER_DOUBLING)];
 }
 
-/** A histogram with a single call in the given bucket, as stored for a new hour. */
-export function singleCallHistogram(latencyMs: number): number[] {
-  const counts = new Array<number>(LATENCY_BUCKET_COUNT).fill(0);
-  counts[latencyBucketIndex(latencyMs)] = 1;
-  return counts;
-}
-
 /** The nearest rank of quantile q (0..1) among `total` values, 1-based. */
 export const nearestRank = (q: number, total: number) => Math.max(1, Math.ceil(q * total));
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { PrismaClient } from '../db/client';
+import type { PrismaClient, SqlClient } from '../db/client';
 import type { GetMetricSeriesInput, RecordMetricInput } from '../schemas/metrics';
 import { alignToBuckets, binned, echoRange, MAX_SERIES, resolveTimeRange, type RangeEcho } from './time-buckets';
 
@@ -12,24 +12,43 @@ export interface MetricDto {
   recordedAt: string;
 }
 
-export async function recordMetric(prisma: PrismaClient, input: z.output<typeof RecordMetricInput>): Promise<MetricDto> {
-  const row = await prisma.performanceMetric.create({
-    data: {
-      metricName: input.name,
-      metricValue: input.value,
-      metricUnit: input.unit,
-      context: input.context,
-      ...(input.recordedAt && { recordedAt: new Date(input.recordedAt) }),
-    },
-  });
-  return {
+/** One metric value to store: what record_metric and ingest take, with the instant it was recorded. */
+export interface MetricValue {
+  name: string;
+  value: number;
+  unit: string;
+  context: Record<string, unknown>;
+  recordedAt: Date;
+}
+
+/**
+ * Stores metric values, any number, in ONE set-wise insert (unnest), returning them in the order given. The one
+ * write path of metric values: record_metric is a batch of one, ingest a batch of many.
+ */
+export async function insertMetrics(db: SqlClient, values: readonly MetricValue[]): Promise<MetricDto[]> {
+  if (values.length === 0) return [];
+  const rows = await db.$queryRaw<{ id: bigint; name: string; value: number; unit: string; context: unknown; recorded_at: Date }[]>`
+    INSERT INTO performance_metrics (metric_name, metric_value, metric_unit, context, recorded_at)
+    SELECT name, value, unit, context, recorded_at
+    FROM unnest(${values.map((v) => v.name)}::text[], ${values.map((v) => v.value)}::float8[], ${values.map((v) => v.unit)}::text[],
+                ${values.map((v) => JSON.stringify(v.context))}::jsonb[], ${values.map((v) => v.recordedAt.toISOString())}::timestamptz[])
+         WITH ORDINALITY AS u(name, value, unit, context, recorded_at, n)
+    ORDER BY n
+    RETURNING id, metric_name AS name, metric_value AS value, metric_unit AS unit, context, recorded_at`;
+  return rows.map((row) => ({
     id: Number(row.id),
-    name: row.metricName,
-    value: row.metricValue,
-    unit: row.metricUnit,
+    name: row.name,
+    value: row.value,
+    unit: row.unit,
     context: row.context as Record<string, unknown>,
-    recordedAt: row.recordedAt.toISOString(),
-  };
+    recordedAt: row.recorded_at.toISOString(),
+  }));
+}
+
+/** Records one value (record_metric): a batch of one through insertMetrics. */
+export async function recordMetric(prisma: PrismaClient, input: z.output<typeof RecordMetricInput>): Promise<MetricDto> {
+  const [metric] = await insertMetrics(prisma, [{ ...input, recordedAt: input.recordedAt ? new Date(input.recordedAt) : new Date() }]);
+  return metric!;
 }
 
 export interface MetricName {

@@ -11,6 +11,15 @@ describe('environment', () => {
     expect(targetFromEnv(parseEnv({ DATABASE_URL: '' })).kind).toBe('pglite');
   });
 
+  it('reads the ingest limits: a batch size and an idempotency window written with a unit', () => {
+    expect(parseEnv({})).toMatchObject({ HONE_MAX_INGEST_ITEMS: 5000, HONE_IDEMPOTENCY_WINDOW: 7 * 86_400_000 });
+    expect(parseEnv({ HONE_IDEMPOTENCY_WINDOW: '90m' }).HONE_IDEMPOTENCY_WINDOW).toBe(90 * 60_000);
+    expect(parseEnv({ HONE_IDEMPOTENCY_WINDOW: '48h', HONE_MAX_INGEST_ITEMS: '1000' })).toMatchObject({
+      HONE_IDEMPOTENCY_WINDOW: 48 * 3_600_000,
+      HONE_MAX_INGEST_ITEMS: 1000,
+    });
+  });
+
   it('selects PostgreSQL when DATABASE_URL is set', () => {
     const env = parseEnv({ DATABASE_URL: 'postgresql://u@db:5432/hone', HONE_DB_POOL_MAX: '25' });
     expect(targetFromEnv(env)).toEqual({ kind: 'postgres', url: 'postgresql://u@db:5432/hone', poolMax: 25 });
@@ -22,6 +31,10 @@ describe('environment', () => {
     ['PORT', { PORT: '70000' }],
     ['HONE_DEFAULT_LAYER', { HONE_DEFAULT_LAYER: 'turbo' }],
     ['HONE_DB_POOL_MAX', { HONE_DB_POOL_MAX: '0' }],
+    ['HONE_IDEMPOTENCY_WINDOW', { HONE_IDEMPOTENCY_WINDOW: '7' }],
+    ['HONE_IDEMPOTENCY_WINDOW', { HONE_IDEMPOTENCY_WINDOW: '0m' }],
+    ['HONE_IDEMPOTENCY_WINDOW', { HONE_IDEMPOTENCY_WINDOW: '366d' }],
+    ['HONE_MAX_INGEST_ITEMS', { HONE_MAX_INGEST_ITEMS: '0' }],
   ])('names %s when its value is wrong', (variable, source) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`^Invalid environment:\\n  ${variable}: `));
   });

@@ -16,6 +16,11 @@ export interface Tool<Input extends z.ZodType = z.ZodType, Output = unknown, Rea
   input: Input;
   readOnly: ReadOnly;
   destructive?: boolean;
+  /**
+   * Top-level input fields holding a batch's items, accepted or rejected one by one (`ingest`): the pipeline's raw-input
+   * guard leaves their items to the tool's item schema, which guards each item itself (batchItem, server/schemas/ingest.ts).
+   */
+  itemLists?: readonly string[];
   handler: (ctx: ToolContext, input: z.output<Input>) => Promise<Output>;
   /** The result as text a person or model reads (MCP's text block); JSON when absent. */
   toText?: (output: Output) => string;

@@ -84,4 +84,17 @@ describe('rawInputIssues', () => {
       /^name: must not contain the character U\+0000 \(NUL\); metadata\.__proto__: key "__proto__" is not allowed$/,
     );
   });
+
+  it("leaves a batch's item lists to the item schema and still guards the rest of the input", () => {
+    const raw = JSON.parse('{"metrics": [{"unit": "m\\u0000s"}, {"__proto__": 1}], "note": "a\\u0000", "__proto__": []}') as unknown;
+    expect(rawInputIssues(raw).map((issue) => issue.path.join('.'))).toEqual([
+      '__proto__',
+      'metrics.0.unit',
+      'metrics.1.__proto__',
+      'note',
+    ]);
+    expect(rawInputIssues(raw, { itemLists: ['metrics'] }).map((issue) => issue.path.join('.'))).toEqual(['__proto__', 'note']);
+    // A listed field that is not a list is guarded like any other value.
+    expect(rawInputIssues({ metrics: { unit: '\u0000' } }, { itemLists: ['metrics'] })).toHaveLength(1);
+  });
 });

@@ -41,10 +41,11 @@ export function admitReader(auth: RequestAuth, endpoint: string): void {
 
 /**
  * A tool's raw input checked against its schema; a refusal names every bad field. The raw-input guard runs first:
- * what it refuses (a `__proto__` key, U+0000) a schema would silently drop or pass on to the database.
+ * what it refuses (a `__proto__` key, U+0000) a schema would silently drop or pass on to the database. A batch's
+ * items (the tool's `itemLists`) are guarded by their item schema instead, one by one.
  */
 export function parseToolInput<Tool extends AnyTool>(tool: Tool, rawInput: unknown): Parameters<Tool['handler']>[1] {
-  refuseUnsafeRawInput(rawInput);
+  refuseUnsafeRawInput(rawInput, { itemLists: tool.itemLists });
   const schema = tool.input as z.ZodType<Parameters<Tool['handler']>[1]>;
   const parsed = schema.safeParse(rawInput);
   if (!parsed.success) throw HoneError.fromZod(parsed.error);

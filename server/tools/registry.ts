@@ -1,5 +1,6 @@
 import { getBugPatternsTool, getBugPatternTool, getBugPatternTrendsTool, recordBugPatternTool } from './bug-patterns';
 import type { AnyTool } from './define';
+import { ingestTool } from './ingest';
 import { getMetricSeriesTool, listMetricNamesTool, recordMetricTool } from './metrics';
 import {
   analyzeMetricsTool,
@@ -44,6 +45,7 @@ export const toolGroups = {
     leaderboard: getModelLeaderboardTool,
     taskTypes: listTaskTypesTool,
   },
+  ingest: { batch: ingestTool },
 } as const satisfies Record<string, Record<string, AnyTool>>;
 
 export interface RegisteredTool {

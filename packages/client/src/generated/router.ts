@@ -526,4 +526,55 @@ export type HoneProcedures = {
     /** `list_task_types` (read) */
     taskTypes: TRPCQueryProcedure<{ meta: object; input: undefined | Record<string, never>; output: string[] }>;
   };
+  ingest: {
+    /** `ingest` (write) */
+    batch: TRPCMutationProcedure<{
+      meta: object;
+      input: {
+        modelCalls?:
+          | undefined
+          | {
+              modelId: string;
+              taskType: string;
+              success: boolean;
+              latencyMs: number;
+              cost: number;
+              eventId?: undefined | string;
+              at?: undefined | string;
+            }[];
+        metrics?:
+          | undefined
+          | {
+              metricName: string;
+              metricValue: number;
+              metricUnit: string;
+              eventId?: undefined | string;
+              context?: undefined | { [key: string]: JSONType };
+              at?: undefined | string;
+            }[];
+        bugReports?:
+          | undefined
+          | {
+              category: string;
+              pattern: string;
+              description?: undefined | string;
+              solution?: undefined | string;
+              severity?: undefined | 'low' | 'medium' | 'high' | 'critical';
+              eventId?: undefined | string;
+              at?: undefined | string;
+            }[];
+      };
+      output: {
+        stored: number;
+        duplicates: number;
+        rejected: number;
+        outcomes: {
+          metrics: ('stored' | 'duplicate' | 'rejected')[];
+          modelCalls: ('stored' | 'duplicate' | 'rejected')[];
+          bugReports: ('stored' | 'duplicate' | 'rejected')[];
+        };
+        errors: { path: (string | number)[]; message: string }[];
+      };
+    }>;
+  };
 };

@@ -1,0 +1,153 @@
+import type { z } from 'zod';
+import type { PrismaClient, SqlClient } from '../db/client';
+import type { FieldIssue } from '../errors';
+import { INGEST_ITEM_LISTS, type IngestInput, type IngestItemList, type ItemVerdict } from '../schemas/ingest';
+import { recordBugReports, type BugReport } from './bug-patterns';
+import { insertMetrics, type MetricValue } from './metrics';
+import { recordModelCalls, type ModelCall } from './model-performance';
+
+export type ItemOutcome = 'stored' | 'duplicate' | 'rejected';
+
+export interface IngestResult {
+  stored: number;
+  duplicates: number;
+  rejected: number;
+  /** One outcome per item, in the order sent. */
+  outcomes: Record<IngestItemList, ItemOutcome[]>;
+  /** Why each rejected item was rejected, e.g. path ['modelCalls', 3, 'latencyMs']. */
+  errors: FieldIssue[];
+}
+
+export interface IngestOptions {
+  /** How long a stored eventId makes the same id a duplicate (HONE_IDEMPOTENCY_WINDOW). */
+  idempotencyWindowMs: number;
+  /** The instant of items sent without `at`. */
+  now?: Date;
+}
+
+/** How a list's items are recorded in ingest_events (their eventIds are unique per kind) and written. */
+const KIND: Record<IngestItemList, string> = { modelCalls: 'modelCall', metrics: 'metric', bugReports: 'bugReport' };
+
+type Batch = z.output<typeof IngestInput>;
+
+interface Candidate {
+  list: IngestItemList;
+  index: number;
+  eventId: string | undefined;
+}
+
+/**
+ * Stores a batch: each item checked on its own (a rejected item is reported with its index and field, the others
+ * still stored), items whose eventId was stored within the idempotency window skipped as duplicates, the rest written
+ * in ONE transaction with one set-based statement per kind. The eventIds are claimed first, in that transaction: a
+ * retry racing the original waits on their unique index and finds them taken once the original commits, so it
+ * stores nothing twice; if the original fails, nothing of it is stored, the claims included.
+ */
+export async function ingestBatch(
+  prisma: PrismaClient,
+  batch: Batch,
+  { idempotencyWindowMs, now = new Date() }: IngestOptions,
+): Promise<IngestResult> {
+  const outcomes = Object.fromEntries(
+    INGEST_ITEM_LISTS.map((list) => [list, (batch[list] ?? []).map((verdict) => (verdict.accepted ? 'stored' : 'rejected'))]),
+  ) as IngestResult['outcomes'];
+  const errors = INGEST_ITEM_LISTS.flatMap((list) => rejections(list, batch[list] ?? []));
+
+  // An eventId seen earlier in the same batch: the later item is the duplicate.
+  const claimed = new Set<string>();
+  const candidates: Candidate[] = [];
+  for (const list of INGEST_ITEM_LISTS) {
+    (batch[list] ?? []).forEach((verdict, index) => {
+      if (!verdict.accepted) return;
+      const eventId = verdict.item.eventId;
+      if (eventId !== undefined) {
+        const key = JSON.stringify([KIND[list], eventId]);
+        if (claimed.has(key)) return void (outcomes[list][index] = 'duplicate');
+        claimed.add(key);
+      }
+      candidates.push({ list, index, eventId });
+    });
+  }
+
+  if (candidates.length > 0) {
+    await prisma.$transaction(async (tx) => {
+      const fresh = await claimEventIds(
+        tx,
+        candidates.filter((c) => c.eventId !== undefined),
+        idempotencyWindowMs,
+      );
+      const toStore = candidates.filter((c) => c.eventId === undefined || fresh.has(JSON.stringify([KIND[c.list], c.eventId])));
+      const storing = new Set(toStore);
+      for (const c of candidates) if (!storing.has(c)) outcomes[c.list][c.index] = 'duplicate';
+      await writeItems(tx, batch, toStore, now);
+    }, TRANSACTION_OPTIONS);
+  }
+
+  const all = INGEST_ITEM_LISTS.flatMap((list) => outcomes[list]);
+  return {
+    stored: all.filter((o) => o === 'stored').length,
+    duplicates: all.filter((o) => o === 'duplicate').length,
+    rejected: all.filter((o) => o === 'rejected').length,
+    outcomes,
+    errors,
+  };
+}
+
+/**
+ * Waiting for a connection and running the batch may take a while on a busy server (a batch of thousands of items,
+ * or a retry waiting on its racing original): more than Prisma's defaults (2 s, 5 s), still bounded.
+ */
+const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 30_000 };
+
+function rejections(list: IngestItemList, verdicts: readonly ItemVerdict<unknown>[]): FieldIssue[] {
+  return verdicts.flatMap((verdict, index) =>
+    verdict.accepted ? [] : verdict.issues.map((issue) => ({ path: [list, index, ...issue.path], message: issue.message })),
+  );
+}
+
+/**
+ * Records the candidates' eventIds, answering those that were free: new, or stored longer ago than the window (such
+ * a row is taken over). Sorted, so two batches sharing ids claim them in one order and cannot deadlock.
+ */
+async function claimEventIds(tx: SqlClient, candidates: readonly Candidate[], windowMs: number): Promise<Set<string>> {
+  if (candidates.length === 0) return new Set();
+  const claims = candidates.map((c) => ({ kind: KIND[c.list], eventId: c.eventId! }));
+  claims.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+  const rows = await tx.$queryRaw<{ kind: string; event_id: string }[]>`
+    INSERT INTO ingest_events AS e (kind, event_id)
+    SELECT kind, event_id FROM unnest(${claims.map((c) => c.kind)}::text[], ${claims.map((c) => c.eventId)}::text[])
+                                WITH ORDINALITY AS u(kind, event_id, n)
+    ORDER BY n
+    ON CONFLICT (kind, event_id) DO UPDATE SET received_at = EXCLUDED.received_at
+      WHERE e.received_at < now() - ${windowMs}::float8 * interval '1 millisecond'
+    RETURNING e.kind, e.event_id`;
+  return new Set(rows.map((row) => JSON.stringify([row.kind, row.event_id])));
+}
+
+/** The items to store, one statement per kind that has any. */
+async function writeItems(tx: SqlClient, batch: Batch, items: readonly Candidate[], now: Date): Promise<void> {
+  const indexes = (list: IngestItemList) => new Set(items.filter((c) => c.list === list).map((c) => c.index));
+  const atOf = (at: string | undefined) => (at ? new Date(at) : now);
+  await recordModelCalls(
+    tx,
+    acceptedItems(batch.modelCalls, indexes('modelCalls')).map((call): ModelCall => ({ ...call, at: atOf(call.at) })),
+  );
+  await insertMetrics(
+    tx,
+    acceptedItems(batch.metrics, indexes('metrics')).map((m): MetricValue => ({
+      name: m.metricName,
+      value: m.metricValue,
+      unit: m.metricUnit,
+      context: m.context,
+      recordedAt: atOf(m.at),
+    })),
+  );
+  await recordBugReports(
+    tx,
+    acceptedItems(batch.bugReports, indexes('bugReports')).map((report): BugReport => ({ ...report, at: atOf(report.at) })),
+  );
+}
+
+function acceptedItems<Item>(verdicts: readonly ItemVerdict<Item>[] | undefined, indexes: ReadonlySet<number>): Item[] {
+  return (verdicts ?? []).flatMap((verdict, index) => (verdict.accepted && indexes.has(index) ? [verdict.item] : []));
+}
