@@ -172,6 +172,48 @@ describe(`GET /api/metrics (${testDatabaseKind})`, () => {
     expect(decisions({})).toBe(3);
   });
 
+  it("counts ingested items by kind and outcome as the batches' answers report them, a retried batch's duplicates included", async () => {
+    const { samples: before } = await scrape();
+    const batch = {
+      modelCalls: [
+        { eventId: 'metrics-call-1', modelId: 'claude-sonnet-4', taskType: 'coding', success: true, latencyMs: 900, cost: 0.01 },
+        { eventId: 'metrics-call-2', modelId: 'claude-sonnet-4', taskType: 'coding', success: true, latencyMs: -1, cost: 0.01 },
+      ],
+      metrics: [{ eventId: 'metrics-value-1', metricName: 'ingest_probe', metricValue: 2, metricUnit: 'ms' }],
+      bugReports: [{ category: 'timeout', pattern: 'metrics probe timeout', severity: 'low' as const }],
+    };
+    const viaRest = await fetch(`${server.url}/tools/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(batch),
+    });
+    expect(viaRest.status).toBe(200);
+    const first = (await viaRest.json()) as { stored: number; duplicates: number; rejected: number };
+    const retried = await createHoneClient({ url: server.url }).ingest.batch.mutate(batch);
+    expect([first.stored, first.duplicates, first.rejected]).toEqual([3, 0, 1]);
+    expect([retried.stored, retried.duplicates, retried.rejected]).toEqual([1, 2, 1]); // the bug report has no eventId
+
+    const { samples: after } = await scrape();
+    const items = (kind: string, outcome: string) => growth(before, after, 'hone_ingest_items_total', { kind, outcome });
+    expect({
+      modelCallsStored: items('model_call', 'stored'),
+      modelCallsDuplicate: items('model_call', 'duplicate'),
+      modelCallsRejected: items('model_call', 'rejected'),
+      metricsStored: items('metric', 'stored'),
+      metricsDuplicate: items('metric', 'duplicate'),
+      bugReportsStored: items('bug_report', 'stored'),
+    }).toEqual({
+      modelCallsStored: 1,
+      modelCallsDuplicate: 1,
+      modelCallsRejected: 2,
+      metricsStored: 1,
+      metricsDuplicate: 1,
+      bugReportsStored: 2,
+    });
+    expect(growth(before, after, 'hone_ingest_items_total', {})).toBe(8);
+    expect(callsOf(before, after, { tool: 'ingest', outcome: 'ok' })).toBe(2);
+  });
+
   it('reports the connection pool on PostgreSQL (none on PGlite) and the process metrics with the hone_ prefix', async () => {
     const { samples } = await scrape();
     const pool = samples.filter((s) => s.name === 'hone_db_pool_clients');
