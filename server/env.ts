@@ -20,6 +20,18 @@ const duration = ({ min, max }: { min: number; max: number }) => {
     .refine((ms) => ms >= min && ms <= max, message);
 };
 
+/** Days rows are kept: a whole number from 0 (keep forever) to 36500. */
+const retentionDays = (defaultDays: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number of days from 0 (keep forever) to 36500' })
+      .int('must be a whole number of days from 0 (keep forever) to 36500')
+      .min(0, 'must be from 0 (keep forever) to 36500')
+      .max(36_500, 'must be from 0 (keep forever) to 36500')
+      .default(defaultDays),
+  );
+
 const EnvSchema = z.object({
   DATABASE_URL: z.preprocess(
     emptyAsUndefined,
@@ -114,6 +126,10 @@ const EnvSchema = z.object({
    * A number and a unit: `90m`, `48h`, `7d` (1 minute to 365 days). Parsed to milliseconds.
    */
   HONE_IDEMPOTENCY_WINDOW: z.preprocess(emptyAsUndefined, duration({ min: MINUTE_MS, max: 365 * DAY_MS }).default(7 * DAY_MS)),
+  /** Days raw metric values are kept (default 90); 0 keeps them forever. Rollups and aggregates are kept regardless. */
+  HONE_RETENTION_METRICS_DAYS: retentionDays(90),
+  /** Days bug occurrences (the dated reports behind trends) are kept (default 400, the longest chart range); 0 keeps them forever. */
+  HONE_RETENTION_BUG_OCCURRENCES_DAYS: retentionDays(400),
   /**
    * Interface `npm start` listens on. Unset: loopback (127.0.0.1) while authentication is off, so an open server is
    * not reachable from the network; all interfaces when API keys are required. See listenHost().

@@ -1,6 +1,12 @@
 import { getPrisma } from './db';
 import { describeTarget, targetFromEnv } from './db/client';
-import { authMode, envOrExit } from './env';
+import type { PrismaClient } from './db/client';
+import { authMode, env, envOrExit } from './env';
+import { describeRetention, retentionConfig, scheduleRetention } from './services/retention';
+
+/** Retention first runs a minute after start (not in the way of a starting server), then hourly. */
+const RETENTION_FIRST_RUN_DELAY_MS = 60_000;
+const RETENTION_INTERVAL_MS = 3_600_000;
 
 /**
  * Runs once as the server starts: a wrong environment stops it with a message naming the variable,
@@ -9,13 +15,17 @@ import { authMode, envOrExit } from './env';
  */
 export async function startServer(): Promise<void> {
   const target = describeTarget(targetFromEnv(envOrExit()));
+  let prisma: PrismaClient;
   try {
-    await getPrisma();
+    prisma = await getPrisma();
   } catch (error) {
     console.error(`Hone: cannot open ${target}: ${(error as Error).message}`);
     process.exit(1);
   }
   console.log(`Hone: serving on ${target}`);
+  const retention = retentionConfig(env());
+  scheduleRetention(prisma, retention, { firstDelayMs: RETENTION_FIRST_RUN_DELAY_MS, intervalMs: RETENTION_INTERVAL_MS });
+  console.log(`Hone: retention keeps ${describeRetention(retention)}; checked hourly`);
   if (authMode() === 'off') {
     console.warn(
       'Hone: authentication is off: anyone who can reach this port can read and change data. ' +

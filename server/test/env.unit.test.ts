@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { targetFromEnv } from '../db/client';
 import { listenHost, parseEnv } from '../env';
+import { describeRetention, retentionConfig } from '../services/retention';
 
 describe('environment', () => {
   it('defaults to the embedded database under .hone and port 3000', () => {
@@ -20,6 +21,19 @@ describe('environment', () => {
     });
   });
 
+  it('keeps metric values 90 days and bug occurrences 400 by default; 0 keeps them forever', () => {
+    expect(retentionConfig(parseEnv({})).maxAgeMs).toEqual({
+      metricValues: 90 * 86_400_000,
+      bugOccurrences: 400 * 86_400_000,
+      idempotencyKeys: 7 * 86_400_000,
+    });
+    const off = retentionConfig(
+      parseEnv({ HONE_RETENTION_METRICS_DAYS: '0', HONE_RETENTION_BUG_OCCURRENCES_DAYS: '30', HONE_IDEMPOTENCY_WINDOW: '36h' }),
+    );
+    expect(off.maxAgeMs).toEqual({ metricValues: null, bugOccurrences: 30 * 86_400_000, idempotencyKeys: 36 * 3_600_000 });
+    expect(describeRetention(off)).toBe('metric values forever, bug occurrences 30 days, ingest eventIds 36 hours');
+  });
+
   it('selects PostgreSQL when DATABASE_URL is set', () => {
     const env = parseEnv({ DATABASE_URL: 'postgresql://u@db:5432/hone', HONE_DB_POOL_MAX: '25' });
     expect(targetFromEnv(env)).toEqual({ kind: 'postgres', url: 'postgresql://u@db:5432/hone', poolMax: 25 });
@@ -35,6 +49,8 @@ describe('environment', () => {
     ['HONE_IDEMPOTENCY_WINDOW', { HONE_IDEMPOTENCY_WINDOW: '0m' }],
     ['HONE_IDEMPOTENCY_WINDOW', { HONE_IDEMPOTENCY_WINDOW: '366d' }],
     ['HONE_MAX_INGEST_ITEMS', { HONE_MAX_INGEST_ITEMS: '0' }],
+    ['HONE_RETENTION_METRICS_DAYS', { HONE_RETENTION_METRICS_DAYS: '-1' }],
+    ['HONE_RETENTION_BUG_OCCURRENCES_DAYS', { HONE_RETENTION_BUG_OCCURRENCES_DAYS: '1.5' }],
   ])('names %s when its value is wrong', (variable, source) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`^Invalid environment:\\n  ${variable}: `));
   });
