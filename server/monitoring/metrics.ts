@@ -93,7 +93,7 @@ function createHoneMetrics() {
   });
   const databaseErrors = new Counter({
     name: 'hone_database_errors_total',
-    help: 'Database failures that failed a request, by kind: unavailable (unreachable, connection lost, shutting down), timeout, other',
+    help: 'Database failures that failed a call or the retention job, by kind: unavailable (unreachable, connection lost, shutting down), timeout, other',
     labelNames: ['kind'] as const,
     registers,
   });
