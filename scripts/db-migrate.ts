@@ -1,13 +1,13 @@
 // npm run db:migrate: applies prisma/migrations to the configured database (embedded PGlite
 // unless DATABASE_URL is set), recording them in _prisma_migrations as `prisma migrate deploy` does.
-import { connect, describeTarget, targetFromEnv } from '../server/db/client';
+import { connect, describeTarget, migrationTarget, targetFromEnv } from '../server/db/client';
 import { applyMigrations } from '../server/db/schema-engine';
 import { env } from '../server/env';
 import { runCli } from './cli';
 
 await runCli(async () => {
   const target = targetFromEnv(env());
-  const connection = await connect(target);
+  const connection = await connect(migrationTarget(target));
   try {
     const applied = await applyMigrations(connection.adapterFactory);
     console.log(

@@ -31,6 +31,15 @@ const retentionDays = (defaultDays: number) =>
       .max(36_500, 'must be from 0 (keep forever) to 36500')
       .default(defaultDays),
   );
+/** A whole number within bounds, its message naming the range (the variable's name is added by parseEnv). */
+function wholeNumber({ min, max, unit, fallback }: { min: number; max: number; unit?: string; fallback: number }) {
+  const range = `from ${min} to ${max}`;
+  const message = unit ? `must be a whole number of ${unit} ${range}` : `must be a whole number ${range}`;
+  return z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: message }).int(message).min(min, message).max(max, message).default(fallback),
+  );
+}
 
 const EnvSchema = z.object({
   DATABASE_URL: z.preprocess(
@@ -50,6 +59,18 @@ const EnvSchema = z.object({
       .max(500, 'must be from 1 to 500')
       .default(10),
   ),
+  /**
+   * Longest a request waits for a PostgreSQL connection, from the pool or newly opened (default 2000 ms). Past it the
+   * request fails with 503: a database that is down or saturated is reported at once instead of holding requests.
+   */
+  HONE_DB_CONNECT_TIMEOUT_MS: wholeNumber({ min: 100, max: 600_000, unit: 'milliseconds', fallback: 2000 }),
+  /**
+   * Longest one SQL statement may run (default 5000 ms): PostgreSQL cancels it (statement_timeout), and a database that
+   * no longer answers at all is given up on 1 s later. Migrations are not bounded by it.
+   */
+  HONE_DB_QUERY_TIMEOUT_MS: wholeNumber({ min: 100, max: 3_600_000, unit: 'milliseconds', fallback: 5000 }),
+  /** Longest `GET /api/health` waits for the database before it reports it down (default 1000 ms). */
+  HONE_HEALTH_TIMEOUT_MS: wholeNumber({ min: 50, max: 60_000, unit: 'milliseconds', fallback: 1000 }),
   HONE_DEFAULT_LAYER: z.preprocess(emptyAsUndefined, z.enum(['fast', 'balanced', 'deep']).default('balanced')),
   /** `required`: every API call and dashboard page needs an API key. Default: see authMode(). */
   HONE_AUTH: z.preprocess(emptyAsUndefined, z.enum(['required', 'off'], { error: 'must be "required" or "off"' }).optional()),
@@ -130,6 +151,20 @@ const EnvSchema = z.object({
   HONE_RETENTION_METRICS_DAYS: retentionDays(90),
   /** Days bug occurrences (the dated reports behind trends) are kept (default 400, the longest chart range); 0 keeps them forever. */
   HONE_RETENTION_BUG_OCCURRENCES_DAYS: retentionDays(400),
+  /**
+   * Calls a second each API key may make (with authentication off: each client address), refilled continuously;
+   * 0 turns the limit off (default 1000). Per server process. Fractions are allowed (0.5: one call every 2 s).
+   */
+  HONE_RATE_LIMIT_PER_SECOND: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be a number of calls per second from 0 (off) to 1000000' })
+      .min(0, 'must be from 0 (off) to 1000000')
+      .max(1_000_000, 'must be from 0 (off) to 1000000')
+      .default(1000),
+  ),
+  /** Calls a caller may make at once after being idle: the size of its token bucket (default 2000). */
+  HONE_RATE_LIMIT_BURST: wholeNumber({ min: 1, max: 10_000_000, fallback: 2000 }),
   /**
    * Interface `npm start` listens on. Unset: loopback (127.0.0.1) while authentication is off, so an open server is
    * not reachable from the network; all interfaces when API keys are required. See listenHost().

@@ -2,19 +2,50 @@
 // face and every HTTP route answers failures through this module and nowhere else.
 import { TRPCError } from '@trpc/server';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
-import { HoneError, HTTP_STATUS, type HoneErrorCode } from './errors';
+import { databaseUnavailability, type DatabaseUnavailability } from './db/unavailable';
+import { DATABASE_UNAVAILABLE_MESSAGE, HoneError, HTTP_STATUS, type HoneErrorCode } from './errors';
 import { countDatabaseError } from './monitoring/metrics';
 
 export const INTERNAL_ERROR_MESSAGE = 'Internal error; the server log has the details';
 
+const DATABASE_UNAVAILABLE_REASONS: Record<DatabaseUnavailability, string> = {
+  unreachable: 'it cannot be reached, or it dropped the connection',
+  timeout: 'it did not answer in time',
+};
+
+// During an outage every request fails the same way: the log says so once per interval, with a count, not per request.
+const OUTAGE_LOG_INTERVAL_MS = 5_000;
+const outageLog = { lastAt: 0, unreported: 0 };
+
+function logDatabaseUnavailable(where: string, error: unknown): void {
+  const now = Date.now();
+  if (now - outageLog.lastAt < OUTAGE_LOG_INTERVAL_MS) {
+    outageLog.unreported += 1;
+    return;
+  }
+  const more = outageLog.unreported ? ` (and ${outageLog.unreported} more failures since the last report)` : '';
+  const detail = error instanceof Error ? error.message.trim().split('\n').at(-1) : String(error);
+  console.warn(`Hone: ${where}: ${DATABASE_UNAVAILABLE_MESSAGE.toLowerCase()}: ${detail}${more}`);
+  outageLog.lastAt = now;
+  outageLog.unreported = 0;
+}
+
 /**
- * A HoneError passes through; anything else is a fault of the server: logged here, once, under `where` (the tool
- * or route that failed), counted when the database failed, and answered with a message that leaks nothing of the
- * database or the code.
+ * A HoneError passes through. A database failure is counted by kind (server/monitoring/metrics.ts). A database that
+ * cannot be used (down, restarting, unreachable, too slow) is the one 503 every face answers, whatever shape the
+ * driver reported it in. Anything else is a fault of the server: logged here, once, under `where` (the tool or route
+ * that failed), and answered with a message that leaks nothing of the database or the code.
  */
 export function asHoneError(error: unknown, where: string): HoneError {
   if (error instanceof HoneError) return error;
   countDatabaseError(error);
+  const unavailability = databaseUnavailability(error);
+  if (unavailability) {
+    logDatabaseUnavailable(where, error);
+    const unavailable = HoneError.databaseUnavailable(DATABASE_UNAVAILABLE_REASONS[unavailability]);
+    unavailable.cause = error;
+    return unavailable;
+  }
   console.error(`${where} failed:`, error);
   const internal = new HoneError('INTERNAL_SERVER_ERROR', INTERNAL_ERROR_MESSAGE);
   internal.cause = error;
@@ -23,12 +54,26 @@ export function asHoneError(error: unknown, where: string): HoneError {
 
 /** The body every HTTP route (REST, the download route, OpenAPI's Error schema) answers a failure with. */
 export function errorBody(error: HoneError) {
-  return { error: { code: error.code, message: error.message, issues: error.issues } };
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      issues: error.issues,
+      ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
+    },
+  };
+}
+
+/** `Retry-After` for a refusal that passes (429, 503), beside whatever else the response carries. */
+export function retryAfterHeaders(error: HoneError, headers?: HeadersInit): Headers {
+  const merged = new Headers(headers);
+  if (error.retryAfterSeconds !== undefined) merged.set('Retry-After', String(error.retryAfterSeconds));
+  return merged;
 }
 
 /** REST's and every other plain HTTP route's failure: `{"error":{"code","message","issues"}}` with the error's status. */
 export function httpErrorResponse(error: HoneError, headers?: HeadersInit): Response {
-  return Response.json(errorBody(error), { status: error.status, headers });
+  return Response.json(errorBody(error), { status: error.status, headers: retryAfterHeaders(error, headers) });
 }
 
 // MCP's authorization spec: 401 asks for a bearer token, 403 names the missing scope.
@@ -49,7 +94,7 @@ export function mcpHttpErrorResponse(
   error: HoneError,
   { insufficientScope = false, allow }: { insufficientScope?: boolean; allow?: string } = {},
 ): Response {
-  const headers = new Headers();
+  const headers = retryAfterHeaders(error);
   const challenge =
     error.code === 'UNAUTHORIZED' || (error.code === 'FORBIDDEN' && insufficientScope) ? MCP_CHALLENGES[error.code] : undefined;
   if (challenge) headers.set('WWW-Authenticate', challenge);
@@ -108,5 +153,17 @@ export function honeErrorOfTrpc(error: TRPCError, where: string): HoneError {
  */
 export function trpcHttpErrorResponse(error: HoneError): Response {
   const data = { code: error.code, httpStatus: error.status, issues: error.issues.length ? error.issues : null };
-  return Response.json({ error: { message: error.message, code: TRPC_ERROR_CODES_BY_KEY[error.code], data } }, { status: error.status });
+  return Response.json(
+    { error: { message: error.message, code: TRPC_ERROR_CODES_BY_KEY[error.code], data } },
+    { status: error.status, headers: retryAfterHeaders(error) },
+  );
+}
+
+/**
+ * `Retry-After` for a tRPC answer whose calls were refused for a while (429, 503): the longest wait any of them asks.
+ * tRPC's errors carry the HoneError as their cause.
+ */
+export function trpcRetryAfterHeaders(errors: readonly TRPCError[]): Record<string, string> {
+  const waits = errors.flatMap((error) => (error.cause instanceof HoneError && error.cause.retryAfterSeconds) || []);
+  return waits.length ? { 'Retry-After': String(Math.max(...waits)) } : {};
 }

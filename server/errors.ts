@@ -11,7 +11,10 @@ export const HTTP_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_REQUESTS: 429,
   INTERNAL_SERVER_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
 } as const;
+
+export const DATABASE_UNAVAILABLE_MESSAGE = 'The database is unavailable';
 
 export type HoneErrorCode = keyof typeof HTTP_STATUS;
 
@@ -23,12 +26,22 @@ export interface FieldIssue {
 export class HoneError extends Error {
   override name = 'HoneError';
 
+  /** When to try again, in whole seconds (`Retry-After`): set on refusals that pass (429, 503). */
+  retryAfterSeconds?: number;
+
   constructor(
     readonly code: HoneErrorCode,
     message: string,
     readonly issues: FieldIssue[] = [],
   ) {
     super(message);
+  }
+
+  /** A refusal that passes by itself: the caller may try again after `seconds`. */
+  static retryLater(code: 'TOO_MANY_REQUESTS' | 'SERVICE_UNAVAILABLE', message: string, seconds: number): HoneError {
+    const error = new HoneError(code, message);
+    error.retryAfterSeconds = Math.max(1, Math.ceil(seconds));
+    return error;
   }
 
   get status(): number {
@@ -43,6 +56,11 @@ export class HoneError extends Error {
   /** Input refused at the given fields: the message names every one. */
   static invalidInput(issues: FieldIssue[]): HoneError {
     return new HoneError('BAD_REQUEST', describeIssues(issues), issues);
+  }
+
+  /** The database cannot be used now (down, restarting, unreachable, too slow): 503, try again in a second. */
+  static databaseUnavailable(reason: string): HoneError {
+    return HoneError.retryLater('SERVICE_UNAVAILABLE', `${DATABASE_UNAVAILABLE_MESSAGE} (${reason}); try again shortly`, 1);
   }
 
   /** A bad value in one input field: the message names the field. */

@@ -2,7 +2,9 @@ import type { PrismaClient } from '../db/client';
 import { authMode, type AuthMode } from '../env';
 import { HoneError } from '../errors';
 import { principalForKeyId, verifyApiKey, type Principal } from '../services/api-keys';
+import { addressCaller, keyCaller } from './rate-limit';
 import { readCookie, SESSION_COOKIE, verifySession } from './session';
+import { clientAddress } from './sign-in-limit';
 
 /** What a request proved about its caller. Every face (tRPC, REST, MCP, dashboard) builds one and asks `authorize`. */
 export interface RequestAuth {
@@ -14,10 +16,15 @@ export interface RequestAuth {
   badCredential: boolean;
   /** The request was sent by a page of another origin (Origin / Sec-Fetch-Site). */
   crossOrigin: boolean;
+  /**
+   * Whom the rate limit counts its calls against (server/auth/rate-limit.ts): its key, or with authentication off the
+   * connection's address; null for an internal caller, and for a request without a valid key (which is refused).
+   */
+  caller: string | null;
 }
 
-/** For tests and internal callers: everything is allowed. */
-export const OPEN_AUTH: RequestAuth = { mode: 'off', principal: null, via: null, badCredential: false, crossOrigin: false };
+/** For tests and internal callers: everything is allowed, nothing is rate limited. */
+export const OPEN_AUTH: RequestAuth = { mode: 'off', principal: null, via: null, badCredential: false, crossOrigin: false, caller: null };
 
 function isCrossOrigin(headers: Headers): boolean {
   const fetchSite = headers.get('sec-fetch-site');
@@ -44,19 +51,21 @@ export async function authenticate(
   { mode = authMode(), acceptSession = true }: AuthenticateOptions = {},
 ): Promise<RequestAuth> {
   const crossOrigin = isCrossOrigin(headers);
-  if (mode === 'off') return { ...OPEN_AUTH, crossOrigin };
+  if (mode === 'off') return { ...OPEN_AUTH, crossOrigin, caller: addressCaller(clientAddress(headers)) };
 
   const authorization = headers.get('authorization');
   if (authorization) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     const principal = match ? await verifyApiKey(prisma, match[1]!) : null;
-    return { mode, principal, via: principal ? 'bearer' : null, badCredential: !principal, crossOrigin };
+    return { mode, principal, via: principal ? 'bearer' : null, badCredential: !principal, crossOrigin, caller: callerOf(principal) };
   }
-  if (!acceptSession) return { mode, principal: null, via: null, badCredential: false, crossOrigin };
+  if (!acceptSession) return { mode, principal: null, via: null, badCredential: false, crossOrigin, caller: null };
   const session = await verifySession(readCookie(headers, SESSION_COOKIE));
   const principal = session ? await principalForKeyId(prisma, session.keyId) : null;
-  return { mode, principal, via: principal ? 'session' : null, badCredential: false, crossOrigin };
+  return { mode, principal, via: principal ? 'session' : null, badCredential: false, crossOrigin, caller: callerOf(principal) };
 }
+
+const callerOf = (principal: Principal | null) => (principal ? keyCaller(principal.keyId) : null);
 
 /** The one access rule: a key to read, a write key to change anything, and no state change from another site's page. */
 export function authorize(auth: RequestAuth, operation: { name: string; readOnly: boolean }): void {

@@ -14,9 +14,18 @@ export type { PrismaClient };
 
 /** What a writer needs to run SQL: the client itself, or an interactive transaction's client (several writes as one). */
 export type SqlClient = Pick<PrismaClient, '$queryRaw' | '$executeRaw'>;
+/**
+ * How long a PostgreSQL caller waits before it is told the database is unavailable: for a connection (from the pool
+ * or newly opened), and for one statement (cancelled by PostgreSQL; given up on a second later if it does not answer).
+ */
+export interface DatabaseDeadlines {
+  connectMs: number;
+  queryMs: number;
+}
 
 export type DatabaseTarget =
-  { kind: 'postgres'; url: string; poolMax?: number } | { kind: 'pglite'; dataDir?: string /* undefined: in memory */ };
+  | { kind: 'postgres'; url: string; poolMax?: number; deadlines?: DatabaseDeadlines }
+  | { kind: 'pglite'; dataDir?: string /* undefined: in memory */ };
 
 export interface DatabaseConnection {
   target: DatabaseTarget;
@@ -26,10 +35,22 @@ export interface DatabaseConnection {
   close(): Promise<void>;
 }
 
-export function targetFromEnv(e: Pick<HoneEnv, 'DATABASE_URL' | 'HONE_DATA_DIR' | 'HONE_DB_POOL_MAX'>): DatabaseTarget {
+export function targetFromEnv(
+  e: Pick<HoneEnv, 'DATABASE_URL' | 'HONE_DATA_DIR' | 'HONE_DB_POOL_MAX' | 'HONE_DB_CONNECT_TIMEOUT_MS' | 'HONE_DB_QUERY_TIMEOUT_MS'>,
+): DatabaseTarget {
   return e.DATABASE_URL
-    ? { kind: 'postgres', url: e.DATABASE_URL, poolMax: e.HONE_DB_POOL_MAX }
+    ? {
+        kind: 'postgres',
+        url: e.DATABASE_URL,
+        poolMax: e.HONE_DB_POOL_MAX,
+        deadlines: { connectMs: e.HONE_DB_CONNECT_TIMEOUT_MS, queryMs: e.HONE_DB_QUERY_TIMEOUT_MS },
+      }
     : { kind: 'pglite', dataDir: path.resolve(e.HONE_DATA_DIR) };
+}
+
+/** The target migrations run on: no statement deadline, since building an index on a large table may take minutes. */
+export function migrationTarget(target: DatabaseTarget): DatabaseTarget {
+  return target.kind === 'postgres' ? { ...target, deadlines: undefined } : target;
 }
 
 export function describeTarget(target: DatabaseTarget): string {
@@ -66,7 +87,15 @@ class IntrospectionFriendlyClient extends pg.Client {
 
 export async function connect(target: DatabaseTarget): Promise<DatabaseConnection> {
   if (target.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: target.url, max: target.poolMax ?? 10, Client: IntrospectionFriendlyClient });
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: target.poolMax ?? 10,
+      Client: IntrospectionFriendlyClient,
+      ...poolDeadlines(target.deadlines),
+    });
+    // A pooled connection that breaks while idle (the database restarted) is dropped by the pool; without a
+    // listener its 'error' event would end the process.
+    pool.on('error', (error) => console.warn(`Hone: an idle database connection was lost (${error.message}); the pool will reconnect`));
     const adapterFactory = new PrismaPg(pool);
     return { target, adapterFactory, pool, close: () => pool.end() };
   }
@@ -84,6 +113,22 @@ export async function connect(target: DatabaseTarget): Promise<DatabaseConnectio
       await pglite.close();
       release();
     },
+  };
+}
+
+/** A database that stops answering must not hold a request: the client gives up this long after PostgreSQL would. */
+const NO_ANSWER_GRACE_MS = 1000;
+/** Dead peers (a host gone without closing its connections) are found by TCP keepalive after this much silence. */
+const KEEPALIVE_AFTER_MS = 10_000;
+
+function poolDeadlines(deadlines: DatabaseDeadlines | undefined): pg.PoolConfig {
+  const keepAlive = { keepAlive: true, keepAliveInitialDelayMillis: KEEPALIVE_AFTER_MS };
+  if (!deadlines) return keepAlive;
+  return {
+    ...keepAlive,
+    connectionTimeoutMillis: deadlines.connectMs,
+    statement_timeout: deadlines.queryMs,
+    query_timeout: deadlines.queryMs + NO_ANSWER_GRACE_MS,
   };
 }
 
@@ -129,6 +174,15 @@ function lockDataDir(dataDir: string): () => void {
   return release;
 }
 
+async function migrateThrough(target: DatabaseTarget): Promise<void> {
+  const connection = await connect(target);
+  try {
+    await applyMigrations(connection.adapterFactory);
+  } finally {
+    await connection.close();
+  }
+}
+
 /**
  * Opens the database, applies pending migrations when asked (the embedded database always
  * migrates itself: it has no other operator), and returns a Prisma client over the same adapter.
@@ -137,8 +191,10 @@ export async function openDatabase(
   target: DatabaseTarget,
   { migrate = target.kind === 'pglite' }: { migrate?: boolean } = {},
 ): Promise<{ prisma: PrismaClient; connection: DatabaseConnection; close(): Promise<void> }> {
+  if (migrate && target.kind === 'postgres') await migrateThrough(migrationTarget(target));
   const connection = await connect(target);
-  if (migrate) await applyMigrations(connection.adapterFactory);
+  // The embedded database has one connection, so it migrates through it.
+  if (migrate && target.kind === 'pglite') await applyMigrations(connection.adapterFactory);
   const prisma = new PrismaClient({ adapter: connection.adapterFactory });
   return {
     prisma,

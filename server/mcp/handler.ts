@@ -6,7 +6,7 @@ import { checkHostAndOrigin } from '../http/host-origin';
 import { methodNotAllowed } from '../http/methods';
 import { readBody } from '../http/read-body';
 import { callOrigin, observeRefusal, type CallOrigin } from '../monitoring/metrics';
-import { admit, admitReader, type Admission } from '../tools/pipeline';
+import { admit, admitReader, admitToolless, type Admission } from '../tools/pipeline';
 import { toolsByName } from '../tools/registry';
 import { serveMcp } from './server';
 
@@ -20,7 +20,7 @@ function calledTools(body: unknown): string[] {
 }
 
 /**
- * The pipeline's admission of every tool the message calls, made here so that a read key calling a writing tool
+ * The pipeline's admission of every tool call the message makes (each one counted by the rate limit), made here so that a read key calling a writing tool
  * is refused at the HTTP level (403, insufficient_scope), as MCP's authorization spec asks; each call then runs
  * with its admission and is not authorized again.
  */
@@ -79,6 +79,7 @@ export async function handleMcpRequest(request: Request): Promise<Response> {
       const refusal = error as HoneError;
       return mcpHttpErrorResponse(refusal, { insufficientScope: refusal.code === 'FORBIDDEN' });
     }
+    if (admissions.size === 0) admitToolless(auth);
     return await serveMcp({ request, parsedBody, prisma, auth, admissions, origin });
   } catch (error) {
     const refusal = asHoneError(error, 'MCP /api/mcp');

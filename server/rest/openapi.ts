@@ -27,6 +27,11 @@ const errorResponse = (description: string) => ({
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 });
 
+const retryLaterResponse = (description: string) => ({
+  ...errorResponse(`${description}; \`Retry-After\` says in how many seconds to try again`),
+  headers: { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } } },
+});
+
 const ERROR_RESPONSES = {
   '400': errorResponse('Invalid input: `issues` names each bad field'),
   '401': errorResponse('No API key, or an unknown or revoked one (when HONE_AUTH=required)'),
@@ -35,6 +40,8 @@ const ERROR_RESPONSES = {
   '405': errorResponse('Wrong method: tools that change data accept only POST'),
   '413': errorResponse(`Body larger than ${MAX_BODY_BYTES} bytes`),
   '415': errorResponse('Body that is not JSON'),
+  '429': retryLaterResponse('Over the rate limit of the API key (or, with authentication off, of the client address)'),
+  '503': retryLaterResponse('The database is unavailable (down, restarting, unreachable or too slow)'),
 };
 
 /** GET parameters: each top-level input field, its value coerced to the schema's type (see query-input.ts). */
@@ -97,6 +104,7 @@ export function openApiDocument(): JsonObject {
               properties: {
                 code: { type: 'string' },
                 message: { type: 'string' },
+                retryAfterSeconds: { type: 'integer', minimum: 1, description: 'On 429 and 503: as the Retry-After header' },
                 issues: {
                   type: 'array',
                   items: {

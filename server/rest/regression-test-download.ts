@@ -48,14 +48,14 @@ export const downloadRegressionTests = defineTool({
         throw new HoneError('NOT_FOUND', `No regression test named ${name}`, [
           { path: ['name'], message: 'no regression test has this name' },
         ]);
-      return { fileName: testFileName(name), tests: [test] };
+      return { fileName: testFileName(name), tests: [test], more: false };
     }
-    const tests = await getRegressionTestsInCategory(prisma, category!);
+    const { tests, more } = await getRegressionTestsInCategory(prisma, category!);
     if (tests.length === 0)
       throw new HoneError('NOT_FOUND', `No regression test in category ${category}`, [
         { path: ['category'], message: 'no regression test has this category' },
       ]);
-    return { fileName: testFileName(`${category}.regression`), tests };
+    return { fileName: testFileName(`${category}.regression`), tests, more };
   },
 });
 
@@ -75,14 +75,14 @@ export async function handleRegressionTestDownload(request: Request): Promise<Re
     checkHostAndOrigin(request);
     const prisma = await getPrisma();
     const auth = await authenticate(prisma, request.headers);
-    const { fileName, tests } = await invokeTool({
+    const { fileName, tests, more } = await invokeTool({
       tool: downloadRegressionTests,
       prisma,
       access: auth,
       readInput: () => downloadQuery(new URL(request.url)),
       origin,
     });
-    return new Response(vitestFileOf(tests), {
+    return new Response(vitestFileOf(tests, { more }), {
       headers: {
         'content-type': 'text/typescript; charset=utf-8',
         'content-disposition': `attachment; filename="${fileName}"`,

@@ -48,9 +48,13 @@ const EARLIEST_INSTANT_MS = Date.UTC(1970, 0, 1);
 const LATEST_INSTANT_MS = Date.UTC(10_000, 0, 1) - 1;
 
 /** An ISO 8601 timestamp with offset, between 1970-01-01 and 9999-12-31 (UTC). */
+/** Longer than any ISO 8601 date-time with an offset and nanoseconds: a cap on what the format check reads. */
+const MAX_INSTANT_LENGTH = 64;
+
 export const isoInstant = () =>
   z.iso
     .datetime({ offset: true, error: 'must be an ISO 8601 date-time with offset, e.g. 2026-01-02T03:04:05Z' })
+    .max(MAX_INSTANT_LENGTH, `must be at most ${MAX_INSTANT_LENGTH} characters`)
     .superRefine((text, ctx) => {
       const time = Date.parse(text);
       if (Number.isNaN(time)) return; // not a date at all: the format check above says so
@@ -106,7 +110,10 @@ export const jsonDescription = (what: string) =>
   `${what}. A JSON object of at most ${DEFAULT_JSON_LIMITS.maxBytes.toLocaleString('en')} bytes and ${DEFAULT_JSON_LIMITS.maxDepth} levels by default ` +
   '(HONE_MAX_JSON_BYTES, HONE_MAX_JSON_DEPTH); keys __proto__, constructor and prototype are refused';
 
-export const pageLimit = z.number().int().min(1).max(1000).default(100).describe('Page size (1..1000, default 100)');
+/** The most rows one answer lists: a page's largest size, and the cap of the lists that are not paged. */
+export const MAX_PAGE_SIZE = 1000;
+
+export const pageLimit = z.number().int().min(1).max(MAX_PAGE_SIZE).default(100).describe(`Page size (1..${MAX_PAGE_SIZE}, default 100)`);
 export const pageCursor = databaseId().optional().describe('nextCursor from the previous page; omit for the first page');
 
 export interface Page<T> {

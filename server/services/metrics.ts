@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { PrismaClient, SqlClient } from '../db/client';
 import type { GetMetricSeriesInput, RecordMetricInput } from '../schemas/metrics';
+import { MAX_LISTED } from './pagination';
 import { alignToBuckets, binned, echoRange, MAX_SERIES, resolveTimeRange, type RangeEcho } from './time-buckets';
 
 export interface MetricDto {
@@ -64,6 +65,7 @@ export interface MetricName {
 /** Context keys are read from this many newest values per metric (an index scan), not from its whole history. */
 const CONTEXT_KEYS_FROM_NEWEST = 1000;
 
+/** The metrics recorded, alphabetically: the first MAX_LISTED. */
 export async function listMetricNames(prisma: PrismaClient): Promise<MetricName[]> {
   const rows = await prisma.$queryRaw<{ name: string; values: number; unit: string; last_recorded_at: Date; context_keys: string[] }[]>`
     SELECT p.metric_name AS name, count(*)::int AS values,
@@ -72,7 +74,7 @@ export async function listMetricNames(prisma: PrismaClient): Promise<MetricName[
                                           ORDER BY c.recorded_at DESC LIMIT ${CONTEXT_KEYS_FROM_NEWEST}) AS newest,
                                          jsonb_object_keys(newest.context) AS k
                  WHERE jsonb_typeof(newest.context) = 'object' ORDER BY k) AS context_keys
-    FROM performance_metrics p GROUP BY p.metric_name ORDER BY p.metric_name`;
+    FROM performance_metrics p GROUP BY p.metric_name ORDER BY p.metric_name LIMIT ${MAX_LISTED}`;
   return rows.map((r) => ({
     name: r.name,
     values: r.values,

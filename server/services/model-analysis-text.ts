@@ -36,6 +36,8 @@ export function formatMetricsAnalysis(a: {
   omitted: number;
   summary: SelfImprovementSummary | null;
   recommendations: readonly Recommendation[] | null;
+  /** Model recommendations left out by the size cap. */
+  omittedRecommendations?: number;
 }): string {
   const sections = ['Model Performance Analysis:', ''];
   if (a.models.length === 0)
@@ -44,6 +46,7 @@ export function formatMetricsAnalysis(a: {
   if (a.omitted > 0) sections.push(`  … and ${a.omitted} more (model, task type) pairs not shown: filter by taskType.`, '');
   if (a.summary) sections.push(...summaryLines(a.summary, 'Self-Improvement Summary:', '  '));
   if (a.recommendations?.length) sections.push('', 'Recommendations:', ...a.recommendations.map((r) => `  - ${r.message}`));
+  if (a.omittedRecommendations) sections.push(`  … and ${a.omittedRecommendations} more about models: filter by taskType.`);
   return sections.join('\n').trimEnd();
 }
 

@@ -176,6 +176,21 @@ function recommendForModels(models: readonly Ranked<ModelFigures>[], minCalls: n
   });
 }
 
+/**
+ * Model recommendations listed at most (one model can earn one, so their number follows the (model, task type)
+ * pairs, which clients create): past it the most telling kinds are kept, in their order, and the report says how
+ * many were left out.
+ */
+const MAX_MODEL_RECOMMENDATIONS = 50;
+const MOST_TELLING_FIRST: Recommendation['kind'][] = ['underperforming-model', 'cheaper-alternative', 'low-sample'];
+
+function mostTelling(recommendations: Recommendation[]): Recommendation[] {
+  if (recommendations.length <= MAX_MODEL_RECOMMENDATIONS) return recommendations;
+  const rank = (r: Recommendation) => MOST_TELLING_FIRST.indexOf(r.kind);
+  const kept = new Set([...recommendations].sort((a, b) => rank(a) - rank(b)).slice(0, MAX_MODEL_RECOMMENDATIONS));
+  return recommendations.filter((r) => kept.has(r));
+}
+
 async function recommendForBugs(prisma: PrismaClient): Promise<Recommendation[]> {
   const untested = await prisma.$queryRaw<{ category: string; pattern: string; occurrences: number; severity: SeverityValue }[]>`
     SELECT b.category, b.pattern, b.occurrences, b.severity FROM bug_patterns b
@@ -196,9 +211,10 @@ export interface MetricsAnalysis {
   minCalls: number;
   /** Lifetime figures, in merit order, at most MAX_MODEL_ROWS. */
   models: RankedModel[];
-  /** True when `models` was cut at MAX_MODEL_ROWS (the report, top models and leaders still saw every model). */
+  /** True when `models` was cut at MAX_MODEL_ROWS (the report and top models still saw every model). */
   truncated: boolean;
   topModels: RankedModel[];
+  /** The leader of each task type among `models` (so at most MAX_MODEL_ROWS task types). */
   bestByTaskType: Record<string, RankedModel>;
   summary: SelfImprovementSummary | null;
   recommendations: Recommendation[] | null;
@@ -217,17 +233,28 @@ export async function analyzeMetrics(
   ]);
   const models = rankModels(figures, minCalls);
   const shown = models.slice(0, MAX_MODEL_ROWS);
-  const recommendations = bugRecommendations && [...recommendForModels(models, minCalls), ...bugRecommendations];
+  const modelRecommendations = bugRecommendations ? recommendForModels(models, minCalls) : [];
+  const keptRecommendations = mostTelling(modelRecommendations);
+  const recommendations = bugRecommendations && [...keptRecommendations, ...bugRecommendations];
   return {
     taskType: taskType ?? null,
     minCalls,
     models: shown,
     truncated: shown.length < models.length,
     topModels: topModels(models),
-    bestByTaskType: leadersByTaskType(models),
+    // Leaders are ranked over every model; those of the task types shown are listed (rank 1 precedes its task type's others).
+    bestByTaskType: leadersByTaskType(shown),
     summary,
     recommendations,
-    report: formatMetricsAnalysis({ taskType, minCalls, models: shown, omitted: models.length - shown.length, summary, recommendations }),
+    report: formatMetricsAnalysis({
+      taskType,
+      minCalls,
+      models: shown,
+      omitted: models.length - shown.length,
+      summary,
+      recommendations,
+      omittedRecommendations: modelRecommendations.length - keptRecommendations.length,
+    }),
   };
 }
 

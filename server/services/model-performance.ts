@@ -4,6 +4,7 @@ import type { ModelPerformance } from '../db/generated/client';
 import type { UpdateModelPerformanceInput } from '../schemas/model-performance';
 import { LATENCY_BUCKET_COUNT, latencyBucketIndex } from './latency-histogram';
 import type { ModelFigures } from './model-analysis';
+import { MAX_LISTED } from './pagination';
 
 /** A (model, task type)'s lifetime figures (model_performance), in the one shape of a model's figures. */
 export interface ModelPerformanceDto extends ModelFigures {
@@ -169,8 +170,8 @@ export async function updateModelPerformance(
   return toModelPerformanceDto(row!);
 }
 
-/** Every task type with recorded calls, alphabetically. */
+/** The task types with recorded calls, alphabetically: the first MAX_LISTED. */
 export async function listTaskTypes(prisma: PrismaClient): Promise<string[]> {
-  const rows = await prisma.modelPerformance.findMany({ distinct: ['taskType'], select: { taskType: true }, orderBy: { taskType: 'asc' } });
+  const rows = await prisma.modelPerformance.groupBy({ by: ['taskType'], orderBy: { taskType: 'asc' }, take: MAX_LISTED });
   return rows.map((r) => r.taskType);
 }

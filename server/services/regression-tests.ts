@@ -7,7 +7,7 @@ import { HoneError } from '../errors';
 import type { Page } from '../schemas/common';
 import type { DiscoveredFromValue, GenerateRegressionTestInput, GetRegressionTestsInput } from '../schemas/regression-tests';
 import { fromDiscoveredFrom, toDiscoveredFrom } from './enums';
-import { pageOf } from './pagination';
+import { MAX_LISTED, pageOf } from './pagination';
 
 export interface RegressionTestDto {
   id: number;
@@ -97,8 +97,14 @@ export async function getRegressionTests(
   return pageOf(rows.map(toRegressionTestDto), limit);
 }
 
+/** The categories with their test counts, alphabetically: the first MAX_LISTED. */
 export async function getRegressionTestCategories(prisma: PrismaClient): Promise<{ category: string; tests: number }[]> {
-  const groups = await prisma.regressionTest.groupBy({ by: ['category'], _count: { _all: true }, orderBy: { category: 'asc' } });
+  const groups = await prisma.regressionTest.groupBy({
+    by: ['category'],
+    _count: { _all: true },
+    orderBy: { category: 'asc' },
+    take: MAX_LISTED,
+  });
   return groups.map((g) => ({ category: g.category, tests: g._count._all }));
 }
 
@@ -196,6 +202,7 @@ function indent(code: string): string {
  */
 export function vitestFileOf(
   tests: Pick<RegressionTestDto, 'testName' | 'category' | 'description' | 'expectedBehavior' | 'testCode'>[],
+  { more = false }: { more?: boolean } = {},
 ): string {
   const imports = new Set<string>();
   const vitestNames = new Set(VITEST_GLOBALS);
@@ -213,6 +220,7 @@ export function vitestFileOf(
   });
   return [
     '// Regression tests exported from Hone. Run with: npx vitest run <this file>',
+    ...(more ? [`// The category has more tests than the ${MAX_LISTED} oldest listed here: download the others by name.`] : []),
     `import { ${[...vitestNames].join(', ')} } from 'vitest';`,
     ...imports,
     '',
@@ -227,8 +235,15 @@ export async function getRegressionTestByName(prisma: PrismaClient, testName: st
   return row ? toRegressionTestDto(row) : null;
 }
 
-/** Every test of a category, oldest first (the order a downloaded file lists them in). */
-export async function getRegressionTestsInCategory(prisma: PrismaClient, category: string): Promise<RegressionTestDto[]> {
-  const rows = await prisma.regressionTest.findMany({ where: { category }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-  return rows.map(toRegressionTestDto);
+/** A category's tests, oldest first (the order a downloaded file lists them in): the first MAX_LISTED, and whether there are more. */
+export async function getRegressionTestsInCategory(
+  prisma: PrismaClient,
+  category: string,
+): Promise<{ tests: RegressionTestDto[]; more: boolean }> {
+  const rows = await prisma.regressionTest.findMany({
+    where: { category },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    take: MAX_LISTED + 1,
+  });
+  return { tests: rows.slice(0, MAX_LISTED).map(toRegressionTestDto), more: rows.length > MAX_LISTED };
 }

@@ -36,7 +36,27 @@ describe('environment', () => {
 
   it('selects PostgreSQL when DATABASE_URL is set', () => {
     const env = parseEnv({ DATABASE_URL: 'postgresql://u@db:5432/hone', HONE_DB_POOL_MAX: '25' });
-    expect(targetFromEnv(env)).toEqual({ kind: 'postgres', url: 'postgresql://u@db:5432/hone', poolMax: 25 });
+    expect(targetFromEnv(env)).toEqual({
+      kind: 'postgres',
+      url: 'postgresql://u@db:5432/hone',
+      poolMax: 25,
+      deadlines: { connectMs: 2000, queryMs: 5000 },
+    });
+  });
+
+  it('takes the database deadlines, the health probe deadline and the rate limit from the environment', () => {
+    const env = parseEnv({
+      DATABASE_URL: 'postgresql://u@db:5432/hone',
+      HONE_DB_CONNECT_TIMEOUT_MS: '750',
+      HONE_DB_QUERY_TIMEOUT_MS: '30000',
+      HONE_HEALTH_TIMEOUT_MS: '500',
+      HONE_RATE_LIMIT_PER_SECOND: '0.5',
+      HONE_RATE_LIMIT_BURST: '3',
+    });
+    expect(targetFromEnv(env)).toMatchObject({ deadlines: { connectMs: 750, queryMs: 30000 } });
+    expect(env).toMatchObject({ HONE_HEALTH_TIMEOUT_MS: 500, HONE_RATE_LIMIT_PER_SECOND: 0.5, HONE_RATE_LIMIT_BURST: 3 });
+    expect(parseEnv({})).toMatchObject({ HONE_HEALTH_TIMEOUT_MS: 1000, HONE_RATE_LIMIT_PER_SECOND: 1000, HONE_RATE_LIMIT_BURST: 2000 });
+    expect(parseEnv({ HONE_RATE_LIMIT_PER_SECOND: '0' }).HONE_RATE_LIMIT_PER_SECOND).toBe(0);
   });
 
   it.each([
@@ -51,6 +71,11 @@ describe('environment', () => {
     ['HONE_MAX_INGEST_ITEMS', { HONE_MAX_INGEST_ITEMS: '0' }],
     ['HONE_RETENTION_METRICS_DAYS', { HONE_RETENTION_METRICS_DAYS: '-1' }],
     ['HONE_RETENTION_BUG_OCCURRENCES_DAYS', { HONE_RETENTION_BUG_OCCURRENCES_DAYS: '1.5' }],
+    ['HONE_DB_CONNECT_TIMEOUT_MS', { HONE_DB_CONNECT_TIMEOUT_MS: 'soon' }],
+    ['HONE_DB_QUERY_TIMEOUT_MS', { HONE_DB_QUERY_TIMEOUT_MS: '2.5' }],
+    ['HONE_HEALTH_TIMEOUT_MS', { HONE_HEALTH_TIMEOUT_MS: '0' }],
+    ['HONE_RATE_LIMIT_PER_SECOND', { HONE_RATE_LIMIT_PER_SECOND: '-1' }],
+    ['HONE_RATE_LIMIT_BURST', { HONE_RATE_LIMIT_BURST: '0' }],
   ])('names %s when its value is wrong', (variable, source) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`^Invalid environment:\\n  ${variable}: `));
   });

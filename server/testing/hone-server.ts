@@ -13,9 +13,12 @@ const STARTUP_TIMEOUT_MS = 60_000;
 
 export interface HoneServer {
   url: string;
+  port: number;
   /** Everything the server printed, for failure messages. */
   output(): string;
   stop(): Promise<void>;
+  /** A crash: SIGKILL to the whole process group at once (no shutdown of any kind); resolves once it has exited. */
+  kill(): Promise<void>;
 }
 
 export interface ServerDatabase {
@@ -50,7 +53,8 @@ export async function createServerDatabase(kind: 'pglite' | 'postgres'): Promise
   return { env: { HONE_DATA_DIR: target.dataDir! }, withPrisma, drop: async () => rmSync(directory, { recursive: true, force: true }) };
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port nobody listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -61,19 +65,26 @@ async function freePort(): Promise<number> {
   });
 }
 
-function stopProcessGroup(child: ChildProcess): Promise<void> {
+function stopProcessGroup(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    child.once('exit', () => resolve());
+    // A server that ignores SIGTERM for 5 s is killed. (After an exit by signal exitCode stays null: hence clearing.)
+    const unresponsive = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 5_000).unref();
+    child.once('exit', () => {
+      clearTimeout(unresponsive);
+      resolve();
+    });
     // next start runs the server in a child process (next-server): signal the whole group.
-    process.kill(-child.pid!, 'SIGTERM');
-    setTimeout(() => child.exitCode === null && process.kill(-child.pid!, 'SIGKILL'), 5_000).unref();
+    process.kill(-child.pid!, signal);
   });
 }
 
-/** Starts `next start` on the given database and resolves once the server has opened it. */
-export async function startHoneServer({ env }: { env: Record<string, string> }): Promise<HoneServer> {
-  const port = await freePort();
+/**
+ * Starts `next start` on the given database and resolves once the server has opened it. `port` (default: a free one)
+ * lets a test start a server again where a stopped or killed one was, so clients pointed at it find it back.
+ */
+export async function startHoneServer({ env, port: wantedPort }: { env: Record<string, string>; port?: number }): Promise<HoneServer> {
+  const port = wantedPort ?? (await freePort());
   let output = '';
   const child = spawn(
     process.execPath,
@@ -82,7 +93,8 @@ export async function startHoneServer({ env }: { env: Record<string, string> }):
       cwd: ROOT,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      // Open (HONE_AUTH=off) unless the test asks for keys.
+      // Open (HONE_AUTH=off) unless the test asks for keys, and without a rate limit unless it asks for one: load
+      // tests and benchmarks measure the server, not the limit (rate-limit.test.ts sets one).
       env: {
         ...process.env,
         NODE_ENV: 'production',
@@ -90,6 +102,7 @@ export async function startHoneServer({ env }: { env: Record<string, string> }):
         DATABASE_URL: '',
         HONE_DATA_DIR: '',
         HONE_AUTH: 'off',
+        HONE_RATE_LIMIT_PER_SECOND: '0',
         ...env,
         PORT: String(port),
       },
@@ -120,5 +133,11 @@ export async function startHoneServer({ env }: { env: Record<string, string> }):
     await stopProcessGroup(child);
     throw error;
   }
-  return { url: `http://127.0.0.1:${port}`, output: () => output, stop: () => stopProcessGroup(child) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    output: () => output,
+    stop: () => stopProcessGroup(child),
+    kill: () => stopProcessGroup(child, 'SIGKILL'),
+  };
 }

@@ -7,6 +7,7 @@
 // Faces only translate: HTTP or JSON-RPC in, `invokeTool`, the wire form of the result or of the HoneError out
 // (server/error-mapping.ts).
 import type { z } from 'zod';
+import { chargeCall } from '../auth/rate-limit';
 import { authorize, type RequestAuth } from '../auth/request-auth';
 import type { PrismaClient } from '../db/client';
 import { asHoneError } from '../error-mapping';
@@ -25,18 +26,25 @@ export interface Admission {
 }
 
 /**
- * The authorization step of the pipeline, on its own for a face that must answer a refusal before the call is
- * made (MCP answers a read key's call of a writing tool with an HTTP 403 before it hands the message to its SDK).
- * Runs before any input is read: a caller without the right key learns nothing and writes nothing.
+ * The authorization step of the pipeline, and the rate limit's: each admitted call takes one of the caller's tokens
+ * (a tRPC batch of 50 takes 50); past the limit, a 429 saying when to retry. On its own for a face that must answer a
+ * refusal before the call is made (MCP answers a read key's call of a writing tool with an HTTP 403 before it hands
+ * the message to its SDK). Runs before any input is read: a refused caller learns nothing and writes nothing.
  */
 export function admit(auth: RequestAuth, tool: AnyTool): Admission {
   authorize(auth, tool);
+  chargeCall(auth.caller);
   return { tool, auth, [ADMITTED]: true };
 }
 
 /** Admission to an endpoint as a whole (MCP): whatever it is asked, it reads at least, so it needs a read key. */
 export function admitReader(auth: RequestAuth, endpoint: string): void {
   authorize(auth, { name: endpoint, readOnly: true });
+}
+
+/** A request that calls no tool (MCP's initialize, tools/list) still counts as one call against the rate limit. */
+export function admitToolless(auth: RequestAuth): void {
+  chargeCall(auth.caller);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { API_VERSION_HEADER, HONE_API_VERSION } from '../api-version';
-import { asHoneError, honeErrorOfTrpc, trpcHttpErrorResponse } from '../error-mapping';
+import { asHoneError, honeErrorOfTrpc, trpcHttpErrorResponse, trpcRetryAfterHeaders } from '../error-mapping';
 import { HoneError } from '../errors';
 import { checkHostAndOrigin } from '../http/host-origin';
 import { methodNotAllowed } from '../http/methods';
@@ -74,7 +74,8 @@ export async function handleTrpcRequest(request: Request): Promise<Response> {
     router: appRouter,
     createContext: () => createContext({ headers: admitted.headers, origin }),
     // Every answer, errors included, says which API it speaks: the client refuses another major version.
-    responseMeta: () => ({ headers: { [API_VERSION_HEADER]: HONE_API_VERSION } }),
+    // A refusal that passes (429, 503) says when to try again, as on the other faces.
+    responseMeta: ({ errors }) => ({ headers: { [API_VERSION_HEADER]: HONE_API_VERSION, ...trpcRetryAfterHeaders(errors) } }),
     onError({ error, path }) {
       // A tool call's failure was logged and counted by the pipeline; this handles the rest (an unexpected one is
       // logged by asHoneError).

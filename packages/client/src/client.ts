@@ -1,7 +1,8 @@
 import { createTRPCClient, httpBatchLink, type TRPCClient, type TRPCClientError, type TRPCLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
-import { HoneClientError } from './errors.js';
+import { HoneClientError, parseRetryAfter } from './errors.js';
 import type { HoneErrorShape, HoneRouter } from './router.js';
+import { createTracker, type HoneTracker, type HoneTrackerOptions } from './tracker.js';
 import { API_VERSION, API_VERSION_HEADER, isCompatibleApiVersion } from './version.js';
 
 // `| undefined` on every option: a caller compiling with exactOptionalPropertyTypes can pass `apiKey: process.env.X`.
@@ -18,9 +19,14 @@ export interface HoneClientOptions {
   maxBatchSize?: number | undefined;
   /** Another fetch (a proxy agent, a test double); the global `fetch` by default. */
   fetch?: typeof globalThis.fetch | undefined;
+  /** How `hone.track` batches, retries and buffers (see HoneTrackerOptions for the defaults). */
+  track?: HoneTrackerOptions | undefined;
 }
 
-export type HoneClient = TRPCClient<HoneRouter>;
+export type HoneClient = TRPCClient<HoneRouter> & {
+  /** Fire-and-forget recording in batches: `hone.track.modelCall({...})`, `.metric`, `.bugReport`, `.flush()`, `.stats()`. */
+  readonly track: HoneTracker;
+};
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -32,7 +38,7 @@ export function createHoneClient(options: HoneClientOptions): HoneClient {
   const { url, apiKey, timeoutMs = DEFAULT_TIMEOUT_MS, signal, maxBatchSize = 50 } = options;
   if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`);
   const endpoint = new URL('/api/trpc', url).toString();
-  return createTRPCClient<HoneRouter>({
+  const trpc = createTRPCClient<HoneRouter>({
     links: [
       honeCallLink({ timeoutMs, signal }),
       httpBatchLink({
@@ -43,6 +49,11 @@ export function createHoneClient(options: HoneClientOptions): HoneClient {
       }),
     ],
   });
+  const track = createTracker(trpc, options.track);
+  // tRPC's client is a proxy that reads every property as a procedure path; `track` is answered before it.
+  return new Proxy(trpc, {
+    get: (target, key, receiver): unknown => (key === 'track' ? track : Reflect.get(target, key, receiver)),
+  }) as HoneClient;
 }
 
 /**
@@ -67,6 +78,7 @@ function versionCheckingFetch(baseFetch: typeof globalThis.fetch, endpoint: stri
       throw new HoneClientError(`${endpoint} answered ${response.status} with ${contentType || 'no content type'}, not a Hone response`, {
         code: 'BAD_RESPONSE',
         status: response.status,
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
       });
     }
     return response;
@@ -140,10 +152,13 @@ function toHoneClientError(error: TRPCClientError<HoneRouter>, path: string): Ho
   // Raised by versionCheckingFetch for the whole batch: each call gets its own copy, naming its procedure.
   const transport = error instanceof HoneClientError ? error : error.cause instanceof HoneClientError ? error.cause : undefined;
   if (transport) {
-    const { code, status, issues, serverApiVersion, cause } = transport;
-    return new HoneClientError(transport.message, { code, status, issues, serverApiVersion, path, cause });
+    const { code, status, issues, serverApiVersion, retryAfterMs, cause } = transport;
+    return new HoneClientError(transport.message, { code, status, issues, serverApiVersion, retryAfterMs, path, cause });
   }
 
+  const response = error.meta?.response as Response | undefined;
+  // A 429 or 503 may say when to come back; the header is on the HTTP answer that carried this call.
+  const retryAfterMs = parseRetryAfter(response?.headers.get('retry-after'));
   const data = error.data as HoneErrorShape['data'] | undefined;
   if (data && typeof data.code === 'string') {
     return new HoneClientError(error.message, {
@@ -151,16 +166,17 @@ function toHoneClientError(error: TRPCClientError<HoneRouter>, path: string): Ho
       status: data.httpStatus ?? null,
       issues: data.issues ?? [],
       path: data.path ?? path,
+      retryAfterMs,
       shape: error.shape as HoneErrorShape | undefined,
       cause: error,
     });
   }
-  const response = error.meta?.response as Response | undefined;
   if (response) {
     return new HoneClientError(`${path}: Hone answered ${response.status} with something other than a tRPC result (${error.message})`, {
       code: 'BAD_RESPONSE',
       status: response.status,
       path,
+      retryAfterMs,
       cause: error,
     });
   }

@@ -40,6 +40,8 @@ export interface HoneClientErrorDetails {
   path?: string | undefined;
   /** For VERSION_MISMATCH: the API version the server speaks. */
   serverApiVersion?: string | undefined;
+  /** How long the answer asked the caller to wait before trying again (its `Retry-After` header), if it said. */
+  retryAfterMs?: number | undefined;
   cause?: unknown;
   shape?: HoneErrorShape | undefined;
 }
@@ -55,6 +57,7 @@ export class HoneClientError extends TRPCClientError<HoneRouter> {
   readonly issues: FieldIssue[];
   readonly path: string | undefined;
   readonly serverApiVersion: string | undefined;
+  readonly retryAfterMs: number | undefined;
 
   constructor(message: string, details: HoneClientErrorDetails) {
     super(message, {
@@ -69,9 +72,19 @@ export class HoneClientError extends TRPCClientError<HoneRouter> {
     this.issues = details.issues ?? [];
     this.path = details.path;
     this.serverApiVersion = details.serverApiVersion;
+    this.retryAfterMs = details.retryAfterMs;
   }
 }
 
 export function isHoneClientError(error: unknown): error is HoneClientError {
   return error instanceof HoneClientError;
+}
+
+/** A `Retry-After` header in milliseconds: delay-seconds or an HTTP date (RFC 9110 10.2.3); undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
+  if (value == null || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

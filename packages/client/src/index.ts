@@ -1,6 +1,6 @@
 // @hone/client: the gateway's client for Hone. One module per job: client.ts (the typed tRPC client),
-// errors.ts (HoneClientError), version.ts (the API version), router.ts (the procedures' types). Later jobs
-// (batched tracking, local routing) get modules of their own here.
+// errors.ts (HoneClientError), version.ts (the API version), router.ts (the procedures' types), tracker.ts
+// (`hone.track`: batched fire-and-forget recording). Later jobs (local routing) get modules of their own here.
 export { createHoneClient, DEFAULT_TIMEOUT_MS, type HoneClient, type HoneClientOptions } from './client.js';
 export {
   HoneClientError,
@@ -10,5 +10,18 @@ export {
   type HoneServerErrorCode,
   type HoneTransportErrorCode,
 } from './errors.js';
+export {
+  createTracker,
+  TRACKER_DEFAULTS,
+  type HoneTracker,
+  type HoneTrackerOptions,
+  type HoneTrackerProblem,
+  type HoneTrackerStats,
+  type TrackedBugReport,
+  type TrackedItemKind,
+  type TrackedMetric,
+  type TrackedModelCall,
+  type TrackerRejection,
+} from './tracker.js';
 export type { FieldIssue, HoneErrorShape, HoneInputs, HoneOutputs, HoneRouter } from './router.js';
 export { API_VERSION, API_VERSION_HEADER, isCompatibleApiVersion } from './version.js';

@@ -36,6 +36,12 @@ try {
   refused = { code: error.code, status: error.status, fields: error.issues.map((issue) => issue.path.join('.')), message: error.message };
 }
 
+// Fire-and-forget recording, batched through the ingest tool; close() sends what is left.
+hone.track.modelCall({ ...call, taskType: 'packaged-tracked' });
+hone.track.metric({ metricName: 'packaged_tracked', metricValue: 12.5, metricUnit: 'ms', at: new Date() });
+await hone.track.close();
+const { stored, dropped } = hone.track.stats();
+
 console.log(
   JSON.stringify({
     apiVersion: API_VERSION,
@@ -44,6 +50,7 @@ console.log(
     successRate,
     report: analysis.report,
     refused,
+    tracked: { stored, dropped },
     unusedChecks: [typeof wrongType, typeof wrongKind],
   }),
 );
