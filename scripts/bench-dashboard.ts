@@ -1,16 +1,17 @@
-// The dashboard over a million recorded calls: writes ~1M calls' worth of rollup history straight
-// into the tables with SQL (model_performance totals are the rollups' exact sums), then times the
-// queries each page makes, for each preset range. Used by scripts/bench.ts.
+// Gateway-scale history for the analytics benchmark, written straight into the tables with SQL
+// (generate_series), ending at the current hour: ~1M model calls over 90 days as hourly rollups
+// (model_performance holds their exact sums), 10M metric values, bug patterns with ~590K dated
+// occurrences, regression tests, and 40 routing rules with decisions and hits per hour and task type.
 import { performance } from 'node:perf_hooks';
-import { addHours, subDays } from 'date-fns';
+import { subDays } from 'date-fns';
 import type { PrismaClient } from '../server/db/client';
-import { latencyBucketIndex, LATENCY_BUCKET_COUNT } from '../server/services/latency-histogram';
+import { latencyBucketBounds, latencyBucketIndex, LATENCY_BUCKET_COUNT } from '../server/services/latency-histogram';
 import type { createCaller } from '../server/trpc/routers/_app';
 
 type Caller = ReturnType<typeof createCaller>;
 
-const DAYS = 30;
-const TASK_TYPES = ['coding', 'chat', 'analysis', 'summarization'];
+export const HISTORY_DAYS = 90;
+export const TASK_TYPES = ['coding', 'chat', 'analysis', 'summarization'];
 const MODELS: [model: string, task: string, success: number, medianMs: number, cost: number][] = [
   ['claude-sonnet-4', 'coding', 0.955, 1850, 0.012],
   ['gpt-4o', 'coding', 0.93, 1420, 0.0085],
@@ -25,80 +26,197 @@ const MODELS: [model: string, task: string, success: number, medianMs: number, c
   ['gemini-2.5-flash', 'summarization', 0.96, 540, 0.0006],
   ['claude-sonnet-4', 'summarization', 0.97, 1500, 0.009],
 ];
+/** Calls per (model, task type) and hour run from MIN_CALLS to MIN_CALLS + CALL_SPREAD - 1 (mean 39: 12 x 2,160 x 39 ≈ 1.01M calls). */
+const MIN_CALLS = 33;
+const CALL_SPREAD = 13;
+/** Latencies spread over 25 histogram buckets around the median (a factor of about 2.8 either side), as real calls do. */
+const SPREAD_BUCKETS = 12;
 
-/** Writes the history ending at the current hour; returns the number of calls it stands for. */
-export async function writeMillionCallHistory(prisma: PrismaClient, caller: Caller, now = new Date()): Promise<number> {
-  const end = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
-  const start = subDays(end, DAYS);
-  const range = `'${start.toISOString()}'::timestamptz, '${addHours(end, -1).toISOString()}'::timestamptz, interval '1 hour'`;
-  const models = MODELS.map(([m, t, s, ms, c]) => `('${m}', '${t}', ${s}, ${ms}, ${c}, ${latencyBucketIndex(ms)})`).join(', ');
-  // Calls per hour 113..119 (mean 116): 12 series x 720 hours x 116 ≈ 1.0M calls, spread over five
-  // latency buckets around each model's median (10/20/40/20/10%).
-  await prisma.$executeRawUnsafe(`
-    INSERT INTO model_call_hourly (model_id, task_type, hour, calls, successes, latency_sum_ms, latency_min_ms, latency_max_ms, cost_sum, latency_buckets)
-    SELECT m.model_id, m.task_type, h.hour, c.calls, round(c.calls * m.success)::int, c.calls * m.median_ms,
-           m.median_ms * 0.6, m.median_ms * 1.6, c.calls * m.cost,
-           ARRAY(SELECT CASE i - m.bucket WHEN -2 THEN c.calls / 10 WHEN -1 THEN c.calls / 5
-                                          WHEN 0 THEN c.calls - 2 * (c.calls / 10) - 2 * (c.calls / 5)
-                                          WHEN 1 THEN c.calls / 5 WHEN 2 THEN c.calls / 10 ELSE 0 END
-                 FROM generate_series(0, ${LATENCY_BUCKET_COUNT - 1}) AS i ORDER BY i)
-    FROM (VALUES ${models}) AS m(model_id, task_type, success, median_ms, cost, bucket)
-    CROSS JOIN generate_series(${range}) AS h(hour)
-    CROSS JOIN LATERAL (SELECT 113 + (extract(hour FROM h.hour)::int % 7) AS calls) AS c`);
-  await prisma.$executeRawUnsafe(`
-    INSERT INTO model_performance (model_id, task_type, total_calls, successes, latency_sum_ms, cost_sum, success_rate, avg_latency_ms, avg_cost, first_call_at, last_call_at)
-    SELECT model_id, task_type, sum(calls), sum(successes), sum(latency_sum_ms), sum(cost_sum),
-           sum(successes) * 100.0 / sum(calls), sum(latency_sum_ms) / sum(calls), sum(cost_sum) / sum(calls), min(hour), max(hour)
-    FROM model_call_hourly GROUP BY model_id, task_type`);
-
-  for (let i = 0; i < 8; i++) await caller.routing.updateHeuristic({ pattern: `\\bbench${i}\\b`, preferredLayer: 'balanced', priority: i });
-  // 200 decisions per hour and task type: 8 rules x 15 hits, 80 misses.
-  await prisma.$executeRawUnsafe(`
-    INSERT INTO routing_decision_hourly (hour, task_type, decisions, misses)
-    SELECT h, t, 200, 80 FROM generate_series(${range}) AS h, unnest(ARRAY['${TASK_TYPES.join("','")}']) AS t`);
-  await prisma.$executeRawUnsafe(`
-    INSERT INTO routing_rule_hits_hourly (rule_id, hour, task_type, hits)
-    SELECT r.id, h, t, 15 FROM routing_rules r, generate_series(${range}) AS h, unnest(ARRAY['${TASK_TYPES.join("','")}']) AS t`);
-
-  for (let i = 0; i < 9; i++)
-    await caller.bugPatterns.record({ category: ['timeout', 'parsing', 'api'][i % 3]!, pattern: `bench bug ${i}`, severity: 'medium' });
-  await prisma.$executeRawUnsafe(`
-    INSERT INTO bug_pattern_occurrences (bug_pattern_id, severity, occurred_at)
-    SELECT b.id, b.severity, '${start.toISOString()}'::timestamptz + (i * interval '1 second' * ${(DAYS * 86_400) / 5000})
-    FROM bug_patterns b, generate_series(1, 5000) AS i`);
-  await prisma.$executeRawUnsafe(`
-    INSERT INTO performance_metrics (metric_name, metric_value, metric_unit, context, recorded_at)
-    SELECT 'routing_latency', 40 + (i % 300), 'ms', jsonb_build_object('layer', (ARRAY['fast','balanced','deep'])[1 + i % 3]),
-           '${start.toISOString()}'::timestamptz + i * interval '1 second' * ${(DAYS * 86_400) / 100_000}
-    FROM generate_series(1, 100000) AS i`);
-  const [row] = await prisma.$queryRaw<{ calls: bigint }[]>`SELECT sum(total_calls)::bigint AS calls FROM model_performance`;
-  return Number(row!.calls);
+/** A histogram of `calls` calls around a median: a discrete bell over ±SPREAD_BUCKETS buckets, the rounding remainder in the middle. */
+function bellHistogram(calls: number, medianMs: number): { buckets: number[]; minMs: number; maxMs: number } {
+  const centre = latencyBucketIndex(medianMs);
+  const weights = Array.from({ length: 2 * SPREAD_BUCKETS + 1 }, (_, i) => Math.exp(-((i - SPREAD_BUCKETS) ** 2) / 32));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const buckets = new Array<number>(LATENCY_BUCKET_COUNT).fill(0);
+  weights.forEach((w, i) => (buckets[centre - SPREAD_BUCKETS + i] = Math.floor((calls * w) / total)));
+  buckets[centre]! += calls - buckets.reduce((a, b) => a + b, 0);
+  const used = buckets.flatMap((count, i) => (count ? [i] : []));
+  return { buckets, minMs: latencyBucketBounds(used[0]!)[0], maxMs: latencyBucketBounds(used.at(-1)!)[1] * 0.999 };
 }
 
-/** The tool calls each page's server component makes (in parallel, as the page does). */
-export function pageQueries(caller: Caller, range: { from: string; to: string }): Record<string, () => Promise<unknown>> {
+export interface HistoryFigures {
+  modelCalls: number;
+  modelHourlyRows: number;
+  metricValues: number;
+  bugPatterns: number;
+  bugOccurrences: number;
+  regressionTests: number;
+  routingRules: number;
+  ruleHitRows: number;
+  /** Seconds each part took to write. */
+  seconds: Record<string, number>;
+}
+
+async function timedPart<T>(seconds: Record<string, number>, part: string, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const result = await work();
+  seconds[part] = (performance.now() - started) / 1000;
+  return result;
+}
+
+const count = async (prisma: PrismaClient, table: string) =>
+  Number((await prisma.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
+
+/** Writes the whole history ending at the current hour; returns what was written. */
+export async function writeAnalyticsHistory(
+  prisma: PrismaClient,
+  caller: Caller,
+  { now = new Date(), metricValues = 10_000_000 }: { now?: Date; metricValues?: number } = {},
+): Promise<HistoryFigures> {
+  const end = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
+  const start = subDays(end, HISTORY_DAYS);
+  const startSql = `'${start.toISOString()}'::timestamptz`;
+  const hours = `generate_series(${startSql}, '${end.toISOString()}'::timestamptz - interval '1 hour', interval '1 hour')`;
+  const seconds: Record<string, number> = {};
+
+  await timedPart(seconds, 'model calls', () => writeModelCalls(prisma, hours));
+  await timedPart(seconds, 'metric values', () => writeMetricValues(prisma, startSql, metricValues));
+  await timedPart(seconds, 'bug patterns', () => writeBugPatterns(prisma, startSql));
+  await timedPart(seconds, 'routing', () => writeRouting(prisma, caller, hours));
+
+  const [row] = await prisma.$queryRaw<{ calls: bigint }[]>`SELECT sum(total_calls)::bigint AS calls FROM model_performance`;
   return {
-    overview: () =>
-      Promise.all([
-        caller.modelPerformance.report({}),
-        caller.routing.hitRates(range),
-        caller.bugPatterns.trends(range),
-        caller.modelPerformance.taskTypes(),
-      ]),
-    models: () =>
-      Promise.all([caller.modelPerformance.leaderboard(range), caller.modelPerformance.trends(range), caller.modelPerformance.taskTypes()]),
-    bugs: () => Promise.all([caller.bugPatterns.trends(range), caller.bugPatterns.list({ limit: 20 })]),
-    heuristics: () =>
-      Promise.all([
-        caller.routing.listHeuristics({ activeOnly: false }),
-        caller.routing.hitRates(range),
-        caller.modelPerformance.taskTypes(),
-      ]),
-    metrics: () => Promise.all([caller.metrics.names(), caller.metrics.series({ ...range, name: 'routing_latency', groupBy: 'layer' })]),
+    modelCalls: Number(row!.calls),
+    modelHourlyRows: await count(prisma, 'model_call_hourly'),
+    metricValues: await count(prisma, 'performance_metrics'),
+    bugPatterns: await count(prisma, 'bug_patterns'),
+    bugOccurrences: await count(prisma, 'bug_pattern_occurrences'),
+    regressionTests: await count(prisma, 'regression_tests'),
+    routingRules: await count(prisma, 'routing_rules'),
+    ruleHitRows: await count(prisma, 'routing_rule_hits_hourly'),
+    seconds,
   };
 }
 
-export async function medianMs(runs: number, task: () => Promise<unknown>): Promise<{ median: number; max: number }> {
+/** Every (model, task type) every hour; the lifetime totals are the rollups' exact sums. */
+async function writeModelCalls(prisma: PrismaClient, hours: string) {
+  const shapes = MODELS.flatMap(([model, task, success, medianMs, cost]) =>
+    Array.from({ length: CALL_SPREAD }, (_, i) => {
+      const calls = MIN_CALLS + i;
+      const { buckets, minMs, maxMs } = bellHistogram(calls, medianMs);
+      return `('${model}', '${task}', ${calls}, ${Math.round(calls * success)}, ${calls * medianMs}, ${minMs}, ${maxMs}, ${calls * cost}, ARRAY[${buckets.join(',')}])`;
+    }),
+  );
+  await prisma.$executeRawUnsafe(`
+    INSERT INTO model_call_hourly (model_id, task_type, hour, calls, successes, latency_sum_ms, latency_min_ms, latency_max_ms, cost_sum, latency_buckets)
+    SELECT s.model_id, s.task_type, h.hour, s.calls, s.successes, s.latency_sum_ms, s.latency_min_ms, s.latency_max_ms, s.cost_sum, s.latency_buckets
+    FROM ${hours} AS h(hour)
+    CROSS JOIN (SELECT DISTINCT model_id, task_type FROM (VALUES ${shapes.join(', ')}) AS v(model_id, task_type)) AS m
+    JOIN (VALUES ${shapes.join(', ')})
+      AS s(model_id, task_type, calls, successes, latency_sum_ms, latency_min_ms, latency_max_ms, cost_sum, latency_buckets)
+      ON s.model_id = m.model_id AND s.task_type = m.task_type
+         AND s.calls = ${MIN_CALLS} + ((extract(epoch FROM h.hour)::bigint / 3600 + length(m.model_id || m.task_type)) % ${CALL_SPREAD})`);
+  await prisma.$executeRawUnsafe(`
+    INSERT INTO model_performance (model_id, task_type, total_calls, successes, latency_sum_ms, cost_sum, success_rate, avg_latency_ms, avg_cost, first_call_at, last_call_at)
+    SELECT model_id, task_type, sum(calls), sum(successes), sum(latency_sum_ms), sum(cost_sum),
+           sum(successes) * 100.0 / sum(calls), sum(latency_sum_ms) / sum(calls), sum(cost_sum) / sum(calls), min(hour), max(hour) + interval '59 minutes'
+    FROM model_call_hourly GROUP BY model_id, task_type`);
+}
+
+/**
+ * Evenly spaced values over the history, a day per statement: half routing_latency (by layer and model, 18
+ * contexts), a fifth api_latency (by endpoint), a tenth each tokens_per_request (by model), queue_depth (by
+ * region) and cache_hit_ratio (no context).
+ */
+async function writeMetricValues(prisma: PrismaClient, startSql: string, total: number) {
+  const spacingSeconds = (HISTORY_DAYS * 86_400) / total;
+  const perStatement = Math.ceil(total / HISTORY_DAYS);
+  for (let first = 0; first < total; first += perStatement) {
+    const last = Math.min(total, first + perStatement) - 1;
+    await prisma.$executeRawUnsafe(`
+      INSERT INTO performance_metrics (metric_name, metric_value, metric_unit, context, recorded_at)
+      SELECT (ARRAY['routing_latency','routing_latency','routing_latency','routing_latency','routing_latency',
+                    'api_latency','api_latency','tokens_per_request','queue_depth','cache_hit_ratio'])[k + 1],
+             CASE WHEN k < 5 THEN 20 + (i * 7919) % 400 * (1 + (j % 3))
+                  WHEN k < 7 THEN 50 + (i * 104729) % 2000
+                  WHEN k = 7 THEN 200 + (i * 31) % 6000
+                  WHEN k = 8 THEN (i * 13) % 40
+                  ELSE ((i * 17) % 100) / 100.0 END,
+             (ARRAY['ms','ms','ms','ms','ms','ms','ms','tokens','requests','ratio'])[k + 1],
+             CASE WHEN k < 5 THEN jsonb_build_object('layer', (ARRAY['fast','balanced','deep'])[1 + j % 3],
+                                                     'model', (ARRAY['claude-sonnet-4','gpt-4o','gpt-4o-mini','llama-3.1-70b','gemini-2.5-pro','gemini-2.5-flash'])[1 + (j / 3) % 6])
+                  WHEN k < 7 THEN jsonb_build_object('endpoint', (ARRAY['/route','/complete','/embed','/chat','/tools'])[1 + j % 5])
+                  WHEN k = 7 THEN jsonb_build_object('model', (ARRAY['claude-sonnet-4','gpt-4o','gpt-4o-mini','llama-3.1-70b','gemini-2.5-pro','gemini-2.5-flash'])[1 + j % 6])
+                  WHEN k = 8 THEN jsonb_build_object('region', (ARRAY['eu','us','ap'])[1 + j % 3])
+                  ELSE '{}'::jsonb END,
+             ${startSql} + i * interval '${spacingSeconds} seconds'
+      FROM generate_series(${first}::bigint, ${last}::bigint) AS i, LATERAL (SELECT (i % 10)::int AS k, (i / 10)::int AS j) AS kj`);
+  }
+}
+
+const BUG_CATEGORIES = [
+  'timeout',
+  'parsing',
+  'api',
+  'auth',
+  'rate-limit',
+  'routing',
+  'tokenizer',
+  'streaming',
+  'tool-call',
+  'context-length',
+];
+
+/** 200 patterns in 10 categories, pattern k seen 100,000 / k times (Zipf, ~590K occurrences), evenly over the history; 300 regression tests. */
+async function writeBugPatterns(prisma: PrismaClient, startSql: string) {
+  await prisma.$executeRawUnsafe(`
+    INSERT INTO bug_patterns (category, pattern, description, solution, occurrences, severity, first_seen, last_seen)
+    SELECT (ARRAY['${BUG_CATEGORIES.join("','")}'])[1 + k % ${BUG_CATEGORIES.length}], 'bench bug ' || k, 'seen in the benchmark', '',
+           100000 / k, (ARRAY['low','medium','high','critical'])[1 + k % 4]::bug_severity,
+           ${startSql}, ${startSql} + interval '${HISTORY_DAYS} days' - interval '1 second'
+    FROM generate_series(1, 200) AS k`);
+  await prisma.$executeRawUnsafe(`
+    INSERT INTO bug_pattern_occurrences (bug_pattern_id, severity, occurred_at)
+    SELECT b.id, b.severity, ${startSql} + (n - 0.5) * (interval '${HISTORY_DAYS} days' / b.occurrences)
+    FROM bug_patterns b, generate_series(1, b.occurrences) AS n`);
+  await prisma.$executeRawUnsafe(`
+    INSERT INTO regression_tests (test_name, category, description, test_code, expected_behavior, discovered_from, created_at)
+    SELECT 'bench_test_' || k, (ARRAY['${BUG_CATEGORIES.join("','")}'])[1 + k % ${BUG_CATEGORIES.length}],
+           'Benchmark regression test ' || k, 'it(''bench ' || k || ''', () => {' || chr(10) || '  expect(route(''input ' || k || ''')).toBeDefined();' || chr(10) || '});',
+           'passes', 'bug', ${startSql} + k * interval '7 hours'
+    FROM generate_series(1, 300) AS k`);
+}
+
+const ROUTING_RULES = 40;
+const LAYERS = ['fast', 'balanced', 'deep'] as const;
+
+/**
+ * 40 rules, each firing in two of the five task types ("" included) every hour; 400 decisions per hour and
+ * task type, the ones no rule decided counted as misses.
+ */
+async function writeRouting(prisma: PrismaClient, caller: Caller, hours: string) {
+  for (let i = 0; i < ROUTING_RULES; i++)
+    await caller.routing.updateHeuristic({ pattern: `\\bbench${i}\\b`, preferredLayer: LAYERS[i % 3]!, priority: i });
+  const taskTypes = `ARRAY['${[...TASK_TYPES, ''].join("','")}']`;
+  await prisma.$executeRawUnsafe(`
+    INSERT INTO routing_rule_hits_hourly (rule_id, hour, task_type, hits)
+    SELECT r.id, h, (${taskTypes})[1 + (r.id + t) % 5], 1 + r.id % 5 + (extract(hour FROM h)::int % 3)
+    FROM routing_rules r, ${hours} AS h, generate_series(0, 1) AS t`);
+  await prisma.$executeRawUnsafe(`
+    INSERT INTO routing_decision_hourly (hour, task_type, decisions, misses)
+    SELECT h, t, 400, 400 - coalesce((SELECT sum(hits) FROM routing_rule_hits_hourly x WHERE x.hour = h AND x.task_type = t), 0)
+    FROM ${hours} AS h, unnest(${taskTypes}) AS t`);
+}
+
+export interface Timing {
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+/** Runs `task` `runs` times in a row (after one unmeasured warm-up when asked) and gives nearest-rank percentiles in ms. */
+export async function timeRuns(runs: number, task: () => Promise<unknown>, { warm = false } = {}): Promise<Timing> {
+  if (warm) await task();
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
@@ -106,26 +224,6 @@ export async function medianMs(runs: number, task: () => Promise<unknown>): Prom
     samples.push(performance.now() - started);
   }
   samples.sort((a, b) => a - b);
-  return { median: samples[Math.floor(runs / 2)]!, max: samples[runs - 1]! };
-}
-
-export const PRESETS = { '24h': 24, '7d': 7 * 24, '30d': 30 * 24 } as const;
-
-export function presetRange(hours: number, now = new Date()) {
-  const to = new Date(Math.ceil(now.getTime() / 3_600_000) * 3_600_000);
-  return { from: new Date(to.getTime() - hours * 3_600_000).toISOString(), to: to.toISOString() };
-}
-
-/** Prints the median time of each page's queries per range. */
-export async function benchDashboardQueries(caller: Caller, runs = 5): Promise<void> {
-  for (const [preset, hours] of Object.entries(PRESETS)) {
-    const queries = pageQueries(caller, presetRange(hours));
-    const figures: string[] = [];
-    for (const [page, run] of Object.entries(queries)) {
-      await run(); // warm
-      const { median } = await medianMs(runs, run);
-      figures.push(`${page} ${median.toFixed(0)}`);
-    }
-    console.log(`  ${`dashboard page queries, ${preset} (median ms)`.padEnd(58)} ${figures.join(', ')}`);
-  }
+  const at = (q: number) => samples[Math.max(0, Math.ceil(q * runs) - 1)]!;
+  return { p50: at(0.5), p95: at(0.95), max: samples[runs - 1]! };
 }

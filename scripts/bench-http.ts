@@ -1,4 +1,4 @@
-// npm run bench (second half): the three HTTP faces against a real `next start`, on an embedded PGlite
+// npm run bench -- http: the three HTTP faces against a real `next start`, on an embedded PGlite
 // directory and on the PostgreSQL server, with auth off and with API keys required. Prints figures only.
 import { performance } from 'node:perf_hooks';
 import { createHoneClient } from '../server/hone-client';
@@ -72,12 +72,14 @@ async function benchFaces(kind: 'pglite' | 'postgres', auth: 'off' | 'required')
   }
 }
 
-buildOnce();
-for (const kind of ['pglite', 'postgres'] as const) {
-  try {
-    await benchFaces(kind, 'off');
-    await benchFaces(kind, 'required');
-  } catch (error) {
-    console.log(`${kind}: skipped (${(error as Error).message.split('\n')[0]})`);
+export async function run(): Promise<void> {
+  buildOnce();
+  for (const kind of ['pglite', 'postgres'] as const) {
+    try {
+      await benchFaces(kind, 'off');
+      await benchFaces(kind, 'required');
+    } catch (error) {
+      console.log(`${kind}: skipped (${(error as Error).message.split('\n')[0]})`);
+    }
   }
 }

@@ -85,6 +85,23 @@ class IntrospectionFriendlyClient extends pg.Client {
   }
 }
 
+/**
+ * @prisma/adapter-pg runs a migration script by splitting it at every ';' and sending the pieces one by one, which
+ * cuts apart dollar-quoted function bodies (the rollup triggers' PL/pgSQL) and comments, and commits each piece on its
+ * own. The script is sent whole instead, as psql and `prisma db execute` do: PostgreSQL runs a multi-statement
+ * query as one implicit transaction, so a migration applies entirely or not at all.
+ */
+class WholeScriptPrismaPg extends PrismaPg {
+  override async connect(): ReturnType<PrismaPg['connect']> {
+    const adapter = await super.connect();
+    const pool = adapter.underlyingDriver();
+    adapter.executeScript = async (script: string) => {
+      await pool.query(script);
+    };
+    return adapter;
+  }
+}
+
 export async function connect(target: DatabaseTarget): Promise<DatabaseConnection> {
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({
@@ -96,7 +113,7 @@ export async function connect(target: DatabaseTarget): Promise<DatabaseConnectio
     // A pooled connection that breaks while idle (the database restarted) is dropped by the pool; without a
     // listener its 'error' event would end the process.
     pool.on('error', (error) => console.warn(`Hone: an idle database connection was lost (${error.message}); the pool will reconnect`));
-    const adapterFactory = new PrismaPg(pool);
+    const adapterFactory = new WholeScriptPrismaPg(pool);
     return { target, adapterFactory, pool, close: () => pool.end() };
   }
   let release = () => {};

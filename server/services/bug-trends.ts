@@ -5,7 +5,17 @@ import { HoneError } from '../errors';
 import { SEVERITIES, type GetBugPatternInput, type GetBugPatternTrendsInput } from '../schemas/bug-patterns';
 import { toBugPatternDto, type BugPatternDto } from './bug-patterns';
 import { toRegressionTestDto, type RegressionTestDto } from './regression-tests';
-import { alignToBuckets, binned, echoRange, MAX_SERIES, resolveTimeRange, type RangeEcho } from './time-buckets';
+import {
+  alignToBuckets,
+  binned,
+  echoRange,
+  MAX_SERIES,
+  resolveTimeRange,
+  rollupRows,
+  rollupSpans,
+  type RangeEcho,
+  type TimeRange,
+} from './time-buckets';
 
 export type TrendDirection = 'rising' | 'falling' | 'steady';
 
@@ -44,7 +54,22 @@ function toSeries(key: string, buckets: string[], byBucket: Map<string, number>)
   return { key, total: counts.reduce((a, b) => a + b, 0), direction: trendDirection(counts), counts };
 }
 
-/** Occurrences per bucket stacked by category or severity: one query over the dated occurrences. */
+const OCCURRENCE_ROLLUPS = {
+  raw: { table: 'bug_pattern_occurrences', time: 'occurred_at', columns: 'bug_pattern_id, severity, 1::bigint AS occurrences' },
+  hourly: { table: 'bug_occurrence_hourly', time: 'hour', columns: 'bug_pattern_id, severity, occurrences' },
+  daily: { table: 'bug_occurrence_daily', time: 'day', columns: 'bug_pattern_id, severity, occurrences' },
+};
+
+/**
+ * The occurrences in a range as (at, bug_pattern_id, severity, occurrences): whole days from bug_occurrence_daily
+ * (unless bucketed by hour), whole hours from bug_occurrence_hourly, the partial hours at either end from the dated
+ * occurrences. The rollups outlive the occurrences retention deletes.
+ */
+function occurrenceRows(range: TimeRange, where: Prisma.Sql): Prisma.Sql {
+  return rollupRows(OCCURRENCE_ROLLUPS, rollupSpans(range.from, range.to, { daily: range.bucket === 'day', raw: true }), where);
+}
+
+/** Occurrences per bucket stacked by category or severity: one query over the occurrence rollups. */
 export async function getBugPatternTrends(
   prisma: PrismaClient,
   input: z.output<typeof GetBugPatternTrendsInput>,
@@ -52,18 +77,18 @@ export async function getBugPatternTrends(
   const range = resolveTimeRange(input);
   const echo = echoRange(range);
   const key = input.groupBy === 'category' ? Prisma.sql`b.category` : Prisma.sql`o.severity::text`;
+  const severity = input.severity ?? null;
   const rows = await prisma.$queryRaw<{ bucket: Date; key: string; occurrences: number; key_count: number }[]>`
     WITH keyed AS (
-      SELECT o.occurred_at, ${key} AS key
-      FROM bug_pattern_occurrences o JOIN bug_patterns b ON b.id = o.bug_pattern_id
-      WHERE o.occurred_at >= ${range.from} AND o.occurred_at < ${range.to}
-        AND (${input.category ?? null}::text IS NULL OR b.category = ${input.category ?? null}::text)
-        AND (${input.severity ?? null}::text IS NULL OR o.severity::text = ${input.severity ?? null}::text)
+      SELECT o.at, o.occurrences, ${key} AS key
+      FROM (${occurrenceRows(range, Prisma.sql`(${severity}::text IS NULL OR severity::text = ${severity}::text)`)}) AS o
+      JOIN bug_patterns b ON b.id = o.bug_pattern_id
+      WHERE (${input.category ?? null}::text IS NULL OR b.category = ${input.category ?? null}::text)
     ), kept AS (
       -- The window counts every key before LIMIT cuts them, so the answer can say it was cut.
-      SELECT key, count(*) OVER ()::int AS key_count FROM keyed GROUP BY key ORDER BY count(*) DESC, key LIMIT ${MAX_SERIES}
+      SELECT key, count(*) OVER ()::int AS key_count FROM keyed GROUP BY key ORDER BY sum(occurrences) DESC, key LIMIT ${MAX_SERIES}
     )
-    SELECT ${binned('occurred_at', range.bucket)} AS bucket, key, count(*)::int AS occurrences, max(kept.key_count) AS key_count
+    SELECT ${binned('at', range.bucket)} AS bucket, key, sum(occurrences)::int AS occurrences, max(kept.key_count) AS key_count
     FROM keyed JOIN kept USING (key)
     GROUP BY 1, 2`;
   const byKey = new Map<string, Map<string, number>>();
@@ -100,9 +125,8 @@ export async function getBugPattern(prisma: PrismaClient, input: z.output<typeof
   const echo = echoRange(range);
   const [counts, tests] = await Promise.all([
     prisma.$queryRaw<{ bucket: Date; occurrences: number }[]>`
-      SELECT ${binned('occurred_at', range.bucket)} AS bucket, count(*)::int AS occurrences
-      FROM bug_pattern_occurrences
-      WHERE bug_pattern_id = ${row.id} AND occurred_at >= ${range.from} AND occurred_at < ${range.to}
+      SELECT ${binned('at', range.bucket)} AS bucket, sum(occurrences)::int AS occurrences
+      FROM (${occurrenceRows(range, Prisma.sql`bug_pattern_id = ${row.id}`)}) AS o
       GROUP BY 1`,
     prisma.regressionTest.findMany({
       where: { category: row.category },

@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import type { PrismaClient, SqlClient } from '../db/client';
 import type { GetMetricSeriesInput, RecordMetricInput } from '../schemas/metrics';
+import { Prisma } from '../db/generated/client';
 import { MAX_LISTED } from './pagination';
-import { alignToBuckets, binned, echoRange, MAX_SERIES, resolveTimeRange, type RangeEcho } from './time-buckets';
+import { alignToBuckets, binned, echoRange, MAX_SERIES, resolveTimeRange, rollupRows, rollupSpans, type RangeEcho } from './time-buckets';
 
 export interface MetricDto {
   id: number;
@@ -62,22 +63,22 @@ export interface MetricName {
   contextKeys: string[];
 }
 
-/** Context keys are read from this many newest values per metric (an index scan), not from its whole history. */
+/** Context keys are read from this many newest hourly rollup rows per metric (an index scan), not from its whole history. */
 const CONTEXT_KEYS_FROM_NEWEST = 1000;
 
-/** The metrics recorded, alphabetically: the first MAX_LISTED. */
+/** The metrics recorded, alphabetically: the first MAX_LISTED. From the rollups, so a metric's count and its keys outlive the raw values retention deletes. */
 export async function listMetricNames(prisma: PrismaClient): Promise<MetricName[]> {
-  const rows = await prisma.$queryRaw<{ name: string; values: number; unit: string; last_recorded_at: Date; context_keys: string[] }[]>`
-    SELECT p.metric_name AS name, count(*)::int AS values,
-           (array_agg(p.metric_unit ORDER BY p.recorded_at DESC))[1] AS unit, max(p.recorded_at) AS last_recorded_at,
-           ARRAY(SELECT DISTINCT k FROM (SELECT context FROM performance_metrics c WHERE c.metric_name = p.metric_name
-                                          ORDER BY c.recorded_at DESC LIMIT ${CONTEXT_KEYS_FROM_NEWEST}) AS newest,
+  const rows = await prisma.$queryRaw<{ name: string; values: bigint; unit: string; last_recorded_at: Date; context_keys: string[] }[]>`
+    SELECT d.metric_name AS name, sum(d.value_count)::bigint AS values,
+           (array_agg(d.metric_unit ORDER BY d.last_recorded_at DESC))[1] AS unit, max(d.last_recorded_at) AS last_recorded_at,
+           ARRAY(SELECT DISTINCT k FROM (SELECT context FROM metric_hourly h WHERE h.metric_name = d.metric_name
+                                          ORDER BY h.hour DESC LIMIT ${CONTEXT_KEYS_FROM_NEWEST}) AS newest,
                                          jsonb_object_keys(newest.context) AS k
                  WHERE jsonb_typeof(newest.context) = 'object' ORDER BY k) AS context_keys
-    FROM performance_metrics p GROUP BY p.metric_name ORDER BY p.metric_name LIMIT ${MAX_LISTED}`;
+    FROM metric_daily d GROUP BY d.metric_name ORDER BY d.metric_name LIMIT ${MAX_LISTED}`;
   return rows.map((r) => ({
     name: r.name,
-    values: r.values,
+    values: Number(r.values),
     unit: r.unit,
     lastRecordedAt: r.last_recorded_at.toISOString(),
     contextKeys: r.context_keys,
@@ -103,26 +104,38 @@ export interface MetricSeriesResult extends RangeEcho {
   truncated: boolean;
 }
 
+const METRIC_ROLLUPS = {
+  raw: {
+    table: 'performance_metrics',
+    time: 'recorded_at',
+    columns: 'metric_unit, context, 1::bigint AS value_count, metric_value AS value_sum',
+  },
+  hourly: { table: 'metric_hourly', time: 'hour', columns: 'metric_unit, context, value_count, value_sum' },
+  daily: { table: 'metric_daily', time: 'day', columns: 'metric_unit, context, value_count, value_sum' },
+};
+
 /**
- * A metric's average per bucket, split by a context key: one query. A key such as a request id can have a
- * value per row, so only the MAX_SERIES most recorded values are bucketed (chosen in SQL, before any bucketing).
+ * A metric's average per bucket, split by a context key: one query over the rollups (whole days from metric_daily
+ * unless bucketed by hour, whole hours from metric_hourly, the partial hours at either end from the raw values). A
+ * key such as a request id can have a value per row, so only the MAX_SERIES most recorded values are bucketed
+ * (chosen in SQL, before any bucketing).
  */
 export async function getMetricSeries(prisma: PrismaClient, input: z.output<typeof GetMetricSeriesInput>): Promise<MetricSeriesResult> {
   const range = resolveTimeRange(input);
   const echo = echoRange(range);
   const groupKey = input.groupBy ?? null;
+  const spans = rollupSpans(range.from, range.to, { daily: range.bucket === 'day', raw: true });
   const rows = await prisma.$queryRaw<{ bucket: Date; key: string; unit: string; average: number; count: number; key_count: number }[]>`
     WITH keyed AS (
-      SELECT recorded_at, metric_unit, metric_value,
+      SELECT at, metric_unit, value_count, value_sum,
              CASE WHEN ${groupKey}::text IS NULL THEN 'all' ELSE COALESCE(context ->> ${groupKey}::text, '(none)') END AS key
-      FROM performance_metrics
-      WHERE metric_name = ${input.name} AND recorded_at >= ${range.from} AND recorded_at < ${range.to}
+      FROM (${rollupRows(METRIC_ROLLUPS, spans, Prisma.sql`metric_name = ${input.name}`)}) AS r
     ), kept AS (
       -- The window counts every key before LIMIT cuts them, so the answer can say it was cut.
-      SELECT key, count(*) OVER ()::int AS key_count FROM keyed GROUP BY key ORDER BY count(*) DESC, key LIMIT ${MAX_SERIES}
+      SELECT key, count(*) OVER ()::int AS key_count FROM keyed GROUP BY key ORDER BY sum(value_count) DESC, key LIMIT ${MAX_SERIES}
     )
-    SELECT ${binned('recorded_at', range.bucket)} AS bucket, key, metric_unit AS unit, avg(metric_value) AS average,
-           count(*)::int AS count, max(kept.key_count) AS key_count
+    SELECT ${binned('at', range.bucket)} AS bucket, key, metric_unit AS unit, sum(value_sum) / sum(value_count) AS average,
+           sum(value_count)::int AS count, max(kept.key_count) AS key_count
     FROM keyed JOIN kept USING (key)
     GROUP BY 1, 2, 3 ORDER BY 2, 1`;
   const unitCounts = new Map<string, number>();

@@ -2,11 +2,12 @@ import type { z } from 'zod';
 import type { PrismaClient } from '../db/client';
 import { Prisma } from '../db/generated/client';
 import type { GetModelTrendsInput } from '../schemas/model-performance';
-import { estimateInBucket } from './latency-histogram';
+import { BUCKETS_PER_DOUBLING, LATENCY_BUCKET_COUNT, percentileFromBuckets } from './latency-histogram';
 import type { ModelFigures } from './model-analysis';
-import { binned, echoRange, resolveTimeRange, type RangeEcho } from './time-buckets';
+import { binned, echoRange, resolveTimeRange, rollupRows, rollupSpans, type BucketSize, type RangeEcho } from './time-buckets';
 
-// A model's figures over a date range and over time, read from the hourly rollups (model_call_hourly).
+// A model's figures over a date range and over time, read from the rollups (model_call_daily for whole days,
+// model_call_hourly for the hours around them).
 
 /** Figures of one (model, task type) over a stretch of time: the one figures shape plus latency percentiles from the histograms. */
 export interface ModelRangeFigures extends ModelFigures {
@@ -25,13 +26,9 @@ interface RollupRow {
   latency_min_ms: number;
   latency_max_ms: number;
   cost_sum: number;
-  histogram_total: bigint | null;
-  p50_idx: bigint | null;
-  p50_rank: bigint | null;
-  p95_idx: bigint | null;
-  p95_rank: bigint | null;
-  p99_idx: bigint | null;
-  p99_rank: bigint | null;
+  /** The non-empty histogram buckets (0-based, ascending) and their counts, summed over the group's rows. */
+  bucket_indexes: number[] | null;
+  bucket_counts: number[] | null;
   series_count: bigint;
 }
 
@@ -40,75 +37,83 @@ export interface RollupQuery {
   to: Date;
   taskType?: string;
   modelIds?: string[];
-  /** SQL for the group a row's hour falls in; a constant puts the whole range in one group. */
-  bucketOf: Prisma.Sql;
+  /** Group rows by hour or day; null puts the whole range in one group. */
+  bucket: BucketSize | null;
   /** Keep only this many (model, task type) series, those with the most calls in the range; default all. */
   maxSeries?: number;
 }
 
 type BucketedFigures = ModelRangeFigures & { bucket: Date };
 
-/**
- * ONE query: per (bucket, model, task type) the sums of the hourly rollups and the histogram buckets
- * holding the p50/p95/p99 ranks (running sums of the bucket counts, summed over the group's hours).
- */
-async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<{ rows: BucketedFigures[]; seriesCount: number }> {
+const COLUMNS = 'model_id, task_type, calls, successes, latency_sum_ms, latency_min_ms, latency_max_ms, cost_sum, latency_buckets';
+const MODEL_CALL_ROLLUPS = {
+  hourly: { table: 'model_call_hourly', time: 'hour', columns: COLUMNS },
+  daily: { table: 'model_call_daily', time: 'day', columns: COLUMNS },
+};
+
+/** The rollup rows covering the range: whole UTC days from model_call_daily unless bucketed by hour, the hours around them. */
+function modelCallRows(q: RollupQuery): Prisma.Sql {
   const task = q.taskType ?? null;
   const models = q.modelIds?.length ? q.modelIds : null;
-  // Written out twice rather than as a shared CTE, which PostgreSQL would materialise with every histogram in it.
-  const inRange = Prisma.sql`hour >= ${q.from} AND hour < ${q.to}
-        AND (${task}::text IS NULL OR task_type = ${task}::text)
-        AND (${models}::text[] IS NULL OR model_id = ANY(${models}::text[]))`;
+  return rollupRows(
+    MODEL_CALL_ROLLUPS,
+    rollupSpans(q.from, q.to, { daily: q.bucket !== 'hour', raw: false }),
+    Prisma.sql`(${task}::text IS NULL OR task_type = ${task}::text) AND (${models}::text[] IS NULL OR model_id = ANY(${models}::text[]))`,
+  );
+}
+
+/**
+ * SQL: the 1-based histogram slot of a latency in ms, give or take one (log2 in floating point can land either side
+ * of a bucket boundary; latencyBucketIndex is the exact one). Every call of a row lies between the slots of its
+ * min and max latency, so only that slice of the 170 counts needs reading.
+ */
+const approximateSlot = (column: string) =>
+  Prisma.sql`floor(ln(greatest(${Prisma.raw(column)}, 1)) / ln(2) * ${BUCKETS_PER_DOUBLING})::int + 2`;
+
+/**
+ * ONE query: per (bucket, model, task type) the sums of the rollups and their latency histogram, summed bucket by
+ * bucket over the group's rows and answered as its non-empty buckets only; the percentiles are read from that here.
+ */
+async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<{ rows: BucketedFigures[]; seriesCount: number }> {
+  const bucketOf = q.bucket ? binned('at', q.bucket) : Prisma.sql`${q.from}::timestamptz`;
   const rows = await prisma.$queryRaw<RollupRow[]>`
-    WITH kept AS (
+    WITH source AS MATERIALIZED (${modelCallRows(q)}), kept AS (
       -- The window counts every series before LIMIT cuts them, so the caller learns how many there were.
       SELECT model_id, task_type, count(*) OVER () AS series_count
-      FROM model_call_hourly WHERE ${inRange} GROUP BY model_id, task_type
+      FROM source GROUP BY model_id, task_type
       ORDER BY sum(calls) DESC, model_id, task_type LIMIT ${q.maxSeries ?? null}::int
     ), picked AS (
-      SELECT ${q.bucketOf} AS bucket, model_id, task_type, calls, successes, latency_sum_ms, latency_min_ms,
-             latency_max_ms, cost_sum, latency_buckets
-      FROM model_call_hourly JOIN kept USING (model_id, task_type)
-      WHERE ${inRange}
+      SELECT ${bucketOf} AS bucket, source.* FROM source JOIN kept USING (model_id, task_type)
     ), totals AS (
       SELECT bucket, model_id, task_type, sum(calls)::bigint AS calls, sum(successes)::bigint AS successes,
              sum(latency_sum_ms) AS latency_sum_ms, min(latency_min_ms) AS latency_min_ms,
              max(latency_max_ms) AS latency_max_ms, sum(cost_sum) AS cost_sum
       FROM picked GROUP BY bucket, model_id, task_type
-    ), histogram AS (
-      SELECT bucket, model_id, task_type, u.idx, sum(u.count) AS count
-      FROM picked, unnest(latency_buckets) WITH ORDINALITY AS u(count, idx)
+    ), cells AS (
+      -- PostgreSQL arrays are 1-based; the histogram layout is 0-based.
+      SELECT bucket, model_id, task_type, (s.lo + u.k - 2)::int AS idx, sum(u.count)::float8 AS count
+      FROM picked
+      CROSS JOIN LATERAL (SELECT greatest(1, ${approximateSlot('latency_min_ms')} - 1) AS lo,
+                                 least(${LATENCY_BUCKET_COUNT}, ${approximateSlot('latency_max_ms')} + 1) AS hi) AS s
+      CROSS JOIN LATERAL unnest(latency_buckets[s.lo:s.hi]) WITH ORDINALITY AS u(count, k)
       WHERE u.count > 0
-      GROUP BY bucket, model_id, task_type, u.idx
-    ), running AS (
-      SELECT bucket, model_id, task_type, idx,
-             sum(count) OVER (PARTITION BY bucket, model_id, task_type ORDER BY idx) AS seen,
-             sum(count) OVER (PARTITION BY bucket, model_id, task_type) AS total
-      FROM histogram
-    ), ranked AS (
-      SELECT bucket, model_id, task_type, total, greatest(1, ceil(0.50 * total)) AS r50,
-             greatest(1, ceil(0.95 * total)) AS r95, greatest(1, ceil(0.99 * total)) AS r99, idx, seen
-      FROM running
-    ), percentiles AS (
-      SELECT bucket, model_id, task_type, max(total)::bigint AS histogram_total,
-             min(idx) FILTER (WHERE seen >= r50) AS p50_idx, max(r50)::bigint AS p50_rank,
-             min(idx) FILTER (WHERE seen >= r95) AS p95_idx, max(r95)::bigint AS p95_rank,
-             min(idx) FILTER (WHERE seen >= r99) AS p99_idx, max(r99)::bigint AS p99_rank
-      FROM ranked GROUP BY bucket, model_id, task_type
+      GROUP BY 1, 2, 3, 4
+    ), histograms AS (
+      SELECT bucket, model_id, task_type, array_agg(idx ORDER BY idx) AS bucket_indexes, array_agg(count ORDER BY idx) AS bucket_counts
+      FROM cells GROUP BY 1, 2, 3
     )
-    SELECT t.*, p.histogram_total, p.p50_idx, p.p50_rank, p.p95_idx, p.p95_rank, p.p99_idx, p.p99_rank,
-           (SELECT max(series_count) FROM kept)::bigint AS series_count
-    FROM totals t LEFT JOIN percentiles p USING (bucket, model_id, task_type)
+    SELECT t.*, h.bucket_indexes, h.bucket_counts, (SELECT max(series_count) FROM kept)::bigint AS series_count
+    FROM totals t LEFT JOIN histograms h USING (bucket, model_id, task_type)
     ORDER BY t.bucket, t.model_id, t.task_type`;
   const seriesCount = Number(rows[0]?.series_count ?? 0);
   return {
     seriesCount,
     rows: rows.map((r) => {
       const calls = Number(r.calls);
-      const total = Number(r.histogram_total ?? 0);
-      // PostgreSQL arrays are 1-based; the histogram layout is 0-based.
-      const pct = (idx: bigint | null, rank: bigint | null) =>
-        idx === null || rank === null ? null : estimateInBucket(Number(idx) - 1, Number(rank), total, r.latency_min_ms, r.latency_max_ms);
+      const pct = (q: number) =>
+        r.bucket_indexes && r.bucket_counts
+          ? percentileFromBuckets(r.bucket_indexes, r.bucket_counts, q, r.latency_min_ms, r.latency_max_ms)
+          : null;
       return {
         bucket: r.bucket,
         modelId: r.model_id,
@@ -119,9 +124,9 @@ async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<{ row
         avgLatencyMs: calls ? r.latency_sum_ms / calls : 0,
         avgCost: calls ? r.cost_sum / calls : 0,
         totalCost: r.cost_sum,
-        p50LatencyMs: pct(r.p50_idx, r.p50_rank),
-        p95LatencyMs: pct(r.p95_idx, r.p95_rank),
-        p99LatencyMs: pct(r.p99_idx, r.p99_rank),
+        p50LatencyMs: pct(0.5),
+        p95LatencyMs: pct(0.95),
+        p99LatencyMs: pct(0.99),
       };
     }),
   };
@@ -132,7 +137,7 @@ export async function modelCallFigures(
   prisma: PrismaClient,
   range: { from: Date; to: Date; taskType?: string; modelIds?: string[] },
 ): Promise<ModelRangeFigures[]> {
-  const { rows } = await queryRollups(prisma, { ...range, bucketOf: Prisma.sql`${range.from}::timestamptz` });
+  const { rows } = await queryRollups(prisma, { ...range, bucket: null });
   return rows.map(({ bucket: _bucket, ...figures }) => figures);
 }
 
@@ -164,7 +169,7 @@ export async function getModelTrends(prisma: PrismaClient, input: z.output<typeo
     ...range,
     taskType: input.taskType,
     modelIds: input.modelIds,
-    bucketOf: binned('hour', range.bucket),
+    bucket: range.bucket,
     maxSeries: MAX_MODEL_TREND_SERIES,
   });
   const series = new Map<string, ModelTrendSeries>();

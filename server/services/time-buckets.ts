@@ -84,3 +84,95 @@ export interface RangeEcho {
 export function echoRange(range: TimeRange): RangeEcho {
   return { from: range.from.toISOString(), to: range.to.toISOString(), bucket: range.bucket, buckets: bucketStarts(range) };
 }
+
+// Long ranges are read from rollups: whole UTC days from a daily table, the hours around them from an hourly one,
+// and, for tables of timestamped raw rows (metric values, bug occurrences), the partial hours at either end from the
+// raw rows. So a read touches about one row per day and series however long the range, and still covers a range
+// that does not start or end on a whole hour exactly.
+
+export interface Span {
+  from: Date;
+  to: Date;
+}
+
+export interface RollupSpans {
+  /** Parts of the range to read from raw rows: the partial hours at either end (only for sources with raw rows). */
+  raw: Span[];
+  /** Parts to read from the hourly rollup: rows whose hour starts in one of them. */
+  hourly: Span[];
+  /** Whole UTC days to read from the daily rollup: rows whose day starts in it. */
+  daily: Span | null;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const floorTo = (t: Date, size: number) => new Date(Math.floor(t.getTime() / size) * size);
+const ceilTo = (t: Date, size: number) => new Date(Math.ceil(t.getTime() / size) * size);
+
+/**
+ * Splits [from, to) between the tables that answer it. `daily: false` when the answer is bucketed by hour (a day row
+ * would land in its first hour). Without raw rows (`raw: false`), an hourly row counts when its hour starts in the
+ * range, as the hourly rollups always have; with them, values count when they were recorded in the range, exactly.
+ */
+export function rollupSpans(from: Date, to: Date, { daily, raw }: { daily: boolean; raw: boolean }): RollupSpans {
+  const spans: RollupSpans = { raw: [], hourly: [], daily: null };
+  const add = (list: Span[], a: Date, b: Date) => {
+    if (a < b) list.push({ from: a, to: b });
+  };
+  let [start, end] = [from, to];
+  if (raw) {
+    [start, end] = [ceilTo(from, HOUR_MS), floorTo(to, HOUR_MS)];
+    if (start >= end) {
+      add(spans.raw, from, to);
+      return spans;
+    }
+    add(spans.raw, from, start);
+    add(spans.raw, end, to);
+  }
+  const [firstDay, endDay] = [ceilTo(start, DAY_MS), floorTo(end, DAY_MS)];
+  if (daily && firstDay < endDay) {
+    add(spans.hourly, start, firstDay);
+    spans.daily = { from: firstDay, to: endDay };
+    add(spans.hourly, endDay, end);
+  } else {
+    add(spans.hourly, start, end);
+  }
+  return spans;
+}
+
+/** SQL: `column` falls in one of the spans (false when there is none). */
+export function inSpans(column: string, spans: readonly Span[]): Prisma.Sql {
+  if (!spans.length) return Prisma.sql`false`;
+  const col = Prisma.raw(column);
+  return Prisma.join(
+    spans.map((s) => Prisma.sql`(${col} >= ${s.from} AND ${col} < ${s.to})`),
+    ' OR ',
+    '(',
+    ')',
+  );
+}
+
+/** One table of a rollup: its name, time column, and the columns it answers, lining up with the other tables'. */
+export interface RollupLevel {
+  table: string;
+  time: string;
+  columns: string;
+}
+
+/**
+ * SQL: the rows covering the spans as (at, ...columns), each part from its table (raw rows for the partial hours at
+ * the ends, hourly rows, daily rows for whole days) in one UNION ALL. `where` filters every part.
+ */
+export function rollupRows(
+  levels: { raw?: RollupLevel; hourly: RollupLevel; daily: RollupLevel },
+  spans: RollupSpans,
+  where: Prisma.Sql,
+): Prisma.Sql {
+  const part = (level: RollupLevel, within: Span[]) =>
+    Prisma.sql`SELECT ${Prisma.raw(level.time)} AS at, ${Prisma.raw(level.columns)} FROM ${Prisma.raw(level.table)}
+      WHERE ${inSpans(level.time, within)} AND ${where}`;
+  const parts = [part(levels.hourly, spans.hourly)];
+  if (levels.raw && spans.raw.length) parts.push(part(levels.raw, spans.raw));
+  if (spans.daily) parts.push(part(levels.daily, [spans.daily]));
+  return Prisma.join(parts, ' UNION ALL ');
+}

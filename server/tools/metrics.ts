@@ -16,7 +16,8 @@ export const recordMetricTool = defineTool({
 export const listMetricNamesTool = defineTool({
   name: 'list_metric_names',
   description:
-    'The metric names recorded so far, each with its number of values, newest unit, last recording time and the context keys (seen in its newest 1,000 values) it can be grouped by.',
+    'The metric names recorded so far, each with its number of values, newest unit, last recording time and the context keys ' +
+    '(seen in its newest 1,000 hour-and-context groups) it can be grouped by. Counted from the rollups, so values deleted by retention still count.',
   input: ListMetricNamesInput,
   readOnly: true,
   example: {},

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { PrismaClient } from '../../db/client';
 import type { GetRoutingHitRatesInput } from '../../schemas/routing';
-import { alignToBuckets, binned, echoRange, resolveTimeRange, type RangeEcho } from '../time-buckets';
+import { Prisma } from '../../db/generated/client';
+import { alignToBuckets, binned, echoRange, resolveTimeRange, rollupRows, rollupSpans, type RangeEcho } from '../time-buckets';
 import { RULE_EVALUATION_ORDER } from './rule-dto';
 
 export interface RuleHitRates {
@@ -30,22 +31,34 @@ export const percentOf = (part: number, whole: number): number | null => (whole 
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
-/** Hit rate over time, overall and per rule: ONE query over the decision and hit rollups, plus the rule list. */
+const DECISION_ROLLUPS = {
+  hourly: { table: 'routing_decision_hourly', time: 'hour', columns: 'decisions, misses' },
+  daily: { table: 'routing_decision_daily', time: 'day', columns: 'decisions, misses' },
+};
+const HIT_ROLLUPS = {
+  hourly: { table: 'routing_rule_hits_hourly', time: 'hour', columns: 'rule_id, hits' },
+  daily: { table: 'routing_rule_hits_daily', time: 'day', columns: 'rule_id, hits' },
+};
+
+/**
+ * Hit rate over time, overall and per rule: ONE query over the decision and hit rollups (whole days from the daily
+ * ones unless bucketed by hour), plus the rule list.
+ */
 export async function getRoutingHitRates(prisma: PrismaClient, input: z.output<typeof GetRoutingHitRatesInput>): Promise<RoutingHitRates> {
   const range = resolveTimeRange(input);
   const echo = echoRange(range);
   const task = input.taskType ?? null;
+  const spans = rollupSpans(range.from, range.to, { daily: range.bucket === 'day', raw: false });
+  const ofTask = Prisma.sql`(${task}::text IS NULL OR task_type = ${task}::text)`;
   const [rows, rules] = await Promise.all([
     prisma.$queryRaw<{ bucket: Date; decisions: bigint; misses: bigint; rule_id: number | null; hits: bigint | null }[]>`
       WITH decisions AS (
-        SELECT ${binned('hour', range.bucket)} AS bucket, sum(decisions)::bigint AS decisions, sum(misses)::bigint AS misses
-        FROM routing_decision_hourly
-        WHERE hour >= ${range.from} AND hour < ${range.to} AND (${task}::text IS NULL OR task_type = ${task}::text)
+        SELECT ${binned('at', range.bucket)} AS bucket, sum(decisions)::bigint AS decisions, sum(misses)::bigint AS misses
+        FROM (${rollupRows(DECISION_ROLLUPS, spans, ofTask)}) AS d
         GROUP BY 1
       ), hits AS (
-        SELECT ${binned('hour', range.bucket)} AS bucket, rule_id, sum(hits)::bigint AS hits
-        FROM routing_rule_hits_hourly
-        WHERE hour >= ${range.from} AND hour < ${range.to} AND (${task}::text IS NULL OR task_type = ${task}::text)
+        SELECT ${binned('at', range.bucket)} AS bucket, rule_id, sum(hits)::bigint AS hits
+        FROM (${rollupRows(HIT_ROLLUPS, spans, ofTask)}) AS h
         GROUP BY 1, 2
       )
       SELECT d.bucket, d.decisions, d.misses, h.rule_id, h.hits
