@@ -9,6 +9,8 @@ const nextConfig = {
     '@prisma/adapter-pg',
     'pg',
     'typescript',
+    // One copy per process (not one per route bundle), loaded by Node as published.
+    'prom-client',
   ],
   typedRoutes: false,
 };

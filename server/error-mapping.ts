@@ -3,7 +3,8 @@
 import { TRPCError } from '@trpc/server';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { databaseUnavailability, type DatabaseUnavailability } from './db/unavailable';
-import { DATABASE_UNAVAILABLE_MESSAGE, HoneError } from './errors';
+import { DATABASE_UNAVAILABLE_MESSAGE, HoneError, HTTP_STATUS, type HoneErrorCode } from './errors';
+import { countDatabaseError } from './monitoring/metrics';
 
 export const INTERNAL_ERROR_MESSAGE = 'Internal error; the server log has the details';
 
@@ -30,13 +31,14 @@ function logDatabaseUnavailable(where: string, error: unknown): void {
 }
 
 /**
- * A HoneError passes through. A database that cannot be used (down, restarting, unreachable, too slow) is the one
- * 503 every face answers, whatever shape the driver reported it in. Anything else is a fault of the server: logged
- * here, once, under `where` (the tool or route that failed), and answered with a message that leaks nothing of the
- * database or the code.
+ * A HoneError passes through. A database failure is counted by kind (server/monitoring/metrics.ts). A database that
+ * cannot be used (down, restarting, unreachable, too slow) is the one 503 every face answers, whatever shape the
+ * driver reported it in. Anything else is a fault of the server: logged here, once, under `where` (the tool or route
+ * that failed), and answered with a message that leaks nothing of the database or the code.
  */
 export function asHoneError(error: unknown, where: string): HoneError {
   if (error instanceof HoneError) return error;
+  countDatabaseError(error);
   const unavailability = databaseUnavailability(error);
   if (unavailability) {
     logDatabaseUnavailable(where, error);
@@ -130,6 +132,19 @@ export function trpcErrorPresentation(error: TRPCError): { message: string; issu
   if (cause instanceof HoneError) return { message: cause.message, issues: cause.issues.length ? cause.issues : null };
   if (error.code === 'INTERNAL_SERVER_ERROR') return { message: INTERNAL_ERROR_MESSAGE, issues: null };
   return { message: error.message, issues: null };
+}
+
+/**
+ * A tRPC failure as a HoneError: the pipeline's own (its cause), or one tRPC made itself (no such procedure, a wrong
+ * method, input it could not read) under the same code, or an unexpected one (the context failing) as asHoneError
+ * makes it.
+ */
+export function honeErrorOfTrpc(error: TRPCError, where: string): HoneError {
+  if (error.cause instanceof HoneError) return error.cause;
+  if (error.code === 'INTERNAL_SERVER_ERROR') return asHoneError(error.cause ?? error, where);
+  if (error.code === 'PARSE_ERROR') return new HoneError('BAD_REQUEST', error.message);
+  if (Object.hasOwn(HTTP_STATUS, error.code)) return new HoneError(error.code as HoneErrorCode, error.message);
+  return asHoneError(error, where);
 }
 
 /**

@@ -6,6 +6,7 @@ import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { useState, type ReactNode } from 'react';
 import { makeQueryClient } from '@/app/_lib/query-client';
+import { DASHBOARD_TRPC_SOURCE, TRPC_SOURCE_HEADER } from '@/server/monitoring/trpc-source';
 import type { AppRouter } from '@/server/trpc/routers/_app';
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
@@ -21,7 +22,11 @@ function getQueryClient(): QueryClient {
 
 export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const queryClient = getQueryClient();
-  const [trpcClient] = useState(() => createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: '/api/trpc' })] }));
+  const [trpcClient] = useState(() =>
+    createTRPCClient<AppRouter>({
+      links: [httpBatchLink({ url: '/api/trpc', headers: { [TRPC_SOURCE_HEADER]: DASHBOARD_TRPC_SOURCE } })],
+    }),
+  );
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>

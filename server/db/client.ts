@@ -30,6 +30,8 @@ export type DatabaseTarget =
 export interface DatabaseConnection {
   target: DatabaseTarget;
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  /** The connection pool of a PostgreSQL server (PGlite is one in-process connection: none). */
+  pool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -112,7 +114,7 @@ export async function connect(target: DatabaseTarget): Promise<DatabaseConnectio
     // listener its 'error' event would end the process.
     pool.on('error', (error) => console.warn(`Hone: an idle database connection was lost (${error.message}); the pool will reconnect`));
     const adapterFactory = new WholeScriptPrismaPg(pool);
-    return { target, adapterFactory, close: () => pool.end() };
+    return { target, adapterFactory, pool, close: () => pool.end() };
   }
   let release = () => {};
   if (target.dataDir) {

@@ -5,6 +5,7 @@ import { HoneError } from '../errors';
 import { checkHostAndOrigin } from '../http/host-origin';
 import { methodNotAllowed } from '../http/methods';
 import { readBody } from '../http/read-body';
+import { callOrigin, observeRefusal, type CallOrigin } from '../monitoring/metrics';
 import { admit, admitReader, admitToolless, type Admission } from '../tools/pipeline';
 import { toolsByName } from '../tools/registry';
 import { serveMcp } from './server';
@@ -43,17 +44,37 @@ function sentArguments(body: unknown): Map<string | number, unknown> {
  * is refused at the HTTP level (403, insufficient_scope), as MCP's authorization spec asks; each call then runs
  * with its admission and is not authorized again.
  */
-function admitCalls(auth: Awaited<ReturnType<typeof authenticate>>, body: unknown): Map<string, Admission> {
+function admitCalls(auth: Awaited<ReturnType<typeof authenticate>>, body: unknown, origin: CallOrigin): Map<string, Admission> {
   const admissions = new Map<string, Admission>();
-  for (const tool of calledTools(body).flatMap((name) => toolsByName.get(name) ?? [])) admissions.set(tool.name, admit(auth, tool));
+  for (const name of calledTools(body)) {
+    const tool = toolsByName.get(name);
+    if (!tool) {
+      // The SDK answers it (no such tool); counted here, where the name is still known to be nobody's.
+      observeRefusal(origin, undefined, new HoneError('NOT_FOUND', 'No tool of this name'));
+      continue;
+    }
+    try {
+      admissions.set(tool.name, admit(auth, tool));
+    } catch (error) {
+      const refusal = asHoneError(error, 'MCP /api/mcp');
+      observeRefusal(origin, tool, refusal);
+      throw refusal;
+    }
+  }
   return admissions;
 }
 
-/** `/api/mcp`: Streamable HTTP, stateless, JSON responses; bearer keys only. */
+/**
+ * `/api/mcp`: Streamable HTTP, stateless, JSON responses; bearer keys only. Each tool call is counted by the
+ * pipeline; a request refused before its calls are made is counted here (under the tool whose admission failed).
+ */
 export async function handleMcpRequest(request: Request): Promise<Response> {
+  const origin = callOrigin('mcp');
   try {
     checkHostAndOrigin(request);
     if (request.method !== 'POST') {
+      // Not counted: MCP clients ask with GET for a stream this stateless server does not keep, and 405 is the answer
+      // the protocol expects there, not a refusal of anything a client meant to call.
       return mcpHttpErrorResponse(methodNotAllowed(request.method, 'POST', 'This stateless MCP server (send JSON-RPC as POST)'), {
         allow: 'POST',
       });
@@ -67,18 +88,22 @@ export async function handleMcpRequest(request: Request): Promise<Response> {
     try {
       parsedBody = JSON.parse(text);
     } catch {
+      observeRefusal(origin, undefined, new HoneError('BAD_REQUEST', 'The body is not valid JSON'));
       return mcpParseErrorResponse();
     }
     let admissions: Map<string, Admission>;
     try {
-      admissions = admitCalls(auth, parsedBody);
+      admissions = admitCalls(auth, parsedBody, origin);
     } catch (error) {
-      if (error instanceof HoneError && error.code === 'FORBIDDEN') return mcpHttpErrorResponse(error, { insufficientScope: true });
-      throw error;
+      // A HoneError, counted under its tool by admitCalls.
+      const refusal = error as HoneError;
+      return mcpHttpErrorResponse(refusal, { insufficientScope: refusal.code === 'FORBIDDEN' });
     }
     if (admissions.size === 0) admitToolless(auth);
-    return await serveMcp({ request, parsedBody, prisma, auth, admissions, sentArguments: sentArguments(parsedBody) });
+    return await serveMcp({ request, parsedBody, prisma, auth, admissions, sentArguments: sentArguments(parsedBody), origin });
   } catch (error) {
-    return mcpHttpErrorResponse(asHoneError(error, 'MCP /api/mcp'));
+    const refusal = asHoneError(error, 'MCP /api/mcp');
+    observeRefusal(origin, undefined, refusal);
+    return mcpHttpErrorResponse(refusal);
   }
 }

@@ -11,6 +11,7 @@ import type { RequestAuth } from '../auth/request-auth';
 import type { PrismaClient } from '../db/client';
 import { mcpErrorResult } from '../error-mapping';
 import { HoneError } from '../errors';
+import type { CallOrigin } from '../monitoring/metrics';
 import { toolText, type AnyTool } from '../tools/define';
 import { invokeTool, type Admission } from '../tools/pipeline';
 import { tools } from '../tools/registry';
@@ -48,11 +49,12 @@ interface McpCaller {
   admissions: ReadonlyMap<string, Admission>;
   /** Each call's arguments as sent, by JSON-RPC id: what the pipeline parses (the SDK's copy drops `__proto__` keys). */
   sentArguments: ReadonlyMap<string | number, unknown>;
+  origin: CallOrigin;
 }
 
-async function callTool(tool: AnyTool, { prisma, auth, admissions }: McpCaller, input: unknown): Promise<CallToolResult> {
+async function callTool(tool: AnyTool, { prisma, auth, admissions, origin }: McpCaller, input: unknown): Promise<CallToolResult> {
   try {
-    const output: unknown = await invokeTool({ tool, prisma, access: admissions.get(tool.name) ?? auth, readInput: () => input });
+    const output: unknown = await invokeTool({ tool, prisma, access: admissions.get(tool.name) ?? auth, readInput: () => input, origin });
     return { content: [{ type: 'text', text: toolText(tool, output) }], structuredContent: structured(output) };
   } catch (error) {
     // invokeTool answers every failure as a HoneError (an unexpected one already logged).

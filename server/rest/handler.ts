@@ -4,6 +4,7 @@ import { asHoneError, httpErrorResponse } from '../error-mapping';
 import { HoneError } from '../errors';
 import { checkHostAndOrigin } from '../http/host-origin';
 import { readBody } from '../http/read-body';
+import { callOrigin, observeRefusal } from '../monitoring/metrics';
 import type { AnyTool } from '../tools/define';
 import { invokeTool } from '../tools/pipeline';
 import { toolsByName } from '../tools/registry';
@@ -31,26 +32,32 @@ function restInput(tool: AnyTool, request: Request): Promise<unknown> {
   return request.method === 'GET' ? Promise.resolve(inputFromQuery(tool, new URL(request.url).searchParams)) : postedInput(request);
 }
 
-/** `/tools/<name>`: POST with a JSON body for every tool, GET with query parameters for the read-only ones. */
+/**
+ * `/tools/<name>`: POST with a JSON body for every tool, GET with query parameters for the read-only ones. A refusal
+ * before the pipeline runs (host, unknown tool, method, the database) is counted here, under the tool when the name
+ * is one; the pipeline counts the rest.
+ */
 export async function handleToolRequest(request: Request, name: string): Promise<Response> {
+  const origin = callOrigin('rest');
+  const tool = toolsByName.get(name);
   try {
     checkHostAndOrigin(request);
-    const tool = toolsByName.get(name);
     if (!tool) throw new HoneError('NOT_FOUND', `No tool named "${name}"; GET /api/openapi.json lists them`);
     const allowed = tool.readOnly ? 'GET, POST' : 'POST';
     if (request.method !== 'POST' && !(tool.readOnly && request.method === 'GET')) {
-      return httpErrorResponse(
-        new HoneError(
-          'METHOD_NOT_SUPPORTED',
-          `${name} accepts ${allowed}${tool.readOnly ? '' : ' (it changes data)'}, not ${request.method}`,
-        ),
-        { Allow: allowed },
+      const refusal = new HoneError(
+        'METHOD_NOT_SUPPORTED',
+        `${name} accepts ${allowed}${tool.readOnly ? '' : ' (it changes data)'}, not ${request.method}`,
       );
+      observeRefusal(origin, tool, refusal);
+      return httpErrorResponse(refusal, { Allow: allowed });
     }
     const prisma = await getPrisma();
     const auth = await authenticate(prisma, request.headers);
-    return Response.json(await invokeTool({ tool, prisma, access: auth, readInput: () => restInput(tool, request) }));
+    return Response.json(await invokeTool({ tool, prisma, access: auth, readInput: () => restInput(tool, request), origin }));
   } catch (error) {
-    return httpErrorResponse(asHoneError(error, `REST /tools/${name}`));
+    const failure = asHoneError(error, `REST /tools/${name}`);
+    observeRefusal(origin, tool, failure);
+    return httpErrorResponse(failure);
   }
 }

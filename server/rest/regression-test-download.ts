@@ -4,6 +4,7 @@ import { getPrisma } from '../db';
 import { asHoneError, httpErrorResponse } from '../error-mapping';
 import { HoneError } from '../errors';
 import { checkHostAndOrigin } from '../http/host-origin';
+import { callOrigin, observeRefusal } from '../monitoring/metrics';
 import { nonBlank } from '../schemas/common';
 import { getRegressionTestByName, getRegressionTestsInCategory, vitestFileOf } from '../services/regression-tests';
 import { defineTool } from '../tools/define';
@@ -69,6 +70,7 @@ function downloadQuery(url: URL): Record<string, string> {
 
 /** GET /tests/download?name=<testName> or ?category=<category>: a Vitest file, or the JSON error every route answers. */
 export async function handleRegressionTestDownload(request: Request): Promise<Response> {
+  const origin = callOrigin('rest');
   try {
     checkHostAndOrigin(request);
     const prisma = await getPrisma();
@@ -78,6 +80,7 @@ export async function handleRegressionTestDownload(request: Request): Promise<Re
       prisma,
       access: auth,
       readInput: () => downloadQuery(new URL(request.url)),
+      origin,
     });
     return new Response(vitestFileOf(tests, { more }), {
       headers: {
@@ -87,6 +90,8 @@ export async function handleRegressionTestDownload(request: Request): Promise<Re
       },
     });
   } catch (error) {
-    return httpErrorResponse(asHoneError(error, 'GET /tests/download'));
+    const failure = asHoneError(error, 'GET /tests/download');
+    observeRefusal(origin, downloadRegressionTests, failure);
+    return httpErrorResponse(failure);
   }
 }

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PrismaClient } from '../db/client';
 import { Prisma } from '../db/generated/client';
 import type { HoneEnv } from '../env';
+import { countDatabaseError } from '../monitoring/metrics';
 
 /** Every kind of row retention deletes: its table and the column dating it. A new kind is one line here and its age. */
 export const RETAINED_ROWS = {
@@ -125,6 +126,7 @@ export function scheduleRetention(
       const total = Object.values(deleted).reduce((sum, n) => sum + n, 0);
       if (total > 0) console.log(`Hone: retention deleted ${describeDeleted(deleted)}${busy ? ' (another server continues)' : ''}`);
     } catch (error) {
+      countDatabaseError(error);
       console.error('Hone: retention failed; it runs again later:', error);
     }
     next(intervalMs);

@@ -4,6 +4,7 @@ import { signSession } from '../auth/session';
 import { createHoneClient } from '../hone-client';
 import { createApiKey, revokeApiKey } from '../services/api-keys';
 import { createServerDatabase, startHoneServer, type HoneServer, type ServerDatabase } from '../testing/hone-server';
+import { parseExposition, sampleSum } from '../testing/prometheus-text';
 import { plainExample } from '../testing/tool-examples';
 import { recordBugPatternTool } from '../tools/bug-patterns';
 import { toolsByName } from '../tools/registry';
@@ -304,5 +305,45 @@ describe(`hardening around the dashboard session (${testDatabaseKind})`, () => {
     });
     expect(response.status).toBe(403);
     expect(response.headers.get('www-authenticate')).toBe('Bearer realm="hone", error="insufficient_scope", scope="write"');
+  });
+});
+
+describe(`GET /api/metrics with keys required (${testDatabaseKind})`, () => {
+  const scrape = (headers: Record<string, string>) => fetch(`${server.url}/api/metrics`, { headers });
+
+  it('answers 401 without a valid bearer key (a session cookie is not one) and the exposition to a read key', async () => {
+    for (const [label, key] of Object.entries(WRONG_KEYS())) {
+      const refused = await scrape(authHeader(key));
+      expect(refused.status, label).toBe(401);
+      expect(await refused.text()).not.toContain('hone_requests_total');
+    }
+    const cookie = `hone_session=${await signSession({ keyId: keys.readId, scope: 'read', name: 'read' })}`;
+    expect((await scrape({ cookie })).status).toBe(401);
+    for (const key of [keys.read, keys.write]) {
+      const answered = await scrape(authHeader(key));
+      expect(answered.status).toBe(200);
+      expect(await answered.text()).toContain('# TYPE hone_requests_total counter');
+    }
+  });
+
+  it('counts refused calls under their outcome: 401 and 403, on REST and MCP', async () => {
+    const read = async () => parseExposition(await (await scrape(authHeader(keys.read))).text());
+    const before = await read();
+    expect((await rest('record_metric', undefined, { name: 'refused', value: 1, unit: 'ms' })).status).toBe(401);
+    const mcpCall = (key: string | undefined) =>
+      fetch(`${server.url}/api/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...authHeader(key) },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'record_metric', arguments: {} } }),
+      });
+    expect((await mcpCall(undefined)).status).toBe(401);
+    expect((await mcpCall(keys.read)).status).toBe(403);
+    const after = await read();
+    const grew = (labels: Record<string, string>) =>
+      sampleSum(after, 'hone_requests_total', labels) - sampleSum(before, 'hone_requests_total', labels);
+    expect(grew({ face: 'rest', tool: 'record_metric', outcome: 'unauthorized', status_class: '4xx' })).toBe(1);
+    expect(grew({ face: 'mcp', tool: 'unknown', outcome: 'unauthorized' })).toBe(1);
+    expect(grew({ face: 'mcp', tool: 'record_metric', outcome: 'forbidden' })).toBe(1);
+    expect(grew({})).toBe(3);
   });
 });

@@ -9,6 +9,7 @@ import { createHoneClient, HoneClientError } from '../hone-client';
 import { createApiKey } from '../services/api-keys';
 import { startHoneServer, type HoneServer } from '../testing/hone-server';
 import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from '../testing/private-postgres';
+import { parseExposition, sampleSum, type Sample } from '../testing/prometheus-text';
 import { testDatabaseKind } from './database';
 
 const skipReason =
@@ -123,6 +124,12 @@ async function health(server: HoneServer) {
   return { status: response.status, body: (await response.json()) as Record<string, unknown>, tookMs: performance.now() - startedAt };
 }
 
+async function scrapeMetrics({ server, headers }: Target): Promise<Sample[]> {
+  const response = await fetch(`${server.url}/api/metrics`, { headers });
+  expect(response.status).toBe(200);
+  return parseExposition(await response.text());
+}
+
 const describeOutage = describe.skipIf(skipReason !== null);
 
 describeOutage(`a PostgreSQL outage under a running Hone${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
@@ -200,6 +207,7 @@ describeOutage(`a PostgreSQL outage under a running Hone${skipReason ? ` (skippe
   it('answers every face with 503 within 2 s while PostgreSQL is stopped, and recovers by itself', async () => {
     expect((await round()).filter((outcome) => outcome.code !== 'OK')).toEqual([]);
     for (const { server } of targets) expect(await health(server)).toMatchObject({ status: 200, body: { status: 'ok', database: 'up' } });
+    const metricsBefore = await Promise.all(targets.map(scrapeMetrics));
 
     const stream = startStream();
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -250,6 +258,21 @@ describeOutage(`a PostgreSQL outage under a running Hone${skipReason ? ` (skippe
     for (const { server } of targets) {
       expect(server.output()).not.toMatch(/unhandled|uncaught/i);
       expect(server.output()).toContain('the database is unavailable');
+    }
+
+    // /api/metrics counted the outage: every 503 as a call answered service_unavailable, and the database failures
+    // behind them by kind (at least as many: rounds checking for recovery fail too, and are not kept in `outcomes`).
+    for (const [i, target] of targets.entries()) {
+      const [before, after] = [metricsBefore[i]!, await scrapeMetrics(target)];
+      const grew = (name: string, labels: Record<string, string>) => sampleSum(after, name, labels) - sampleSum(before, name, labels);
+      const answered503 = stream.outcomes.filter((o) => o.server === target.name && o.code === 'SERVICE_UNAVAILABLE').length + 1; // + the raw tRPC call
+      expect(answered503).toBeGreaterThan(1);
+      expect(grew('hone_requests_total', { outcome: 'service_unavailable', status_class: '5xx' }), target.name).toBeGreaterThanOrEqual(
+        answered503,
+      );
+      expect(grew('hone_database_errors_total', { kind: 'unavailable' }), target.name).toBeGreaterThan(0);
+      expect(grew('hone_database_errors_total', {}), target.name).toBeGreaterThanOrEqual(answered503);
+      expect(grew('hone_database_errors_total', { kind: 'other' }), target.name).toBe(0);
     }
   }, 120_000);
 

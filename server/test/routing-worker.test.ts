@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseKind } from './database';
 import { createServerDatabase, startHoneServer, type HoneServer, type ServerDatabase } from '../testing/hone-server';
+import { parseExposition, sampleSum } from '../testing/prometheus-text';
 import { randomAbs } from '../testing/slow-matching';
 
 const MATCH_TIMEOUT_MS = 1500;
@@ -75,6 +76,18 @@ describe(`rule matching in the built app (${testDatabaseKind})`, () => {
     expect(server.output()).toMatch(/matching was cut off .* on an input of 32,768 characters/);
     // A fresh worker takes the next decision.
     expect((await post('resolve_route', { input: 'implement an algorithm' })).body).toMatchObject({ ruleId: specRuleId, counted: true });
+  });
+
+  it('counts a decision whose matching was cut off as cut_off in /api/metrics', async () => {
+    const cutOffs = async () =>
+      sampleSum(parseExposition(await (await fetch(`${server.url}/api/metrics`)).text()), 'hone_routing_decisions_total', {
+        layer: 'balanced',
+        outcome: 'cut_off',
+      });
+    const before = await cutOffs();
+    const { body } = await post('resolve_route', { input: randomAbs(32_768) });
+    expect(body).toMatchObject({ ruleId: null, layer: 'balanced', counted: true });
+    expect(await cutOffs()).toBe(before + 1);
   });
 
   it('refuses the probe pattern at save, naming the bound', async () => {

@@ -10,7 +10,8 @@ import { testDatabaseKind, useTestDatabase } from './database';
 const ctx = useTestDatabase();
 
 /** Calls a tool in process, through the pipeline every face uses. */
-const callInProcess: ToolCaller = (tool, input) => invokeTool({ tool, prisma: ctx.db.prisma, access: OPEN_AUTH, readInput: () => input });
+const callInProcess: ToolCaller = (tool, input) =>
+  invokeTool({ tool, prisma: ctx.db.prisma, access: OPEN_AUTH, readInput: () => input, origin: { face: 'trpc' } });
 
 // Each example runs on a database emptied before it: an example that needs a row makes its own, whatever ran before.
 describe(`every tool's example works on an empty database (${testDatabaseKind})`, () => {

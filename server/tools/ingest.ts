@@ -1,5 +1,6 @@
 import { env } from '../env';
 import { describeIssues } from '../errors';
+import { observeIngestOutcomes } from '../monitoring/metrics';
 import { INGEST_ITEM_LISTS, IngestInput } from '../schemas/ingest';
 import { ingestBatch } from '../services/ingest';
 import { defineTool } from './define';
@@ -25,7 +26,12 @@ export const ingestTool = defineTool({
     ],
     bugReports: [{ category: 'timeout', pattern: 'LLM timeout on large context', severity: 'high' }],
   },
-  handler: ({ prisma }, input) => ingestBatch(prisma, input, { idempotencyWindowMs: env().HONE_IDEMPOTENCY_WINDOW }),
+  handler: async ({ prisma }, input) => {
+    const result = await ingestBatch(prisma, input, { idempotencyWindowMs: env().HONE_IDEMPOTENCY_WINDOW });
+    // Counted here, where every face's batch is answered: the answer's outcomes are what the caller is told.
+    observeIngestOutcomes(result.outcomes);
+    return result;
+  },
   toText: (result) =>
     `stored ${result.stored}, duplicates ${result.duplicates}, rejected ${result.rejected}` +
     (result.errors.length ? `\nrejected items: ${describeIssues(result.errors)}` : ''),

@@ -12,6 +12,7 @@ import { authorize, type RequestAuth } from '../auth/request-auth';
 import type { PrismaClient } from '../db/client';
 import { asHoneError } from '../error-mapping';
 import { HoneError } from '../errors';
+import { observeCall, type CallOrigin } from '../monitoring/metrics';
 import type { AnyTool } from './define';
 import { refuseUnsafeRawInput } from './input-guards';
 
@@ -66,6 +67,8 @@ export interface ToolCall<Tool extends AnyTool = AnyTool> {
   access: RequestAuth | Admission;
   /** The raw input; called only once the caller is admitted, so an unauthorized caller's body is never read. */
   readInput: () => unknown;
+  /** The face the call came through and when its request arrived: the call is counted and timed under them. */
+  origin: CallOrigin;
 }
 
 function admissionFor(tool: AnyTool, access: RequestAuth | Admission): Admission {
@@ -75,18 +78,27 @@ function admissionFor(tool: AnyTool, access: RequestAuth | Admission): Admission
   return access;
 }
 
-/** Runs one tool call through the pipeline. Every failure comes out as a HoneError (unexpected ones logged once). */
+/**
+ * Runs one tool call through the pipeline. Every failure comes out as a HoneError (unexpected ones logged once), and
+ * every call, answered or refused, is counted once under its face and tool (server/monitoring/metrics.ts).
+ */
 export async function invokeTool<Tool extends AnyTool>({
   tool,
   prisma,
   access,
   readInput,
+  origin,
 }: ToolCall<Tool>): Promise<Awaited<ReturnType<Tool['handler']>>> {
+  const startedAt = origin.receivedAt ?? performance.now();
   try {
     admissionFor(tool, access);
     const input = parseToolInput(tool, await readInput());
-    return (await tool.handler({ prisma }, input)) as Awaited<ReturnType<Tool['handler']>>;
+    const output = (await tool.handler({ prisma }, input)) as Awaited<ReturnType<Tool['handler']>>;
+    observeCall(origin, tool, null, startedAt);
+    return output;
   } catch (error) {
-    throw asHoneError(error, tool.name);
+    const failure = asHoneError(error, tool.name);
+    observeCall(origin, tool, failure, startedAt);
+    throw failure;
   }
 }

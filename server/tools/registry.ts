@@ -62,5 +62,8 @@ export const tools: readonly AnyTool[] = registeredTools.map((r) => r.tool);
 
 export const toolsByName: ReadonlyMap<string, AnyTool> = new Map(tools.map((tool) => [tool.name, tool]));
 
+/** Tools by tRPC path (`modelPerformance.update`). */
+export const toolsByProcedurePath: ReadonlyMap<string, AnyTool> = new Map(registeredTools.map((r) => [r.procedurePath, r.tool]));
+
 const duplicate = tools.find((tool, i) => tools.findIndex((other) => other.name === tool.name) !== i);
 if (duplicate) throw new Error(`Two tools are registered as ${duplicate.name}`);

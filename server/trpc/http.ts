@@ -1,10 +1,13 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { API_VERSION_HEADER, HONE_API_VERSION } from '../api-version';
-import { asHoneError, trpcHttpErrorResponse, trpcRetryAfterHeaders } from '../error-mapping';
+import { asHoneError, honeErrorOfTrpc, trpcHttpErrorResponse, trpcRetryAfterHeaders } from '../error-mapping';
 import { HoneError } from '../errors';
 import { checkHostAndOrigin } from '../http/host-origin';
 import { methodNotAllowed } from '../http/methods';
 import { readBody } from '../http/read-body';
+import { observeRefusal, type CallOrigin } from '../monitoring/metrics';
+import { faceOfTrpcRequest } from '../monitoring/trpc-source';
+import { toolsByProcedurePath } from '../tools/registry';
 import { createContext } from './context';
 import { appRouter } from './routers/_app';
 
@@ -47,13 +50,19 @@ async function admittedRequest(request: Request): Promise<Request> {
   return new Request(request.url, { method: request.method, headers: request.headers, body: await readBody(request) });
 }
 
-/** `/api/trpc`: authenticates once per HTTP request (the batch shares one context); each procedure runs the pipeline. */
+/**
+ * `/api/trpc`: authenticates once per HTTP request (the batch shares one context); each procedure runs the pipeline,
+ * which counts it. What fails outside the pipeline (the request refused whole, a procedure no tool has, the context)
+ * is counted here.
+ */
 export async function handleTrpcRequest(request: Request): Promise<Response> {
+  const origin: CallOrigin = { face: faceOfTrpcRequest(request.headers), receivedAt: performance.now() };
   let admitted: Request;
   try {
     admitted = await admittedRequest(request);
   } catch (error) {
     const refusal = asHoneError(error, `tRPC ${TRPC_ENDPOINT}`);
+    observeRefusal(origin, undefined, refusal);
     const response = trpcHttpErrorResponse(refusal);
     if (refusal.code === 'METHOD_NOT_SUPPORTED') response.headers.set('Allow', 'GET, POST');
     response.headers.set(API_VERSION_HEADER, HONE_API_VERSION);
@@ -63,14 +72,15 @@ export async function handleTrpcRequest(request: Request): Promise<Response> {
     endpoint: TRPC_ENDPOINT,
     req: admitted,
     router: appRouter,
-    createContext: () => createContext({ headers: admitted.headers }),
+    createContext: () => createContext({ headers: admitted.headers, origin }),
     // Every answer, errors included, says which API it speaks: the client refuses another major version.
     // A refusal that passes (429, 503) says when to try again, as on the other faces.
     responseMeta: ({ errors }) => ({ headers: { [API_VERSION_HEADER]: HONE_API_VERSION, ...trpcRetryAfterHeaders(errors) } }),
     onError({ error, path }) {
-      // Failures of a tool call were logged by the pipeline; this catches the rest (context creation, tRPC itself).
-      if (error.code === 'INTERNAL_SERVER_ERROR' && !(error.cause instanceof HoneError))
-        console.error(`tRPC ${path ?? '(unknown)'} failed:`, error.cause ?? error);
+      // A tool call's failure was logged and counted by the pipeline; this handles the rest (an unexpected one is
+      // logged by asHoneError).
+      const tool = path === undefined ? undefined : toolsByProcedurePath.get(path);
+      observeRefusal(origin, tool, honeErrorOfTrpc(error, `tRPC ${path ?? '(unknown)'}`));
     },
   });
 }

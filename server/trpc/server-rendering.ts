@@ -4,6 +4,7 @@ import { headers } from 'next/headers';
 import { cache } from 'react';
 import { makeQueryClient } from '@/app/_lib/query-client';
 import { dashboardAccessOf } from '../auth/dashboard';
+import { callOrigin } from '../monitoring/metrics';
 import { createContext } from './context';
 import { appRouter } from './routers/_app';
 
@@ -15,7 +16,7 @@ import { appRouter } from './routers/_app';
 export const getQueryClient = cache(makeQueryClient);
 
 /** The request's context, made once: every prefetch, the server caller and the access check share one authentication. */
-const requestContext = cache(async () => createContext({ headers: await headers() }));
+const requestContext = cache(async () => createContext({ headers: await headers(), origin: callOrigin('dashboard') }));
 
 export const trpc = createTRPCOptionsProxy({
   ctx: requestContext,

@@ -35,13 +35,17 @@ function typedButUnparsed<Input extends z.ZodType>(): (raw: unknown) => z.input<
 function toolQuery<Input extends z.ZodType, Output>(tool: Tool<Input, Output, true>) {
   return publicProcedure
     .input(typedButUnparsed<Input>())
-    .query(({ ctx, input }): Promise<Output> => invokeTool({ tool, prisma: ctx.prisma, access: ctx.auth, readInput: () => input }));
+    .query(({ ctx, input }): Promise<Output> =>
+      invokeTool({ tool, prisma: ctx.prisma, access: ctx.auth, readInput: () => input, origin: ctx.origin }),
+    );
 }
 
 function toolMutation<Input extends z.ZodType, Output>(tool: Tool<Input, Output, false>) {
   return publicProcedure
     .input(typedButUnparsed<Input>())
-    .mutation(({ ctx, input }): Promise<Output> => invokeTool({ tool, prisma: ctx.prisma, access: ctx.auth, readInput: () => input }));
+    .mutation(({ ctx, input }): Promise<Output> =>
+      invokeTool({ tool, prisma: ctx.prisma, access: ctx.auth, readInput: () => input, origin: ctx.origin }),
+    );
 }
 
 /** A read-only tool is a query, any other a mutation: the typed client calls `.query()` or `.mutate()` accordingly. */

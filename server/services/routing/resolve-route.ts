@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { PrismaClient } from '../../db/client';
 import { env } from '../../env';
+import { observeRouteDecision } from '../../monitoring/metrics';
 import type { ResolveRouteInput, RoutingLayerValue } from '../../schemas/routing';
 import { activeRuleSet } from './active-rules';
 import { countRouteDecision } from './decision-counter';
@@ -22,7 +23,10 @@ export async function resolveRoute(
 ): Promise<RouteDecision> {
   const match = await (await activeRuleSet(prisma)).firstMatch(input);
   const rule = 'rule' in match ? match.rule : null;
-  if (!dryRun) await countRouteDecision(prisma, rule?.id ?? null, taskType ?? '');
+  if (!dryRun) {
+    await countRouteDecision(prisma, rule?.id ?? null, taskType ?? '');
+    observeRouteDecision(rule?.layer ?? defaultLayer, rule ? 'rule_hit' : 'cutOff' in match ? 'cut_off' : 'no_match');
+  }
   if ('cutOff' in match) {
     console.warn(
       `Hone: routing rule matching was cut off (${match.cutOff}) on an input of ${input.length.toLocaleString('en')} characters; answered the default layer`,
