@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_MAX_INGEST_ITEMS } from './schemas/ingest-limits';
+import { DEFAULT_MAX_INGEST_ITEMS, MAX_INGEST_ITEMS_CEILING } from './schemas/ingest-limits';
 import { DEFAULT_JSON_LIMITS } from './schemas/json-limits';
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
@@ -153,7 +153,7 @@ const EnvSchema = z.object({
       .number({ error: 'must be a whole number from 1 to 100000' })
       .int('must be a whole number from 1 to 100000')
       .min(1, 'must be from 1 to 100000')
-      .max(100_000, 'must be from 1 to 100000')
+      .max(MAX_INGEST_ITEMS_CEILING, 'must be from 1 to 100000')
       .default(DEFAULT_MAX_INGEST_ITEMS),
   ),
   /**

@@ -3,7 +3,7 @@ import { env } from '../env';
 import { fieldIssuesOf, type FieldIssue } from '../errors';
 import { RecordBugPatternInput } from './bug-patterns';
 import { isoInstant, storableText } from './common';
-import { DEFAULT_MAX_INGEST_ITEMS } from './ingest-limits';
+import { DEFAULT_MAX_INGEST_ITEMS, MAX_INGEST_ITEMS_CEILING } from './ingest-limits';
 import { RecordMetricInput } from './metrics';
 import { UpdateModelPerformanceInput } from './model-performance';
 import { MAX_INPUT_DEPTH, unstorableValueIssues } from './storable-values';
@@ -82,16 +82,19 @@ export const IngestInput = z
   .strictObject({
     modelCalls: z
       .array(batchItem(ModelCallItem))
+      .max(MAX_INGEST_ITEMS_CEILING, `must contain at most ${MAX_INGEST_ITEMS_CEILING} items`)
       .optional()
       .describe('Model calls, as update_model_performance takes them, each with an optional eventId and at'),
     metrics: z
       .array(batchItem(MetricItem))
+      .max(MAX_INGEST_ITEMS_CEILING, `must contain at most ${MAX_INGEST_ITEMS_CEILING} items`)
       .optional()
       .describe(
         'Metric values (metricName, metricValue, metricUnit, context as record_metric takes them), each with an optional eventId and at',
       ),
     bugReports: z
       .array(batchItem(BugReportItem))
+      .max(MAX_INGEST_ITEMS_CEILING, `must contain at most ${MAX_INGEST_ITEMS_CEILING} items`)
       .optional()
       .describe('Bug reports, as record_bug_pattern takes them, each with an optional eventId and at'),
   })
