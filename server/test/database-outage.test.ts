@@ -261,7 +261,8 @@ describeOutage(`a PostgreSQL outage under a running Hone${skipReason ? ` (skippe
     }
 
     // /api/metrics counted the outage: every 503 as a call answered service_unavailable, and the database failures
-    // behind them by kind (at least as many: rounds checking for recovery fail too, and are not kept in `outcomes`).
+    // behind them by kind. Not one failure per 503: concurrent requests with one API key share its lookup (the key
+    // cache), so one failed query can answer several of them.
     for (const [i, target] of targets.entries()) {
       const [before, after] = [metricsBefore[i]!, await scrapeMetrics(target)];
       const grew = (name: string, labels: Record<string, string>) => sampleSum(after, name, labels) - sampleSum(before, name, labels);
@@ -271,7 +272,6 @@ describeOutage(`a PostgreSQL outage under a running Hone${skipReason ? ` (skippe
         answered503,
       );
       expect(grew('hone_database_errors_total', { kind: 'unavailable' }), target.name).toBeGreaterThan(0);
-      expect(grew('hone_database_errors_total', {}), target.name).toBeGreaterThanOrEqual(answered503);
       expect(grew('hone_database_errors_total', { kind: 'other' }), target.name).toBe(0);
     }
   }, 120_000);
