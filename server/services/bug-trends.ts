@@ -78,7 +78,7 @@ export async function getBugPatternTrends(
   const echo = echoRange(range);
   const key = input.groupBy === 'category' ? Prisma.sql`b.category` : Prisma.sql`o.severity::text`;
   const severity = input.severity ?? null;
-  const rows = await prisma.$queryRaw<{ bucket: Date; key: string; occurrences: number; key_count: number }[]>`
+  const rows = await prisma.$queryRaw<{ key: string; buckets: number[]; counts: number[]; key_count: number }[]>`
     WITH keyed AS (
       SELECT o.at, o.occurrences, ${key} AS key
       FROM (${occurrenceRows(range, Prisma.sql`(${severity}::text IS NULL OR severity::text = ${severity}::text)`)}) AS o
@@ -88,16 +88,17 @@ export async function getBugPatternTrends(
       -- The window counts every key before LIMIT cuts them, so the answer can say it was cut.
       SELECT key, count(*) OVER ()::int AS key_count FROM keyed GROUP BY key ORDER BY sum(occurrences) DESC, key LIMIT ${MAX_SERIES}
     )
-    SELECT ${binned('at', range.bucket)} AS bucket, key, sum(occurrences)::int AS occurrences, max(kept.key_count) AS key_count
-    FROM keyed JOIN kept USING (key)
-    GROUP BY 1, 2`;
-  const byKey = new Map<string, Map<string, number>>();
-  for (const r of rows) {
-    const counts = byKey.get(r.key) ?? new Map<string, number>();
-    counts.set(r.bucket.toISOString(), r.occurrences);
-    byKey.set(r.key, counts);
-  }
-  const series = [...byKey].map(([k, counts]) => toSeries(k, echo.buckets, counts));
+    , bucketed AS (
+      SELECT key, ${binned('at', range.bucket)} AS bucket, sum(occurrences)::int AS occurrences
+      FROM keyed JOIN kept USING (key) GROUP BY 1, 2
+    )
+    -- A row per series, its buckets (epoch ms) and counts as arrays: at most MAX_SERIES rows for any range.
+    SELECT key, array_agg(extract(epoch FROM bucket)::float8 * 1000) AS buckets, array_agg(occurrences) AS counts,
+           (SELECT max(key_count) FROM kept) AS key_count
+    FROM bucketed GROUP BY key`;
+  const series = rows.map((r) =>
+    toSeries(r.key, echo.buckets, new Map(r.buckets.map((ms, i) => [new Date(ms).toISOString(), r.counts[i]!]))),
+  );
   // Severities in rank order (critical on top of the stack); categories biggest first.
   if (input.groupBy === 'severity') series.sort((a, b) => SEVERITIES.indexOf(a.key as never) - SEVERITIES.indexOf(b.key as never));
   else series.sort((a, b) => b.total - a.total || a.key.localeCompare(b.key));

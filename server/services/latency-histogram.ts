@@ -41,35 +41,15 @@ export function estimateInBucket(index: number, rank: number, total: number, min
   return Math.min(maxMs, Math.max(minMs, estimate));
 }
 
-/**
- * Nearest-rank percentile (q in 0..1) from the non-empty buckets of a histogram: their indexes, ascending, and
- * counts (see estimateInBucket). Null when there is no call.
- */
-export function percentileFromBuckets(
-  indexes: readonly number[],
-  counts: readonly number[],
-  q: number,
-  minMs: number,
-  maxMs: number,
-): number | null {
+/** Nearest-rank percentile (q in 0..1) from bucket counts (see estimateInBucket). Null when there is no call. */
+export function percentileFromHistogram(counts: readonly number[], q: number, minMs: number, maxMs: number): number | null {
   const total = counts.reduce((sum, c) => sum + c, 0);
   if (total === 0) return null;
   const rank = nearestRank(q, total);
   let seen = 0;
   for (let i = 0; i < counts.length; i++) {
     seen += counts[i]!;
-    if (seen >= rank) return estimateInBucket(indexes[i]!, rank, total, minMs, maxMs);
+    if (seen >= rank) return estimateInBucket(i, rank, total, minMs, maxMs);
   }
   return maxMs;
-}
-
-/** Nearest-rank percentile (q in 0..1) from all bucket counts (see estimateInBucket). Null when there is no call. */
-export function percentileFromHistogram(counts: readonly number[], q: number, minMs: number, maxMs: number): number | null {
-  return percentileFromBuckets(
-    counts.map((_, i) => i),
-    counts,
-    q,
-    minMs,
-    maxMs,
-  );
 }

@@ -63,7 +63,7 @@ export interface MetricName {
   contextKeys: string[];
 }
 
-/** Context keys are read from this many newest hourly rollup rows per metric (an index scan), not from its whole history. */
+/** Context keys are read from this many newest daily rollup rows per metric (one per day and context), not from its whole history. */
 const CONTEXT_KEYS_FROM_NEWEST = 1000;
 
 /** The metrics recorded, alphabetically: the first MAX_LISTED. From the rollups, so a metric's count and its keys outlive the raw values retention deletes. */
@@ -71,8 +71,8 @@ export async function listMetricNames(prisma: PrismaClient): Promise<MetricName[
   const rows = await prisma.$queryRaw<{ name: string; values: bigint; unit: string; last_recorded_at: Date; context_keys: string[] }[]>`
     SELECT d.metric_name AS name, sum(d.value_count)::bigint AS values,
            (array_agg(d.metric_unit ORDER BY d.last_recorded_at DESC))[1] AS unit, max(d.last_recorded_at) AS last_recorded_at,
-           ARRAY(SELECT DISTINCT k FROM (SELECT context FROM metric_hourly h WHERE h.metric_name = d.metric_name
-                                          ORDER BY h.hour DESC LIMIT ${CONTEXT_KEYS_FROM_NEWEST}) AS newest,
+           ARRAY(SELECT DISTINCT k FROM (SELECT context FROM metric_daily n WHERE n.metric_name = d.metric_name
+                                          ORDER BY n.day DESC LIMIT ${CONTEXT_KEYS_FROM_NEWEST}) AS newest,
                                          jsonb_object_keys(newest.context) AS k
                  WHERE jsonb_typeof(newest.context) = 'object' ORDER BY k) AS context_keys
     FROM metric_daily d GROUP BY d.metric_name ORDER BY d.metric_name LIMIT ${MAX_LISTED}`;

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { PrismaClient } from '../db/client';
 import { Prisma } from '../db/generated/client';
 import type { GetModelTrendsInput } from '../schemas/model-performance';
-import { BUCKETS_PER_DOUBLING, LATENCY_BUCKET_COUNT, percentileFromBuckets } from './latency-histogram';
+import { BUCKETS_PER_DOUBLING, LATENCY_BUCKET_COUNT, percentileFromHistogram } from './latency-histogram';
 import type { ModelFigures } from './model-analysis';
 import { binned, echoRange, resolveTimeRange, rollupRows, rollupSpans, type BucketSize, type RangeEcho } from './time-buckets';
 
@@ -26,9 +26,10 @@ interface RollupRow {
   latency_min_ms: number;
   latency_max_ms: number;
   cost_sum: number;
-  /** The non-empty histogram buckets (0-based, ascending) and their counts, summed over the group's rows. */
-  bucket_indexes: number[] | null;
-  bucket_counts: number[] | null;
+  /** The 0-based histogram bucket of `counts[0]`. */
+  first_index: number;
+  /** The row's histogram counts from the bucket of its min latency to that of its max (give or take one). */
+  counts: number[] | null;
   series_count: bigint;
 }
 
@@ -70,9 +71,23 @@ function modelCallRows(q: RollupQuery): Prisma.Sql {
 const approximateSlot = (column: string) =>
   Prisma.sql`floor(ln(greatest(${Prisma.raw(column)}, 1)) / ln(2) * ${BUCKETS_PER_DOUBLING})::int + 2`;
 
+/** A group's sums and its histogram, summed over its rollup rows. */
+interface Group {
+  bucket: Date;
+  modelId: string;
+  taskType: string;
+  calls: number;
+  successes: number;
+  latencySumMs: number;
+  latencyMinMs: number;
+  latencyMaxMs: number;
+  costSum: number;
+  histogram: number[];
+}
+
 /**
- * ONE query: per (bucket, model, task type) the sums of the rollups and their latency histogram, summed bucket by
- * bucket over the group's rows and answered as its non-empty buckets only; the percentiles are read from that here.
+ * ONE query: the rollup rows of the busiest series, each with the slice of its histogram that holds calls; they are
+ * summed here per (bucket, model, task type), histograms bucket by bucket, and the percentiles read from the sums.
  */
 async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<{ rows: BucketedFigures[]; seriesCount: number }> {
   const bucketOf = q.bucket ? binned('at', q.bucket) : Prisma.sql`${q.from}::timestamptz`;
@@ -82,48 +97,54 @@ async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<{ row
       SELECT model_id, task_type, count(*) OVER () AS series_count
       FROM source GROUP BY model_id, task_type
       ORDER BY sum(calls) DESC, model_id, task_type LIMIT ${q.maxSeries ?? null}::int
-    ), picked AS (
-      SELECT ${bucketOf} AS bucket, source.* FROM source JOIN kept USING (model_id, task_type)
-    ), totals AS (
-      SELECT bucket, model_id, task_type, sum(calls)::bigint AS calls, sum(successes)::bigint AS successes,
-             sum(latency_sum_ms) AS latency_sum_ms, min(latency_min_ms) AS latency_min_ms,
-             max(latency_max_ms) AS latency_max_ms, sum(cost_sum) AS cost_sum
-      FROM picked GROUP BY bucket, model_id, task_type
-    ), cells AS (
-      -- PostgreSQL arrays are 1-based; the histogram layout is 0-based.
-      SELECT bucket, model_id, task_type, (s.lo + u.k - 2)::int AS idx, sum(u.count)::float8 AS count
-      FROM picked
-      CROSS JOIN LATERAL (SELECT greatest(1, ${approximateSlot('latency_min_ms')} - 1) AS lo,
-                                 least(${LATENCY_BUCKET_COUNT}, ${approximateSlot('latency_max_ms')} + 1) AS hi) AS s
-      CROSS JOIN LATERAL unnest(latency_buckets[s.lo:s.hi]) WITH ORDINALITY AS u(count, k)
-      WHERE u.count > 0
-      GROUP BY 1, 2, 3, 4
-    ), histograms AS (
-      SELECT bucket, model_id, task_type, array_agg(idx ORDER BY idx) AS bucket_indexes, array_agg(count ORDER BY idx) AS bucket_counts
-      FROM cells GROUP BY 1, 2, 3
     )
-    SELECT t.*, h.bucket_indexes, h.bucket_counts, (SELECT max(series_count) FROM kept)::bigint AS series_count
-    FROM totals t LEFT JOIN histograms h USING (bucket, model_id, task_type)
-    ORDER BY t.bucket, t.model_id, t.task_type`;
-  const seriesCount = Number(rows[0]?.series_count ?? 0);
-  return {
-    seriesCount,
-    rows: rows.map((r) => {
-      const calls = Number(r.calls);
-      const pct = (q: number) =>
-        r.bucket_indexes && r.bucket_counts
-          ? percentileFromBuckets(r.bucket_indexes, r.bucket_counts, q, r.latency_min_ms, r.latency_max_ms)
-          : null;
-      return {
+    SELECT ${bucketOf} AS bucket, model_id, task_type, calls, successes, latency_sum_ms, latency_min_ms, latency_max_ms, cost_sum,
+           -- PostgreSQL arrays are 1-based; the histogram layout is 0-based.
+           s.lo - 1 AS first_index, latency_buckets[s.lo:s.hi] AS counts, (SELECT max(series_count) FROM kept)::bigint AS series_count
+    FROM source JOIN kept USING (model_id, task_type)
+    CROSS JOIN LATERAL (SELECT greatest(1, ${approximateSlot('latency_min_ms')} - 1) AS lo,
+                               least(${LATENCY_BUCKET_COUNT}, ${approximateSlot('latency_max_ms')} + 1) AS hi) AS s
+    ORDER BY 1, 2, 3`;
+  const groups: Group[] = [];
+  for (const r of rows) {
+    let group = groups.at(-1);
+    if (!group || +group.bucket !== +r.bucket || group.modelId !== r.model_id || group.taskType !== r.task_type) {
+      group = {
         bucket: r.bucket,
         modelId: r.model_id,
         taskType: r.task_type,
-        totalCalls: calls,
-        successes: Number(r.successes),
-        successRate: calls ? (Number(r.successes) * 100) / calls : 0,
-        avgLatencyMs: calls ? r.latency_sum_ms / calls : 0,
-        avgCost: calls ? r.cost_sum / calls : 0,
-        totalCost: r.cost_sum,
+        calls: 0,
+        successes: 0,
+        latencySumMs: 0,
+        latencyMinMs: Infinity,
+        latencyMaxMs: -Infinity,
+        costSum: 0,
+        histogram: new Array<number>(LATENCY_BUCKET_COUNT).fill(0),
+      };
+      groups.push(group);
+    }
+    group.calls += Number(r.calls);
+    group.successes += Number(r.successes);
+    group.latencySumMs += r.latency_sum_ms;
+    group.latencyMinMs = Math.min(group.latencyMinMs, r.latency_min_ms);
+    group.latencyMaxMs = Math.max(group.latencyMaxMs, r.latency_max_ms);
+    group.costSum += r.cost_sum;
+    r.counts?.forEach((count, i) => (group.histogram[r.first_index + i]! += count));
+  }
+  return {
+    seriesCount: Number(rows[0]?.series_count ?? 0),
+    rows: groups.map((g) => {
+      const pct = (q: number) => percentileFromHistogram(g.histogram, q, g.latencyMinMs, g.latencyMaxMs);
+      return {
+        bucket: g.bucket,
+        modelId: g.modelId,
+        taskType: g.taskType,
+        totalCalls: g.calls,
+        successes: g.successes,
+        successRate: g.calls ? (g.successes * 100) / g.calls : 0,
+        avgLatencyMs: g.calls ? g.latencySumMs / g.calls : 0,
+        avgCost: g.calls ? g.costSum / g.calls : 0,
+        totalCost: g.costSum,
         p50LatencyMs: pct(0.5),
         p95LatencyMs: pct(0.95),
         p99LatencyMs: pct(0.99),

@@ -17,7 +17,7 @@ export const listMetricNamesTool = defineTool({
   name: 'list_metric_names',
   description:
     'The metric names recorded so far, each with its number of values, newest unit, last recording time and the context keys ' +
-    '(seen in its newest 1,000 hour-and-context groups) it can be grouped by. Counted from the rollups, so values deleted by retention still count.',
+    '(seen in its newest 1,000 day-and-context groups) it can be grouped by. Counted from the rollups, so values deleted by retention still count.',
   input: ListMetricNamesInput,
   readOnly: true,
   example: {},

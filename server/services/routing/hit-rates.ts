@@ -51,19 +51,20 @@ export async function getRoutingHitRates(prisma: PrismaClient, input: z.output<t
   const spans = rollupSpans(range.from, range.to, { daily: range.bucket === 'day', raw: false });
   const ofTask = Prisma.sql`(${task}::text IS NULL OR task_type = ${task}::text)`;
   const [rows, rules] = await Promise.all([
-    prisma.$queryRaw<{ bucket: Date; decisions: bigint; misses: bigint; rule_id: number | null; hits: bigint | null }[]>`
+    prisma.$queryRaw<{ bucket: Date; decisions: bigint; misses: bigint; rule_ids: number[] | null; hits: number[] | null }[]>`
       WITH decisions AS (
         SELECT ${binned('at', range.bucket)} AS bucket, sum(decisions)::bigint AS decisions, sum(misses)::bigint AS misses
         FROM (${rollupRows(DECISION_ROLLUPS, spans, ofTask)}) AS d
         GROUP BY 1
       ), hits AS (
-        SELECT ${binned('at', range.bucket)} AS bucket, rule_id, sum(hits)::bigint AS hits
+        SELECT ${binned('at', range.bucket)} AS bucket, rule_id, sum(hits)::float8 AS hits
         FROM (${rollupRows(HIT_ROLLUPS, spans, ofTask)}) AS h
         GROUP BY 1, 2
       )
-      SELECT d.bucket, d.decisions, d.misses, h.rule_id, h.hits
-      FROM decisions d LEFT JOIN hits h USING (bucket)
-      ORDER BY d.bucket, h.rule_id`,
+      -- A row per bucket, its rules' hits as arrays: a few hundred rows for any range, however many rules.
+      SELECT d.bucket, d.decisions, d.misses, h.rule_ids, h.hits
+      FROM decisions d
+      LEFT JOIN (SELECT bucket, array_agg(rule_id) AS rule_ids, array_agg(hits) AS hits FROM hits GROUP BY bucket) h USING (bucket)`,
     prisma.routingRule.findMany({ select: { id: true, pattern: true }, orderBy: [...RULE_EVALUATION_ORDER] }),
   ]);
   const decisionsAt = new Map<string, number>();
@@ -73,10 +74,11 @@ export async function getRoutingHitRates(prisma: PrismaClient, input: z.output<t
     const t = r.bucket.toISOString();
     decisionsAt.set(t, Number(r.decisions));
     matchedAt.set(t, Number(r.decisions) - Number(r.misses));
-    if (r.rule_id === null) continue;
-    const perRule = hitsAt.get(r.rule_id) ?? new Map<string, number>();
-    perRule.set(t, Number(r.hits));
-    hitsAt.set(r.rule_id, perRule);
+    r.rule_ids?.forEach((ruleId, i) => {
+      const perRule = hitsAt.get(ruleId) ?? new Map<string, number>();
+      perRule.set(t, r.hits![i]!);
+      hitsAt.set(ruleId, perRule);
+    });
   }
   const decisionsPerBucket = alignToBuckets(echo.buckets, decisionsAt, 0);
   const matchedPerBucket = alignToBuckets(echo.buckets, matchedAt, 0);
