@@ -1,5 +1,6 @@
 // npm run bench [-- <suite> ...]: runs the named benchmark suites, or every suite in this order when none is named.
 // Each suite is a module exporting run(); it prints figures and asserts nothing.
+import { matchWorkerPool } from '../server/services/routing/match-worker-pool';
 
 export interface Suite {
   run(): Promise<void>;
@@ -23,3 +24,5 @@ for (const name of asked.length ? asked : Object.keys(SUITES)) {
   console.log(`\n=== bench ${name}`);
   await (await SUITES[name]!()).run();
 }
+// The routing match worker is unref'd, but under tsx its message port would still hold the process open.
+await matchWorkerPool().close();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LATENCY_BUCKET_COUNT, latencyBucketIndex, percentileFromHistogram } from '../services/latency-histogram';
+import { applyMigrations, readMigrationList } from '../db/schema-engine';
 import { useTestDatabase } from './database';
 
 // Long ranges are read from the daily rollups the triggers keep (whole days), the hourly ones around them and, for
@@ -39,76 +40,144 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
-describe('model call rollups', () => {
-  interface Call {
-    modelId: string;
-    taskType: string;
-    at: number;
-    success: boolean;
-    latencyMs: number;
-    cost: number;
-  }
+const DAY_OF = (column: string) => `date_bin('1 day', ${column}, '2000-01-01 00:00:00+00')`;
+const HOUR_OF = (column: string) => `date_bin('1 hour', ${column}, '2000-01-01 00:00:00+00')`;
+/** Floats summed in another order differ in the last bits. */
+const differs = (a: string, b: string) => `(${a} IS NULL) <> (${b} IS NULL) OR abs(${a} - ${b}) > 1e-9 * greatest(abs(${a}), abs(${b}), 1)`;
 
-  /** Calls over five days: latencies from under 1 ms to about 40 s, so histograms are wide. */
-  function history(count: number, seed: number): Call[] {
-    const next = random(seed);
-    const keys = [
-      ['sonnet', 'coding'],
-      ['mini', 'coding'],
-      ['mini', 'chat'],
-    ] as const;
-    return Array.from({ length: count }, () => {
-      const [modelId, taskType] = keys[Math.floor(next() * keys.length)]!;
+/**
+ * Each rollup table against the sums of the rows it rolls up, computed here in SQL: the names of those out of step.
+ * (Only while no raw row has been deleted: the rollups keep what retention deletes.)
+ */
+async function rollupsOutOfStep(): Promise<string[]> {
+  const checks: Record<string, string> = {
+    model_call_daily: `
+      WITH days AS (
+        SELECT model_id, task_type, ${DAY_OF('hour')} AS day, sum(calls) AS calls, sum(successes) AS successes, sum(latency_sum_ms) AS latency_sum_ms,
+               min(latency_min_ms) AS latency_min_ms, max(latency_max_ms) AS latency_max_ms, sum(cost_sum) AS cost_sum
+        FROM model_call_hourly GROUP BY 1, 2, 3
+      ), hour_cells AS (
+        SELECT model_id, task_type, ${DAY_OF('hour')} AS day, u.i, sum(u.n) AS n
+        FROM model_call_hourly, unnest(latency_buckets) WITH ORDINALITY AS u(n, i) GROUP BY 1, 2, 3, 4
+      ), day_cells AS (
+        SELECT model_id, task_type, day, u.i, u.n FROM model_call_daily, unnest(latency_buckets) WITH ORDINALITY AS u(n, i)
+      )
+      SELECT count(*) AS n FROM model_call_daily d FULL JOIN days h USING (model_id, task_type, day)
+      WHERE d.calls IS DISTINCT FROM h.calls OR d.successes IS DISTINCT FROM h.successes
+         OR d.latency_min_ms IS DISTINCT FROM h.latency_min_ms OR d.latency_max_ms IS DISTINCT FROM h.latency_max_ms
+         OR ${differs('d.latency_sum_ms', 'h.latency_sum_ms')} OR ${differs('d.cost_sum', 'h.cost_sum')}
+         OR (SELECT count(*) FROM hour_cells h FULL JOIN day_cells d USING (model_id, task_type, day, i) WHERE h.n IS DISTINCT FROM d.n) > 0`,
+    routing_decision_daily: `
+      SELECT count(*) AS n FROM routing_decision_daily d
+      FULL JOIN (SELECT ${DAY_OF('hour')} AS day, task_type, sum(decisions) AS decisions, sum(misses) AS misses
+                 FROM routing_decision_hourly GROUP BY 1, 2) h USING (day, task_type)
+      WHERE d.decisions IS DISTINCT FROM h.decisions OR d.misses IS DISTINCT FROM h.misses`,
+    routing_rule_hits_daily: `
+      SELECT count(*) AS n FROM routing_rule_hits_daily d
+      FULL JOIN (SELECT rule_id, ${DAY_OF('hour')} AS day, task_type, sum(hits) AS hits FROM routing_rule_hits_hourly GROUP BY 1, 2, 3) h
+        USING (rule_id, day, task_type)
+      WHERE d.hits IS DISTINCT FROM h.hits`,
+    ...Object.fromEntries(
+      (['hour', 'day'] as const).map((size) => [
+        `metric_${size === 'hour' ? 'hourly' : 'daily'}`,
+        `SELECT count(*) AS n FROM metric_${size === 'hour' ? 'hourly' : 'daily'} m
+         FULL JOIN (SELECT metric_name, ${size === 'hour' ? HOUR_OF('recorded_at') : DAY_OF('recorded_at')} AS ${size}, metric_unit,
+                           md5(context::text)::uuid AS context_hash, context::text AS context_text, count(*) AS value_count,
+                           sum(metric_value) AS value_sum, max(recorded_at) AS last_recorded_at
+                    FROM performance_metrics GROUP BY 1, 2, 3, 4, 5) p USING (metric_name, ${size}, metric_unit, context_hash)
+         WHERE m.context::text IS DISTINCT FROM p.context_text OR m.value_count IS DISTINCT FROM p.value_count
+            OR m.last_recorded_at IS DISTINCT FROM p.last_recorded_at OR ${differs('m.value_sum', 'p.value_sum')}`,
+      ]),
+    ),
+    ...Object.fromEntries(
+      (['hour', 'day'] as const).map((size) => [
+        `bug_occurrence_${size === 'hour' ? 'hourly' : 'daily'}`,
+        `SELECT count(*) AS n FROM bug_occurrence_${size === 'hour' ? 'hourly' : 'daily'} b
+         FULL JOIN (SELECT bug_pattern_id, ${size === 'hour' ? HOUR_OF('occurred_at') : DAY_OF('occurred_at')} AS ${size}, severity,
+                           count(*) AS occurrences
+                    FROM bug_pattern_occurrences GROUP BY 1, 2, 3) o USING (bug_pattern_id, ${size}, severity)
+         WHERE b.occurrences IS DISTINCT FROM o.occurrences`,
+      ]),
+    ),
+  };
+  const outOfStep: string[] = [];
+  for (const [table, sql] of Object.entries(checks)) {
+    const [row] = await t.db.prisma.$queryRawUnsafe<{ n: bigint }[]>(sql);
+    if (Number(row!.n)) outOfStep.push(table);
+  }
+  return outOfStep;
+}
+
+interface Call {
+  modelId: string;
+  taskType: string;
+  at: number;
+  success: boolean;
+  latencyMs: number;
+  cost: number;
+}
+
+/** Calls over five days: latencies from under 1 ms to about 40 s, so histograms are wide. */
+function modelCallHistory(count: number, seed: number): Call[] {
+  const next = random(seed);
+  const keys = [
+    ['sonnet', 'coding'],
+    ['mini', 'coding'],
+    ['mini', 'chat'],
+  ] as const;
+  return Array.from({ length: count }, () => {
+    const [modelId, taskType] = keys[Math.floor(next() * keys.length)]!;
+    return {
+      modelId,
+      taskType,
+      at: START + Math.floor(next() * 5 * DAY),
+      success: next() < 0.85,
+      latencyMs: Math.round(2 ** (next() * 15.3 - 0.5) * 100) / 100,
+      cost: Math.round(next() * 1000) / 100_000,
+    };
+  });
+}
+
+/**
+ * The calls as the write paths store them: one upsert per (model, task type, hour) and statement, adding to the
+ * row when it exists. A statement given several calls writes them as ONE multi-row upsert, pre-aggregated per key.
+ */
+async function storeModelCalls(statements: Call[][]) {
+  for (const calls of statements) {
+    const rows = [...groupBy(calls, (c) => `${c.modelId}|${c.taskType}|${floorTo(c.at, HOUR)}`).values()].map((group) => {
+      const buckets = new Array<number>(LATENCY_BUCKET_COUNT).fill(0);
+      for (const c of group) buckets[latencyBucketIndex(c.latencyMs)]!++;
+      const latencies = group.map((c) => c.latencyMs);
       return {
-        modelId,
-        taskType,
-        at: START + Math.floor(next() * 5 * DAY),
-        success: next() < 0.85,
-        latencyMs: Math.round(2 ** (next() * 15.3 - 0.5) * 100) / 100,
-        cost: Math.round(next() * 1000) / 100_000,
+        model_id: group[0]!.modelId,
+        task_type: group[0]!.taskType,
+        hour: iso(floorTo(group[0]!.at, HOUR)),
+        calls: group.length,
+        successes: group.filter((c) => c.success).length,
+        latency_sum_ms: sum(latencies),
+        latency_min_ms: Math.min(...latencies),
+        latency_max_ms: Math.max(...latencies),
+        cost_sum: sum(group.map((c) => c.cost)),
+        latency_buckets: buckets,
       };
     });
+    await t.db.prisma.$executeRaw`
+      INSERT INTO model_call_hourly AS h
+        (model_id, task_type, hour, calls, successes, latency_sum_ms, latency_min_ms, latency_max_ms, cost_sum, latency_buckets)
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(model_id text, task_type text, hour timestamptz,
+        calls int, successes int, latency_sum_ms float8, latency_min_ms float8, latency_max_ms float8, cost_sum float8, latency_buckets int[])
+      ON CONFLICT (model_id, task_type, hour) DO UPDATE SET
+        calls = h.calls + EXCLUDED.calls,
+        successes = h.successes + EXCLUDED.successes,
+        latency_sum_ms = h.latency_sum_ms + EXCLUDED.latency_sum_ms,
+        latency_min_ms = LEAST(h.latency_min_ms, EXCLUDED.latency_min_ms),
+        latency_max_ms = GREATEST(h.latency_max_ms, EXCLUDED.latency_max_ms),
+        cost_sum = h.cost_sum + EXCLUDED.cost_sum,
+        latency_buckets = (SELECT array_agg(a + b ORDER BY i) FROM unnest(h.latency_buckets, EXCLUDED.latency_buckets) WITH ORDINALITY AS u(a, b, i))`;
   }
+}
 
-  /**
-   * The calls as the write paths store them: one upsert per (model, task type, hour) and statement, adding to the
-   * row when it exists. A statement given several calls writes them as ONE multi-row upsert, pre-aggregated per key.
-   */
-  async function store(statements: Call[][]) {
-    for (const calls of statements) {
-      const rows = [...groupBy(calls, (c) => `${c.modelId}|${c.taskType}|${floorTo(c.at, HOUR)}`).values()].map((group) => {
-        const buckets = new Array<number>(LATENCY_BUCKET_COUNT).fill(0);
-        for (const c of group) buckets[latencyBucketIndex(c.latencyMs)]!++;
-        const latencies = group.map((c) => c.latencyMs);
-        return {
-          model_id: group[0]!.modelId,
-          task_type: group[0]!.taskType,
-          hour: iso(floorTo(group[0]!.at, HOUR)),
-          calls: group.length,
-          successes: group.filter((c) => c.success).length,
-          latency_sum_ms: sum(latencies),
-          latency_min_ms: Math.min(...latencies),
-          latency_max_ms: Math.max(...latencies),
-          cost_sum: sum(group.map((c) => c.cost)),
-          latency_buckets: buckets,
-        };
-      });
-      await t.db.prisma.$executeRaw`
-        INSERT INTO model_call_hourly AS h
-          (model_id, task_type, hour, calls, successes, latency_sum_ms, latency_min_ms, latency_max_ms, cost_sum, latency_buckets)
-        SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(model_id text, task_type text, hour timestamptz,
-          calls int, successes int, latency_sum_ms float8, latency_min_ms float8, latency_max_ms float8, cost_sum float8, latency_buckets int[])
-        ON CONFLICT (model_id, task_type, hour) DO UPDATE SET
-          calls = h.calls + EXCLUDED.calls,
-          successes = h.successes + EXCLUDED.successes,
-          latency_sum_ms = h.latency_sum_ms + EXCLUDED.latency_sum_ms,
-          latency_min_ms = LEAST(h.latency_min_ms, EXCLUDED.latency_min_ms),
-          latency_max_ms = GREATEST(h.latency_max_ms, EXCLUDED.latency_max_ms),
-          cost_sum = h.cost_sum + EXCLUDED.cost_sum,
-          latency_buckets = (SELECT array_agg(a + b ORDER BY i) FROM unnest(h.latency_buckets, EXCLUDED.latency_buckets) WITH ORDINALITY AS u(a, b, i))`;
-    }
-  }
-
+describe('model call rollups', () => {
   /** Figures of a group of calls, as the tools compute them from a histogram. */
   function figures(calls: readonly Call[]) {
     const latencies = calls.map((c) => c.latencyMs);
@@ -163,18 +232,20 @@ describe('model call rollups', () => {
   ];
 
   it('answers long ranges from the daily rollup exactly as the calls give them, one upsert per call', async () => {
-    const calls = history(400, 1);
-    await store(calls.map((c) => [c]));
+    const calls = modelCallHistory(400, 1);
+    await storeModelCalls(calls.map((c) => [c]));
     const [updatedTwice] = await t.db.prisma.$queryRaw<{ rows: bigint }[]>`SELECT count(*) AS rows FROM model_call_hourly WHERE calls >= 3`;
     expect(Number(updatedTwice!.rows)).toBeGreaterThan(0);
+    expect(await rollupsOutOfStep()).toEqual([]);
     for (const range of RANGES) await expectReadsMatch(calls, range);
   });
 
   it('answers the same after set-based multi-row upserts that insert and update in one statement', async () => {
-    const calls = history(600, 2);
+    const calls = modelCallHistory(600, 2);
     // Batches of 50 calls in time order: each statement both inserts new hours and updates hours earlier batches began.
     const ordered = [...calls].sort((a, b) => a.at - b.at);
-    await store(Array.from({ length: 12 }, (_, i) => ordered.slice(i * 50, i * 50 + 50)));
+    await storeModelCalls(Array.from({ length: 12 }, (_, i) => ordered.slice(i * 50, i * 50 + 50)));
+    expect(await rollupsOutOfStep()).toEqual([]);
     for (const range of RANGES) await expectReadsMatch(calls, range);
   });
 
@@ -188,10 +259,10 @@ describe('model call rollups', () => {
       latencyMs,
       cost: 0.5,
     });
-    await store([[call(120, true)]]);
-    await store([[call(0.4, false)]]);
-    await store([[call(9000, true), call(130, true)]]);
-    await store([[{ ...call(50, true), at: hour + 5 * HOUR }]]);
+    await storeModelCalls([[call(120, true)]]);
+    await storeModelCalls([[call(0.4, false)]]);
+    await storeModelCalls([[call(9000, true), call(130, true)]]);
+    await storeModelCalls([[{ ...call(50, true), at: hour + 5 * HOUR }]]);
     const [row] = await t.db.prisma.modelCallDaily.findMany();
     expect(row).toMatchObject({
       day: new Date('2026-01-02T00:00:00Z'),
@@ -206,24 +277,7 @@ describe('model call rollups', () => {
     for (const l of [120, 0.4, 9000, 130, 50]) expected[latencyBucketIndex(l)]!++;
     expect(row!.latencyBuckets).toEqual(expected);
 
-    // Every day against the sums of its hours, in SQL: totals, extremes, and each histogram bucket.
-    const mismatches = await t.db.prisma.$queryRaw<{ day: Date }[]>`
-      WITH hours AS (
-        SELECT model_id, task_type, date_bin('1 day', hour, '2000-01-01 00:00:00+00') AS day, sum(calls) AS calls,
-               sum(successes) AS successes, min(latency_min_ms) AS latency_min_ms, max(latency_max_ms) AS latency_max_ms
-        FROM model_call_hourly GROUP BY 1, 2, 3
-      ), hour_cells AS (
-        SELECT model_id, task_type, date_bin('1 day', hour, '2000-01-01 00:00:00+00') AS day, u.i, sum(u.n) AS n
-        FROM model_call_hourly, unnest(latency_buckets) WITH ORDINALITY AS u(n, i) GROUP BY 1, 2, 3, 4
-      ), day_cells AS (
-        SELECT model_id, task_type, day, u.i, u.n FROM model_call_daily, unnest(latency_buckets) WITH ORDINALITY AS u(n, i)
-      )
-      SELECT day FROM model_call_daily d FULL JOIN hours h USING (model_id, task_type, day)
-      WHERE d.calls IS DISTINCT FROM h.calls OR d.successes IS DISTINCT FROM h.successes
-         OR d.latency_min_ms IS DISTINCT FROM h.latency_min_ms OR d.latency_max_ms IS DISTINCT FROM h.latency_max_ms
-      UNION ALL
-      SELECT day FROM hour_cells h FULL JOIN day_cells d USING (model_id, task_type, day, i) WHERE h.n IS DISTINCT FROM d.n`;
-    expect(mismatches).toEqual([]);
+    expect(await rollupsOutOfStep()).toEqual([]);
     await expectReadsMatch(
       [call(120, true), call(0.4, false), call(9000, true), call(130, true), { ...call(50, true), at: hour + 5 * HOUR }],
       { from: '2026-01-01T00:00:00Z', to: '2026-01-04T00:00:00Z' },
@@ -231,30 +285,36 @@ describe('model call rollups', () => {
   });
 });
 
+/** Two rules and 500 decisions over five days, counted one statement per decision as countRouteDecision counts them. */
+async function routingHistory() {
+  const { heuristic: deep } = await t.db.caller.routing.updateHeuristic({ pattern: 'algorithm', preferredLayer: 'deep', priority: 2 });
+  const { heuristic: fast } = await t.db.caller.routing.updateHeuristic({ pattern: 'hello', preferredLayer: 'fast', priority: 1 });
+  const next = random(3);
+  const decisions = Array.from({ length: 500 }, () => ({
+    at: START + Math.floor(next() * 5 * DAY),
+    taskType: next() < 0.5 ? 'coding' : '',
+    ruleId: [deep.id, fast.id, null][Math.floor(next() * 3)]!,
+  }));
+  for (const d of decisions) {
+    const hour = new Date(floorTo(d.at, HOUR));
+    await t.db.prisma.$executeRaw`
+      WITH decision AS (
+        INSERT INTO routing_decision_hourly AS d (hour, task_type, decisions, misses)
+        VALUES (${hour}, ${d.taskType}, 1, ${d.ruleId === null ? 1 : 0}::int)
+        ON CONFLICT (hour, task_type) DO UPDATE SET decisions = d.decisions + 1, misses = d.misses + EXCLUDED.misses
+        RETURNING 1
+      )
+      INSERT INTO routing_rule_hits_hourly AS h (rule_id, hour, task_type, hits)
+      SELECT id, ${hour}, ${d.taskType}, 1 FROM routing_rules WHERE id = ${d.ruleId}::int
+      ON CONFLICT (rule_id, hour, task_type) DO UPDATE SET hits = h.hits + 1`;
+  }
+  return decisions;
+}
+
 describe('routing rollups', () => {
   it('answers hit rates over long ranges as the hourly counts give them, the hourly rows upserted again and again', async () => {
-    const { heuristic: deep } = await t.db.caller.routing.updateHeuristic({ pattern: 'algorithm', preferredLayer: 'deep', priority: 2 });
-    const { heuristic: fast } = await t.db.caller.routing.updateHeuristic({ pattern: 'hello', preferredLayer: 'fast', priority: 1 });
-    const next = random(3);
-    const decisions = Array.from({ length: 500 }, () => ({
-      at: START + Math.floor(next() * 5 * DAY),
-      taskType: next() < 0.5 ? 'coding' : '',
-      ruleId: [deep.id, fast.id, null][Math.floor(next() * 3)]!,
-    }));
-    // One statement per decision, as countRouteDecision writes them.
-    for (const d of decisions) {
-      const hour = new Date(floorTo(d.at, HOUR));
-      await t.db.prisma.$executeRaw`
-        WITH decision AS (
-          INSERT INTO routing_decision_hourly AS d (hour, task_type, decisions, misses)
-          VALUES (${hour}, ${d.taskType}, 1, ${d.ruleId === null ? 1 : 0}::int)
-          ON CONFLICT (hour, task_type) DO UPDATE SET decisions = d.decisions + 1, misses = d.misses + EXCLUDED.misses
-          RETURNING 1
-        )
-        INSERT INTO routing_rule_hits_hourly AS h (rule_id, hour, task_type, hits)
-        SELECT id, ${hour}, ${d.taskType}, 1 FROM routing_rules WHERE id = ${d.ruleId}::int
-        ON CONFLICT (rule_id, hour, task_type) DO UPDATE SET hits = h.hits + 1`;
-    }
+    const decisions = await routingHistory();
+    expect(await rollupsOutOfStep()).toEqual([]);
     for (const range of [
       { from: '2026-01-01T05:00:00Z', to: '2026-01-05T07:00:00Z' },
       { from: '2026-01-01T05:20:00Z', to: '2026-01-05T22:40:00Z', taskType: 'coding' },
@@ -283,39 +343,40 @@ describe('routing rollups', () => {
   });
 });
 
+interface MetricValue {
+  value: number;
+  layer: string | null;
+  at: number;
+}
+
+/** 600 values of routing_latency over five days, by layer (a quarter without one): 100 through record_metric, the rest in multi-row INSERTs. */
+async function metricHistory(): Promise<MetricValue[]> {
+  const next = random(4);
+  const values: MetricValue[] = Array.from({ length: 600 }, () => ({
+    value: Math.round(next() * 100_000) / 100,
+    layer: [null, 'fast', 'balanced', 'deep'][Math.floor(next() * 4)]!,
+    at: START + Math.floor(next() * 5 * DAY),
+  }));
+  const context = (v: MetricValue): Record<string, string> => (v.layer ? { layer: v.layer, request: `r${v.at}` } : {});
+  for (const v of values.slice(0, 100))
+    await t.db.caller.metrics.record({ name: 'routing_latency', value: v.value, unit: 'ms', context: context(v), recordedAt: iso(v.at) });
+  for (let i = 100; i < values.length; i += 125)
+    await t.db.prisma.performanceMetric.createMany({
+      data: values.slice(i, i + 125).map((v) => ({
+        metricName: 'routing_latency',
+        metricValue: v.value,
+        metricUnit: 'ms',
+        context: context(v),
+        recordedAt: new Date(v.at),
+      })),
+    });
+  return values;
+}
+
 describe('metric rollups', () => {
-  interface Value {
-    value: number;
-    layer: string | null;
-    at: number;
-  }
-
-  async function metricHistory(): Promise<Value[]> {
-    const next = random(4);
-    const values: Value[] = Array.from({ length: 600 }, () => ({
-      value: Math.round(next() * 100_000) / 100,
-      layer: [null, 'fast', 'balanced', 'deep'][Math.floor(next() * 4)]!,
-      at: START + Math.floor(next() * 5 * DAY),
-    }));
-    const context = (v: Value): Record<string, string> => (v.layer ? { layer: v.layer, request: `r${v.at}` } : {});
-    // The first hundred through record_metric, one INSERT each; the rest as multi-row INSERTs.
-    for (const v of values.slice(0, 100))
-      await t.db.caller.metrics.record({ name: 'routing_latency', value: v.value, unit: 'ms', context: context(v), recordedAt: iso(v.at) });
-    for (let i = 100; i < values.length; i += 125)
-      await t.db.prisma.performanceMetric.createMany({
-        data: values.slice(i, i + 125).map((v) => ({
-          metricName: 'routing_latency',
-          metricValue: v.value,
-          metricUnit: 'ms',
-          context: context(v),
-          recordedAt: new Date(v.at),
-        })),
-      });
-    return values;
-  }
-
   it('averages long ranges from the rollups exactly as the values give them, the ends mid-hour', async () => {
     const values = await metricHistory();
+    expect(await rollupsOutOfStep()).toEqual([]);
     for (const range of [
       { from: '2026-01-01T05:20:00Z', to: '2026-01-04T22:40:10Z' },
       { from: '2026-01-01T00:00:00Z', to: '2026-01-06T00:00:00Z' },
@@ -323,7 +384,7 @@ describe('metric rollups', () => {
       { from: '2026-01-03T07:10:00Z', to: '2026-01-03T07:50:00Z' },
     ]) {
       const kept = values.filter((v) => v.at >= Date.parse(range.from) && v.at < Date.parse(range.to));
-      const expectSeries = (actual: { count: number; averages: (number | null)[] }, buckets: string[], mine: Value[]) => {
+      const expectSeries = (actual: { count: number; averages: (number | null)[] }, buckets: string[], mine: MetricValue[]) => {
         expect(actual.count).toBe(mine.length);
         const byBucket = groupBy(mine, (v) => bucketOf(v.at, range));
         expect(actual.averages).toHaveLength(buckets.length);
@@ -363,31 +424,38 @@ describe('metric rollups', () => {
   });
 });
 
+/** Three patterns in two categories and 500 occurrences over five days, written in multi-row INSERTs. */
+async function bugHistory() {
+  const patterns = await Promise.all(
+    [
+      ['timeout', 'slow', 'high'],
+      ['timeout', 'hang', 'low'],
+      ['parsing', 'bad json', 'medium'],
+    ].map(([category, pattern, severity]) =>
+      t.db.prisma.bugPattern.create({ data: { category: category!, pattern: pattern!, severity: severity as 'low' } }),
+    ),
+  );
+  const next = random(5);
+  const occurrences = Array.from({ length: 500 }, () => {
+    const p = patterns[Math.floor(next() * patterns.length)]!;
+    return {
+      bugPatternId: p.id,
+      category: p.category,
+      severity: (['low', 'medium', 'high'] as const)[Math.floor(next() * 3)]!,
+      at: START + Math.floor(next() * 5 * DAY),
+    };
+  });
+  for (let i = 0; i < occurrences.length; i += 50)
+    await t.db.prisma.bugPatternOccurrence.createMany({
+      data: occurrences.slice(i, i + 50).map((o) => ({ bugPatternId: o.bugPatternId, severity: o.severity, occurredAt: new Date(o.at) })),
+    });
+  return { patterns, occurrences };
+}
+
 describe('bug occurrence rollups', () => {
   it('counts occurrences over long ranges as the occurrences give them, and keeps whole days after retention', async () => {
-    const patterns = await Promise.all(
-      [
-        ['timeout', 'slow', 'high'],
-        ['timeout', 'hang', 'low'],
-        ['parsing', 'bad json', 'medium'],
-      ].map(([category, pattern, severity]) =>
-        t.db.prisma.bugPattern.create({ data: { category: category!, pattern: pattern!, severity: severity as 'low' } }),
-      ),
-    );
-    const next = random(5);
-    const occurrences = Array.from({ length: 500 }, () => {
-      const p = patterns[Math.floor(next() * patterns.length)]!;
-      return {
-        bugPatternId: p.id,
-        category: p.category,
-        severity: (['low', 'medium', 'high'] as const)[Math.floor(next() * 3)]!,
-        at: START + Math.floor(next() * 5 * DAY),
-      };
-    });
-    for (let i = 0; i < occurrences.length; i += 50)
-      await t.db.prisma.bugPatternOccurrence.createMany({
-        data: occurrences.slice(i, i + 50).map((o) => ({ bugPatternId: o.bugPatternId, severity: o.severity, occurredAt: new Date(o.at) })),
-      });
+    const { patterns, occurrences } = await bugHistory();
+    expect(await rollupsOutOfStep()).toEqual([]);
 
     const check = async (range: { from: string; to: string }) => {
       const kept = occurrences.filter((o) => o.at >= Date.parse(range.from) && o.at < Date.parse(range.to));
@@ -418,5 +486,37 @@ describe('bug occurrence rollups', () => {
     const before = await t.db.caller.bugPatterns.trends(days);
     await t.db.prisma.bugPatternOccurrence.deleteMany({});
     expect(await t.db.caller.bugPatterns.trends(days)).toEqual(before);
+  });
+});
+
+describe('the rollups migration', () => {
+  it('backfills every rollup from what was stored before it (and the check above notices a rollup out of step)', async () => {
+    const { migrationDirectories } = await readMigrationList();
+    const rollups = migrationDirectories.find((m) => m.path.endsWith('_rollups'))!.path;
+    // Back to the schema before the migration, then a history written without any trigger.
+    for (const statement of [
+      'DROP TABLE model_call_daily, routing_decision_daily, routing_rule_hits_daily, metric_hourly, metric_daily, bug_occurrence_hourly, bug_occurrence_daily',
+      'DROP FUNCTION model_call_daily_fold, routing_decision_daily_fold, routing_rule_hits_daily_fold, metric_rollups_fold, bug_occurrence_rollups_fold CASCADE',
+      'DROP AGGREGATE int_array_sum(int[], int)',
+      'DROP FUNCTION int_array_add',
+      `DELETE FROM _prisma_migrations WHERE migration_name = '${rollups}'`,
+    ])
+      await t.db.prisma.$executeRawUnsafe(statement);
+    await storeModelCalls(modelCallHistory(300, 6).map((c) => [c]));
+    await routingHistory();
+    await metricHistory();
+    await bugHistory();
+
+    expect(await applyMigrations(t.db.connection.adapterFactory)).toEqual([rollups]);
+    expect(await rollupsOutOfStep()).toEqual([]);
+    const [filled] = await t.db.prisma.$queryRaw<{ rows: bigint }[]>`
+      SELECT (SELECT count(*) FROM model_call_daily) * (SELECT count(*) FROM routing_decision_daily) * (SELECT count(*) FROM routing_rule_hits_daily)
+           * (SELECT count(*) FROM metric_hourly) * (SELECT count(*) FROM metric_daily) * (SELECT count(*) FROM bug_occurrence_hourly)
+           * (SELECT count(*) FROM bug_occurrence_daily) AS rows`;
+    expect(Number(filled!.rows)).toBeGreaterThan(0);
+
+    await t.db.prisma.$executeRaw`UPDATE metric_daily SET value_count = value_count + 1 WHERE day = '2026-01-03T00:00:00Z'`;
+    await t.db.prisma.$executeRaw`UPDATE model_call_daily SET latency_buckets[100] = latency_buckets[100] + 1`;
+    expect(await rollupsOutOfStep()).toEqual(['model_call_daily', 'metric_daily']);
   });
 });

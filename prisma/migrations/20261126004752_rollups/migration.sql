@@ -111,6 +111,12 @@ ALTER TABLE "routing_rule_hits_daily" ADD CONSTRAINT "routing_rule_hits_daily_ru
 -- deletes raw rows; deleting a rule or a bug pattern deletes its rollups through their foreign keys).
 -- Days and hours are UTC-aligned, as the reads bucket them (server/services/time-buckets.ts).
 
+-- Latency histograms are int arrays of one fixed layout (server/services/latency-histogram.ts): added element-wise.
+CREATE FUNCTION int_array_add(total int[], counts int[], sign int) RETURNS int[] LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN ARRAY(SELECT coalesce(t, 0) + sign * coalesce(c, 0) FROM unnest(total, counts) WITH ORDINALITY AS u(t, c, i) ORDER BY i);
+
+CREATE AGGREGATE int_array_sum(int[], int) (SFUNC = int_array_add, STYPE = int[]);
+
 CREATE FUNCTION model_call_daily_fold() RETURNS trigger LANGUAGE plpgsql AS $fold$
 DECLARE
   added model_call_hourly[];
@@ -120,29 +126,14 @@ BEGIN
   IF TG_OP = 'UPDATE' THEN
     SELECT array_agg(o) INTO removed FROM old_rows AS o;
   END IF;
-  WITH changes AS (
-    SELECT a.*, 1 AS sign FROM unnest(added) AS a
-    UNION ALL
-    SELECT r.*, -1 FROM unnest(removed) AS r
-  ), totals AS (
-    SELECT model_id, task_type, date_bin('1 day', hour, '2000-01-01 00:00:00+00') AS day,
-           sum(sign * calls) AS calls, sum(sign * successes) AS successes, sum(sign * latency_sum_ms) AS latency_sum_ms,
-           min(latency_min_ms) FILTER (WHERE sign = 1) AS latency_min_ms,
-           max(latency_max_ms) FILTER (WHERE sign = 1) AS latency_max_ms, sum(sign * cost_sum) AS cost_sum
-    FROM changes GROUP BY 1, 2, 3
-  ), cells AS (
-    SELECT model_id, task_type, date_bin('1 day', hour, '2000-01-01 00:00:00+00') AS day, u.i, sum(sign * u.n) AS n
-    FROM changes, unnest(latency_buckets) WITH ORDINALITY AS u(n, i)
-    GROUP BY 1, 2, 3, 4
-  ), histograms AS (
-    SELECT model_id, task_type, day, array_agg(n::int ORDER BY i) AS latency_buckets FROM cells GROUP BY 1, 2, 3
-  )
   INSERT INTO model_call_daily AS d
     (model_id, task_type, day, calls, successes, latency_sum_ms, latency_min_ms, latency_max_ms, cost_sum, latency_buckets)
-  SELECT t.model_id, t.task_type, t.day, t.calls, t.successes, t.latency_sum_ms, t.latency_min_ms, t.latency_max_ms, t.cost_sum,
-         h.latency_buckets
-  FROM totals t LEFT JOIN histograms h USING (model_id, task_type, day)
-  ORDER BY t.model_id, t.task_type, t.day
+  SELECT model_id, task_type, date_bin('1 day', hour, '2000-01-01 00:00:00+00'),
+         sum(sign * calls), sum(sign * successes), sum(sign * latency_sum_ms),
+         min(latency_min_ms) FILTER (WHERE sign = 1), max(latency_max_ms) FILTER (WHERE sign = 1), sum(sign * cost_sum),
+         int_array_sum(latency_buckets, sign)
+  FROM (SELECT a.*, 1 AS sign FROM unnest(added) AS a UNION ALL SELECT r.*, -1 FROM unnest(removed) AS r) AS changes
+  GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
   ON CONFLICT (model_id, task_type, day) DO UPDATE SET
     calls = d.calls + EXCLUDED.calls,
     successes = d.successes + EXCLUDED.successes,
@@ -151,8 +142,7 @@ BEGIN
     latency_min_ms = LEAST(d.latency_min_ms, EXCLUDED.latency_min_ms),
     latency_max_ms = GREATEST(d.latency_max_ms, EXCLUDED.latency_max_ms),
     cost_sum = d.cost_sum + EXCLUDED.cost_sum,
-    latency_buckets = (SELECT array_agg(coalesce(a, 0) + coalesce(b, 0) ORDER BY i)
-                       FROM unnest(d.latency_buckets, EXCLUDED.latency_buckets) WITH ORDINALITY AS u(a, b, i));
+    latency_buckets = int_array_add(d.latency_buckets, EXCLUDED.latency_buckets, 1);
   RETURN NULL;
 END
 $fold$;
@@ -245,19 +235,9 @@ LOCK TABLE model_call_hourly, routing_decision_hourly, routing_rule_hits_hourly,
   IN SHARE ROW EXCLUSIVE MODE;
 
 INSERT INTO model_call_daily (model_id, task_type, day, calls, successes, latency_sum_ms, latency_min_ms, latency_max_ms, cost_sum, latency_buckets)
-SELECT t.model_id, t.task_type, t.day, t.calls, t.successes, t.latency_sum_ms, t.latency_min_ms, t.latency_max_ms, t.cost_sum, h.latency_buckets
-FROM (
-  SELECT model_id, task_type, date_bin('1 day', hour, '2000-01-01 00:00:00+00') AS day, sum(calls) AS calls, sum(successes) AS successes,
-         sum(latency_sum_ms) AS latency_sum_ms, min(latency_min_ms) AS latency_min_ms, max(latency_max_ms) AS latency_max_ms,
-         sum(cost_sum) AS cost_sum
-  FROM model_call_hourly GROUP BY 1, 2, 3
-) AS t
-LEFT JOIN (
-  SELECT model_id, task_type, day, array_agg(n::int ORDER BY i) AS latency_buckets
-  FROM (SELECT model_id, task_type, date_bin('1 day', hour, '2000-01-01 00:00:00+00') AS day, u.i, sum(u.n) AS n
-        FROM model_call_hourly, unnest(latency_buckets) WITH ORDINALITY AS u(n, i) GROUP BY 1, 2, 3, 4) AS cells
-  GROUP BY 1, 2, 3
-) AS h USING (model_id, task_type, day);
+SELECT model_id, task_type, date_bin('1 day', hour, '2000-01-01 00:00:00+00'), sum(calls), sum(successes), sum(latency_sum_ms),
+       min(latency_min_ms), max(latency_max_ms), sum(cost_sum), int_array_sum(latency_buckets, 1)
+FROM model_call_hourly GROUP BY 1, 2, 3;
 
 INSERT INTO routing_decision_daily (day, task_type, decisions, misses)
 SELECT date_bin('1 day', hour, '2000-01-01 00:00:00+00'), task_type, sum(decisions), sum(misses) FROM routing_decision_hourly GROUP BY 1, 2;
