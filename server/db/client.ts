@@ -136,7 +136,7 @@ export async function connect(target: DatabaseTarget): Promise<DatabaseConnectio
 /** A database that stops answering must not hold a request: the client gives up this long after PostgreSQL would. */
 const NO_ANSWER_GRACE_MS = 1000;
 /** Dead peers (a host gone without closing its connections) are found by TCP keepalive after this much silence. */
-const KEEPALIVE_AFTER_MS = 10_000;
+export const KEEPALIVE_AFTER_MS = 10_000;
 
 function poolDeadlines(deadlines: DatabaseDeadlines | undefined): pg.PoolConfig {
   const keepAlive = { keepAlive: true, keepAliveInitialDelayMillis: KEEPALIVE_AFTER_MS };
@@ -213,12 +213,30 @@ export async function openDatabase(
   // The embedded database has one connection, so it migrates through it.
   if (migrate && target.kind === 'pglite') await applyMigrations(connection.adapterFactory);
   const prisma = new PrismaClient({ adapter: connection.adapterFactory });
+  const closeHooks: (() => Promise<void> | void)[] = [];
+  openedDatabases.set(prisma, { target, onClose: (release) => void closeHooks.push(release) });
   return {
     prisma,
     connection,
     close: async () => {
+      openedDatabases.delete(prisma);
+      await Promise.all(closeHooks.splice(0).map(async (release) => release()));
       await prisma.$disconnect();
       await connection.close();
     },
   };
+}
+
+/** What a service that keeps a resource of its own per database (a LISTEN connection) needs to know of a client. */
+export interface OpenedDatabase {
+  target: DatabaseTarget;
+  /** `release` runs when the database is closed, before its connections end. */
+  onClose(release: () => Promise<void> | void): void;
+}
+
+const openedDatabases = new WeakMap<PrismaClient, OpenedDatabase>();
+
+/** The database a client was opened on by `openDatabase`; undefined once it is closed (or for a client made elsewhere). */
+export function openedDatabase(prisma: PrismaClient): OpenedDatabase | undefined {
+  return openedDatabases.get(prisma);
 }
