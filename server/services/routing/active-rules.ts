@@ -1,6 +1,7 @@
 import type { PrismaClient } from '../../db/client';
 import { env } from '../../env';
 import type { RoutingLayerValue } from '../../schemas/routing';
+import { subscribeRoutingChanges } from './change-feed';
 import { matchWorkerPool, type PatternSet } from './match-worker-pool';
 import { RULE_EVALUATION_ORDER, toRoutingRuleDto } from './rule-dto';
 
@@ -36,8 +37,15 @@ interface RuleCache {
 
 const ruleCaches = new WeakMap<PrismaClient, RuleCache>();
 
-/** Rules changed by another process are picked up within this many milliseconds. */
-const VERSION_CHECK_INTERVAL_MS = 5000;
+/**
+ * A change is announced through the change feed (this process at once, others within a second); this check is the
+ * safety net for a feed that cannot deliver (LISTEN unsupported by a pooler in between, a notification lost while the
+ * feed was reconnecting and its resync not yet run) and for rows written behind Hone's back.
+ */
+const VERSION_CHECK_INTERVAL_MS = 30_000;
+
+/** Per database client whose rule cache listens to the change feed: how many resyncs it was told of. */
+const resyncsTold = new WeakMap<PrismaClient, number>();
 
 /** Rules whose stored pattern does not compile, by id and pattern, per database: each is reported once. */
 const reportedUnusable = new WeakMap<PrismaClient, Set<string>>();
@@ -95,18 +103,36 @@ function reportUnusable(prisma: PrismaClient, unusable: readonly { rule: ActiveR
 
 /** The active rules, loaded once per database client and reloaded when a rule changes. */
 export async function activeRuleSet(prisma: PrismaClient): Promise<ActiveRuleSet> {
+  if (!resyncsTold.has(prisma)) {
+    resyncsTold.set(prisma, 0);
+    // A change was committed: reload. Changes may have been missed (a resync): check the version on the next decision,
+    // which reloads only if something did change.
+    subscribeRoutingChanges(prisma, (change) => {
+      if (change.kind === 'change') return forgetCache(prisma);
+      resyncsTold.set(prisma, resyncsTold.get(prisma)! + 1);
+      const cache = ruleCaches.get(prisma);
+      if (cache) cache.checkedAt = Number.NEGATIVE_INFINITY;
+    });
+  }
   const now = Date.now();
   let cache = ruleCaches.get(prisma);
   if (cache && now - cache.checkedAt < VERSION_CHECK_INTERVAL_MS) return cache.rules;
+  const resyncsBefore = resyncsTold.get(prisma);
   const version = await rulesVersion(prisma);
+  // A resync told while the version was read may concern a change made after the read: the next decision checks again.
+  const checkedAt = resyncsTold.get(prisma) === resyncsBefore ? now : Number.NEGATIVE_INFINITY;
   cache = ruleCaches.get(prisma);
   if (cache && cache.version === version) {
-    cache.checkedAt = now;
+    cache.checkedAt = checkedAt;
     return cache.rules;
   }
   forgetCache(prisma);
-  const rules = loadRules(prisma, (patternSet) => (fresh.patternSet = patternSet));
-  const fresh: RuleCache = { rules, version, checkedAt: now };
+  const rules = loadRules(prisma, (patternSet) => {
+    fresh.patternSet = patternSet;
+    // Invalidated while loading: nobody will release it later (the requests already waiting still get answers).
+    if (ruleCaches.get(prisma) !== fresh) matchWorkerPool().release(patternSet);
+  });
+  const fresh: RuleCache = { rules, version, checkedAt };
   ruleCaches.set(prisma, fresh);
   fresh.rules.catch(() => {
     if (ruleCaches.get(prisma) === fresh) ruleCaches.delete(prisma);

@@ -4,7 +4,7 @@ import type { RoutingRule } from '../../db/generated/client';
 import { env } from '../../env';
 import { HoneError } from '../../errors';
 import type { DeleteRoutingRuleInput, ListRoutingRulesInput, SaveRoutingRuleInput } from '../../schemas/routing';
-import { invalidateRoutingRules } from './active-rules';
+import { announceRoutingChange } from './change-feed';
 import { patternProblem } from './matcher';
 import { RETURNED_RULE_COLUMNS, RULE_EVALUATION_ORDER, toRoutingRuleDto, type RoutingRuleDto } from './rule-dto';
 
@@ -32,7 +32,7 @@ export async function saveRoutingRule(prisma: PrismaClient, input: SaveRoutingRu
     input.id === undefined
       ? await upsertByPattern(prisma, input, metadataPatch)
       : { created: false, rule: await updateById(prisma, input.id, input, metadataPatch) };
-  invalidateRoutingRules(prisma);
+  await announceRoutingChange(prisma, { ruleId: result.rule.id, change: result.created ? 'created' : 'updated' });
   return result;
 }
 
@@ -104,7 +104,7 @@ export async function deleteRoutingRule(
 ): Promise<{ deleted: RoutingRuleDto }> {
   const [row] = await prisma.$queryRaw<RoutingRule[]>`DELETE FROM routing_rules AS r WHERE r.id = ${id} RETURNING ${RETURNED_RULE_COLUMNS}`;
   if (!row) throw noRule(id);
-  invalidateRoutingRules(prisma);
+  await announceRoutingChange(prisma, { ruleId: row.id, change: 'deleted' });
   return { deleted: toRoutingRuleDto(row) };
 }
 
