@@ -191,6 +191,7 @@ class ListenConnection {
 
 const hubs = new WeakMap<PrismaClient, ChangeHub>();
 
+/** A client not made by `openDatabase` has no known target: its changes are told in-process only. */
 function hubFor(prisma: PrismaClient): ChangeHub {
   let hub = hubs.get(prisma);
   if (hub) return hub;
