@@ -44,7 +44,7 @@ class ChangeHub {
   private listenConnection: ListenConnection | null = null;
   private closed = false;
 
-  constructor(private readonly postgres: { url: string; connectTimeoutMs?: number } | null) {}
+  constructor(private readonly postgres: ListenTarget | null) {}
 
   subscribe(listener: RoutingChangeListener): () => void {
     this.listeners.add(listener);
@@ -112,6 +112,12 @@ class ChangeHub {
   }
 }
 
+interface ListenTarget {
+  url: string;
+  connectTimeoutMs?: number;
+  queryTimeoutMs?: number;
+}
+
 /** The dedicated LISTEN connection: outside the pool (a pooled connection is shared and returned), reconnecting on loss. */
 class ListenConnection {
   private client: pg.Client | null = null;
@@ -121,7 +127,7 @@ class ListenConnection {
   private stopped = false;
 
   constructor(
-    private readonly target: { url: string; connectTimeoutMs?: number },
+    private readonly target: ListenTarget,
     private readonly on: { notified(payload: string): void; listening(reconnected: boolean): void },
   ) {}
 
@@ -143,6 +149,8 @@ class ListenConnection {
       connectionString: this.target.url,
       application_name: ROUTING_FEED_APPLICATION_NAME,
       connectionTimeoutMillis: this.target.connectTimeoutMs,
+      // A database that hangs on LISTEN is given up on and connected to again, as the pool gives up on a statement.
+      query_timeout: this.target.queryTimeoutMs,
       // A database host that vanished without closing the connection is noticed by keepalive, not by a silent LISTEN.
       keepAlive: true,
       keepAliveInitialDelayMillis: KEEPALIVE_AFTER_MS,
@@ -197,7 +205,11 @@ function hubFor(prisma: PrismaClient): ChangeHub {
   if (hub) return hub;
   const database = openedDatabase(prisma);
   const target = database?.target;
-  hub = new ChangeHub(target?.kind === 'postgres' ? { url: target.url, connectTimeoutMs: target.deadlines?.connectMs } : null);
+  hub = new ChangeHub(
+    target?.kind === 'postgres'
+      ? { url: target.url, connectTimeoutMs: target.deadlines?.connectMs, queryTimeoutMs: target.deadlines?.queryMs }
+      : null,
+  );
   hubs.set(prisma, hub);
   const closing = hub;
   database?.onClose(async () => {
