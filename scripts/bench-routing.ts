@@ -167,7 +167,7 @@ async function benchRuleCount(db: ScratchDatabase, count: number) {
   const { prisma } = db;
 
   const naive = async (input: string) => {
-    const stored = await prisma.routingRule.findMany({ where: { active: true }, orderBy: [...RULE_EVALUATION_ORDER] });
+    const stored = await prisma.routingRule.findMany({ where: { state: 'active' }, orderBy: [...RULE_EVALUATION_ORDER] });
     return stored.find((rule) => jsRegExp(rule.pattern).test(input))?.pattern ?? null;
   };
   const ruleSet = compileRuleSet(rules);

@@ -165,6 +165,20 @@ const EnvSchema = z.object({
   HONE_RETENTION_METRICS_DAYS: retentionDays(90),
   /** Days bug occurrences (the dated reports behind trends) are kept (default 400, the longest chart range); 0 keeps them forever. */
   HONE_RETENTION_BUG_OCCURRENCES_DAYS: retentionDays(400),
+  /** Days routing decisions (what an outcome reported later is attributed through) are kept (default 7); 0 keeps them forever. */
+  HONE_RETENTION_DECISIONS_DAYS: retentionDays(7),
+  /** Days sampled decision inputs (what replay and rule checks run on) are kept (default 30); 0 keeps them forever. */
+  HONE_RETENTION_DECISION_SAMPLES_DAYS: retentionDays(30),
+  /** Whether a sample of decision inputs is stored for replay and rule checks (default true); false stores no input text. */
+  HONE_STORE_DECISION_INPUTS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('true')
+      .transform((flag) => flag === 'true'),
+  ),
+  /** Most decision inputs sampled per hour (default 200): bounds what replay reads and what the table holds. */
+  HONE_DECISION_SAMPLES_PER_HOUR: wholeNumber({ min: 0, max: 100_000, unit: 'inputs', fallback: 200 }),
   /**
    * Calls a second each API key may make (with authentication off: each client address), refilled continuously;
    * 0 turns the limit off (default 1000). Per server process. Fractions are allowed (0.5: one call every 2 s).

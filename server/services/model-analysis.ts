@@ -103,7 +103,7 @@ export async function selfImprovementSummary(prisma: PrismaClient): Promise<Self
   const [regressionTests, bugPatterns, routingHeuristics] = await Promise.all([
     prisma.regressionTest.count(),
     prisma.bugPattern.count(),
-    prisma.routingRule.count({ where: { active: true } }),
+    prisma.routingRule.count({ where: { state: 'active' } }),
   ]);
   return { regressionTests, bugPatterns, routingHeuristics };
 }

@@ -155,6 +155,8 @@ describe('routing charts', () => {
       preferredModel: null,
       priority: 0,
       active: true,
+      state: 'active' as const,
+      versionId: id,
       reasoning: null,
       successRate: null,
       usageCount: null,

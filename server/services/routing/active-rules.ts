@@ -57,7 +57,7 @@ async function rulesVersion(prisma: PrismaClient): Promise<string> {
 }
 
 async function loadRules(prisma: PrismaClient, registered: (patternSet: PatternSet) => void): Promise<ActiveRuleSet> {
-  const rows = await prisma.routingRule.findMany({ where: { active: true }, orderBy: [...RULE_EVALUATION_ORDER] });
+  const rows = await prisma.routingRule.findMany({ where: { state: 'active' }, orderBy: [...RULE_EVALUATION_ORDER] });
   const rules: ActiveRule[] = rows.map(toRoutingRuleDto).map((rule) => ({
     id: rule.id,
     pattern: rule.pattern,

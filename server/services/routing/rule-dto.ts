@@ -1,5 +1,5 @@
 import { Prisma, type RoutingRule } from '../../db/generated/client';
-import type { RoutingLayerValue } from '../../schemas/routing';
+import type { RoutingLayerValue, RoutingRuleStateValue } from '../../schemas/routing';
 
 /** A routing rule as every face returns it (the spec calls it a routing heuristic). */
 export interface RoutingRuleDto {
@@ -8,7 +8,12 @@ export interface RoutingRuleDto {
   preferredLayer: RoutingLayerValue;
   preferredModel: string | null;
   priority: number;
+  /** The spec's field: whether the rule decides (state 'active'). */
   active: boolean;
+  /** active: decides; shadow: evaluated and counted as "would have matched", never decides; inactive: ignored. */
+  state: RoutingRuleStateValue;
+  /** The rule's current immutable version (routing_rule_versions.id), to which decisions and outcomes are attributed. */
+  versionId: number | null;
   reasoning: string | null;
   successRate: number | null;
   usageCount: number | null;
@@ -26,7 +31,9 @@ export function toRoutingRuleDto(row: RoutingRule): RoutingRuleDto {
     preferredLayer: row.preferredLayer,
     preferredModel: row.preferredModel,
     priority: row.priority,
-    active: row.active,
+    active: row.state === 'active',
+    state: row.state,
+    versionId: row.versionId,
     reasoning: typeof metadata.reasoning === 'string' ? metadata.reasoning : null,
     successRate: numberOrNull(metadata.successRate),
     usageCount: numberOrNull(metadata.usageCount),
@@ -41,4 +48,4 @@ export const RULE_EVALUATION_ORDER = [{ priority: 'desc' }, { updatedAt: 'desc' 
 
 /** The columns of a `routing_rules AS r` row under the names of the Prisma model, for RETURNING clauses. */
 export const RETURNED_RULE_COLUMNS = Prisma.sql`r.id, r.pattern, r.preferred_layer AS "preferredLayer", r.preferred_model AS "preferredModel",
-  r.priority, r.active, r.metadata, r.created_at AS "createdAt", r.updated_at AS "updatedAt"`;
+  r.priority, r.state, r.version_id AS "versionId", r.metadata, r.created_at AS "createdAt", r.updated_at AS "updatedAt"`;

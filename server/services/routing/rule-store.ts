@@ -3,7 +3,12 @@ import type { PrismaClient } from '../../db/client';
 import type { RoutingRule } from '../../db/generated/client';
 import { env } from '../../env';
 import { HoneError } from '../../errors';
-import type { DeleteRoutingRuleInput, ListRoutingRulesInput, SaveRoutingRuleInput } from '../../schemas/routing';
+import {
+  requestedRuleState,
+  type DeleteRoutingRuleInput,
+  type ListRoutingRulesInput,
+  type SaveRoutingRuleInput,
+} from '../../schemas/routing';
 import { announceRoutingChange } from './change-feed';
 import { patternProblem } from './matcher';
 import { RETURNED_RULE_COLUMNS, RULE_EVALUATION_ORDER, toRoutingRuleDto, type RoutingRuleDto } from './rule-dto';
@@ -54,16 +59,16 @@ async function upsertByPattern(prisma: PrismaClient, input: SaveRoutingRule, met
   const [, [row]] = await prisma.$transaction([
     prisma.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(${RULE_CREATION_LOCK}::bigint)`,
     prisma.$queryRaw<(RoutingRule & { inserted: boolean })[]>`
-    INSERT INTO routing_rules AS r (pattern, preferred_layer, preferred_model, priority, active, metadata, updated_at)
+    INSERT INTO routing_rules AS r (pattern, preferred_layer, preferred_model, priority, state, metadata, updated_at)
     SELECT ${input.pattern}, ${input.preferredLayer}::routing_layer, ${input.preferredModel ?? null},
-           COALESCE(${input.priority ?? null}::int, 0), COALESCE(${input.active ?? null}::boolean, true),
+           COALESCE(${input.priority ?? null}::int, 0), COALESCE(${requestedRuleState(input) ?? null}::routing_rule_state, 'active'),
            ${JSON.stringify(metadataPatch)}::jsonb, clock_timestamp()
     WHERE (SELECT count(*) FROM routing_rules) < ${limit} OR EXISTS (SELECT 1 FROM routing_rules WHERE pattern = ${input.pattern})
     ON CONFLICT (pattern) DO UPDATE SET
       preferred_layer = EXCLUDED.preferred_layer,
       preferred_model = CASE WHEN ${modelGiven} THEN EXCLUDED.preferred_model ELSE r.preferred_model END,
       priority = COALESCE(${input.priority ?? null}::int, r.priority),
-      active = COALESCE(${input.active ?? null}::boolean, r.active),
+      state = COALESCE(${requestedRuleState(input) ?? null}::routing_rule_state, r.state),
       metadata = r.metadata || EXCLUDED.metadata,
       updated_at = clock_timestamp()
     RETURNING ${RETURNED_RULE_COLUMNS}, (xmax = 0) AS inserted`,
@@ -85,7 +90,7 @@ async function updateById(
     UPDATE routing_rules AS r SET
       pattern = ${input.pattern}, preferred_layer = ${input.preferredLayer}::routing_layer,
       preferred_model = CASE WHEN ${modelGiven} THEN ${input.preferredModel ?? null} ELSE r.preferred_model END,
-      priority = COALESCE(${input.priority ?? null}::int, r.priority), active = COALESCE(${input.active ?? null}::boolean, r.active),
+      priority = COALESCE(${input.priority ?? null}::int, r.priority), state = COALESCE(${requestedRuleState(input) ?? null}::routing_rule_state, r.state),
       metadata = r.metadata || ${JSON.stringify(metadataPatch)}::jsonb, updated_at = clock_timestamp()
     WHERE r.id = ${id} AND NOT EXISTS (SELECT 1 FROM routing_rules o WHERE o.pattern = ${input.pattern} AND o.id <> ${id})
     RETURNING ${RETURNED_RULE_COLUMNS}`;
@@ -112,6 +117,6 @@ export async function listRoutingRules(
   prisma: PrismaClient,
   { activeOnly }: z.output<typeof ListRoutingRulesInput>,
 ): Promise<RoutingRuleDto[]> {
-  const rows = await prisma.routingRule.findMany({ where: activeOnly ? { active: true } : {}, orderBy: [...RULE_EVALUATION_ORDER] });
+  const rows = await prisma.routingRule.findMany({ where: activeOnly ? { state: 'active' } : {}, orderBy: [...RULE_EVALUATION_ORDER] });
   return rows.map(toRoutingRuleDto);
 }

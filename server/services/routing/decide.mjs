@@ -1,0 +1,116 @@
+/**
+ * The one routing decision, run wherever a decision is made: the server's match worker and resolve_route, the
+ * gateway's local router (`hone.router()` in the client package) and the dashboard's preview. Plain JavaScript with
+ * no imports beyond the matcher, so each of them runs the very same code. No side effects.
+ *
+ * A snapshot lists the active and shadow rules in evaluation order. Matching answers the first active rule that
+ * matches and every shadow rule that matches; the decision comes from the active rule alone (a shadow rule never
+ * decides). A matching shadow rule "would have decided" when it ranks ahead of the deciding rule, or when no active
+ * rule matched (it would then have displaced the default layer).
+ */
+import { compilePattern } from './pattern-compiler.mjs';
+import { compilePatternSet } from './pattern-set.mjs';
+
+/**
+ * Compiles a snapshot's rules. Patterns that do not compile are left out and listed in `unusable` (by index into
+ * `snapshot.rules`), never thrown: a stored rule the engine refuses must not stop routing.
+ * @param {import('./decide.mjs').RoutingSnapshot} snapshot
+ */
+export function compileSnapshot(snapshot) {
+  /** @type {number[]} */ const activeAt = [];
+  /** @type {number[]} */ const shadowAt = [];
+  snapshot.rules.forEach((rule, index) => (rule.state === 'shadow' ? shadowAt : activeAt).push(index));
+  const activeSet = compilePatternSet(activeAt.map((index) => snapshot.rules[index].pattern));
+  const unusable = activeSet.unusable.map(({ index, reason }) => ({ index: activeAt[index], reason }));
+  // Shadow rules are few (they are being tried out) and every one that matches is wanted, so each runs on its own.
+  /** @type {{ index: number, test: (input: string) => boolean }[]} */
+  const shadowTests = [];
+  for (const index of shadowAt) {
+    const compilation = compilePattern(snapshot.rules[index].pattern);
+    if (compilation.ok) shadowTests.push({ index, test: (input) => compilation.compiled.test(input) });
+    else unusable.push({ index, reason: compilation.reason });
+  }
+  unusable.sort((a, b) => a.index - b.index);
+  return {
+    snapshot,
+    unusable,
+    /** @param {string} input */
+    match(input) {
+      const first = activeSet.firstMatchIndex(input);
+      return {
+        ruleIndex: first === -1 ? -1 : activeAt[first],
+        shadowIndices: shadowTests.filter((shadow) => shadow.test(input)).map((shadow) => shadow.index),
+      };
+    },
+  };
+}
+
+/**
+ * The decision a match makes. `match` comes from `compiled.match(input)`, here or in the server's match worker; a
+ * `cutOff` reason (matching did not finish in time) answers the default layer and counts no rule.
+ * @param {import('./decide.mjs').RoutingSnapshot} snapshot
+ * @param {import('./decide.mjs').SnapshotMatch | { cutOff: string }} match
+ * @returns {import('./decide.mjs').Decision}
+ */
+export function decisionFrom(snapshot, match) {
+  const decisionId = globalThis.crypto.randomUUID();
+  const defaultLayer = snapshot.defaultLayer;
+  if ('cutOff' in match) {
+    return {
+      decisionId,
+      layer: defaultLayer,
+      model: null,
+      ruleId: null,
+      versionId: null,
+      pattern: null,
+      reasoning: `Rule matching was cut off because ${match.cutOff}; using the default layer "${defaultLayer}".`,
+      shadow: [],
+      cutOff: match.cutOff,
+    };
+  }
+  const rule = match.ruleIndex === -1 ? null : snapshot.rules[match.ruleIndex];
+  const shadow = match.shadowIndices.map((index) => {
+    const shadowRule = snapshot.rules[index];
+    const wouldDecide = match.ruleIndex === -1 || index < match.ruleIndex;
+    return {
+      ruleId: shadowRule.ruleId,
+      versionId: shadowRule.versionId,
+      wouldDecide,
+      displacedVersionId: wouldDecide && rule ? rule.versionId : null,
+    };
+  });
+  if (!rule) {
+    return {
+      decisionId,
+      layer: defaultLayer,
+      model: null,
+      ruleId: null,
+      versionId: null,
+      pattern: null,
+      reasoning: `No active routing rule matched; using the default layer "${defaultLayer}".`,
+      shadow,
+    };
+  }
+  return {
+    decisionId,
+    layer: rule.layer,
+    model: rule.model,
+    ruleId: rule.ruleId,
+    versionId: rule.versionId,
+    pattern: rule.pattern,
+    reasoning:
+      `Matched rule #${rule.ruleId} v${rule.version} /${rule.pattern}/ (priority ${rule.priority}) -> ${rule.layer}` +
+      (rule.model ? ` / ${rule.model}` : '') +
+      (rule.reasoning ? `: ${rule.reasoning}` : '.'),
+    shadow,
+  };
+}
+
+/**
+ * Decides in process: match, then decision.
+ * @param {ReturnType<typeof compileSnapshot>} compiled
+ * @param {string} input
+ */
+export function decide(compiled, input) {
+  return decisionFrom(compiled.snapshot, compiled.match(input));
+}

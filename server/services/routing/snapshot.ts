@@ -1,0 +1,44 @@
+import type { PrismaClient } from '../../db/client';
+import { env } from '../../env';
+import type { RoutingSnapshot, SnapshotRule } from './decide.mjs';
+
+export type { RoutingSnapshot, SnapshotRule } from './decide.mjs';
+
+interface SnapshotRow {
+  ruleId: number;
+  versionId: number;
+  version: number;
+  pattern: string;
+  layer: SnapshotRule['layer'];
+  model: string | null;
+  priority: number;
+  state: SnapshotRule['state'];
+  reasoning: string | null;
+  snapshotVersion: string;
+}
+
+/**
+ * The active and shadow rules as their current versions, in evaluation order: what every decision is made from, on
+ * the server and in gateways (`hone.router()`). `version` names the set of rule versions (every rule change makes a
+ * new version id), so it serves as the snapshot's ETag.
+ */
+export async function routingSnapshot(prisma: PrismaClient): Promise<RoutingSnapshot> {
+  const rows = await prisma.$queryRaw<SnapshotRow[]>`
+    WITH fingerprint AS (
+      SELECT count(*) || '-' || coalesce(max(version_id), 0) || '-' || coalesce(sum(version_id), 0) AS snapshot_version
+      FROM routing_rules
+    )
+    SELECT r.id AS "ruleId", v.id AS "versionId", v.version, v.pattern, v.preferred_layer AS layer,
+           v.preferred_model AS model, v.priority, v.state, v.reasoning, f.snapshot_version AS "snapshotVersion"
+    FROM fingerprint f
+    LEFT JOIN routing_rules r ON r.state IN ('active', 'shadow')
+    LEFT JOIN routing_rule_versions v ON v.id = r.version_id
+    ORDER BY r.priority DESC, r.updated_at DESC, r.id`;
+  const config = env();
+  return {
+    version: rows[0]!.snapshotVersion,
+    defaultLayer: config.HONE_DEFAULT_LAYER,
+    rules: rows.filter((row) => row.ruleId !== null && row.versionId !== null).map(({ snapshotVersion: _, ...rule }) => rule),
+    sampling: { storeInputs: config.HONE_STORE_DECISION_INPUTS, samplesPerHour: config.HONE_DECISION_SAMPLES_PER_HOUR },
+  };
+}
