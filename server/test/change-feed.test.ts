@@ -62,16 +62,20 @@ const isChangeOf = (ruleId: number) => (event: RoutingChange) => event.kind === 
 
 /**
  * Resolves once `listener`'s process hears announcements made by `announcer`'s (its LISTEN connection is up): probes
- * are announced (with negative rule ids, which no rule has) until one arrives.
+ * are announced (with negative rule ids, which no rule has) until one arrives. Earlier probes were sent before it was
+ * listening, or have arrived before it (PostgreSQL delivers notifications in commit order): none arrives later.
  */
 async function feedUp(listener: ReturnType<typeof record>, announcer: PrismaClient): Promise<void> {
   const deadline = Date.now() + RECONNECT_DEADLINE_MS;
-  for (let probe = 1; ; probe++) {
-    const from = listener.events.length;
-    await announceRoutingChange(announcer, { ruleId: -probe });
+  const heard = (probe: number) => (event: RoutingChange) =>
+    event.kind === 'change' && event.from === 'another-process' && event.detail.ruleId === -probe;
+  let probes = 0;
+  for (;;) {
+    probes++;
+    await announceRoutingChange(announcer, { ruleId: -probes });
     try {
-      await listener.next((event) => event.kind === 'change' && event.from === 'another-process', 250, from);
-      return;
+      await listener.next(heard(probes), 250);
+      break;
     } catch (error) {
       if (Date.now() > deadline) throw error;
     }
@@ -203,6 +207,8 @@ describe.skipIf(testDatabaseKind === 'pglite')('routing change feed between proc
       // Compiled rules loaded, then a change the feed never announces (written behind Hone's back).
       const { heuristic } = await t.db.caller.routing.updateHeuristic({ pattern: 'feed-resync', preferredLayer: 'deep' });
       const decide = () => otherCaller.routing.preview({ input: 'feed-resync' });
+      // Heard before deciding: a late notification would reload the rules after the write below.
+      await there.next(isChangeOf(heuristic.id), PROPAGATION_MS);
       await within(PROPAGATION_MS, decide, (decision) => decision.layer === 'deep');
       await t.db.prisma
         .$executeRaw`UPDATE routing_rules SET preferred_layer = 'fast', updated_at = clock_timestamp() WHERE id = ${heuristic.id}`;
