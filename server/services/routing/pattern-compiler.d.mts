@@ -7,10 +7,16 @@ export declare const MAX_SEQUENTIAL_CLASS_STEPS: number;
 
 /** A condition on which literals (exact, case-sensitive UTF-16 strings) occur in an input. */
 export type RequiredLiterals =
-  { readonly literal: string } | { readonly allOf: readonly RequiredLiterals[] } | { readonly anyOf: readonly RequiredLiterals[] };
+  | { readonly literal: string; readonly caseInsensitive?: boolean }
+  | { readonly allOf: readonly RequiredLiterals[] }
+  | { readonly anyOf: readonly RequiredLiterals[] };
 
 export interface CompiledPattern {
   readonly pattern: string;
+  /** The pattern in RE2 syntax (JavaScript syntax translated), as RE2 compiles it. */
+  readonly source: string;
+  /** Whether every match starts at the beginning of the input (`^…` without the m flag): a failing run is then short. */
+  readonly anchoredAtStart: boolean;
   /** What the pattern cannot match without: an input lacking it is not matched. Null when nothing can be shown. */
   readonly requiredLiterals: RequiredLiterals | null;
   /** Whether the pattern matches anywhere in the first MATCHED_INPUT_CHARS characters of the input. */

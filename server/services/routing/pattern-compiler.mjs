@@ -92,6 +92,9 @@ function analyzeProgram(instructions) {
   return { loops, sequentialClassSteps };
 }
 
+// re2js empty-width assertion flag (src/Utils.js): a match must start at the beginning of the text.
+const EMPTY_BEGIN_TEXT = 4;
+
 // re2js syntax tree operators (src/Regexp.js, Regexp.Op) and the case-folding flag (src/RE2Flags.js).
 const LITERAL = 2;
 const CAPTURE = 12;
@@ -225,8 +228,24 @@ export function compilePattern(pattern) {
         '(each [a-z], \\p{L}, \\d, . or letter matched case-insensitively outside *, + or {n,} is a step; {n} repeats it n times)',
     );
   }
+  const re2 = regex.re2();
+  // startCond() is -1 for a program that can never match.
+  const anchoredAtStart = re2.cond > 0 && (re2.cond & EMPTY_BEGIN_TEXT) !== 0;
   return {
     ok: true,
-    compiled: { pattern, requiredLiterals: requiredLiterals(syntaxTree(translated)), test: (input) => regex.test(boundedInput(input)) },
+    compiled: {
+      pattern,
+      source: translated,
+      anchoredAtStart,
+      requiredLiterals: requiredLiterals(syntaxTree(translated)),
+      // re2js searches for `^…` at every position of the input, as for any pattern; a match that can only start at
+      // the beginning is looked for there alone, so a failing test stops at the first character that does not fit.
+      test: anchoredAtStart
+        ? (input) => {
+            const bounded = boundedInput(input);
+            return re2.matchWithGroup(bounded, 0, bounded.length, RE2Set.ANCHOR_START, 0)[0];
+          }
+        : (input) => regex.test(boundedInput(input)),
+    },
   };
 }

@@ -1,54 +1,122 @@
 /**
  * A set of patterns, in evaluation order, that answers which one matches an input first without running every one.
  *
- * Each pattern carries the literals a match requires (pattern-compiler.mjs). One Aho-Corasick automaton over all those
- * literals finds, in a single pass over the input, which of them occur; only the patterns whose condition holds on
- * them (and those that require no literal) are run, in order, and the first that matches answers. Case-insensitive
- * literals get a second automaton, run over the input folded to lower case. Skipping a pattern whose required
- * literals are absent cannot change the answer (pattern-set.unit.test.ts compares with running every pattern).
+ * Each pattern carries the literals a match requires (pattern-compiler.mjs). One pass of an Aho-Corasick automaton
+ * over the input finds which of those literals occur (a second automaton, whose alphabet folds ASCII case, finds the
+ * case-insensitive ones without a lower-cased copy of the input). The patterns those literals point to become the
+ * candidates; only a candidate whose whole condition holds is run, in order, and the first that matches answers.
+ * Skipping a pattern whose required literals are absent cannot change the answer (pattern-set.unit.test.ts compares
+ * with running every pattern).
+ *
+ * A pattern that requires no literal would be run over the whole input on every decision: when there are several,
+ * they are grouped into combined RE2 programs (re2js RE2Set), so one linear pass answers for a whole group, run only
+ * when the first of them is reached. Patterns anchored at the start stay on their own: a failing run stops at once.
+ *
+ * Profiling showed what a decision spent its time on, and so what is avoided here: a Map lookup per character
+ * (transitions are a flat table), a lower-cased copy of the input, a closure call per pattern (only candidates are
+ * looked at), and one regex pass per literal-free pattern.
  *
  * Plain JavaScript, imported by matcher.ts and by the match worker (match-worker.mjs) alike. No side effects.
  */
-import { boundedInput, compilePattern, foldedForLiterals } from './pattern-compiler.mjs';
+import { RE2Set } from 're2js';
+import { boundedInput, compilePattern } from './pattern-compiler.mjs';
+
+/** Above this many table cells (4 bytes each), an automaton keeps its transitions sparse instead of dense. */
+export const DENSE_TABLE_LIMIT = 1 << 21;
+/** Patterns per combined RE2 program: small enough that its lazy DFA keeps few threads per state. */
+const PATTERNS_PER_GROUP = 32;
+
+const CHAR_CODES = 0x10000;
+/** Scans are numbered in Int32Array stamps; before the count would overflow them, they are cleared and it restarts. */
+const MAX_STAMP = 0x3fffffff;
 
 /**
- * An Aho-Corasick automaton over UTF-16 code units, answering which of its literals occur in a text. Transitions are
- * kept per node in a Map; every literal occurrence is recorded once per node per scan, so a scan is linear in the
- * text plus the literals found.
+ * For the case-folding automaton: the code units a case-insensitive ASCII letter matches under RE2's simple case
+ * folding, besides the letter itself (upper case, U+212A KELVIN SIGN for k, U+017F LONG S for s).
+ */
+function foldedAlternatives(unit) {
+  if (unit < 0x61 || unit > 0x7a) return [];
+  const alternatives = [unit - 0x20];
+  if (unit === 0x6b) alternatives.push(0x212a);
+  if (unit === 0x73) alternatives.push(0x17f);
+  return alternatives;
+}
+
+/**
+ * An Aho-Corasick automaton over UTF-16 code units that reports which of its literals occur in a text. Code units are
+ * first mapped to classes (0: in no literal), so the transition table has a column per class, not per code unit;
+ * the case-folding automaton maps both cases of a letter to one class. Each literal-ending node is reported once per
+ * scan, so a scan is linear in the text plus the literals found.
  */
 class LiteralScanner {
-  /** @param {readonly string[]} literals distinct, non-empty */
-  constructor(literals) {
-    /** @type {Map<number, number>[]} */
-    this.next = [new Map()];
-    /** Per node, the literal ending there (-1 for none). */
-    this.literalAt = [-1];
-    literals.forEach((literal, id) => {
-      let node = 0;
+  /**
+   * @param {readonly string[]} literals distinct, non-empty (lower case when `foldCase`)
+   * @param {readonly number[]} literalIds what to report for each literal
+   * @param {boolean} foldCase
+   * @param {number} denseLimit
+   */
+  constructor(literals, literalIds, foldCase, denseLimit) {
+    this.classOf = new Int32Array(CHAR_CODES);
+    let classes = 1;
+    for (const literal of literals) {
       for (let i = 0; i < literal.length; i++) {
         const unit = literal.charCodeAt(i);
-        let child = this.next[node].get(unit);
+        if (this.classOf[unit] !== 0) continue;
+        this.classOf[unit] = classes;
+        if (foldCase) for (const alternative of foldedAlternatives(unit)) this.classOf[alternative] = classes;
+        classes++;
+      }
+    }
+    this.classes = classes;
+
+    /** Trie edges while building: per node, class -> child. */
+    const edges = [new Map()];
+    const literalAt = [-1];
+    literals.forEach((literal, i) => {
+      let node = 0;
+      for (let k = 0; k < literal.length; k++) {
+        const cls = this.classOf[literal.charCodeAt(k)];
+        let child = edges[node].get(cls);
         if (child === undefined) {
-          child = this.next.length;
-          this.next.push(new Map());
-          this.literalAt.push(-1);
-          this.next[node].set(unit, child);
+          child = edges.length;
+          edges.push(new Map());
+          literalAt.push(-1);
+          edges[node].set(cls, child);
         }
         node = child;
       }
-      this.literalAt[node] = id;
+      literalAt[node] = literalIds[i];
     });
-    const nodes = this.next.length;
+    const nodes = edges.length;
+    this.literalAt = Int32Array.from(literalAt);
     this.fail = new Int32Array(nodes);
     /** The nearest node on the failure chain (itself included) where a literal ends, or -1. */
     this.output = new Int32Array(nodes).fill(-1);
+    this.dense = nodes * classes <= denseLimit ? new Int32Array(nodes * classes) : null;
+    this.edges = this.dense ? null : edges;
+    // Breadth first, so a node's failure target (shallower) is complete before the node.
     const queue = [0];
     for (let head = 0; head < queue.length; head++) {
       const node = queue[head];
       this.output[node] = this.literalAt[node] !== -1 ? node : node === 0 ? -1 : this.output[this.fail[node]];
-      for (const [unit, child] of this.next[node]) {
-        if (node !== 0) this.fail[child] = this.step(this.fail[node], unit);
-        queue.push(child);
+      if (this.dense) {
+        // A full transition table: missing edges take the failure node's transition, computed already.
+        const row = node * classes;
+        const failRow = this.fail[node] * classes;
+        for (let cls = 1; cls < classes; cls++) {
+          const child = edges[node].get(cls);
+          if (child === undefined) this.dense[row + cls] = node === 0 ? 0 : this.dense[failRow + cls];
+          else {
+            this.dense[row + cls] = child;
+            this.fail[child] = node === 0 ? 0 : this.dense[failRow + cls];
+            queue.push(child);
+          }
+        }
+      } else {
+        for (const [cls, child] of edges[node]) {
+          this.fail[child] = node === 0 ? 0 : this.sparseStep(this.fail[node], cls);
+          queue.push(child);
+        }
       }
     }
     /** The scan a node was last reported in: its chain of literals is then already recorded. */
@@ -56,9 +124,9 @@ class LiteralScanner {
     this.scan = 0;
   }
 
-  step(node, unit) {
+  sparseStep(node, cls) {
     for (;;) {
-      const child = this.next[node].get(unit);
+      const child = this.edges[node].get(cls);
       if (child !== undefined) return child;
       if (node === 0) return 0;
       node = this.fail[node];
@@ -66,90 +134,221 @@ class LiteralScanner {
   }
 
   /**
-   * Marks in `found` (indexed by literal id) the literals that occur in `text`.
+   * Calls `found(literalId)` for each literal that occurs in `text`, once per literal-ending node.
    * @param {string} text
-   * @param {Uint8Array} found cleared by the caller
+   * @param {(literalId: number) => void} found
    */
   findIn(text, found) {
+    if (this.scan === MAX_STAMP) {
+      this.reportedInScan.fill(0);
+      this.scan = 0;
+    }
     const scan = ++this.scan;
+    const { classOf, dense, output, fail, literalAt, reportedInScan, classes } = this;
+    const length = text.length;
     let node = 0;
-    for (let i = 0; i < text.length; i++) {
-      node = this.step(node, text.charCodeAt(i));
-      for (let at = this.output[node]; at !== -1 && this.reportedInScan[at] !== scan; at = this.output[this.fail[at]]) {
-        this.reportedInScan[at] = scan;
-        found[this.literalAt[at]] = 1;
+    for (let i = 0; i < length; i++) {
+      const cls = classOf[text.charCodeAt(i)];
+      if (dense !== null) node = dense[node * classes + cls];
+      else node = cls === 0 ? 0 : this.sparseStep(node, cls);
+      let at = output[node];
+      if (at === -1) continue;
+      for (; at !== -1 && reportedInScan[at] !== scan; at = output[fail[at]]) {
+        reportedInScan[at] = scan;
+        found(literalAt[at]);
       }
     }
   }
 }
 
-/**
- * Turns a RequiredLiterals condition into a test over the found-literal flags, numbering its literals in `exactIds`
- * (searched in the input) and `foldedIds` (searched in the folded input).
- * @returns {(foundExact: Uint8Array, foundFolded: Uint8Array) => boolean}
- */
-function conditionOver(required, exactIds, foldedIds) {
+/** A test of which literals were found (`foundIn[id] === scan`), numbering literals through `literalId`. */
+function conditionOver(required, literalId) {
   if ('literal' in required) {
-    const ids = required.caseInsensitive ? foldedIds : exactIds;
-    let id = ids.get(required.literal);
-    if (id === undefined) ids.set(required.literal, (id = ids.size));
-    return required.caseInsensitive ? (_, foundFolded) => foundFolded[id] === 1 : (foundExact) => foundExact[id] === 1;
+    const id = literalId(required);
+    return (foundIn, scan) => foundIn[id] === scan;
   }
-  const parts = ('allOf' in required ? required.allOf : required.anyOf).map((part) => conditionOver(part, exactIds, foldedIds));
+  const tests = ('allOf' in required ? required.allOf : required.anyOf).map((part) => conditionOver(part, literalId));
   return 'allOf' in required
-    ? (foundExact, foundFolded) => parts.every((part) => part(foundExact, foundFolded))
-    : (foundExact, foundFolded) => parts.some((part) => part(foundExact, foundFolded));
+    ? (foundIn, scan) => tests.every((test) => test(foundIn, scan))
+    : (foundIn, scan) => tests.some((test) => test(foundIn, scan));
 }
 
-/** Finds which of some literals occur in a text, into flags reused from one input to the next. */
-function literalFinder(ids) {
-  const found = new Uint8Array(ids.size);
-  const scanner = ids.size > 0 ? new LiteralScanner([...ids.keys()]) : null;
-  return {
-    found,
-    /** @param {() => string} text the text to search, computed only when there are literals to find */
-    findIn(text) {
-      if (!scanner) return;
-      found.fill(0);
-      scanner.findIn(text(), found);
-    },
-  };
+/** Whether any one literal of the condition suffices: a pattern that became a candidate by a literal then passes. */
+function anyLiteralSuffices(required) {
+  return 'literal' in required || ('anyOf' in required && required.anyOf.every(anyLiteralSuffices));
+}
+
+/** Every literal of a condition. */
+function literalsOf(required, into = []) {
+  if ('literal' in required) into.push(required);
+  else for (const part of 'allOf' in required ? required.allOf : required.anyOf) literalsOf(part, into);
+  return into;
 }
 
 /**
  * Compiles patterns given in evaluation order. Patterns that do not compile are left out and listed with their
  * index and the reason, never thrown.
  * @param {readonly string[]} patterns
+ * @param {{ denseTableLimit?: number }} [options] for tests: force the sparse automaton
  */
-export function compilePatternSet(patterns) {
-  const usable = [];
+export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMIT } = {}) {
   const unusable = [];
-  /** @type {Map<string, number>} literal -> id */
-  const exactIds = new Map();
-  /** @type {Map<string, number>} lower-case literal -> id */
-  const foldedIds = new Map();
+  /** Usable patterns, in evaluation order. */
+  const usable = [];
+  /** "0:literal" (exact) or "1:literal" (case-insensitive, lower case) -> literal id */
+  const literalIds = new Map();
+  const exactLiterals = [];
+  const foldedLiterals = [];
+  /** literal id -> positions in `usable` of the patterns that name it */
+  const patternsOfLiteral = [];
+  const literalId = ({ literal, caseInsensitive }) => {
+    const key = `${caseInsensitive ? 1 : 0}:${literal}`;
+    let id = literalIds.get(key);
+    if (id === undefined) {
+      id = literalIds.size;
+      literalIds.set(key, id);
+      (caseInsensitive ? foldedLiterals : exactLiterals).push({ literal, id });
+      patternsOfLiteral.push([]);
+    }
+    return id;
+  };
+  /** Positions in `usable` of the patterns that require no literal and may start anywhere. */
+  const groupable = [];
   patterns.forEach((pattern, index) => {
     const compilation = compilePattern(pattern);
     if (!compilation.ok) {
       unusable.push({ index, reason: compilation.reason });
       return;
     }
-    const { requiredLiterals, test } = compilation.compiled;
-    usable.push({ index, test, mayMatch: requiredLiterals === null ? null : conditionOver(requiredLiterals, exactIds, foldedIds) });
+    const { requiredLiterals, test, source, anchoredAtStart } = compilation.compiled;
+    const position = usable.length;
+    const entry = { index, test, source, condition: null, group: -1, literalFree: requiredLiterals === null };
+    usable.push(entry);
+    if (requiredLiterals === null && !anchoredAtStart) groupable.push(position);
+    if (requiredLiterals === null) return;
+    entry.condition = anyLiteralSuffices(requiredLiterals) ? null : conditionOver(requiredLiterals, literalId);
+    for (const literal of literalsOf(requiredLiterals)) {
+      const named = patternsOfLiteral[literalId(literal)];
+      if (named.at(-1) !== position) named.push(position);
+    }
   });
-  const exact = literalFinder(exactIds);
-  const folded = literalFinder(foldedIds);
+
+  // Groupable patterns, in order, PATTERNS_PER_GROUP to a combined program (a lone one is run as it is).
+  const groups = [];
+  for (let start = 0; groupable.length > 1 && start < groupable.length; start += PATTERNS_PER_GROUP) {
+    const members = groupable.slice(start, start + PATTERNS_PER_GROUP);
+    const set = new RE2Set();
+    for (const position of members) {
+      usable[position].group = groups.length;
+      set.add(usable[position].source);
+    }
+    set.compile();
+    groups.push({ set, members });
+  }
+  const literalFree = Int32Array.from(usable.flatMap((entry, position) => (entry.literalFree ? [position] : [])));
+
+  const literalCount = literalIds.size;
+  const scanners = [
+    exactLiterals.length > 0
+      ? new LiteralScanner(
+          exactLiterals.map((l) => l.literal),
+          exactLiterals.map((l) => l.id),
+          false,
+          denseTableLimit,
+        )
+      : null,
+    foldedLiterals.length > 0
+      ? new LiteralScanner(
+          foldedLiterals.map((l) => l.literal),
+          foldedLiterals.map((l) => l.id),
+          true,
+          denseTableLimit,
+        )
+      : null,
+  ].filter((scanner) => scanner !== null);
+
+  // Per decision state, reused: stamps instead of clearing, so a decision allocates nothing in proportion to the set.
+  let scan = 0;
+  /** literal id -> the scan it was last found in */
+  const literalFoundIn = new Int32Array(literalCount);
+  /** position -> the scan it last became a candidate in */
+  const candidateIn = new Int32Array(usable.length);
+  /** position -> the scan its group's program last found it matching in */
+  const groupMatchedIn = new Int32Array(usable.length);
+  /** group -> the scan its program last ran in */
+  const groupRanIn = new Int32Array(groups.length);
+  const candidates = new Int32Array(usable.length);
+  let candidateCount = 0;
+
+  const addCandidate = (position) => {
+    if (candidateIn[position] === scan) return;
+    candidateIn[position] = scan;
+    candidates[candidateCount++] = position;
+  };
+  const literalFound = (id) => {
+    literalFoundIn[id] = scan;
+    for (const position of patternsOfLiteral[id]) addCandidate(position);
+  };
+
+  /** Finds the candidates of an input, in evaluation order, into candidates[0, candidateCount). */
+  function findCandidates(bounded) {
+    if (scan === MAX_STAMP) {
+      for (const stamps of [literalFoundIn, candidateIn, groupMatchedIn, groupRanIn]) stamps.fill(0);
+      scan = 0;
+    }
+    scan++;
+    candidateCount = 0;
+    for (const scanner of scanners) scanner.findIn(bounded, literalFound);
+    for (const position of literalFree) addCandidate(position);
+    candidates.subarray(0, candidateCount).sort();
+  }
+
+  /** Whether the candidate at `position` matches: its condition holds, and its regex (or its group's) matches. */
+  function candidateMatches(position, bounded) {
+    const entry = usable[position];
+    if (entry.condition !== null && !entry.condition(literalFoundIn, scan)) return false;
+    if (entry.group === -1) return entry.test(bounded);
+    if (groupRanIn[entry.group] !== scan) {
+      groupRanIn[entry.group] = scan;
+      const { set, members } = groups[entry.group];
+      for (const member of set.match(bounded)) groupMatchedIn[members[member]] = scan;
+    }
+    return groupMatchedIn[position] === scan;
+  }
+
   return {
     unusable,
     /** Index of the first pattern that matches the input (its first MATCHED_INPUT_CHARS characters), or -1. */
     firstMatchIndex(input) {
       const bounded = boundedInput(input);
-      exact.findIn(() => bounded);
-      folded.findIn(() => foldedForLiterals(bounded));
-      for (const { index, test, mayMatch } of usable) {
-        if ((mayMatch === null || mayMatch(exact.found, folded.found)) && test(bounded)) return index;
+      findCandidates(bounded);
+      for (let i = 0; i < candidateCount; i++) {
+        const position = candidates[i];
+        if (candidateMatches(position, bounded)) return usable[position].index;
       }
       return -1;
+    },
+    /**
+     * In one pass: the first matching pattern among those not flagged in `collect` (-1 when none), and every matching
+     * pattern among those flagged, in order (for shadow rules: counted whenever they match, never deciding).
+     * @param {string} input
+     * @param {ArrayLike<unknown>} collect indexed like the patterns given; truthy flags a pattern
+     */
+    firstMatchAndCollected(input, collect) {
+      const bounded = boundedInput(input);
+      findCandidates(bounded);
+      let first = -1;
+      const collected = [];
+      for (let i = 0; i < candidateCount; i++) {
+        const position = candidates[i];
+        const { index } = usable[position];
+        const collecting = Boolean(collect[index]);
+        if (first !== -1 && !collecting) continue;
+        if (!candidateMatches(position, bounded)) continue;
+        if (collecting) collected.push(index);
+        else first = index;
+      }
+      return { first, collected };
     },
   };
 }
