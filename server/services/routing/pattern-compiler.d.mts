@@ -19,6 +19,11 @@ export interface CompiledPattern {
   readonly anchoredAtStart: boolean;
   /** What the pattern cannot match without: an input lacking it is not matched. Null when nothing can be shown. */
   readonly requiredLiterals: RequiredLiterals | null;
+  /**
+   * Character classes (ranges [lo, hi, …] in code points) the input must hold a character of each, or the pattern
+   * cannot match. Empty when nothing can be shown.
+   */
+  readonly requiredClasses: readonly (readonly number[])[];
   /** Whether the pattern matches anywhere in the first MATCHED_INPUT_CHARS characters of the input. */
   test(input: string): boolean;
 }

@@ -97,6 +97,7 @@ const EMPTY_BEGIN_TEXT = 4;
 
 // re2js syntax tree operators (src/Regexp.js, Regexp.Op) and the case-folding flag (src/RE2Flags.js).
 const LITERAL = 2;
+const CHAR_CLASS = 3;
 const CAPTURE = 12;
 const PLUS = 14;
 const REPEAT = 16;
@@ -150,6 +151,29 @@ function requiredLiterals(node) {
     }
     default:
       return null;
+  }
+}
+
+/**
+ * Character classes a match requires a character of, read from the syntax tree (for patterns without a telling
+ * literal: `[\u0400-\u04ff]{3,}` cannot match text without Cyrillic). Each class is its ranges, [lo, hi, lo, hi, …]
+ * in code points. Conservative like requiredLiterals: an alternation, an optional part or a case-folded class
+ * requires nothing; a sequence requires what each of its parts requires.
+ * @returns {number[][]}
+ */
+function requiredClasses(node) {
+  switch (node.op) {
+    case CHAR_CLASS:
+      return node.runes.length > 0 && (node.flags & FOLD_CASE) === 0 ? [Array.from(node.runes)] : [];
+    case CAPTURE:
+    case PLUS:
+      return requiredClasses(node.subs[0]);
+    case REPEAT:
+      return node.min >= 1 ? requiredClasses(node.subs[0]) : [];
+    case CONCAT:
+      return node.subs.flatMap(requiredClasses);
+    default:
+      return [];
   }
 }
 
@@ -229,6 +253,8 @@ export function compilePattern(pattern) {
     );
   }
   const re2 = regex.re2();
+  const tree = syntaxTree(translated);
+  const literals = requiredLiterals(tree);
   // startCond() is -1 for a program that can never match.
   const anchoredAtStart = re2.cond > 0 && (re2.cond & EMPTY_BEGIN_TEXT) !== 0;
   return {
@@ -237,7 +263,8 @@ export function compilePattern(pattern) {
       pattern,
       source: translated,
       anchoredAtStart,
-      requiredLiterals: requiredLiterals(syntaxTree(translated)),
+      requiredLiterals: literals,
+      requiredClasses: requiredClasses(tree),
       // re2js searches for `^…` at every position of the input, as for any pattern; a match that can only start at
       // the beginning is looked for there alone, so a failing test stops at the first character that does not fit.
       test: anchoredAtStart

@@ -8,9 +8,12 @@
  * Skipping a pattern whose required literals are absent cannot change the answer (pattern-set.unit.test.ts compares
  * with running every pattern).
  *
- * A pattern that requires no literal would be run over the whole input on every decision: when there are several,
- * they are grouped into combined RE2 programs (re2js RE2Set), so one linear pass answers for a whole group, run only
- * when the first of them is reached. Patterns anchored at the start stay on their own: a failing run stops at once.
+ * A pattern that requires no literal, or single characters only (`\d{3}-\d{4}`: a '-' is in most code), would be
+ * run over the whole input on nearly every decision: when there are several, they are grouped into combined RE2
+ * programs (re2js RE2Set), so one linear pass answers for a whole group, run only when the first of its patterns that
+ * passes its prefilter is reached. Patterns anchored at the start stay on their own: a failing run stops at once.
+ * Grouped patterns may require a character of some class (`[\u0400-\u04ff]{3,}`, `\d+ ?[-+*] ?\d+`): the classes
+ * met in the input are noted in the same decision, so such a pattern is not run on input that lacks one.
  *
  * Profiling showed what a decision spent its time on, and so what is avoided here: a Map lookup per character
  * (transitions are a flat table), a lower-cased copy of the input, a closure call per pattern (only candidates are
@@ -24,7 +27,9 @@ import { boundedInput, compilePattern } from './pattern-compiler.mjs';
 /** Above this many table cells (4 bytes each), an automaton keeps its transitions sparse instead of dense. */
 export const DENSE_TABLE_LIMIT = 1 << 21;
 /** Patterns per combined RE2 program: small enough that its lazy DFA keeps few threads per state. */
-const PATTERNS_PER_GROUP = 32;
+const PATTERNS_PER_GROUP = 64;
+/** Character classes a literal-free pattern requires are tracked as bits of one 32-bit word; further ones are ignored. */
+const MAX_TRACKED_CLASSES = 31;
 
 const CHAR_CODES = 0x10000;
 /** Scans are numbered in Int32Array stamps; before the count would overflow them, they are cleared and it restarts. */
@@ -161,6 +166,31 @@ class LiteralScanner {
   }
 }
 
+/**
+ * Per UTF-16 code unit, the bits of the classes it belongs to. A class reaching beyond U+FFFF also claims every high
+ * surrogate: noting more classes than the input holds only runs a pattern that could have been skipped.
+ * @param {readonly (readonly number[])[]} classRanges
+ */
+function classMasks(classRanges) {
+  const masks = new Int32Array(CHAR_CODES);
+  classRanges.forEach((ranges, i) => {
+    const bit = 1 << i;
+    for (let k = 0; k < ranges.length; k += 2) {
+      const [lo, hi] = [ranges[k], ranges[k + 1]];
+      for (let unit = lo; unit <= Math.min(hi, CHAR_CODES - 1); unit++) masks[unit] |= bit;
+      if (hi >= CHAR_CODES) for (let unit = 0xd800; unit <= 0xdbff; unit++) masks[unit] |= bit;
+    }
+  });
+  return masks;
+}
+
+/** The bits of the classes the text holds a character of, stopping once all are met. */
+function classesIn(text, masks, all) {
+  let met = 0;
+  for (let i = 0; i < text.length && met !== all; i++) met |= masks[text.charCodeAt(i)];
+  return met;
+}
+
 /** A test of which literals were found (`foundIn[id] === scan`), numbering literals through `literalId`. */
 function conditionOver(required, literalId) {
   if ('literal' in required) {
@@ -183,6 +213,13 @@ function literalsOf(required, into = []) {
   if ('literal' in required) into.push(required);
   else for (const part of 'allOf' in required ? required.allOf : required.anyOf) literalsOf(part, into);
   return into;
+}
+
+/** The fewest characters of literal text any input the condition accepts must hold. */
+function guaranteedLength(required) {
+  if ('literal' in required) return required.literal.length;
+  const lengths = ('allOf' in required ? required.allOf : required.anyOf).map(guaranteedLength);
+  return 'allOf' in required ? lengths.reduce((sum, length) => sum + length, 0) : Math.min(...lengths);
 }
 
 /**
@@ -212,7 +249,20 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
     }
     return id;
   };
-  /** Positions in `usable` of the patterns that require no literal and may start anywhere. */
+  /** Character class (its ranges, joined) -> its bit in the classes-met word. */
+  const classBits = new Map();
+  const classRanges = [];
+  const classBit = (ranges) => {
+    const key = ranges.join(',');
+    let bit = classBits.get(key);
+    if (bit === undefined) {
+      bit = classRanges.length < MAX_TRACKED_CLASSES ? 1 << classRanges.length : 0;
+      classBits.set(key, bit);
+      if (bit !== 0) classRanges.push(ranges);
+    }
+    return bit;
+  };
+  /** Positions in `usable` of the patterns that require no literal but single characters, and may start anywhere. */
   const groupable = [];
   patterns.forEach((pattern, index) => {
     const compilation = compilePattern(pattern);
@@ -220,11 +270,13 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
       unusable.push({ index, reason: compilation.reason });
       return;
     }
-    const { requiredLiterals, test, source, anchoredAtStart } = compilation.compiled;
+    const { requiredLiterals, requiredClasses, test, source, anchoredAtStart } = compilation.compiled;
     const position = usable.length;
-    const entry = { index, test, source, condition: null, group: -1, literalFree: requiredLiterals === null };
+    const weak = requiredLiterals === null || guaranteedLength(requiredLiterals) <= 1;
+    const needsClasses = weak ? requiredClasses.reduce((bits, ranges) => bits | classBit(ranges), 0) : 0;
+    const entry = { index, test, source, condition: null, needsClasses, group: -1, literalFree: requiredLiterals === null };
     usable.push(entry);
-    if (requiredLiterals === null && !anchoredAtStart) groupable.push(position);
+    if (weak && !anchoredAtStart) groupable.push(position);
     if (requiredLiterals === null) return;
     entry.condition = anyLiteralSuffices(requiredLiterals) ? null : conditionOver(requiredLiterals, literalId);
     for (const literal of literalsOf(requiredLiterals)) {
@@ -246,6 +298,11 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
     groups.push({ set, members });
   }
   const literalFree = Int32Array.from(usable.flatMap((entry, position) => (entry.literalFree ? [position] : [])));
+
+  const classesOf = classRanges.length > 0 ? classMasks(classRanges) : null;
+  const allClasses = (2 ** classRanges.length - 1) | 0;
+  /** The classes met in the current decision's input. */
+  let classesMet = 0;
 
   const literalCount = literalIds.size;
   const scanners = [
@@ -299,6 +356,7 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
     scan++;
     candidateCount = 0;
     for (const scanner of scanners) scanner.findIn(bounded, literalFound);
+    if (classesOf !== null) classesMet = classesIn(bounded, classesOf, allClasses);
     for (const position of literalFree) addCandidate(position);
     candidates.subarray(0, candidateCount).sort();
   }
@@ -307,6 +365,7 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
   function candidateMatches(position, bounded) {
     const entry = usable[position];
     if (entry.condition !== null && !entry.condition(literalFoundIn, scan)) return false;
+    if ((entry.needsClasses & classesMet) !== entry.needsClasses) return false;
     if (entry.group === -1) return entry.test(bounded);
     if (groupRanIn[entry.group] !== scan) {
       groupRanIn[entry.group] = scan;
