@@ -7,7 +7,14 @@ export declare const MAX_SEQUENTIAL_CLASS_STEPS: number;
 
 /** A condition on which literals (exact, case-sensitive UTF-16 strings) occur in an input. */
 export type RequiredLiterals =
-  | { readonly literal: string; readonly caseInsensitive?: boolean }
+  | {
+      readonly literal: string;
+      readonly caseInsensitive?: boolean;
+      /** Found only where no word character (ASCII letter, digit, _) precedes it: the pattern has `\b` before it. */
+      readonly wordBefore?: boolean;
+      /** Found only where no word character follows it: the pattern has `\b` after it. */
+      readonly wordAfter?: boolean;
+    }
   | { readonly allOf: readonly RequiredLiterals[] }
   | { readonly anyOf: readonly RequiredLiterals[] };
 
@@ -32,9 +39,6 @@ export type PatternCompilation = { ok: true; compiled: CompiledPattern } | { ok:
 
 /** The part of an input that rules look at: its first MATCHED_INPUT_CHARS characters. */
 export declare function boundedInput(input: string): string;
-
-/** The input as case-insensitive ASCII literals are searched in (lower case, with U+017F LONG S as s). */
-export declare function foldedForLiterals(input: string): string;
 
 /** Compiles a pattern, or says why it cannot be used. Never throws for a bad pattern. */
 export declare function compilePattern(pattern: string): PatternCompilation;

@@ -98,6 +98,7 @@ const EMPTY_BEGIN_TEXT = 4;
 // re2js syntax tree operators (src/Regexp.js, Regexp.Op) and the case-folding flag (src/RE2Flags.js).
 const LITERAL = 2;
 const CHAR_CLASS = 3;
+const WORD_BOUNDARY = 10;
 const CAPTURE = 12;
 const PLUS = 14;
 const REPEAT = 16;
@@ -119,34 +120,57 @@ function syntaxTree(translated) {
 /** Whether a code point cannot take part in a UTF-16 substring search that stands for it: U+FFFD or a surrogate. */
 const unsearchable = (codePoint) => codePoint === 0xfffd || (codePoint >= 0xd800 && codePoint <= 0xdfff);
 
+/** ASCII letters, digits and _: what RE2's \b counts as word characters. */
+const isWordUnit = (unit) => (unit >= 48 && unit <= 57) || (unit >= 65 && unit <= 90) || (unit >= 97 && unit <= 122) || unit === 95;
+
 /**
  * The literals a match requires, read from the syntax tree (null: none could be shown). Conservative: a part that
  * could match without a literal (a class, an optional or starred part, an alternation with such a branch) requires
  * nothing, and a sequence requires what each of its parts requires. A case-insensitive literal counts only when it
- * is ASCII: it is then found in the input folded by `foldedForLiterals`.
+ * is ASCII: pattern-set.mjs then finds it with an automaton whose alphabet folds case as RE2 does.
+ * A literal right after (before) a `\b` in the pattern, starting (ending) with a word character, is marked
+ * `wordBefore` (`wordAfter`): it must occur there, not inside a longer word.
+ * @param {boolean} [boundaryBefore] the node is immediately preceded by `\b`
+ * @param {boolean} [boundaryAfter] the node is immediately followed by `\b`
  * @returns {import('./pattern-compiler.d.mts').RequiredLiterals | null}
  */
-function requiredLiterals(node) {
+function requiredLiterals(node, boundaryBefore = false, boundaryAfter = false) {
   switch (node.op) {
     case LITERAL: {
       const codePoints = Array.from(node.runes);
       if (codePoints.length === 0 || codePoints.some(unsearchable)) return null;
       const text = String.fromCodePoint(...codePoints);
-      if ((node.flags & FOLD_CASE) === 0) return { literal: text };
+      if ((node.flags & FOLD_CASE) === 0) {
+        return {
+          literal: text,
+          ...(boundaryBefore && isWordUnit(text.charCodeAt(0)) ? { wordBefore: true } : {}),
+          ...(boundaryAfter && isWordUnit(text.charCodeAt(text.length - 1)) ? { wordAfter: true } : {}),
+        };
+      }
       return codePoints.every((codePoint) => codePoint < 0x80) ? { literal: text.toLowerCase(), caseInsensitive: true } : null;
     }
     case CAPTURE:
     case PLUS:
-      return requiredLiterals(node.subs[0]);
+      // A repetition's first round follows what precedes it, its last precedes what follows it.
+      return requiredLiterals(node.subs[0], boundaryBefore, boundaryAfter);
     case REPEAT:
-      return node.min >= 1 ? requiredLiterals(node.subs[0]) : null;
+      return node.min >= 1 ? requiredLiterals(node.subs[0], boundaryBefore, boundaryAfter) : null;
     case CONCAT: {
-      const required = node.subs.map(requiredLiterals).filter((part) => part !== null);
+      const last = node.subs.length - 1;
+      const required = node.subs
+        .map((sub, i) =>
+          requiredLiterals(
+            sub,
+            i === 0 ? boundaryBefore : node.subs[i - 1].op === WORD_BOUNDARY,
+            i === last ? boundaryAfter : node.subs[i + 1].op === WORD_BOUNDARY,
+          ),
+        )
+        .filter((part) => part !== null);
       if (required.length === 0) return null;
       return required.length === 1 ? required[0] : { allOf: required };
     }
     case ALTERNATE: {
-      const alternatives = node.subs.map(requiredLiterals);
+      const alternatives = node.subs.map((sub) => requiredLiterals(sub, boundaryBefore, boundaryAfter));
       return alternatives.includes(null) ? null : { anyOf: alternatives };
     }
     default:
@@ -175,16 +199,6 @@ function requiredClasses(node) {
     default:
       return [];
   }
-}
-
-/**
- * The input as case-insensitive ASCII literals are searched in: every character a case-insensitive ASCII letter
- * matches (RE2's simple case folding: A-Z, a-z, and U+212A KELVIN SIGN for k, U+017F LONG S for s) becomes the lower
- * case letter; other characters may change too (toLowerCase), but never into a run that was not there for a literal.
- * @param {string} input
- */
-export function foldedForLiterals(input) {
-  return input.toLowerCase().replaceAll('\u017f', 's');
 }
 
 /** Why RE2 refused a pattern, said in terms of what the author wrote. */

@@ -5,8 +5,9 @@
  * over the input finds which of those literals occur (a second automaton, whose alphabet folds ASCII case, finds the
  * case-insensitive ones without a lower-cased copy of the input). The patterns those literals point to become the
  * candidates; only a candidate whose whole condition holds is run, in order, and the first that matches answers.
- * Skipping a pattern whose required literals are absent cannot change the answer (pattern-set.unit.test.ts compares
- * with running every pattern).
+ * A literal the pattern puts right after or before a `\b` counts only where it stands at a word boundary, so
+ * `\b(test|tests)\b` is not run on "the latest build". Skipping a pattern whose required literals are absent
+ * cannot change the answer (pattern-set.unit.test.ts compares with running every pattern).
  *
  * A pattern that requires no literal, or single characters only (`\d{3}-\d{4}`: a '-' is in most code), would be
  * run over the whole input on nearly every decision: when there are several, they are grouped into combined RE2
@@ -191,6 +192,23 @@ function classesIn(text, masks, all) {
   return met;
 }
 
+const isWordUnit = (unit) => (unit >= 48 && unit <= 57) || (unit >= 65 && unit <= 90) || (unit >= 97 && unit <= 122) || unit === 95;
+
+/**
+ * Whether `literal` occurs in `text` with no word character (RE2's \b: ASCII letters, digits, _) right before it
+ * (when `wordBefore`) and right after it (when `wordAfter`). The automaton has found it somewhere already; this is
+ * the native substring search, once per literal and decision.
+ */
+function occursAtWordBoundary(text, literal, wordBefore, wordAfter) {
+  for (let at = text.indexOf(literal); at !== -1; at = text.indexOf(literal, at + 1)) {
+    if (wordBefore && at > 0 && isWordUnit(text.charCodeAt(at - 1))) continue;
+    const end = at + literal.length;
+    if (wordAfter && end < text.length && isWordUnit(text.charCodeAt(end))) continue;
+    return true;
+  }
+  return false;
+}
+
 /** A test of which literals were found (`foundIn[id] === scan`), numbering literals through `literalId`. */
 function conditionOver(required, literalId) {
   if ('literal' in required) {
@@ -232,20 +250,30 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
   const unusable = [];
   /** Usable patterns, in evaluation order. */
   const usable = [];
-  /** "0:literal" (exact) or "1:literal" (case-insensitive, lower case) -> literal id */
+  /** "exact|folded  before after  literal" -> literal id */
   const literalIds = new Map();
-  const exactLiterals = [];
-  const foldedLiterals = [];
+  /** Per automaton (exact, folded): its distinct strings, and for each the ids of the literals spelled so. */
+  const searched = [
+    { strings: new Map(), variants: [] },
+    { strings: new Map(), variants: [] },
+  ];
   /** literal id -> positions in `usable` of the patterns that name it */
   const patternsOfLiteral = [];
-  const literalId = ({ literal, caseInsensitive }) => {
-    const key = `${caseInsensitive ? 1 : 0}:${literal}`;
+  const literalId = ({ literal, caseInsensitive = false, wordBefore = false, wordAfter = false }) => {
+    const key = `${Number(caseInsensitive)}${Number(wordBefore)}${Number(wordAfter)}${literal}`;
     let id = literalIds.get(key);
     if (id === undefined) {
       id = literalIds.size;
       literalIds.set(key, id);
-      (caseInsensitive ? foldedLiterals : exactLiterals).push({ literal, id });
       patternsOfLiteral.push([]);
+      const { strings, variants } = searched[Number(caseInsensitive)];
+      let string = strings.get(literal);
+      if (string === undefined) {
+        string = variants.length;
+        strings.set(literal, string);
+        variants.push([]);
+      }
+      variants[string].push({ id, literal, wordBefore, wordAfter });
     }
     return id;
   };
@@ -305,24 +333,11 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
   let classesMet = 0;
 
   const literalCount = literalIds.size;
-  const scanners = [
-    exactLiterals.length > 0
-      ? new LiteralScanner(
-          exactLiterals.map((l) => l.literal),
-          exactLiterals.map((l) => l.id),
-          false,
-          denseTableLimit,
-        )
-      : null,
-    foldedLiterals.length > 0
-      ? new LiteralScanner(
-          foldedLiterals.map((l) => l.literal),
-          foldedLiterals.map((l) => l.id),
-          true,
-          denseTableLimit,
-        )
-      : null,
-  ].filter((scanner) => scanner !== null);
+  const scanners = searched.flatMap(({ strings, variants }, folded) => {
+    if (strings.size === 0) return [];
+    const scanner = new LiteralScanner([...strings.keys()], [...strings.values()], folded === 1, denseTableLimit);
+    return [{ scanner, variants }];
+  });
 
   // Per decision state, reused: stamps instead of clearing, so a decision allocates nothing in proportion to the set.
   let scan = 0;
@@ -346,6 +361,15 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
     literalFoundIn[id] = scan;
     for (const position of patternsOfLiteral[id]) addCandidate(position);
   };
+  /** The input of the decision being made, for the word-boundary checks of the literals found in it. */
+  let text = '';
+  /** The automaton reports a string once per scan; each literal spelled so is found if it occurs as it must. */
+  let variantsFound = [];
+  const stringFound = (string) => {
+    for (const { id, literal, wordBefore, wordAfter } of variantsFound[string]) {
+      if (!(wordBefore || wordAfter) || occursAtWordBoundary(text, literal, wordBefore, wordAfter)) literalFound(id);
+    }
+  };
 
   /** Finds the candidates of an input, in evaluation order, into candidates[0, candidateCount). */
   function findCandidates(bounded) {
@@ -355,7 +379,11 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
     }
     scan++;
     candidateCount = 0;
-    for (const scanner of scanners) scanner.findIn(bounded, literalFound);
+    text = bounded;
+    for (const { scanner, variants } of scanners) {
+      variantsFound = variants;
+      scanner.findIn(bounded, stringFound);
+    }
     if (classesOf !== null) classesMet = classesIn(bounded, classesOf, allClasses);
     for (const position of literalFree) addCandidate(position);
     candidates.subarray(0, candidateCount).sort();

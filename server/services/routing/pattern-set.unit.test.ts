@@ -197,11 +197,45 @@ describe('required literals', () => {
 
   it('come from the parsed pattern: alternations, sequences, repetitions', () => {
     expect(required('\\b(refactor|debug|optimi[sz]e)\\b')).toEqual({
-      anyOf: [{ literal: 'refactor' }, { literal: 'debug' }, { allOf: [{ literal: 'optimi' }, { literal: 'e' }] }],
+      anyOf: [
+        { literal: 'refactor', wordBefore: true, wordAfter: true },
+        { literal: 'debug', wordBefore: true, wordAfter: true },
+        {
+          allOf: [
+            { literal: 'optimi', wordBefore: true },
+            { literal: 'e', wordAfter: true },
+          ],
+        },
+      ],
     });
     expect(required('.*implement.*algorithm.*')).toEqual({ allOf: [{ literal: 'implement' }, { literal: 'algorithm' }] });
     expect(required('^fix(es)?')).toEqual({ literal: 'fix' });
     expect(required('x(?:yz)*w')).toEqual({ allOf: [{ literal: 'x' }, { literal: 'w' }] });
+  });
+
+  it('are marked where the pattern puts a word boundary next to them, when they start or end with a word character', () => {
+    expect(required('\\b(milox|mimix)\\b')).toEqual({
+      allOf: [
+        { literal: 'mi', wordBefore: true },
+        {
+          anyOf: [
+            { literal: 'lox', wordAfter: true },
+            { literal: 'mix', wordAfter: true },
+          ],
+        },
+      ],
+    });
+    expect(required('\\b-x\\b')).toEqual({ literal: '-x', wordAfter: true });
+    expect(required('\\b(?:ab)+c')).toEqual({ allOf: [{ literal: 'ab', wordBefore: true }, { literal: 'c' }] });
+  });
+
+  it('at a word boundary keep a rule from running on a longer word, with the same answers', () => {
+    const patterns = ['\\b(test|tests)\\b', '\\btest', 'test\\b', '\\b_x\\b', 'x\\b\\.y'];
+    const set = compilePatternSet(patterns);
+    const expected = firstMatchByRunningEvery(patterns);
+    for (const input of ['the latest build', 'latest tests', 'testing', 'attest', 'a test.', '_x_', '(_x)', 'x.y', 'xx.y', 'test']) {
+      expect(set.firstMatchIndex(input)).toBe(expected(input));
+    }
   });
 
   it('are lower case when matched case-insensitively, and ASCII only', () => {
