@@ -6,7 +6,7 @@
  * case-insensitive ones without a lower-cased copy of the input). The patterns those literals point to become the
  * candidates; only a candidate whose whole condition holds is run, in order, and the first that matches answers.
  * A literal the pattern puts right after or before a `\b` counts only where it stands at a word boundary, so
- * `\b(test|tests)\b` is not run on "the latest build". Skipping a pattern whose required literals are absent
+ * `\b(test|tests)\b` is not run on "the latest build" (checked by the automaton where it finds the literal). Skipping a pattern whose required literals are absent
  * cannot change the answer (pattern-set.unit.test.ts compares with running every pattern).
  *
  * A pattern that requires no literal, or single characters only (`\d{3}-\d{4}`: a '-' is in most code), would be
@@ -33,6 +33,8 @@ const PATTERNS_PER_GROUP = 64;
 const MAX_TRACKED_CLASSES = 31;
 
 const CHAR_CODES = 0x10000;
+/** Occurrences of a literal that must stand at a word boundary checked per decision before it counts as found. */
+const MAX_FAILED_BOUNDARY_CHECKS = 8;
 /** Scans are numbered in Int32Array stamps; before the count would overflow them, they are cleared and it restarts. */
 const MAX_STAMP = 0x3fffffff;
 
@@ -57,11 +59,13 @@ function foldedAlternatives(unit) {
 class LiteralScanner {
   /**
    * @param {readonly string[]} literals distinct, non-empty (lower case when `foldCase`)
-   * @param {readonly number[]} literalIds what to report for each literal
+   * @param {readonly { id: number, wordBefore: boolean, wordAfter: boolean }[][]} variants per literal, the literal
+   *   ids spelled so, some to be found only at a word boundary
    * @param {boolean} foldCase
    * @param {number} denseLimit
    */
-  constructor(literals, literalIds, foldCase, denseLimit) {
+  constructor(literals, variants, foldCase, denseLimit) {
+    this.variants = variants;
     this.classOf = new Int32Array(CHAR_CODES);
     let classes = 1;
     for (const literal of literals) {
@@ -91,7 +95,7 @@ class LiteralScanner {
         }
         node = child;
       }
-      literalAt[node] = literalIds[i];
+      literalAt[node] = i;
     });
     const nodes = edges.length;
     this.literalAt = Int32Array.from(literalAt);
@@ -128,6 +132,20 @@ class LiteralScanner {
     /** The scan a node was last reported in: its chain of literals is then already recorded. */
     this.reportedInScan = new Int32Array(nodes);
     this.scan = 0;
+    /**
+     * Per literal-ending node, whether it or a node on its chain has a literal to be found at a word boundary only:
+     * such a literal found nowhere yet may pass at any later occurrence, so a walk cannot stop at a reported node.
+     */
+    this.boundaryOnChain = new Uint8Array(nodes);
+    /** Per node, how many occurrences failed their word-boundary check in the scan `failedChecksIn` names. */
+    this.failedChecks = new Int32Array(nodes);
+    this.failedChecksIn = new Int32Array(nodes);
+    for (const node of queue) {
+      if (this.literalAt[node] === -1) continue;
+      const below = this.output[this.fail[node]];
+      const here = variants[this.literalAt[node]].some((v) => v.wordBefore || v.wordAfter);
+      this.boundaryOnChain[node] = here || (node !== 0 && below !== -1 && this.boundaryOnChain[below] === 1) ? 1 : 0;
+    }
   }
 
   sparseStep(node, cls) {
@@ -140,28 +158,55 @@ class LiteralScanner {
   }
 
   /**
-   * Calls `found(literalId)` for each literal that occurs in `text`, once per literal-ending node.
+   * Calls `found(literalId)` for each literal that occurs in `text` (at a word boundary when it must), once.
    * @param {string} text
-   * @param {(literalId: number) => void} found
+   * @param {Int32Array} foundIn literal id -> the decision it was last found in
+   * @param {number} decision
+   * @param {(literalId: number) => void} found marks foundIn
    */
-  findIn(text, found) {
+  findIn(text, foundIn, decision, found) {
     if (this.scan === MAX_STAMP) {
       this.reportedInScan.fill(0);
+      this.failedChecksIn.fill(0);
       this.scan = 0;
     }
     const scan = ++this.scan;
-    const { classOf, dense, output, fail, literalAt, reportedInScan, classes } = this;
+    const { classOf, dense, output, fail, literalAt, reportedInScan, classes, variants, boundaryOnChain, failedChecks, failedChecksIn } =
+      this;
     const length = text.length;
     let node = 0;
     for (let i = 0; i < length; i++) {
       const cls = classOf[text.charCodeAt(i)];
       if (dense !== null) node = dense[node * classes + cls];
       else node = cls === 0 ? 0 : this.sparseStep(node, cls);
-      let at = output[node];
-      if (at === -1) continue;
-      for (; at !== -1 && reportedInScan[at] !== scan; at = output[fail[at]]) {
-        reportedInScan[at] = scan;
-        found(literalAt[at]);
+      for (let at = output[node]; at !== -1; at = output[fail[at]]) {
+        if (reportedInScan[at] === scan) {
+          if (boundaryOnChain[at] === 0) break; // its whole chain is reported already
+          continue;
+        }
+        if (failedChecksIn[at] !== scan) {
+          failedChecksIn[at] = scan;
+          failedChecks[at] = 0;
+        }
+        // Past a few failed checks of a node, its literals count as found: the prefilter may let a rule through that
+        // cannot match, never the reverse, and an input made of near misses costs no more than a few checks a node.
+        const giveUp = failedChecks[at] >= MAX_FAILED_BOUNDARY_CHECKS;
+        let complete = true;
+        for (const { id, wordBefore, wordAfter, length: literalLength } of variants[literalAt[at]]) {
+          if (foundIn[id] === decision) continue;
+          const start = i + 1 - literalLength;
+          if (
+            !giveUp &&
+            ((wordBefore && start > 0 && isWordUnit(text.charCodeAt(start - 1))) ||
+              (wordAfter && i + 1 < length && isWordUnit(text.charCodeAt(i + 1))))
+          ) {
+            complete = false;
+            continue;
+          }
+          found(id);
+        }
+        if (complete) reportedInScan[at] = scan;
+        else failedChecks[at]++;
       }
     }
   }
@@ -193,21 +238,6 @@ function classesIn(text, masks, all) {
 }
 
 const isWordUnit = (unit) => (unit >= 48 && unit <= 57) || (unit >= 65 && unit <= 90) || (unit >= 97 && unit <= 122) || unit === 95;
-
-/**
- * Whether `literal` occurs in `text` with no word character (RE2's \b: ASCII letters, digits, _) right before it
- * (when `wordBefore`) and right after it (when `wordAfter`). The automaton has found it somewhere already; this is
- * the native substring search, once per literal and decision.
- */
-function occursAtWordBoundary(text, literal, wordBefore, wordAfter) {
-  for (let at = text.indexOf(literal); at !== -1; at = text.indexOf(literal, at + 1)) {
-    if (wordBefore && at > 0 && isWordUnit(text.charCodeAt(at - 1))) continue;
-    const end = at + literal.length;
-    if (wordAfter && end < text.length && isWordUnit(text.charCodeAt(end))) continue;
-    return true;
-  }
-  return false;
-}
 
 /** A test of which literals were found (`foundIn[id] === scan`), numbering literals through `literalId`. */
 function conditionOver(required, literalId) {
@@ -273,7 +303,7 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
         strings.set(literal, string);
         variants.push([]);
       }
-      variants[string].push({ id, literal, wordBefore, wordAfter });
+      variants[string].push({ id, wordBefore, wordAfter, length: literal.length });
     }
     return id;
   };
@@ -335,8 +365,7 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
   const literalCount = literalIds.size;
   const scanners = searched.flatMap(({ strings, variants }, folded) => {
     if (strings.size === 0) return [];
-    const scanner = new LiteralScanner([...strings.keys()], [...strings.values()], folded === 1, denseTableLimit);
-    return [{ scanner, variants }];
+    return [new LiteralScanner([...strings.keys()], variants, folded === 1, denseTableLimit)];
   });
 
   // Per decision state, reused: stamps instead of clearing, so a decision allocates nothing in proportion to the set.
@@ -358,19 +387,10 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
     candidates[candidateCount++] = position;
   };
   const literalFound = (id) => {
+    if (literalFoundIn[id] === scan) return;
     literalFoundIn[id] = scan;
     for (const position of patternsOfLiteral[id]) addCandidate(position);
   };
-  /** The input of the decision being made, for the word-boundary checks of the literals found in it. */
-  let text = '';
-  /** The automaton reports a string once per scan; each literal spelled so is found if it occurs as it must. */
-  let variantsFound = [];
-  const stringFound = (string) => {
-    for (const { id, literal, wordBefore, wordAfter } of variantsFound[string]) {
-      if (!(wordBefore || wordAfter) || occursAtWordBoundary(text, literal, wordBefore, wordAfter)) literalFound(id);
-    }
-  };
-
   /** Finds the candidates of an input, in evaluation order, into candidates[0, candidateCount). */
   function findCandidates(bounded) {
     if (scan === MAX_STAMP) {
@@ -379,11 +399,7 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
     }
     scan++;
     candidateCount = 0;
-    text = bounded;
-    for (const { scanner, variants } of scanners) {
-      variantsFound = variants;
-      scanner.findIn(bounded, stringFound);
-    }
+    for (const scanner of scanners) scanner.findIn(bounded, literalFoundIn, scan, literalFound);
     if (classesOf !== null) classesMet = classesIn(bounded, classesOf, allClasses);
     for (const position of literalFree) addCandidate(position);
     candidates.subarray(0, candidateCount).sort();
