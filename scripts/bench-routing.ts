@@ -1,21 +1,32 @@
 // npm run bench -- routing: routing decision latency with 10, 100 and 1,000 realistic rules on 2 KB inputs, and on
-// 1 MB hostile inputs. Beside Hone's matcher (in process, and through the match worker as resolve_route uses it), the
-// same run measures the spec's naive algorithm (read the rules from the database and build a RegExp per rule on
-// every request), a plain loop of precompiled RegExps and a loop over every re2js pattern without the prefilter.
+// 1 MB hostile inputs, all in one run. Rows, per rule count:
+// - the spec's naive algorithm (read the rules from the database, build a RegExp per rule on every request);
+// - a plain loop of precompiled RegExps;
+// - Hone's engine in process (the compiled set on the main thread: what hone.router() and the server's decide run);
+// - hone.router() in this process, once the client router exists (see clientRouter below);
+// - in the server process: the match worker hop alone, and resolve_route through its service;
+// - over HTTP: POST /tools/resolve_route against `next start`, one request at a time on a kept-alive connection.
 // Prints figures only; asserts nothing but that every way of deciding picks the same rule.
+import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { PrismaClient } from '../server/db/client';
 import { activeRuleSet, invalidateRoutingRules, type ActiveRuleSet } from '../server/services/routing/active-rules';
 import { compilePattern, compileRuleSet, type RuleSet } from '../server/services/routing/matcher';
+import { resolveRoute } from '../server/services/routing/resolve-route';
 import { RULE_EVALUATION_ORDER } from '../server/services/routing/rule-dto';
-import { createScratchDatabase, type ScratchDatabase } from '../server/testing/scratch-database';
+import { createServerDatabase, startHoneServer, type HoneServer, type ServerDatabase } from '../server/testing/hone-server';
+import buildOnce from '../server/testing/next-build';
 
 const RULE_COUNTS = [10, 100, 1000];
 const INPUT_CHARS = 2048;
+const INPUT_COUNT = 128;
 const HOSTILE_CHARS = 1_000_000;
 /** Each way of deciding is timed for at most this long per rule count (and at least MIN_SAMPLES decisions). */
 const BUDGET_MS = 4000;
 const MIN_SAMPLES = 30;
-const MAX_SAMPLES = 5000;
+const MAX_SAMPLES = 20_000;
+/** A rule edit reaches `next start` within its rule cache's version check (5 s); wait at most this long for it. */
+const SERVER_CATCH_UP_MS = 20_000;
 
 /** A deterministic pseudo-random generator (mulberry32), so every run benches the same rules and inputs. */
 function random(seed: number): () => number {
@@ -38,7 +49,7 @@ function word(n: number): string {
   return `${text}x`;
 }
 
-interface BenchRule {
+export interface BenchRule {
   pattern: string;
   /** A phrase the rule matches. */
   hit: string;
@@ -46,17 +57,36 @@ interface BenchRule {
   nearMiss: string;
 }
 
-/** Rules shaped like the spec's and the demo's: keyword alternations, phrases, some anchored, a few without a literal. */
-function realisticRules(count: number): BenchRule[] {
+/**
+ * A literal-free rule per number (none requires a literal the prefilter could look for; counted repetitions keep each
+ * pattern distinct): ticket ids, arithmetic, Cyrillic text.
+ */
+function literalFreeRule(k: number): BenchRule {
+  switch (k % 3) {
+    case 0:
+      return { pattern: `\\b[A-Z]{2}\\d{3,${6 + k}}\\b`, hit: ' AB1234 ', nearMiss: ' A1234 ' };
+    case 1:
+      return { pattern: `\\b\\d+ ?[-+*/] ?\\d{1,${2 + k}}\\b`, hit: ' 12 * 34 ', nearMiss: ' 12 * x ' };
+    default:
+      return { pattern: `[\\u0400-\\u04ff]{3,${4 + k}}`, hit: ' привет ', nearMiss: ' п р ' };
+  }
+}
+
+/**
+ * Rules shaped like a gateway's: keyword alternations with \b, phrases (some case-insensitive), rules anchored at the
+ * start, words in order, and one rule in twenty without a required literal (or with a single character only).
+ */
+export function realisticRules(count: number): BenchRule[] {
   const rules: BenchRule[] = [
     { pattern: '\\b(refactor|debug|optimi[sz]e)\\b', hit: ' please optimise ', nearMiss: ' refactoring debugger ' },
     { pattern: '.*implement.*algorithm.*', hit: ' implement this algorithm ', nearMiss: ' algorithm to implement ' },
   ];
-  const noLiteral = [
+  const special = [
+    { pattern: '^\\s*$', hit: '', nearMiss: ' ' },
     { pattern: '\\b[A-Z]{4}-\\d{4,}\\b', hit: ' ABCD-12345 ', nearMiss: ' ABC-12 ' },
     { pattern: '\\b\\d{3}-\\d{3}-\\d{4}\\b', hit: ' 555-123-4567 ', nearMiss: ' 55-1234 ' },
-    { pattern: '^\\s*$', hit: '', nearMiss: ' ' },
   ];
+  let literalFree = 0;
   for (let i = rules.length; i < count; i++) {
     const [a, b, c] = [word(3 * i), word(3 * i + 1), word(3 * i + 2)];
     switch (i % 20) {
@@ -90,16 +120,14 @@ function realisticRules(count: number): BenchRule[] {
         rules.push({ pattern: `\\b${a}(ing|ed|s)?\\b.*optimi[sz]e`, hit: ` ${a}ing, optimize `, nearMiss: ` optimise ${a} ` });
         break;
       default:
-        // About one rule in twenty has no required literal: it is checked on every decision.
-        rules.push(noLiteral[i % noLiteral.length]!);
+        rules.push(literalFree < special.length ? special[literalFree]! : literalFreeRule(literalFree));
+        literalFree++;
     }
   }
-  // Rule patterns are unique in the store: the literal-free ones repeat, so only their first copy is kept.
-  const seen = new Set<string>();
-  return rules.filter((rule) => !seen.has(rule.pattern) && seen.add(rule.pattern)).slice(0, count);
+  return rules;
 }
 
-const FILLER = [
+const PROSE = [
   'Could you look at this function and tell me why it is slow on large inputs?',
   'The service returns an error when the request body is empty, and the logs show nothing useful.',
   'Here is the stack of calls that leads to the problem, with the values of each argument.',
@@ -107,17 +135,26 @@ const FILLER = [
   'Please keep the public interface the same so that existing callers do not break.',
   'The tests pass locally but fail in continuous integration about one time in ten.',
 ];
+const CODE = [
+  'function parseConfig(path) { const text = readFileSync(path, "utf8"); return JSON.parse(text); }',
+  'for (const item of items) { if (!item.enabled) continue; total += item.weight; }',
+  'SELECT id, name, created_at FROM users WHERE team_id = $1 ORDER BY created_at DESC LIMIT 50;',
+  'def handler(event, context):\n    return {"statusCode": 200, "body": json.dumps(event)}',
+  "TypeError: Cannot read properties of undefined (reading 'length') at render (app.js:42:17)",
+  'git commit -m "fix: handle an empty body" && npm test -- --run',
+];
 
-/** 2 KB prompts; about half hold a phrase that some rule (chosen at random) matches. */
-function prompts(rules: readonly BenchRule[], count: number): string[] {
+/** 2 KB prompts, prose or code; about half hold a phrase that some rule (chosen at random) matches. */
+export function prompts(rules: readonly BenchRule[], count: number): string[] {
   const next = random(rules.length);
   return Array.from({ length: count }, (_, i) => {
+    const lines = i % 4 === 3 ? CODE : PROSE;
     let text = '';
     const hit = i % 2 === 0 ? rules[Math.floor(next() * rules.length)]!.hit : '';
     const hitAt = Math.floor(next() * INPUT_CHARS * 0.8);
     while (text.length < INPUT_CHARS) {
       if (hit && text.length >= hitAt && !text.includes(hit)) text += hit;
-      text += `${FILLER[Math.floor(next() * FILLER.length)]!} `;
+      text += `${lines[Math.floor(next() * lines.length)]!} `;
     }
     return text.slice(0, INPUT_CHARS);
   });
@@ -128,7 +165,10 @@ function jsRegExp(pattern: string): RegExp {
   return pattern.startsWith('(?i)') ? new RegExp(pattern.slice(4), 'i') : new RegExp(pattern);
 }
 
-async function latencies(decide: (input: string) => unknown, inputs: readonly string[]): Promise<number[]> {
+/** A way of deciding: the pattern of the rule that decides, or null for the default layer. */
+type Decide = (input: string) => (string | null) | Promise<string | null>;
+
+async function latencies(decide: Decide, inputs: readonly string[]): Promise<number[]> {
   // One untimed pass first: re2js builds its lazy DFA states, and V8 its code, on first sight of an input.
   for (const input of inputs) await decide(input);
   const samples: number[] = [];
@@ -143,114 +183,242 @@ async function latencies(decide: (input: string) => unknown, inputs: readonly st
 }
 
 const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-const ms = (value: number) => (value < 1 ? value.toFixed(3) : value.toFixed(1)).padStart(8);
+const ms = (value: number) => (value < 1 ? value.toFixed(3) : value.toFixed(1));
+const times = (ratio: number) => `${Math.round(ratio).toLocaleString('en')}x`;
 
-function report(label: string, sorted: readonly number[], baselineP50?: number) {
+interface Row {
+  label: string;
+  count: number;
+  p50: number;
+  p99: number;
+  /** naive p50 / this p50 */
+  ratio?: number;
+}
+const summary: Row[] = [];
+
+function report(label: string, count: number, sorted: readonly number[], naiveP50?: number) {
   const p50 = quantile(sorted, 0.5);
-  const versus = baselineP50 === undefined ? '' : `  naive/this ${Math.round(baselineP50 / p50).toLocaleString('en')}x`;
-  console.log(`    ${label.padEnd(56)} p50 ${ms(p50)} ms  p99 ${ms(quantile(sorted, 0.99))} ms  (${sorted.length} runs)${versus}`);
+  const p99 = quantile(sorted, 0.99);
+  const ratio = naiveP50 === undefined ? undefined : naiveP50 / p50;
+  summary.push({ label, count, p50, p99, ratio });
+  const versus = ratio === undefined ? '' : `  naive/this ${times(ratio)}`;
+  console.log(`    ${label.padEnd(58)} p50 ${ms(p50).padStart(7)} ms  p99 ${ms(p99).padStart(7)} ms  (${sorted.length} runs)${versus}`);
 }
 
-async function storeRules(db: ScratchDatabase, rules: readonly BenchRule[]) {
-  await db.truncate();
+/** POST /tools/resolve_route over one kept-alive connection, as a gateway calling Hone before each prompt would. */
+function httpResolver(server: HoneServer): { decide: (input: string) => Promise<string | null>; close(): void } {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const decide = (input: string) =>
+    new Promise<string | null>((resolve, reject) => {
+      const body = JSON.stringify({ input });
+      const request = http.request(
+        `${server.url}/tools/resolve_route`,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () => {
+            if (response.statusCode !== 200) reject(new Error(`resolve_route answered ${response.statusCode}: ${text}`));
+            else resolve((JSON.parse(text) as { pattern: string | null }).pattern);
+          });
+        },
+      );
+      request.on('error', reject);
+      request.end(body);
+    });
+  return { decide, close: () => agent.destroy() };
+}
+
+// ─── hone.router() row ──────────────────────────────────────────────────────────────────────────────────────────────
+// The typed client's router (issue 10 item 4) decides in the gateway's process from the rule snapshot it fetches
+// from `server`. Whoever builds it fills in this function: start the router against `server.url`, wait until its
+// snapshot holds `rules` (it is also measured after every change of the rule set), and return its decide, answering
+// the deciding rule's pattern or null. While it returns null, the row is reported as not measured.
+async function clientRouter(
+  server: HoneServer,
+  rules: readonly BenchRule[],
+): Promise<{ decide: (input: string) => string | null | Promise<string | null>; close(): Promise<void> } | null> {
+  void server;
+  void rules;
+  return null;
+}
+// ────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+async function storeRules(prisma: PrismaClient, rules: readonly BenchRule[]) {
+  await prisma.routingRule.deleteMany();
   // Priorities in list order, so evaluation order is the list's.
-  await db.prisma.routingRule.createMany({
+  await prisma.routingRule.createMany({
     data: rules.map((rule, i) => ({ pattern: rule.pattern, preferredLayer: 'balanced', priority: rules.length - i })),
   });
-  invalidateRoutingRules(db.prisma);
+  invalidateRoutingRules(prisma);
 }
 
-async function benchRuleCount(db: ScratchDatabase, count: number) {
-  const rules = realisticRules(count);
-  await storeRules(db, rules);
-  const inputs = prompts(rules, 64);
-  const { prisma } = db;
+/** Every way of deciding must answer the same rule as the plain RegExp loop on every input. */
+async function checkAgreement(ways: Record<string, Decide>, expected: (input: string) => string | null, inputs: readonly string[]) {
+  for (const input of inputs) {
+    const want = expected(input);
+    for (const [label, decide] of Object.entries(ways)) {
+      const got = await decide(input);
+      if (got !== want) throw new Error(`${label} decided ${JSON.stringify(got)} where the RegExp loop decided ${JSON.stringify(want)}`);
+    }
+  }
+}
 
-  const naive = async (input: string) => {
+/** Waits until the server's rule cache has caught up with the stored rules: it then answers like the RegExp loop. */
+async function untilServerAgrees(decide: Decide, expected: (input: string) => string | null, inputs: readonly string[]) {
+  const deadline = performance.now() + SERVER_CATCH_UP_MS;
+  for (;;) {
+    try {
+      await checkAgreement({ 'POST /tools/resolve_route': decide }, expected, inputs);
+      return;
+    } catch (error) {
+      if (performance.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+async function benchRuleCount(prisma: PrismaClient, server: HoneServer | null, count: number) {
+  const rules = realisticRules(count);
+  await storeRules(prisma, rules);
+  const inputs = prompts(rules, INPUT_COUNT);
+
+  const naive: Decide = async (input) => {
     const stored = await prisma.routingRule.findMany({ where: { state: 'active' }, orderBy: [...RULE_EVALUATION_ORDER] });
     return stored.find((rule) => jsRegExp(rule.pattern).test(input))?.pattern ?? null;
   };
+  const regExps = rules.map((rule) => ({ rule, regExp: jsRegExp(rule.pattern) }));
+  const regExpLoop = (input: string) => regExps.find(({ regExp }) => regExp.test(input))?.rule.pattern ?? null;
   const ruleSet = compileRuleSet(rules);
-  const prefiltered = (input: string) => ruleSet.firstMatch(input)?.pattern ?? null;
+  const engine = (input: string) => ruleSet.firstMatch(input)?.pattern ?? null;
   const serverSet = await activeRuleSet(prisma);
-  const throughWorker = async (input: string) => {
+  const workerHop: Decide = async (input) => {
     const match = await serverSet.firstMatch(input);
     if ('cutOff' in match) throw new Error(`matching was cut off: ${match.cutOff}`);
     return match.rule?.pattern ?? null;
   };
-  const regExps = rules.map((rule) => ({ rule, regExp: jsRegExp(rule.pattern) }));
-  const regExpLoop = (input: string) => regExps.find(({ regExp }) => regExp.test(input))?.rule.pattern ?? null;
-  const re2Tests = rules.map((rule) => {
-    const compilation = compilePattern(rule.pattern);
-    if (!compilation.ok) throw new Error(`${rule.pattern} ${compilation.reason}`);
-    return { rule, compiled: compilation.compiled };
-  });
-  const re2Loop = (input: string) => re2Tests.find(({ compiled }) => compiled.test(input))?.rule.pattern ?? null;
+  const service: Decide = async (input) => (await resolveRoute(prisma, { input, dryRun: false })).pattern;
 
-  for (const input of inputs) {
-    const expected = regExpLoop(input);
-    const answers = [prefiltered(input), re2Loop(input), await throughWorker(input), await naive(input)];
-    if (answers.some((answer) => answer !== expected))
-      throw new Error(`the ways of deciding disagree on an input: ${JSON.stringify([expected, ...answers])}`);
-  }
-  const matched = inputs.filter((input) => prefiltered(input) !== null).length;
+  const ways: Record<string, Decide> = { engine, workerHop, service, naive };
+  await checkAgreement(ways, regExpLoop, inputs);
+  const overHttp = server ? httpResolver(server) : null;
+  if (overHttp) await untilServerAgrees(overHttp.decide, regExpLoop, inputs);
+  const router = server ? await clientRouter(server, rules) : null;
+  if (router) await checkAgreement({ 'hone.router()': router.decide }, regExpLoop, inputs);
+
+  const matched = inputs.filter((input) => engine(input) !== null).length;
   console.log(`\n  ${count} rules (${matched} of ${inputs.length} inputs matched by a rule):`);
-  const naiveSamples = await latencies(naive, inputs);
-  const naiveP50 = quantile(naiveSamples, 0.5);
-  report('naive: read rules from the database, RegExp per rule', naiveSamples);
-  report('plain loop of precompiled RegExps', await latencies(regExpLoop, inputs), naiveP50);
-  report('loop of every re2js pattern, no prefilter', await latencies(re2Loop, inputs), naiveP50);
-  report("Hone's matcher in process (prefilter + re2js)", await latencies(prefiltered, inputs), naiveP50);
-  report("Hone's matcher through the match worker (resolve_route)", await latencies(throughWorker, inputs), naiveP50);
-  return { rules, ruleSet, serverSet };
+  try {
+    const naiveSamples = await latencies(naive, inputs);
+    const naiveP50 = quantile(naiveSamples, 0.5);
+    report('naive: read rules from the database, RegExp per rule', count, naiveSamples);
+    report('plain loop of precompiled RegExps', count, await latencies(regExpLoop, inputs), naiveP50);
+    report("Hone's engine in process (compiled set, main thread)", count, await latencies(engine, inputs), naiveP50);
+    if (router) report('hone.router() in process', count, await latencies(router.decide, inputs), naiveP50);
+    else console.log('    hone.router() in process                                   not measured yet (see clientRouter)');
+    report('server process: match worker hop', count, await latencies(workerHop, inputs), naiveP50);
+    report('server process: resolve_route service (counts the decision)', count, await latencies(service, inputs), naiveP50);
+    if (overHttp) report('over HTTP: POST /tools/resolve_route (next start)', count, await latencies(overHttp.decide, inputs), naiveP50);
+  } finally {
+    overHttp?.close();
+    await router?.close();
+  }
+  return { rules, serverSet };
 }
 
-async function benchHostile(rules: readonly BenchRule[], ruleSet: RuleSet<BenchRule>, serverSet: ActiveRuleSet) {
+/** Patterns that make a backtracking engine take exponential time; RE2 runs them in linear time. */
+const CATASTROPHIC = ['(a+)+$', '(a|aa)+$', '(\\w+\\s?)+$', '^(([a-z])+.)+[A-Z]([a-z])+$', '(.*a){12}'];
+
+async function benchHostile(rules: readonly BenchRule[], serverSet: ActiveRuleSet) {
+  const withCatastrophic = [...rules.map((rule) => rule.pattern), ...CATASTROPHIC];
+  const hostileSet: RuleSet<{ pattern: string }> = compileRuleSet(withCatastrophic.map((pattern) => ({ pattern })));
+  for (const { rule, reason } of hostileSet.unusable) console.log(`    (refused: /${rule.pattern}/ ${reason})`);
   const nearMisses = rules.map((rule) => rule.nearMiss).join(' ');
   const hostile = {
+    "'a' x 1,000,000 then '!' (catastrophic backtracking)": `${'a'.repeat(HOSTILE_CHARS - 1)}!`,
     "'implement ' x 100,000 (the spec rule's worst case)": 'implement '.repeat(HOSTILE_CHARS / 10),
     'near-misses of every rule (all literals present, no match)': nearMisses
       .repeat(Math.ceil(HOSTILE_CHARS / nearMisses.length))
       .slice(0, HOSTILE_CHARS),
   };
-  console.log(`\n  1 MB hostile inputs, ${rules.length} rules (rules look at the first 32 KiB):`);
+  console.log(
+    `\n  1 MB hostile inputs (rules look at the first 32 KiB): in process ${rules.length} rules and ${CATASTROPHIC.length} catastrophic` +
+      ` patterns (${CATASTROPHIC.join('  ')}); through the worker the ${rules.length} rules:`,
+  );
+  const timed = async (decide: () => unknown) => {
+    const samples: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      await decide();
+      samples.push(performance.now() - t);
+    }
+    return samples.sort((a, b) => a - b);
+  };
   for (const [label, input] of Object.entries(hostile)) {
-    const timed = async (decide: (input: string) => unknown) => {
-      const samples: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const t = performance.now();
-        await decide(input);
-        samples.push(performance.now() - t);
-      }
-      return samples.sort((a, b) => a - b);
-    };
-    const inProcess = await timed((hostileInput) => ruleSet.firstMatch(hostileInput));
+    const inProcess = await timed(() => hostileSet.firstMatch(input));
     let cutOff = 0;
-    const worker = await timed(async (hostileInput) => {
-      if ('cutOff' in (await serverSet.firstMatch(hostileInput))) cutOff++;
+    const worker = await timed(async () => {
+      if ('cutOff' in (await serverSet.firstMatch(input))) cutOff++;
     });
     console.log(
       `    ${label.padEnd(62)} in process median ${ms(quantile(inProcess, 0.5))} ms, max ${ms(inProcess.at(-1)!)} ms;` +
         ` through the worker median ${ms(quantile(worker, 0.5))} ms${cutOff ? ` (${cutOff} of 5 cut off)` : ''}`,
     );
   }
+  // For scale: a backtracking RegExp on 24 characters of the first input.
+  const t = performance.now();
+  new RegExp(CATASTROPHIC[0]!).test(`${'a'.repeat(24)}!`);
+  console.log(`    for scale: RegExp /${CATASTROPHIC[0]}/ on 'a' x 24 then '!' takes ${ms(performance.now() - t)} ms`);
+}
+
+function printSummary() {
+  const ways = [...new Set(summary.map((row) => row.label))];
+  console.log('\n  Summary, p50 / p99 in ms (naive p50 / this p50):');
+  console.log(`  | | ${RULE_COUNTS.map((count) => `${count.toLocaleString('en')} rules`).join(' | ')} |`);
+  console.log(`  | --- | ${RULE_COUNTS.map(() => '---').join(' | ')} |`);
+  for (const label of ways) {
+    const cells = RULE_COUNTS.map((count) => {
+      const row = summary.find((r) => r.label === label && r.count === count);
+      if (!row) return '';
+      return `${ms(row.p50)} / ${ms(row.p99)}${row.ratio === undefined ? '' : ` (${times(row.ratio)})`}`;
+    });
+    console.log(`  | ${label} | ${cells.join(' | ')} |`);
+  }
+}
+
+/** The compile path's cost, for the record: what a rule change costs a router or the server. */
+function reportCompileTime(rules: readonly BenchRule[]) {
+  const t = performance.now();
+  compileRuleSet(rules);
+  const all = performance.now() - t;
+  const u = performance.now();
+  for (const rule of rules) compilePattern(rule.pattern);
+  console.log(`\n  compiling ${rules.length} rules: ${ms(all)} ms as a set (${ms(performance.now() - u)} ms of it one by one)`);
 }
 
 export async function run(): Promise<void> {
-  console.log('\nRouting decisions (PostgreSQL server for the naive algorithm, PGlite when it cannot be reached):');
-  let db: ScratchDatabase;
+  console.log('\nRouting decisions (PostgreSQL server for the database rows; PGlite in memory when it cannot be reached):');
+  let db: ServerDatabase;
+  let server: HoneServer | null = null;
   try {
-    db = await createScratchDatabase('postgres');
+    db = await createServerDatabase('postgres');
+    buildOnce();
+    server = await startHoneServer({ env: db.env });
   } catch (error) {
-    console.log(`  PostgreSQL skipped (${(error as Error).message}); PGlite in memory`);
-    db = await createScratchDatabase('pglite');
+    console.log(`  PostgreSQL or next start unavailable (${(error as Error).message.split('\n')[0]}): PGlite in memory, no HTTP row`);
+    db = await createServerDatabase('pglite');
   }
   try {
-    let largest: Awaited<ReturnType<typeof benchRuleCount>> | undefined;
-    for (const count of RULE_COUNTS) largest = await benchRuleCount(db, count);
-    const { rules, ruleSet, serverSet } = largest!;
-    await benchHostile(rules, ruleSet, serverSet);
+    await db.withPrisma(async (prisma) => {
+      let largest: Awaited<ReturnType<typeof benchRuleCount>> | undefined;
+      for (const count of RULE_COUNTS) largest = await benchRuleCount(prisma, server, count);
+      reportCompileTime(largest!.rules);
+      await benchHostile(largest!.rules, largest!.serverSet);
+    });
+    printSummary();
   } finally {
+    await server?.stop();
     await db.drop();
   }
 }

@@ -92,8 +92,13 @@ function analyzeProgram(instructions) {
   return { loops, sequentialClassSteps };
 }
 
+// re2js empty-width assertion flag (src/Utils.js): a match must start at the beginning of the text.
+const EMPTY_BEGIN_TEXT = 4;
+
 // re2js syntax tree operators (src/Regexp.js, Regexp.Op) and the case-folding flag (src/RE2Flags.js).
 const LITERAL = 2;
+const CHAR_CLASS = 3;
+const WORD_BOUNDARY = 10;
 const CAPTURE = 12;
 const PLUS = 14;
 const REPEAT = 16;
@@ -115,34 +120,57 @@ function syntaxTree(translated) {
 /** Whether a code point cannot take part in a UTF-16 substring search that stands for it: U+FFFD or a surrogate. */
 const unsearchable = (codePoint) => codePoint === 0xfffd || (codePoint >= 0xd800 && codePoint <= 0xdfff);
 
+/** ASCII letters, digits and _: what RE2's \b counts as word characters. */
+const isWordUnit = (unit) => (unit >= 48 && unit <= 57) || (unit >= 65 && unit <= 90) || (unit >= 97 && unit <= 122) || unit === 95;
+
 /**
  * The literals a match requires, read from the syntax tree (null: none could be shown). Conservative: a part that
  * could match without a literal (a class, an optional or starred part, an alternation with such a branch) requires
  * nothing, and a sequence requires what each of its parts requires. A case-insensitive literal counts only when it
- * is ASCII: it is then found in the input folded by `foldedForLiterals`.
+ * is ASCII: pattern-set.mjs then finds it with an automaton whose alphabet folds case as RE2 does.
+ * A literal right after (before) a `\b` in the pattern, starting (ending) with a word character, is marked
+ * `wordBefore` (`wordAfter`): it must occur there, not inside a longer word.
+ * @param {boolean} [boundaryBefore] the node is immediately preceded by `\b`
+ * @param {boolean} [boundaryAfter] the node is immediately followed by `\b`
  * @returns {import('./pattern-compiler.d.mts').RequiredLiterals | null}
  */
-function requiredLiterals(node) {
+function requiredLiterals(node, boundaryBefore = false, boundaryAfter = false) {
   switch (node.op) {
     case LITERAL: {
       const codePoints = Array.from(node.runes);
       if (codePoints.length === 0 || codePoints.some(unsearchable)) return null;
       const text = String.fromCodePoint(...codePoints);
-      if ((node.flags & FOLD_CASE) === 0) return { literal: text };
+      if ((node.flags & FOLD_CASE) === 0) {
+        return {
+          literal: text,
+          ...(boundaryBefore && isWordUnit(text.charCodeAt(0)) ? { wordBefore: true } : {}),
+          ...(boundaryAfter && isWordUnit(text.charCodeAt(text.length - 1)) ? { wordAfter: true } : {}),
+        };
+      }
       return codePoints.every((codePoint) => codePoint < 0x80) ? { literal: text.toLowerCase(), caseInsensitive: true } : null;
     }
     case CAPTURE:
     case PLUS:
-      return requiredLiterals(node.subs[0]);
+      // A repetition's first round follows what precedes it, its last precedes what follows it.
+      return requiredLiterals(node.subs[0], boundaryBefore, boundaryAfter);
     case REPEAT:
-      return node.min >= 1 ? requiredLiterals(node.subs[0]) : null;
+      return node.min >= 1 ? requiredLiterals(node.subs[0], boundaryBefore, boundaryAfter) : null;
     case CONCAT: {
-      const required = node.subs.map(requiredLiterals).filter((part) => part !== null);
+      const last = node.subs.length - 1;
+      const required = node.subs
+        .map((sub, i) =>
+          requiredLiterals(
+            sub,
+            i === 0 ? boundaryBefore : node.subs[i - 1].op === WORD_BOUNDARY,
+            i === last ? boundaryAfter : node.subs[i + 1].op === WORD_BOUNDARY,
+          ),
+        )
+        .filter((part) => part !== null);
       if (required.length === 0) return null;
       return required.length === 1 ? required[0] : { allOf: required };
     }
     case ALTERNATE: {
-      const alternatives = node.subs.map(requiredLiterals);
+      const alternatives = node.subs.map((sub) => requiredLiterals(sub, boundaryBefore, boundaryAfter));
       return alternatives.includes(null) ? null : { anyOf: alternatives };
     }
     default:
@@ -151,13 +179,26 @@ function requiredLiterals(node) {
 }
 
 /**
- * The input as case-insensitive ASCII literals are searched in: every character a case-insensitive ASCII letter
- * matches (RE2's simple case folding: A-Z, a-z, and U+212A KELVIN SIGN for k, U+017F LONG S for s) becomes the lower
- * case letter; other characters may change too (toLowerCase), but never into a run that was not there for a literal.
- * @param {string} input
+ * Character classes a match requires a character of, read from the syntax tree (for patterns without a telling
+ * literal: `[\u0400-\u04ff]{3,}` cannot match text without Cyrillic). Each class is its ranges, [lo, hi, lo, hi, …]
+ * in code points. Conservative like requiredLiterals: an alternation, an optional part or a case-folded class
+ * requires nothing; a sequence requires what each of its parts requires.
+ * @returns {number[][]}
  */
-export function foldedForLiterals(input) {
-  return input.toLowerCase().replaceAll('\u017f', 's');
+function requiredClasses(node) {
+  switch (node.op) {
+    case CHAR_CLASS:
+      return node.runes.length > 0 && (node.flags & FOLD_CASE) === 0 ? [Array.from(node.runes)] : [];
+    case CAPTURE:
+    case PLUS:
+      return requiredClasses(node.subs[0]);
+    case REPEAT:
+      return node.min >= 1 ? requiredClasses(node.subs[0]) : [];
+    case CONCAT:
+      return node.subs.flatMap(requiredClasses);
+    default:
+      return [];
+  }
 }
 
 /** Why RE2 refused a pattern, said in terms of what the author wrote. */
@@ -225,8 +266,27 @@ export function compilePattern(pattern) {
         '(each [a-z], \\p{L}, \\d, . or letter matched case-insensitively outside *, + or {n,} is a step; {n} repeats it n times)',
     );
   }
+  const re2 = regex.re2();
+  const tree = syntaxTree(translated);
+  const literals = requiredLiterals(tree);
+  // startCond() is -1 for a program that can never match.
+  const anchoredAtStart = re2.cond > 0 && (re2.cond & EMPTY_BEGIN_TEXT) !== 0;
   return {
     ok: true,
-    compiled: { pattern, requiredLiterals: requiredLiterals(syntaxTree(translated)), test: (input) => regex.test(boundedInput(input)) },
+    compiled: {
+      pattern,
+      source: translated,
+      anchoredAtStart,
+      requiredLiterals: literals,
+      requiredClasses: requiredClasses(tree),
+      // re2js searches for `^…` at every position of the input, as for any pattern; a match that can only start at
+      // the beginning is looked for there alone, so a failing test stops at the first character that does not fit.
+      test: anchoredAtStart
+        ? (input) => {
+            const bounded = boundedInput(input);
+            return re2.matchWithGroup(bounded, 0, bounded.length, RE2Set.ANCHOR_START, 0)[0];
+          }
+        : (input) => regex.test(boundedInput(input)),
+    },
   };
 }

@@ -1,64 +1,156 @@
 /**
  * A set of patterns, in evaluation order, that answers which one matches an input first without running every one.
  *
- * Each pattern carries the literals a match requires (pattern-compiler.mjs). One Aho-Corasick automaton over all those
- * literals finds, in a single pass over the input, which of them occur; only the patterns whose condition holds on
- * them (and those that require no literal) are run, in order, and the first that matches answers. Case-insensitive
- * literals get a second automaton, run over the input folded to lower case. Skipping a pattern whose required
- * literals are absent cannot change the answer (pattern-set.unit.test.ts compares with running every pattern).
+ * Each pattern carries the literals a match requires (pattern-compiler.mjs). One pass of an Aho-Corasick automaton
+ * over the input finds which of those literals occur (a second automaton, whose alphabet folds ASCII case, finds the
+ * case-insensitive ones without a lower-cased copy of the input). The patterns those literals point to become the
+ * candidates; only a candidate whose whole condition holds is run, in order, and the first that matches answers.
+ * A literal the pattern puts right after or before a `\b` counts only where it stands at a word boundary, so
+ * `\b(test|tests)\b` is not run on "the latest build" (checked by the automaton where it finds the literal). Skipping a pattern whose required literals are absent
+ * cannot change the answer (pattern-set.unit.test.ts compares with running every pattern).
+ *
+ * A pattern that requires no literal, or single characters only (`\d{3}-\d{4}`: a '-' is in most code), would be
+ * run over the whole input on nearly every decision: when there are several, they are grouped into combined RE2
+ * programs (re2js RE2Set), so one linear pass answers for a whole group, run only when the first of its patterns that
+ * passes its prefilter is reached. Patterns anchored at the start stay on their own: a failing run stops at once.
+ * Grouped patterns may require a character of some class (`[\u0400-\u04ff]{3,}`, `\d+ ?[-+*] ?\d+`): the classes
+ * met in the input are noted in the same decision, so such a pattern is not run on input that lacks one.
+ *
+ * Profiling showed what a decision spent its time on, and so what is avoided here: a Map lookup per character
+ * (transitions are a flat table), a lower-cased copy of the input, a closure call per pattern (only candidates are
+ * looked at), and one regex pass per literal-free pattern.
  *
  * Plain JavaScript, imported by matcher.ts and by the match worker (match-worker.mjs) alike. No side effects.
  */
-import { boundedInput, compilePattern, foldedForLiterals } from './pattern-compiler.mjs';
+import { RE2Set } from 're2js';
+import { boundedInput, compilePattern } from './pattern-compiler.mjs';
+
+/** Above this many table cells (4 bytes each), an automaton keeps its transitions sparse instead of dense. */
+export const DENSE_TABLE_LIMIT = 1 << 21;
+/** Patterns per combined RE2 program: small enough that its lazy DFA keeps few threads per state. */
+const PATTERNS_PER_GROUP = 64;
+/** Character classes a literal-free pattern requires are tracked as bits of one 32-bit word; further ones are ignored. */
+const MAX_TRACKED_CLASSES = 31;
+
+const CHAR_CODES = 0x10000;
+/** Occurrences of a literal that must stand at a word boundary checked per decision before it counts as found. */
+const MAX_FAILED_BOUNDARY_CHECKS = 8;
+/** Scans are numbered in Int32Array stamps; before the count would overflow them, they are cleared and it restarts. */
+const MAX_STAMP = 0x3fffffff;
 
 /**
- * An Aho-Corasick automaton over UTF-16 code units, answering which of its literals occur in a text. Transitions are
- * kept per node in a Map; every literal occurrence is recorded once per node per scan, so a scan is linear in the
- * text plus the literals found.
+ * For the case-folding automaton: the code units a case-insensitive ASCII letter matches under RE2's simple case
+ * folding, besides the letter itself (upper case, U+212A KELVIN SIGN for k, U+017F LONG S for s).
+ */
+function foldedAlternatives(unit) {
+  if (unit < 0x61 || unit > 0x7a) return [];
+  const alternatives = [unit - 0x20];
+  if (unit === 0x6b) alternatives.push(0x212a);
+  if (unit === 0x73) alternatives.push(0x17f);
+  return alternatives;
+}
+
+/**
+ * An Aho-Corasick automaton over UTF-16 code units that reports which of its literals occur in a text. Code units are
+ * first mapped to classes (0: in no literal), so the transition table has a column per class, not per code unit;
+ * the case-folding automaton maps both cases of a letter to one class. Each literal-ending node is reported once per
+ * scan, so a scan is linear in the text plus the literals found.
  */
 class LiteralScanner {
-  /** @param {readonly string[]} literals distinct, non-empty */
-  constructor(literals) {
-    /** @type {Map<number, number>[]} */
-    this.next = [new Map()];
-    /** Per node, the literal ending there (-1 for none). */
-    this.literalAt = [-1];
-    literals.forEach((literal, id) => {
-      let node = 0;
+  /**
+   * @param {readonly string[]} literals distinct, non-empty (lower case when `foldCase`)
+   * @param {readonly { id: number, wordBefore: boolean, wordAfter: boolean }[][]} variants per literal, the literal
+   *   ids spelled so, some to be found only at a word boundary
+   * @param {boolean} foldCase
+   * @param {number} denseLimit
+   */
+  constructor(literals, variants, foldCase, denseLimit) {
+    this.variants = variants;
+    this.classOf = new Int32Array(CHAR_CODES);
+    let classes = 1;
+    for (const literal of literals) {
       for (let i = 0; i < literal.length; i++) {
         const unit = literal.charCodeAt(i);
-        let child = this.next[node].get(unit);
+        if (this.classOf[unit] !== 0) continue;
+        this.classOf[unit] = classes;
+        if (foldCase) for (const alternative of foldedAlternatives(unit)) this.classOf[alternative] = classes;
+        classes++;
+      }
+    }
+    this.classes = classes;
+
+    /** Trie edges while building: per node, class -> child. */
+    const edges = [new Map()];
+    const literalAt = [-1];
+    literals.forEach((literal, i) => {
+      let node = 0;
+      for (let k = 0; k < literal.length; k++) {
+        const cls = this.classOf[literal.charCodeAt(k)];
+        let child = edges[node].get(cls);
         if (child === undefined) {
-          child = this.next.length;
-          this.next.push(new Map());
-          this.literalAt.push(-1);
-          this.next[node].set(unit, child);
+          child = edges.length;
+          edges.push(new Map());
+          literalAt.push(-1);
+          edges[node].set(cls, child);
         }
         node = child;
       }
-      this.literalAt[node] = id;
+      literalAt[node] = i;
     });
-    const nodes = this.next.length;
+    const nodes = edges.length;
+    this.literalAt = Int32Array.from(literalAt);
     this.fail = new Int32Array(nodes);
     /** The nearest node on the failure chain (itself included) where a literal ends, or -1. */
     this.output = new Int32Array(nodes).fill(-1);
+    this.dense = nodes * classes <= denseLimit ? new Int32Array(nodes * classes) : null;
+    this.edges = this.dense ? null : edges;
+    // Breadth first, so a node's failure target (shallower) is complete before the node.
     const queue = [0];
     for (let head = 0; head < queue.length; head++) {
       const node = queue[head];
       this.output[node] = this.literalAt[node] !== -1 ? node : node === 0 ? -1 : this.output[this.fail[node]];
-      for (const [unit, child] of this.next[node]) {
-        if (node !== 0) this.fail[child] = this.step(this.fail[node], unit);
-        queue.push(child);
+      if (this.dense) {
+        // A full transition table: missing edges take the failure node's transition, computed already.
+        const row = node * classes;
+        const failRow = this.fail[node] * classes;
+        for (let cls = 1; cls < classes; cls++) {
+          const child = edges[node].get(cls);
+          if (child === undefined) this.dense[row + cls] = node === 0 ? 0 : this.dense[failRow + cls];
+          else {
+            this.dense[row + cls] = child;
+            this.fail[child] = node === 0 ? 0 : this.dense[failRow + cls];
+            queue.push(child);
+          }
+        }
+      } else {
+        for (const [cls, child] of edges[node]) {
+          this.fail[child] = node === 0 ? 0 : this.sparseStep(this.fail[node], cls);
+          queue.push(child);
+        }
       }
     }
     /** The scan a node was last reported in: its chain of literals is then already recorded. */
     this.reportedInScan = new Int32Array(nodes);
     this.scan = 0;
+    /**
+     * Per literal-ending node, whether it or a node on its chain has a literal to be found at a word boundary only:
+     * such a literal found nowhere yet may pass at any later occurrence, so a walk cannot stop at a reported node.
+     */
+    this.boundaryOnChain = new Uint8Array(nodes);
+    /** Per node, how many occurrences failed their word-boundary check in the scan `failedChecksIn` names. */
+    this.failedChecks = new Int32Array(nodes);
+    this.failedChecksIn = new Int32Array(nodes);
+    for (const node of queue) {
+      if (this.literalAt[node] === -1) continue;
+      const below = this.output[this.fail[node]];
+      const here = variants[this.literalAt[node]].some((v) => v.wordBefore || v.wordAfter);
+      this.boundaryOnChain[node] = here || (node !== 0 && below !== -1 && this.boundaryOnChain[below] === 1) ? 1 : 0;
+    }
   }
 
-  step(node, unit) {
+  sparseStep(node, cls) {
     for (;;) {
-      const child = this.next[node].get(unit);
+      const child = this.edges[node].get(cls);
       if (child !== undefined) return child;
       if (node === 0) return 0;
       node = this.fail[node];
@@ -66,90 +158,300 @@ class LiteralScanner {
   }
 
   /**
-   * Marks in `found` (indexed by literal id) the literals that occur in `text`.
+   * Calls `found(literalId)` for each literal that occurs in `text` (at a word boundary when it must), once.
    * @param {string} text
-   * @param {Uint8Array} found cleared by the caller
+   * @param {Int32Array} foundIn literal id -> the decision it was last found in
+   * @param {number} decision
+   * @param {(literalId: number) => void} found marks foundIn
    */
-  findIn(text, found) {
+  findIn(text, foundIn, decision, found) {
+    if (this.scan === MAX_STAMP) {
+      this.reportedInScan.fill(0);
+      this.failedChecksIn.fill(0);
+      this.scan = 0;
+    }
     const scan = ++this.scan;
+    const { classOf, dense, output, fail, literalAt, reportedInScan, classes, variants, boundaryOnChain, failedChecks, failedChecksIn } =
+      this;
+    const length = text.length;
     let node = 0;
-    for (let i = 0; i < text.length; i++) {
-      node = this.step(node, text.charCodeAt(i));
-      for (let at = this.output[node]; at !== -1 && this.reportedInScan[at] !== scan; at = this.output[this.fail[at]]) {
-        this.reportedInScan[at] = scan;
-        found[this.literalAt[at]] = 1;
+    for (let i = 0; i < length; i++) {
+      const cls = classOf[text.charCodeAt(i)];
+      if (dense !== null) node = dense[node * classes + cls];
+      else node = cls === 0 ? 0 : this.sparseStep(node, cls);
+      for (let at = output[node]; at !== -1; at = output[fail[at]]) {
+        if (reportedInScan[at] === scan) {
+          if (boundaryOnChain[at] === 0) break; // its whole chain is reported already
+          continue;
+        }
+        if (failedChecksIn[at] !== scan) {
+          failedChecksIn[at] = scan;
+          failedChecks[at] = 0;
+        }
+        // Past a few failed checks of a node, its literals count as found: the prefilter may let a rule through that
+        // cannot match, never the reverse, and an input made of near misses costs no more than a few checks a node.
+        const giveUp = failedChecks[at] >= MAX_FAILED_BOUNDARY_CHECKS;
+        let complete = true;
+        for (const { id, wordBefore, wordAfter, length: literalLength } of variants[literalAt[at]]) {
+          if (foundIn[id] === decision) continue;
+          const start = i + 1 - literalLength;
+          if (
+            !giveUp &&
+            ((wordBefore && start > 0 && isWordUnit(text.charCodeAt(start - 1))) ||
+              (wordAfter && i + 1 < length && isWordUnit(text.charCodeAt(i + 1))))
+          ) {
+            complete = false;
+            continue;
+          }
+          found(id);
+        }
+        if (complete) reportedInScan[at] = scan;
+        else failedChecks[at]++;
       }
     }
   }
 }
 
 /**
- * Turns a RequiredLiterals condition into a test over the found-literal flags, numbering its literals in `exactIds`
- * (searched in the input) and `foldedIds` (searched in the folded input).
- * @returns {(foundExact: Uint8Array, foundFolded: Uint8Array) => boolean}
+ * Per UTF-16 code unit, the bits of the classes it belongs to. A class reaching beyond U+FFFF also claims every high
+ * surrogate: noting more classes than the input holds only runs a pattern that could have been skipped.
+ * @param {readonly (readonly number[])[]} classRanges
  */
-function conditionOver(required, exactIds, foldedIds) {
-  if ('literal' in required) {
-    const ids = required.caseInsensitive ? foldedIds : exactIds;
-    let id = ids.get(required.literal);
-    if (id === undefined) ids.set(required.literal, (id = ids.size));
-    return required.caseInsensitive ? (_, foundFolded) => foundFolded[id] === 1 : (foundExact) => foundExact[id] === 1;
-  }
-  const parts = ('allOf' in required ? required.allOf : required.anyOf).map((part) => conditionOver(part, exactIds, foldedIds));
-  return 'allOf' in required
-    ? (foundExact, foundFolded) => parts.every((part) => part(foundExact, foundFolded))
-    : (foundExact, foundFolded) => parts.some((part) => part(foundExact, foundFolded));
+function classMasks(classRanges) {
+  const masks = new Int32Array(CHAR_CODES);
+  classRanges.forEach((ranges, i) => {
+    const bit = 1 << i;
+    for (let k = 0; k < ranges.length; k += 2) {
+      const [lo, hi] = [ranges[k], ranges[k + 1]];
+      for (let unit = lo; unit <= Math.min(hi, CHAR_CODES - 1); unit++) masks[unit] |= bit;
+      if (hi >= CHAR_CODES) for (let unit = 0xd800; unit <= 0xdbff; unit++) masks[unit] |= bit;
+    }
+  });
+  return masks;
 }
 
-/** Finds which of some literals occur in a text, into flags reused from one input to the next. */
-function literalFinder(ids) {
-  const found = new Uint8Array(ids.size);
-  const scanner = ids.size > 0 ? new LiteralScanner([...ids.keys()]) : null;
-  return {
-    found,
-    /** @param {() => string} text the text to search, computed only when there are literals to find */
-    findIn(text) {
-      if (!scanner) return;
-      found.fill(0);
-      scanner.findIn(text(), found);
-    },
-  };
+/** The bits of the classes the text holds a character of, stopping once all are met. */
+function classesIn(text, masks, all) {
+  let met = 0;
+  for (let i = 0; i < text.length && met !== all; i++) met |= masks[text.charCodeAt(i)];
+  return met;
+}
+
+const isWordUnit = (unit) => (unit >= 48 && unit <= 57) || (unit >= 65 && unit <= 90) || (unit >= 97 && unit <= 122) || unit === 95;
+
+/** A test of which literals were found (`foundIn[id] === scan`), numbering literals through `literalId`. */
+function conditionOver(required, literalId) {
+  if ('literal' in required) {
+    const id = literalId(required);
+    return (foundIn, scan) => foundIn[id] === scan;
+  }
+  const tests = ('allOf' in required ? required.allOf : required.anyOf).map((part) => conditionOver(part, literalId));
+  return 'allOf' in required
+    ? (foundIn, scan) => tests.every((test) => test(foundIn, scan))
+    : (foundIn, scan) => tests.some((test) => test(foundIn, scan));
+}
+
+/** Whether any one literal of the condition suffices: a pattern that became a candidate by a literal then passes. */
+function anyLiteralSuffices(required) {
+  return 'literal' in required || ('anyOf' in required && required.anyOf.every(anyLiteralSuffices));
+}
+
+/** Every literal of a condition. */
+function literalsOf(required, into = []) {
+  if ('literal' in required) into.push(required);
+  else for (const part of 'allOf' in required ? required.allOf : required.anyOf) literalsOf(part, into);
+  return into;
+}
+
+/** The fewest characters of literal text any input the condition accepts must hold. */
+function guaranteedLength(required) {
+  if ('literal' in required) return required.literal.length;
+  const lengths = ('allOf' in required ? required.allOf : required.anyOf).map(guaranteedLength);
+  return 'allOf' in required ? lengths.reduce((sum, length) => sum + length, 0) : Math.min(...lengths);
 }
 
 /**
  * Compiles patterns given in evaluation order. Patterns that do not compile are left out and listed with their
  * index and the reason, never thrown.
  * @param {readonly string[]} patterns
+ * @param {{ denseTableLimit?: number }} [options] for tests: force the sparse automaton
  */
-export function compilePatternSet(patterns) {
-  const usable = [];
+export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMIT } = {}) {
   const unusable = [];
-  /** @type {Map<string, number>} literal -> id */
-  const exactIds = new Map();
-  /** @type {Map<string, number>} lower-case literal -> id */
-  const foldedIds = new Map();
+  /** Usable patterns, in evaluation order. */
+  const usable = [];
+  /** "exact|folded  before after  literal" -> literal id */
+  const literalIds = new Map();
+  /** Per automaton (exact, folded): its distinct strings, and for each the ids of the literals spelled so. */
+  const searched = [
+    { strings: new Map(), variants: [] },
+    { strings: new Map(), variants: [] },
+  ];
+  /** literal id -> positions in `usable` of the patterns that name it */
+  const patternsOfLiteral = [];
+  const literalId = ({ literal, caseInsensitive = false, wordBefore = false, wordAfter = false }) => {
+    const key = `${Number(caseInsensitive)}${Number(wordBefore)}${Number(wordAfter)}${literal}`;
+    let id = literalIds.get(key);
+    if (id === undefined) {
+      id = literalIds.size;
+      literalIds.set(key, id);
+      patternsOfLiteral.push([]);
+      const { strings, variants } = searched[Number(caseInsensitive)];
+      let string = strings.get(literal);
+      if (string === undefined) {
+        string = variants.length;
+        strings.set(literal, string);
+        variants.push([]);
+      }
+      variants[string].push({ id, wordBefore, wordAfter, length: literal.length });
+    }
+    return id;
+  };
+  /** Character class (its ranges, joined) -> its bit in the classes-met word. */
+  const classBits = new Map();
+  const classRanges = [];
+  const classBit = (ranges) => {
+    const key = ranges.join(',');
+    let bit = classBits.get(key);
+    if (bit === undefined) {
+      bit = classRanges.length < MAX_TRACKED_CLASSES ? 1 << classRanges.length : 0;
+      classBits.set(key, bit);
+      if (bit !== 0) classRanges.push(ranges);
+    }
+    return bit;
+  };
+  /** Positions in `usable` of the patterns that require no literal but single characters, and may start anywhere. */
+  const groupable = [];
   patterns.forEach((pattern, index) => {
     const compilation = compilePattern(pattern);
     if (!compilation.ok) {
       unusable.push({ index, reason: compilation.reason });
       return;
     }
-    const { requiredLiterals, test } = compilation.compiled;
-    usable.push({ index, test, mayMatch: requiredLiterals === null ? null : conditionOver(requiredLiterals, exactIds, foldedIds) });
+    const { requiredLiterals, requiredClasses, test, source, anchoredAtStart } = compilation.compiled;
+    const position = usable.length;
+    const weak = requiredLiterals === null || guaranteedLength(requiredLiterals) <= 1;
+    const needsClasses = weak ? requiredClasses.reduce((bits, ranges) => bits | classBit(ranges), 0) : 0;
+    const entry = { index, test, source, condition: null, needsClasses, group: -1, literalFree: requiredLiterals === null };
+    usable.push(entry);
+    if (weak && !anchoredAtStart) groupable.push(position);
+    if (requiredLiterals === null) return;
+    entry.condition = anyLiteralSuffices(requiredLiterals) ? null : conditionOver(requiredLiterals, literalId);
+    for (const literal of literalsOf(requiredLiterals)) {
+      const named = patternsOfLiteral[literalId(literal)];
+      if (named.at(-1) !== position) named.push(position);
+    }
   });
-  const exact = literalFinder(exactIds);
-  const folded = literalFinder(foldedIds);
+
+  // Groupable patterns, in order, PATTERNS_PER_GROUP to a combined program (a lone one is run as it is).
+  const groups = [];
+  for (let start = 0; groupable.length > 1 && start < groupable.length; start += PATTERNS_PER_GROUP) {
+    const members = groupable.slice(start, start + PATTERNS_PER_GROUP);
+    const set = new RE2Set();
+    for (const position of members) {
+      usable[position].group = groups.length;
+      set.add(usable[position].source);
+    }
+    set.compile();
+    groups.push({ set, members });
+  }
+  const literalFree = Int32Array.from(usable.flatMap((entry, position) => (entry.literalFree ? [position] : [])));
+
+  const classesOf = classRanges.length > 0 ? classMasks(classRanges) : null;
+  const allClasses = (2 ** classRanges.length - 1) | 0;
+  /** The classes met in the current decision's input. */
+  let classesMet = 0;
+
+  const literalCount = literalIds.size;
+  const scanners = searched.flatMap(({ strings, variants }, folded) => {
+    if (strings.size === 0) return [];
+    return [new LiteralScanner([...strings.keys()], variants, folded === 1, denseTableLimit)];
+  });
+
+  // Per decision state, reused: stamps instead of clearing, so a decision allocates nothing in proportion to the set.
+  let scan = 0;
+  /** literal id -> the scan it was last found in */
+  const literalFoundIn = new Int32Array(literalCount);
+  /** position -> the scan it last became a candidate in */
+  const candidateIn = new Int32Array(usable.length);
+  /** position -> the scan its group's program last found it matching in */
+  const groupMatchedIn = new Int32Array(usable.length);
+  /** group -> the scan its program last ran in */
+  const groupRanIn = new Int32Array(groups.length);
+  const candidates = new Int32Array(usable.length);
+  let candidateCount = 0;
+
+  const addCandidate = (position) => {
+    if (candidateIn[position] === scan) return;
+    candidateIn[position] = scan;
+    candidates[candidateCount++] = position;
+  };
+  const literalFound = (id) => {
+    if (literalFoundIn[id] === scan) return;
+    literalFoundIn[id] = scan;
+    for (const position of patternsOfLiteral[id]) addCandidate(position);
+  };
+  /** Finds the candidates of an input, in evaluation order, into candidates[0, candidateCount). */
+  function findCandidates(bounded) {
+    if (scan === MAX_STAMP) {
+      for (const stamps of [literalFoundIn, candidateIn, groupMatchedIn, groupRanIn]) stamps.fill(0);
+      scan = 0;
+    }
+    scan++;
+    candidateCount = 0;
+    for (const scanner of scanners) scanner.findIn(bounded, literalFoundIn, scan, literalFound);
+    if (classesOf !== null) classesMet = classesIn(bounded, classesOf, allClasses);
+    for (const position of literalFree) addCandidate(position);
+    candidates.subarray(0, candidateCount).sort();
+  }
+
+  /** Whether the candidate at `position` matches: its condition holds, and its regex (or its group's) matches. */
+  function candidateMatches(position, bounded) {
+    const entry = usable[position];
+    if (entry.condition !== null && !entry.condition(literalFoundIn, scan)) return false;
+    if ((entry.needsClasses & classesMet) !== entry.needsClasses) return false;
+    if (entry.group === -1) return entry.test(bounded);
+    if (groupRanIn[entry.group] !== scan) {
+      groupRanIn[entry.group] = scan;
+      const { set, members } = groups[entry.group];
+      for (const member of set.match(bounded)) groupMatchedIn[members[member]] = scan;
+    }
+    return groupMatchedIn[position] === scan;
+  }
+
   return {
     unusable,
     /** Index of the first pattern that matches the input (its first MATCHED_INPUT_CHARS characters), or -1. */
     firstMatchIndex(input) {
       const bounded = boundedInput(input);
-      exact.findIn(() => bounded);
-      folded.findIn(() => foldedForLiterals(bounded));
-      for (const { index, test, mayMatch } of usable) {
-        if ((mayMatch === null || mayMatch(exact.found, folded.found)) && test(bounded)) return index;
+      findCandidates(bounded);
+      for (let i = 0; i < candidateCount; i++) {
+        const position = candidates[i];
+        if (candidateMatches(position, bounded)) return usable[position].index;
       }
       return -1;
+    },
+    /**
+     * In one pass: the first matching pattern among those not flagged in `collect` (-1 when none), and every matching
+     * pattern among those flagged, in order (for shadow rules: counted whenever they match, never deciding).
+     * @param {string} input
+     * @param {ArrayLike<unknown>} collect indexed like the patterns given; truthy flags a pattern
+     */
+    firstMatchAndCollected(input, collect) {
+      const bounded = boundedInput(input);
+      findCandidates(bounded);
+      let first = -1;
+      const collected = [];
+      for (let i = 0; i < candidateCount; i++) {
+        const position = candidates[i];
+        const { index } = usable[position];
+        const collecting = Boolean(collect[index]);
+        if (first !== -1 && !collecting) continue;
+        if (!candidateMatches(position, bounded)) continue;
+        if (collecting) collected.push(index);
+        else first = index;
+      }
+      return { first, collected };
     },
   };
 }

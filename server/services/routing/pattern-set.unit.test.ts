@@ -51,6 +51,46 @@ describe('the literal prefilter gives the answer of running every rule in order'
     );
   });
 
+  it('with the sparse automaton kept for very large literal sets, too', () => {
+    fc.assert(
+      fc.property(
+        fc.array(pattern, { minLength: 1, maxLength: 12 }),
+        fc.array(inputText, { minLength: 1, maxLength: 6 }),
+        (patterns, inputs) => {
+          const set = compilePatternSet(patterns, { denseTableLimit: 0 });
+          const expected = firstMatchByRunningEvery(patterns);
+          for (const input of inputs) expect(set.firstMatchIndex(input)).toBe(expected(input));
+        },
+      ),
+      { numRuns: 100, seed: 20261127 },
+    );
+  });
+
+  it('when many patterns without literals are run as combined programs (more than one group of them)', () => {
+    // 150 literal-free or single-character patterns, interleaved with literal ones: three groups of at most 64.
+    const patterns = Array.from({ length: 300 }, (_, i) =>
+      i % 2 === 0
+        ? `\\b[A-Z]{2}\\d{${1 + (i % 7)},${8 + (i % 40)}}\\b|x{${i + 2}}`
+        : i % 3 === 0
+          ? `\\b(w${i}|v${i})\\b`
+          : `\\d{3}-${i % 10}`,
+    );
+    const set = compilePatternSet(patterns);
+    expect(set.unusable).toEqual([]);
+    const expected = firstMatchByRunningEvery(patterns);
+    const inputs = ['', 'no digits here', 'see AB1234', 'w9 and 123-9', 'x'.repeat(40), 'v3 w3', `${'x'.repeat(302)}`, '12-3 AB1'];
+    for (const input of inputs) expect(set.firstMatchIndex(input)).toBe(expected(input));
+  });
+
+  it('on patterns anchored at the start, which are only tried there', () => {
+    const set = compilePatternSet(['^(hi|hello)\\b', '(?i)^thanks', '^\\s*$', '(?m)^done$']);
+    expect(set.firstMatchIndex('hello there')).toBe(0);
+    expect(set.firstMatchIndex('oh, hello there')).toBe(-1);
+    expect(set.firstMatchIndex('THANKS a lot')).toBe(1);
+    expect(set.firstMatchIndex('  \n ')).toBe(2);
+    expect(set.firstMatchIndex('first\ndone')).toBe(3);
+  });
+
   it('on realistic rules, case-insensitive ones included', () => {
     const rules = [
       '^(hi|hello|hey|thanks)\\b',
@@ -79,6 +119,75 @@ describe('the literal prefilter gives the answer of running every rule in order'
   });
 });
 
+describe('the first match and every match among collected patterns, in one pass', () => {
+  it('gives the first match among the others, and all matches among the collected ones', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(pattern, fc.boolean()), { minLength: 1, maxLength: 12 }),
+        fc.array(inputText, { minLength: 1, maxLength: 6 }),
+        (flagged, inputs) => {
+          const patterns = flagged.map(([p]) => p);
+          const collect = flagged.map(([, c]) => c);
+          const set = compilePatternSet(patterns);
+          const tests = patterns.map((p) => {
+            const compilation = compilePattern(p);
+            return compilation.ok ? (input: string) => compilation.compiled.test(input) : () => false;
+          });
+          for (const input of inputs) {
+            const matching = tests.flatMap((test, i) => (test(input) ? [i] : []));
+            expect(set.firstMatchAndCollected(input, collect)).toEqual({
+              first: matching.find((i) => !collect[i]) ?? -1,
+              collected: matching.filter((i) => collect[i]),
+            });
+            // Interleaved with plain decisions, which share the set's per-decision state.
+            expect(set.firstMatchIndex(input)).toBe(matching[0] ?? -1);
+          }
+        },
+      ),
+      { numRuns: 200, seed: 20261128 },
+    );
+  });
+
+  it('names shadow-like rules after the deciding one too', () => {
+    const set = compilePatternSet(['\\bdeploy\\b', '\\bdeploy', 'deploy', '\\d+']);
+    expect(set.firstMatchAndCollected('deploy 3 times', [false, true, false, true])).toEqual({ first: 0, collected: [1, 3] });
+    expect(set.firstMatchAndCollected('redeploy', [false, true, false, true])).toEqual({ first: 2, collected: [] });
+    expect(set.firstMatchAndCollected('nothing', [true, true, true, true])).toEqual({ first: -1, collected: [] });
+  });
+});
+
+describe('required character classes', () => {
+  const classes = (p: string) => {
+    const compilation = compilePattern(p);
+    if (!compilation.ok) throw new Error(compilation.reason);
+    return compilation.compiled.requiredClasses;
+  };
+
+  it('come from classes a match cannot do without', () => {
+    expect(classes('[\\u0400-\\u04ff]{2}')).toEqual([
+      [0x400, 0x4ff],
+      [0x400, 0x4ff],
+    ]);
+    expect(classes('\\b\\d+ ?[-+] ?\\d')).toEqual([
+      [48, 57],
+      [43, 43, 45, 45],
+      [48, 57],
+    ]);
+    expect(classes('a?\\d*|x')).toEqual([]);
+    // A case-folded class is left out rather than folded again.
+    expect(classes('(?i)[a-c]')).toEqual([]);
+  });
+
+  it('keep a literal-free pattern from running on input without them, with the same answers', () => {
+    const patterns = ['[\\u0400-\\u04ff]{3,}', '\\b\\d+ ?[-+*/] ?\\d+\\b', '😀\\d'];
+    const set = compilePatternSet(patterns);
+    const expected = firstMatchByRunningEvery(patterns);
+    for (const input of ['plain prose', 'привет', 'when 2 + 2 is 4', 'no 2 digits + ops', '😀7', '\ud83d7']) {
+      expect(set.firstMatchIndex(input)).toBe(expected(input));
+    }
+  });
+});
+
 describe('required literals', () => {
   const required = (p: string) => {
     const compilation = compilePattern(p);
@@ -88,11 +197,45 @@ describe('required literals', () => {
 
   it('come from the parsed pattern: alternations, sequences, repetitions', () => {
     expect(required('\\b(refactor|debug|optimi[sz]e)\\b')).toEqual({
-      anyOf: [{ literal: 'refactor' }, { literal: 'debug' }, { allOf: [{ literal: 'optimi' }, { literal: 'e' }] }],
+      anyOf: [
+        { literal: 'refactor', wordBefore: true, wordAfter: true },
+        { literal: 'debug', wordBefore: true, wordAfter: true },
+        {
+          allOf: [
+            { literal: 'optimi', wordBefore: true },
+            { literal: 'e', wordAfter: true },
+          ],
+        },
+      ],
     });
     expect(required('.*implement.*algorithm.*')).toEqual({ allOf: [{ literal: 'implement' }, { literal: 'algorithm' }] });
     expect(required('^fix(es)?')).toEqual({ literal: 'fix' });
     expect(required('x(?:yz)*w')).toEqual({ allOf: [{ literal: 'x' }, { literal: 'w' }] });
+  });
+
+  it('are marked where the pattern puts a word boundary next to them, when they start or end with a word character', () => {
+    expect(required('\\b(milox|mimix)\\b')).toEqual({
+      allOf: [
+        { literal: 'mi', wordBefore: true },
+        {
+          anyOf: [
+            { literal: 'lox', wordAfter: true },
+            { literal: 'mix', wordAfter: true },
+          ],
+        },
+      ],
+    });
+    expect(required('\\b-x\\b')).toEqual({ literal: '-x', wordAfter: true });
+    expect(required('\\b(?:ab)+c')).toEqual({ allOf: [{ literal: 'ab', wordBefore: true }, { literal: 'c' }] });
+  });
+
+  it('at a word boundary keep a rule from running on a longer word, with the same answers', () => {
+    const patterns = ['\\b(test|tests)\\b', '\\btest', 'test\\b', '\\b_x\\b', 'x\\b\\.y'];
+    const set = compilePatternSet(patterns);
+    const expected = firstMatchByRunningEvery(patterns);
+    for (const input of ['the latest build', 'latest tests', 'testing', 'attest', 'a test.', '_x_', '(_x)', 'x.y', 'xx.y', 'test']) {
+      expect(set.firstMatchIndex(input)).toBe(expected(input));
+    }
   });
 
   it('are lower case when matched case-insensitively, and ASCII only', () => {
