@@ -8,7 +8,8 @@ export const checkRoutingRulesTool = defineTool({
     'Check the routing rules for mistakes before they cost traffic: patterns the engine refuses (unusable), rules that can never fire ' +
     'because a higher-ranked active rule takes every input they match (never_fires, shown on recent decision inputs and on example ' +
     'inputs built from the pattern), equal-priority rules that both match some input and route it differently (overlap), and patterns ' +
-    'that match the empty string or almost every input. Give candidate to check an unsaved rule, or an edit (with its id), in place. ' +
+    'that match the empty string or almost every input. Give candidate to check an unsaved rule, or an edit (with its id), in place: ' +
+    'the answer is then the warnings concerning it (about it, or naming it as the rule that shadows or overlaps another). ' +
     'Warnings carry the rule id (null: the candidate), a message and the evidence. Reads only.',
   input: CheckRoutingRulesInput,
   readOnly: true,

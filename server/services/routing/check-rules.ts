@@ -62,7 +62,7 @@ type Candidate = NonNullable<z.output<typeof CheckRoutingRulesInput>['candidate'
  * recently updated, so first among its priority. A candidate without an id but with a stored rule's pattern is an
  * edit of that rule, as the upsert keyed on pattern would make it.
  */
-function withCandidate(stored: readonly RoutingRuleDto[], candidate: Candidate): CheckedRule[] {
+function withCandidate(stored: readonly RoutingRuleDto[], candidate: Candidate): { rules: CheckedRule[]; candidateId: number } {
   const edited =
     candidate.id !== undefined
       ? stored.find((rule) => rule.id === candidate.id)
@@ -84,14 +84,16 @@ function withCandidate(stored: readonly RoutingRuleDto[], candidate: Candidate):
   };
   const others = stored.filter((rule) => rule !== edited).map(toChecked);
   const place = others.findIndex((rule) => rule.priority <= checked.priority);
-  return place === -1 ? [...others, checked] : [...others.slice(0, place), checked, ...others.slice(place)];
+  const rules = place === -1 ? [...others, checked] : [...others.slice(0, place), checked, ...others.slice(place)];
+  return { rules, candidateId: checked.id };
 }
 
 const idOut = (id: number) => (id === UNSAVED_RULE_ID ? null : id);
 
 /**
- * Checks the stored rules (and an unsaved candidate in place) on the recent decision inputs and on example inputs
- * built from each pattern. Reads only.
+ * Checks the stored rules on the recent decision inputs and on example inputs built from each pattern: all their
+ * warnings, or, with a candidate (an unsaved rule or an edit, put in place), the warnings concerning the candidate.
+ * Reads only.
  */
 export async function checkRoutingRules(
   prisma: PrismaClient,
@@ -103,8 +105,12 @@ export async function checkRoutingRules(
     recentDecisionInputs(prisma, CHECKED_SAMPLES),
   ]);
   const stored = rows.map(toRoutingRuleDto);
-  const rules = candidate ? withCandidate(stored, candidate) : stored.map(toChecked);
-  const report = checkRoutingRuleSet(rules, samples, { maxSamples: CHECKED_SAMPLES, ...options });
+  const { rules, candidateId } = candidate ? withCandidate(stored, candidate) : { rules: stored.map(toChecked), candidateId: undefined };
+  const report = checkRoutingRuleSet(rules, samples, {
+    maxSamples: CHECKED_SAMPLES,
+    ...(candidateId !== undefined && { focusRuleId: candidateId }),
+    ...options,
+  });
   return {
     warnings: report.warnings.map(({ ruleId, evidence, ...warning }) => ({
       ...warning,

@@ -18,6 +18,8 @@ export interface CompiledPattern {
   readonly pattern: string;
   /** What the pattern cannot match without: an input lacking it is not matched. Null when nothing can be shown. */
   readonly requiredLiterals: RequiredLiterals | null;
+  /** re2js's simplified syntax tree of the (translated) pattern, for tools reasoning about what it matches. */
+  readonly syntaxTree: PatternSyntaxNode;
   /** Whether the pattern matches anywhere in the first MATCHED_INPUT_CHARS characters of the input. */
   test(input: string): boolean;
 }
@@ -70,6 +72,3 @@ export interface PatternSyntaxNode {
   readonly min: number;
   readonly max: number;
 }
-
-/** The simplified syntax tree of a pattern (JavaScript syntax translated), or null when it does not parse. */
-export declare function patternSyntaxTree(pattern: string): PatternSyntaxNode | null;

@@ -242,20 +242,9 @@ export function compilePattern(pattern) {
         '(each [a-z], \\p{L}, \\d, . or letter matched case-insensitively outside *, + or {n,} is a step; {n} repeats it n times)',
     );
   }
+  const tree = syntaxTree(translated);
   return {
     ok: true,
-    compiled: { pattern, requiredLiterals: requiredLiterals(syntaxTree(translated)), test: (input) => regex.test(boundedInput(input)) },
+    compiled: { pattern, requiredLiterals: requiredLiterals(tree), syntaxTree: tree, test: (input) => regex.test(boundedInput(input)) },
   };
-}
-
-/**
- * The simplified syntax tree of a pattern (after the translation of JavaScript syntax), or null when it does not
- * parse. For tools that reason about what a pattern matches (the rule checks build example inputs from it).
- */
-export function patternSyntaxTree(pattern) {
-  try {
-    return syntaxTree(RE2JS.translateRegExp(pattern));
-  } catch {
-    return null;
-  }
 }

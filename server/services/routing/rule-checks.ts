@@ -11,8 +11,7 @@
  * whose every tried input is taken earlier is reported with the counts, so the reader can judge the evidence.
  */
 import { CHECK_CORPUS } from './check-corpus';
-import { compilePattern, compilePatternSet, type CompiledPattern, type RequiredLiterals } from './matcher';
-import { foldedForLiterals } from './pattern-compiler.mjs';
+import { compilePatternSet } from './matcher';
 import { witnessesOf } from './witnesses';
 
 export type CheckedRuleState = 'active' | 'shadow' | 'inactive';
@@ -73,9 +72,12 @@ export interface RuleCheckOptions {
   maxWitnessesPerRule: number;
   /** Samples are cut to this many characters: a bound on the cost of each of the many matches the checks run. */
   maxInputChars: number;
-  /** Pairwise checks stop once this much time has passed; the report then says it is incomplete. */
+  /** The checks stop once this much time has passed; the report then says it is incomplete. */
   budgetMs: number;
-  /** Only the warnings that can concern this rule are computed (the save path's check). */
+  /**
+   * Only the warnings concerning this rule (about it, or naming it), found without checking every rule against every
+   * other: what a save or the rule form needs.
+   */
   focusRuleId?: number;
 }
 
@@ -105,35 +107,11 @@ export interface RuleCheckReport {
 const EXAMPLE_CHARS = 200;
 const MAX_EXAMPLES = 3;
 
-/** An input tried by the checks, with what is computed about it at most once. */
+/** An input tried by the checks, with the positions (in evaluation order) of every rule matching it. */
 interface TriedInput {
   readonly text: string;
-  folded?: string;
-  /** Position in evaluation order of the first active rule matching it, -1 for none. */
-  firstActive?: number;
+  readonly matching: readonly number[];
 }
-
-interface UsableRule {
-  readonly rule: CheckedRule;
-  readonly position: number;
-  readonly compiled: CompiledPattern;
-  /** Indexes of the samples it matches, computed on first use. */
-  samplesMatched?: number[];
-  witnesses?: TriedInput[];
-}
-
-function holds(required: RequiredLiterals, input: TriedInput): boolean {
-  if ('literal' in required) {
-    if (!required.caseInsensitive) return input.text.includes(required.literal);
-    input.folded ??= foldedForLiterals(input.text);
-    return input.folded.includes(required.literal);
-  }
-  return 'allOf' in required ? required.allOf.every((part) => holds(part, input)) : required.anyOf.some((part) => holds(part, input));
-}
-
-/** Whether the rule matches: its required literals are looked for first, which settles most non-matches cheaply. */
-const matches = (entry: UsableRule, input: TriedInput) =>
-  (entry.compiled.requiredLiterals === null || holds(entry.compiled.requiredLiterals, input)) && entry.compiled.test(input.text);
 
 const example = (text: string) => (text.length > EXAMPLE_CHARS ? `${text.slice(0, EXAMPLE_CHARS)}…` : text);
 const ruleName = (id: number) => (id === UNSAVED_RULE_ID ? 'the rule being written' : `rule #${id}`);
@@ -146,6 +124,9 @@ const percent = (share: number) => `${Math.floor(share * 1000) / 10}%`;
 /**
  * Checks rules given in evaluation order (priority descending, most recently updated first, then id) against sample
  * inputs (most recent decision inputs). Never throws for a bad pattern: it is a warning.
+ *
+ * Every tried input (sample, or witness of any rule) is matched once against the whole rule set, through the engine's
+ * literal prefilter; each check then reads the matching rules of the inputs, so no rule is matched pair by pair.
  */
 export function checkRoutingRuleSet(
   rulesInOrder: readonly CheckedRule[],
@@ -154,164 +135,199 @@ export function checkRoutingRuleSet(
 ): RuleCheckReport {
   const settings = { ...DEFAULT_RULE_CHECK_OPTIONS, ...options };
   const startedAt = performance.now();
-  const withinBudget = () => performance.now() - startedAt <= settings.budgetMs;
+  const outOfTime = () => performance.now() - startedAt > settings.budgetMs;
   const focus = settings.focusRuleId;
-  const concernsFocus = (...ids: number[]) => focus === undefined || ids.includes(focus);
   const warnings: RuleWarning[] = [];
   let complete = true;
-  let witnessCount = 0;
 
-  const samples: TriedInput[] = sampleInputs
+  const set = compilePatternSet(rulesInOrder.map((rule) => rule.pattern));
+  for (const { index, reason } of set.unusable) {
+    const { id, pattern } = rulesInOrder[index]!;
+    warnings.push({
+      ruleId: id,
+      kind: 'unusable',
+      message: `${capitalized(ruleName(id))}'s pattern /${pattern}/ ${reason}; the engine skips the rule.`,
+      evidence: { reason },
+    });
+  }
+  const tried = (text: string): TriedInput => ({ text, matching: set.allMatchIndexes(text) });
+  const firstActive = (input: TriedInput) => input.matching.find((position) => rulesInOrder[position]!.state === 'active') ?? -1;
+
+  const samples = sampleInputs
     .slice(0, settings.maxSamples)
-    .map((text) => ({ text: text.length > settings.maxInputChars ? text.slice(0, settings.maxInputChars) : text }));
-
-  const usable: UsableRule[] = [];
-  rulesInOrder.forEach((rule, position) => {
-    const compilation = compilePattern(rule.pattern);
-    if (compilation.ok) usable.push({ rule, position, compiled: compilation.compiled });
-    else if (concernsFocus(rule.id)) {
-      warnings.push({
-        ruleId: rule.id,
-        kind: 'unusable',
-        message: `${capitalized(ruleName(rule.id))}'s pattern /${rule.pattern}/ ${compilation.reason}; the engine skips the rule.`,
-        evidence: { reason: compilation.reason },
-      });
-    }
-  });
-
-  const activeRules = usable.filter((entry) => entry.rule.state === 'active');
-  const activeSet = compilePatternSet(activeRules.map((entry) => entry.rule.pattern));
-  const firstActive = (input: TriedInput) => {
-    if (input.firstActive === undefined) {
-      const index = activeSet.firstMatchIndex(input.text);
-      input.firstActive = index === -1 ? -1 : activeRules[index]!.position;
-    }
-    return input.firstActive;
-  };
-  const samplesMatchedBy = (entry: UsableRule) =>
-    (entry.samplesMatched ??= samples.flatMap((sample, index) => (matches(entry, sample) ? [index] : [])));
-  const witnessesFor = (entry: UsableRule) => {
-    if (!entry.witnesses) {
-      entry.witnesses = witnessesOf(entry.compiled, settings.maxWitnessesPerRule).map((text) => ({ text }));
-      witnessCount += entry.witnesses.length;
-    }
-    return entry.witnesses;
-  };
+    .map((text) => tried(text.length > settings.maxInputChars ? text.slice(0, settings.maxInputChars) : text));
+  const samplesMatched = rulesInOrder.map((): TriedInput[] => []);
+  for (const sample of samples) for (const position of sample.matching) samplesMatched[position]!.push(sample);
 
   // What a pattern matches on its own.
-  const corpusUsed = samples.length < settings.minSamplesForShare;
-  const shareBasis: TriedInput[] = corpusUsed ? CHECK_CORPUS.map((text) => ({ text })) : samples;
-  for (const entry of usable) {
-    if (!concernsFocus(entry.rule.id)) continue;
-    const { id, pattern } = entry.rule;
-    if (entry.compiled.test('')) {
-      warnings.push({
-        ruleId: id,
-        kind: 'matches_empty',
-        message: `${capitalized(ruleName(id))}'s pattern /${pattern}/ matches the empty string: it requires nothing of an input where it matches.`,
-        evidence: { examples: [''] },
-      });
-    }
-    const matched = shareBasis.filter((input) => matches(entry, input));
-    const share = matched.length / shareBasis.length;
-    if (share >= settings.almostEverythingShare) {
-      const basis = corpusUsed ? 'corpus' : 'samples';
-      warnings.push({
-        ruleId: id,
-        kind: 'matches_almost_everything',
-        message:
-          `${capitalized(ruleName(id))}'s pattern /${pattern}/ matches ${percent(share)} of ` +
-          `${corpusUsed ? `${shareBasis.length} varied example requests (too few decision samples are stored)` : `the ${shareBasis.length} most recent decision samples`}: ` +
-          'it takes nearly every request from the rules ranked after it and from the default layer.',
-        evidence: { share: { matched: matched.length, of: shareBasis.length, basis } },
-      });
-    }
+  for (const position of set.allMatchIndexes('')) {
+    const { id, pattern } = rulesInOrder[position]!;
+    warnings.push({
+      ruleId: id,
+      kind: 'matches_empty',
+      message: `${capitalized(ruleName(id))}'s pattern /${pattern}/ matches the empty string: it requires nothing of an input where it matches.`,
+      evidence: { examples: [''] },
+    });
   }
+  const corpusUsed = samples.length < settings.minSamplesForShare;
+  const shareBasis = corpusUsed ? CHECK_CORPUS.map(tried) : samples;
+  const matchedCounts = new Array<number>(rulesInOrder.length).fill(0);
+  for (const input of shareBasis) for (const position of input.matching) matchedCounts[position]!++;
+  matchedCounts.forEach((matched, position) => {
+    const share = matched / shareBasis.length;
+    if (shareBasis.length === 0 || share < settings.almostEverythingShare) return;
+    const { id, pattern } = rulesInOrder[position]!;
+    warnings.push({
+      ruleId: id,
+      kind: 'matches_almost_everything',
+      message:
+        `${capitalized(ruleName(id))}'s pattern /${pattern}/ matches ${percent(share)} of ` +
+        (corpusUsed
+          ? `${shareBasis.length} varied example requests (too few decision samples are stored)`
+          : `the ${shareBasis.length} most recent decision samples`) +
+        ': it takes nearly every request from the rules ranked after it and from the default layer.',
+      evidence: { share: { matched, of: shareBasis.length, basis: corpusUsed ? 'corpus' : 'samples' } },
+    });
+  });
+
+  // Example inputs of live rules, built when first needed and matched against the whole set one by one: most rules
+  // are cleared by their first witness, and a focused check tries few rules at all.
+  const witnessTexts = new Map<number, readonly string[]>();
+  const witnessInputs = new Map<number, TriedInput[]>();
+  let witnessCount = 0;
+  const textsOf = (position: number) => {
+    let texts = witnessTexts.get(position);
+    if (!texts) {
+      texts = witnessesOf(set.compiled[position]!, settings.maxWitnessesPerRule);
+      witnessTexts.set(position, texts);
+      witnessCount += texts.length;
+    }
+    return texts;
+  };
+  const witnessInput = (position: number, index: number) => {
+    const inputs = witnessInputs.get(position) ?? [];
+    witnessInputs.set(position, inputs);
+    for (let next = inputs.length; next <= index; next++) inputs.push(tried(textsOf(position)[next]!));
+    return inputs[index]!;
+  };
+  const allWitnessInputs = (position: number) => textsOf(position).map((_, index) => witnessInput(position, index));
+
+  const focusPosition = focus === undefined ? undefined : rulesInOrder.findIndex((rule) => rule.id === focus);
+  const focusCompiled = focusPosition === undefined || focusPosition === -1 ? null : set.compiled[focusPosition];
+  const checkable = (position: number) => set.compiled[position] !== null && live(rulesInOrder[position]!);
+  /** With a focus, whether the focus rule matches any input tried for the rule at this position. */
+  const focusMatchesInputsOf = (position: number) =>
+    focusCompiled !== null &&
+    focusCompiled !== undefined &&
+    (samplesMatched[position]!.some((sample) => sample.matching.includes(focusPosition!)) ||
+      textsOf(position).some((text) => focusCompiled.test(text)));
 
   // Rules every tried input of which a higher-ranked active rule takes first.
   const neverFires = new Map<number, number[]>();
-  const focusPosition = usable.find((entry) => entry.rule.id === focus)?.position;
-  for (const entry of usable) {
-    if (!live(entry.rule) || (focusPosition !== undefined && entry.position < focusPosition)) continue;
-    if (!withinBudget()) {
+  for (const [position, rule] of rulesInOrder.entries()) {
+    if (!checkable(position)) continue;
+    if (focusPosition !== undefined) {
+      // Only the focus rule, and rules after it that it may take inputs from.
+      const focusMayTake = rulesInOrder[focusPosition]?.state === 'active' && position > focusPosition;
+      if (position !== focusPosition && !(focusMayTake && focusMatchesInputsOf(position))) continue;
+    }
+    if (outOfTime()) {
       complete = false;
       break;
     }
     const takenEarlier = (input: TriedInput) => {
       const first = firstActive(input);
-      return first !== -1 && first < entry.position;
+      return first !== -1 && first < position;
     };
-    const matchedSamples = samplesMatchedBy(entry).map((index) => samples[index]!);
+    const matchedSamples = samplesMatched[position]!;
     if (!matchedSamples.every(takenEarlier)) continue;
-    const witnesses = witnessesFor(entry);
-    if (!witnesses.every(takenEarlier)) continue;
-    const tried = [...matchedSamples, ...witnesses];
-    if (tried.length < settings.minEvidence) continue;
-    const takers = [...new Set(tried.map((input) => rulesInOrder[firstActive(input)]!.id))];
-    if (!concernsFocus(entry.rule.id, ...takers)) continue;
-    neverFires.set(entry.rule.id, takers);
-    const { id, state } = entry.rule;
+    const witnessTotal = textsOf(position).length;
+    let cleared = false;
+    for (let index = 0; index < witnessTotal && !cleared; index++) cleared = !takenEarlier(witnessInput(position, index));
+    if (cleared) continue;
+    const own = allWitnessInputs(position);
+    const inputs = [...matchedSamples, ...own];
+    if (inputs.length < settings.minEvidence) continue;
+    const takers = [...new Set(inputs.map(firstActive))].sort((a, b) => a - b);
+    neverFires.set(position, takers);
+    const takerIds = takers.map((taker) => rulesInOrder[taker]!.id);
     const counts = [
-      matchedSamples.length > 0 && `${matchedSamples.length} of the ${samples.length} decision samples it matches`,
-      witnesses.length > 0 && `${witnesses.length} example inputs built from its pattern`,
+      matchedSamples.length > 0 && `${matchedSamples.length} of the ${samples.length} decision samples`,
+      own.length > 0 && `${own.length} example inputs built from its pattern`,
     ].filter(Boolean);
     warnings.push({
-      ruleId: id,
+      ruleId: rule.id,
       kind: 'never_fires',
       message:
-        `${capitalized(ruleName(id))} ${state === 'shadow' ? 'would never decide' : 'can never fire'}: ` +
-        `every input tried that it matches (${counts.join(', ')}) is taken first by ${listOfRules(takers)}, ranked ahead of it.`,
+        `${capitalized(ruleName(rule.id))} ${rule.state === 'shadow' ? 'would never decide' : 'can never fire'}: ` +
+        `every input tried that it matches (${counts.join(', ')}) is taken first by ${listOfRules(takerIds)}, ranked ahead of it.`,
       evidence: {
-        otherRuleIds: takers,
+        otherRuleIds: takerIds,
         samples: { matched: matchedSamples.length, takenEarlier: matchedSamples.length },
-        witnesses: { matched: witnesses.length, takenEarlier: witnesses.length },
-        examples: tried.slice(0, MAX_EXAMPLES).map((input) => example(input.text)),
+        witnesses: { matched: own.length, takenEarlier: own.length },
+        examples: inputs.slice(0, MAX_EXAMPLES).map((input) => example(input.text)),
       },
     });
   }
 
   // Equal-priority rules sending the same input to different places: the order between them is only "saved last".
-  const byPriority = new Map<number, UsableRule[]>();
-  for (const entry of usable) {
-    if (!live(entry.rule)) continue;
-    const group = byPriority.get(entry.rule.priority) ?? [];
-    group.push(entry);
-    byPriority.set(entry.rule.priority, group);
-  }
-  pairs: for (const group of byPriority.values()) {
-    for (let later = 1; later < group.length; later++) {
-      for (let earlier = 0; earlier < later; earlier++) {
-        const [ahead, behind] = [group[earlier]!, group[later]!];
-        if (!concernsFocus(ahead.rule.id, behind.rule.id)) continue;
-        if (ahead.rule.state !== 'active' && behind.rule.state !== 'active') continue;
-        if (ahead.rule.layer === behind.rule.layer && ahead.rule.model === behind.rule.model) continue;
-        if (neverFires.get(behind.rule.id)?.includes(ahead.rule.id)) continue;
-        if (!withinBudget()) {
-          complete = false;
-          break pairs;
-        }
-        const shared =
-          samplesMatchedBy(behind)
-            .map((index) => samples[index]!)
-            .find((sample) => matches(ahead, sample)) ??
-          witnessesFor(behind).find((witness) => matches(ahead, witness)) ??
-          witnessesFor(ahead).find((witness) => matches(behind, witness));
-        if (!shared) continue;
-        warnings.push({
-          ruleId: behind.rule.id,
-          kind: 'overlap',
-          message:
-            `${capitalized(ruleName(behind.rule.id))} and ${ruleName(ahead.rule.id)} have the same priority (${behind.rule.priority}) ` +
-            `and both match some inputs (e.g. "${example(shared.text)}") but route them differently; which one decides depends only on ` +
-            'which was saved last. Give one of them a higher priority.',
-          evidence: { otherRuleIds: [ahead.rule.id], examples: [example(shared.text)] },
-        });
+  // The evidence for a pair is the samples and the two rules' own witnesses.
+  const overlaps = new Map<string, { ahead: number; behind: number; input: TriedInput }>();
+  const recordOverlaps = (input: TriedInput, mustInclude: number | undefined) => {
+    const candidates = input.matching.filter((position) => live(rulesInOrder[position]!));
+    for (let later = 1; later < candidates.length; later++) {
+      const behind = rulesInOrder[candidates[later]!]!;
+      for (let earlier = later - 1; earlier >= 0; earlier--) {
+        const ahead = rulesInOrder[candidates[earlier]!]!;
+        if (ahead.priority !== behind.priority) break; // positions are in evaluation order: higher priorities come first
+        if (mustInclude !== undefined && candidates[earlier] !== mustInclude && candidates[later] !== mustInclude) continue;
+        if (ahead.state !== 'active' && behind.state !== 'active') continue;
+        if (ahead.layer === behind.layer && ahead.model === behind.model) continue;
+        if (neverFires.get(candidates[later]!)?.includes(candidates[earlier]!)) continue;
+        const key = `${candidates[earlier]},${candidates[later]}`;
+        if (!overlaps.has(key)) overlaps.set(key, { ahead: candidates[earlier]!, behind: candidates[later]!, input });
       }
     }
+  };
+  const overlapSources: { position: number | undefined; inputs: () => readonly TriedInput[] }[] = [
+    { position: focusPosition, inputs: () => samples },
+  ];
+  for (const [position, rule] of rulesInOrder.entries()) {
+    if (!checkable(position)) continue;
+    if (focusPosition !== undefined && position !== focusPosition) {
+      const sharesPriority = rulesInOrder[focusPosition]?.priority === rule.priority;
+      if (!sharesPriority || !focusCompiled || !textsOf(position).some((text) => focusCompiled.test(text))) continue;
+    }
+    overlapSources.push({ position, inputs: () => allWitnessInputs(position) });
+  }
+  sources: for (const { position, inputs } of overlapSources) {
+    for (const input of inputs()) {
+      if (outOfTime()) {
+        complete = false;
+        break sources;
+      }
+      recordOverlaps(input, position);
+    }
+  }
+  const overlapList = [...overlaps.values()].filter(
+    ({ ahead, behind }) => focusPosition === undefined || ahead === focusPosition || behind === focusPosition,
+  );
+  const overlapOrder = overlapList.sort((x, y) => x.behind - y.behind || x.ahead - y.ahead);
+  for (const { ahead: aheadPosition, behind: behindPosition, input } of overlapOrder) {
+    const [ahead, behind] = [rulesInOrder[aheadPosition]!, rulesInOrder[behindPosition]!];
+    warnings.push({
+      ruleId: behind.id,
+      kind: 'overlap',
+      message:
+        `${capitalized(ruleName(behind.id))} and ${ruleName(ahead.id)} have the same priority (${behind.priority}) ` +
+        `and both match some inputs (e.g. "${example(input.text)}") but route them differently; which one decides depends only on ` +
+        'which was saved last. Give one of them a higher priority.',
+      evidence: { otherRuleIds: [ahead.id], examples: [example(input.text)] },
+    });
   }
 
   return {
-    warnings,
+    warnings: focus === undefined ? warnings : warningsConcerning(warnings, focus),
     checked: { rules: rulesInOrder.length, samples: samples.length, witnesses: witnessCount, corpusUsed, complete },
   };
 }

@@ -214,7 +214,7 @@ describe('bounds and focus', () => {
     expect(report.checked.complete).toBe(false);
   });
 
-  it('with a focus, computes only the warnings concerning that rule', () => {
+  it('names for each rule the warnings concerning it, whichever side of them it is on', () => {
     const a = rule('alpha', { priority: 5 });
     const b = rule('alpha beta', { priority: 1 }); // shadowed by a
     const c = rule('gamma', { layer: 'fast', priority: 1 });
@@ -224,7 +224,29 @@ describe('bounds and focus', () => {
       [b.id, 'never_fires'],
       [d.id, 'overlap'],
     ]);
-    expect(checkRoutingRuleSet([a, b, c, d], [], { focusRuleId: a.id }).warnings).toEqual(warningsConcerning(all.warnings, a.id));
-    expect(checkRoutingRuleSet([a, b, c, d], [], { focusRuleId: c.id }).warnings).toEqual(warningsConcerning(all.warnings, c.id));
+    expect(warningsConcerning(all.warnings, a.id).map((w) => w.ruleId)).toEqual([b.id]);
+    expect(warningsConcerning(all.warnings, c.id).map((w) => w.ruleId)).toEqual([d.id]);
+  });
+
+  it('with a focus, answers exactly the warnings concerning that rule', () => {
+    const rules = [
+      rule('(?i)deploy', { priority: 5, layer: 'fast' }),
+      rule('deploy (prod|staging)', { priority: 5, layer: 'deep', state: 'shadow' }),
+      rule('rollback|deploy', { priority: 5, layer: 'deep' }),
+      rule('(a)\\1', { priority: 4 }),
+      rule('sql', { priority: 3, layer: 'fast' }),
+      rule('optimi[sz]e', { priority: 3, layer: 'deep' }),
+      rule('optimi[sz]e (the|this) (query|sql)', { priority: 1, layer: 'balanced' }),
+      rule('(please)?', { priority: -1, layer: 'balanced', state: 'inactive' }),
+      rule('^$', { priority: -2, layer: 'fast' }),
+    ];
+    const samples = ['deploy to prod now', 'optimize this sql', 'rollback please', 'sql', 'nothing at all'];
+    const all = checkRoutingRuleSet(rules, samples);
+    expect(new Set(all.warnings.map((w) => w.kind))).toEqual(
+      new Set(['never_fires', 'overlap', 'unusable', 'matches_empty', 'matches_almost_everything']),
+    );
+    for (const { id } of rules) {
+      expect(checkRoutingRuleSet(rules, samples, { focusRuleId: id }).warnings).toEqual(warningsConcerning(all.warnings, id));
+    }
   });
 });

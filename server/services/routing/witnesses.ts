@@ -7,7 +7,7 @@
  * surrounding prose. Only strings the compiled pattern really matches are kept, so a witness is never wrong, only
  * possibly unrepresentative. Pure and bounded: no database, a capped number of short strings.
  */
-import { FOLD_CASE, patternSyntaxTree, SYNTAX_OP, type PatternSyntaxNode, type RequiredLiterals } from './pattern-compiler.mjs';
+import { FOLD_CASE, SYNTAX_OP, type PatternSyntaxNode, type RequiredLiterals } from './pattern-compiler.mjs';
 import type { CompiledPattern } from './matcher';
 
 /** Strings kept per syntax node: enough to vary each part, few enough that combining parts stays cheap. */
@@ -113,27 +113,36 @@ const CONTEXTS: readonly ((core: string) => string)[] = [
   (core) => `Context: the service returns 500 errors. Task: ${core}`,
 ];
 
+/** Witnesses by pattern and cap: checks run again on every save and keystroke over mostly the same rules. */
+const cache = new Map<string, readonly string[]>();
+const CACHED_PATTERNS = 5_000;
+
 /**
  * Up to `limit` distinct inputs that the compiled pattern matches, built from its syntax tree and its required
  * literals; none when nothing built matches.
  */
-export function witnessesOf(compiled: CompiledPattern, limit = DEFAULT_MAX_WITNESSES): string[] {
-  const tree = patternSyntaxTree(compiled.pattern);
+export function witnessesOf(compiled: CompiledPattern, limit = DEFAULT_MAX_WITNESSES): readonly string[] {
+  const key = `${limit}:${compiled.pattern}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
   const cores = distinct(
     [
-      ...(tree ? variantsOf(tree) : []),
+      ...variantsOf(compiled.syntaxTree),
       ...(compiled.requiredLiterals ? literalVariants(compiled.requiredLiterals, VARIANTS_PER_NODE) : []),
     ],
     VARIANTS_PER_NODE * 2,
   );
   const witnesses = new Set<string>();
-  // Context by context, so that the first witnesses are the bare cores and every context is tried before the cap.
-  for (const context of CONTEXTS) {
+  // Context by context, so that the first witnesses are the bare cores.
+  build: for (const context of CONTEXTS) {
     for (const core of cores) {
-      if (witnesses.size >= limit) return [...witnesses];
+      if (witnesses.size >= limit) break build;
       const candidate = context(core);
       if (!witnesses.has(candidate) && compiled.test(candidate)) witnesses.add(candidate);
     }
   }
-  return [...witnesses];
+  if (cache.size >= CACHED_PATTERNS) cache.delete(cache.keys().next().value!);
+  const built = [...witnesses];
+  cache.set(key, built);
+  return built;
 }
