@@ -278,6 +278,8 @@ function guaranteedLength(required) {
  */
 export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMIT } = {}) {
   const unusable = [];
+  /** @type {(import('./pattern-compiler.d.mts').CompiledPattern | null)[]} */
+  const compiled = [];
   /** Usable patterns, in evaluation order. */
   const usable = [];
   /** "exact|folded  before after  literal" -> literal id */
@@ -326,8 +328,10 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
     const compilation = compilePattern(pattern);
     if (!compilation.ok) {
       unusable.push({ index, reason: compilation.reason });
+      compiled.push(null);
       return;
     }
+    compiled.push(compilation.compiled);
     const { requiredLiterals, requiredClasses, test, source, anchoredAtStart } = compilation.compiled;
     const position = usable.length;
     const weak = requiredLiterals === null || guaranteedLength(requiredLiterals) <= 1;
@@ -419,8 +423,11 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
     return groupMatchedIn[position] === scan;
   }
 
+  /** Every pattern flagged: allMatchIndexes collects them all. */
+  const collectEvery = new Uint8Array(patterns.length).fill(1);
   return {
     unusable,
+    compiled,
     /** Index of the first pattern that matches the input (its first MATCHED_INPUT_CHARS characters), or -1. */
     firstMatchIndex(input) {
       const bounded = boundedInput(input);
@@ -452,6 +459,10 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
         else first = index;
       }
       return { first, collected };
+    },
+    /** Indexes, in order, of every pattern that matches the input. */
+    allMatchIndexes(input) {
+      return this.firstMatchAndCollected(input, collectEvery).collected;
     },
   };
 }
