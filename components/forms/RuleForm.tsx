@@ -5,7 +5,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { useEffect, useMemo, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import type { z } from 'zod';
-import { MAX_PATTERN_LENGTH, ROUTING_LAYERS, SaveRoutingRuleInput } from '@/server/schemas/routing';
+import { MAX_PATTERN_LENGTH, ROUTING_LAYERS, SaveRoutingRuleFields } from '@/server/schemas/routing';
 import type { RoutingRuleWarning } from '@/server/services/routing/check-rules';
 import type { RoutingRuleDto } from '@/server/services/routing/rule-dto';
 import { useTRPC } from '../trpc/client';
@@ -16,7 +16,7 @@ import { applyServerErrors } from './server-errors';
 import { useDebouncedValue } from './use-debounced-value';
 
 /** The API's own schema, less the fields the form does not edit (free-form metadata, the usage counter). */
-const RuleFormSchema = SaveRoutingRuleInput.omit({ metadata: true, usageCount: true });
+const RuleFormSchema = SaveRoutingRuleFields.omit({ metadata: true, usageCount: true });
 type RuleInput = z.input<typeof RuleFormSchema>;
 type RuleOutput = z.output<typeof RuleFormSchema>;
 

@@ -29,28 +29,19 @@ export interface RoutingRuleCheckResult {
 
 /**
  * The most recent stored decision inputs, newest first.
- * TODO(lead, issue 10): `routing_decision_samples` comes with the spine's migration; until it is in this database the
- * checks run on example inputs alone. Once it is merged the existence check can go.
  */
 export async function recentDecisionInputs(prisma: PrismaClient, limit: number): Promise<string[]> {
-  const [table] = await prisma.$queryRaw<{ present: boolean }[]>`SELECT to_regclass('routing_decision_samples') IS NOT NULL AS present`;
-  if (!table?.present) return [];
   const rows = await prisma.$queryRaw<{ input: string }[]>`
     SELECT input FROM routing_decision_samples WHERE input IS NOT NULL ORDER BY sampled_at DESC, id DESC LIMIT ${limit}`;
   return rows.map((row) => row.input);
 }
 
-/** A stored rule's state. TODO(lead, issue 10): once the DTO carries the spine's `state`, read it alone. */
-function stateOf(rule: RoutingRuleDto): CheckedRuleState {
-  const { state } = rule as RoutingRuleDto & { state?: CheckedRuleState };
-  return state ?? (rule.active ? 'active' : 'inactive');
-}
 
 const toChecked = (rule: RoutingRuleDto): CheckedRule => ({
   id: rule.id,
   pattern: rule.pattern,
   priority: rule.priority,
-  state: stateOf(rule),
+  state: rule.state,
   layer: rule.preferredLayer,
   model: rule.preferredModel,
 });
@@ -73,7 +64,7 @@ function withCandidate(stored: readonly RoutingRuleDto[], candidate: Candidate):
     ]);
   }
   const state: CheckedRuleState =
-    candidate.state ?? (candidate.active === undefined ? (edited ? stateOf(edited) : 'active') : candidate.active ? 'active' : 'inactive');
+    candidate.state ?? (candidate.active === undefined ? (edited ? edited.state : 'active') : candidate.active ? 'active' : 'inactive');
   const checked: CheckedRule = {
     id: edited?.id ?? UNSAVED_RULE_ID,
     pattern: candidate.pattern,
