@@ -19,6 +19,7 @@ import {
   resolveRouteTool,
   updateRoutingHeuristicTool,
 } from './routing';
+import { replayRoutingRuleTool } from './routing-replay';
 
 /**
  * Every operation Hone serves, grouped as the tRPC client sees them (`hone.<group>.<procedure>`).
@@ -34,6 +35,7 @@ export const toolGroups = {
     preview: previewRouteTool,
     deleteHeuristic: deleteRoutingHeuristicTool,
     hitRates: getRoutingHitRatesTool,
+    replay: replayRoutingRuleTool,
   },
   bugPatterns: { record: recordBugPatternTool, list: getBugPatternsTool, trends: getBugPatternTrendsTool, get: getBugPatternTool },
   metrics: { record: recordMetricTool, names: listMetricNamesTool, series: getMetricSeriesTool },
