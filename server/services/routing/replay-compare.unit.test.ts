@@ -1,14 +1,17 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileSnapshot, type RoutingSnapshot, type SnapshotRule } from './decide.mjs';
 import {
   applyCandidate,
   CANDIDATE_VERSION_ID,
+  compileReplay,
   decidedDifferently,
   decisionEnd,
   layerMixFigures,
   NEW_RULE_ID,
   projectChanges,
   ReplayTally,
+  replayFull,
   type CandidateRule,
   type DecisionEnd,
 } from './replay-compare';
@@ -174,5 +177,53 @@ describe('projection', () => {
     });
     expect(layerMixFigures([{ weight: 4, figures: null }])).toBeNull();
     expect(layerMixFigures([])).toBeNull();
+  });
+});
+
+describe('compileReplay', () => {
+  // Small patterns over a small alphabet, so rules overlap often and every ordering case comes up.
+  const pattern = fc.constantFrom('a', 'b', 'ab', 'a|c', '^b', 'c$', 'bc?a', '[ab]c', '(a)\\1');
+  const snapshotRule = fc.record({
+    pattern,
+    priority: fc.integer({ min: -1, max: 1 }),
+    state: fc.constantFrom<'active' | 'shadow'>('active', 'active', 'shadow'),
+    model: fc.constantFrom('m1', 'm2', null),
+  });
+  const scenario = fc.record({
+    rules: fc.array(snapshotRule, { maxLength: 6 }),
+    candidate: fc.record({
+      kind: fc.constantFrom('new', 'edit', 'delete'),
+      pick: fc.nat(),
+      pattern,
+      priority: fc.integer({ min: -1, max: 1 }),
+      state: fc.constantFrom<'active' | 'shadow' | 'inactive'>('active', 'active', 'shadow', 'inactive'),
+      model: fc.constantFrom('m1', 'm3', null),
+    }),
+    inputs: fc.array(fc.stringMatching(/^[abc]{0,5}$/), { minLength: 1, maxLength: 20 }),
+  });
+
+  it('decides every input as running both snapshots in full does', () => {
+    fc.assert(
+      fc.property(scenario, ({ rules, candidate, inputs }) => {
+        // Evaluation order: priority descending (the snapshot comes sorted).
+        const snapshot = snapshotOf(
+          rules
+            .map((r, i) => rule(i + 1, r.pattern, r.priority, { state: r.state, model: r.model }))
+            .sort((x, y) => y.priority - x.priority),
+        );
+        const target = snapshot.rules.length ? snapshot.rules[candidate.pick % snapshot.rules.length]!.ruleId : null;
+        const change =
+          candidate.kind === 'delete' && target !== null
+            ? ({ kind: 'delete', ruleId: target } as const)
+            : ({
+                kind: 'save',
+                rule: candidateRule({ ...candidate, ruleId: candidate.kind === 'edit' ? target : null }),
+              } as const);
+        const fast = compileReplay(snapshot, change);
+        const full = replayFull(snapshot, change);
+        for (const input of inputs) expect(fast.replay(input)).toEqual(full(input));
+      }),
+      { numRuns: 300, seed: 20261126 },
+    );
   });
 });

@@ -7,11 +7,9 @@ import { requestedRuleState } from '../../schemas/routing';
 import type { ReplayRoutingRuleInput } from '../../schemas/routing-replay';
 import { modelCallFigures } from '../model-trends';
 import { bucketStarts, resolveTimeRange } from '../time-buckets';
-import { compileSnapshot } from './decide.mjs';
 import {
-  applyCandidate,
   CANDIDATE_VERSION_ID,
-  decisionEnd,
+  compileReplay,
   layerMixFigures,
   projectChanges,
   ReplayTally,
@@ -89,9 +87,7 @@ export interface RoutingReplay {
 export async function replayRoutingRule(prisma: PrismaClient, input: ReplayInput): Promise<RoutingReplay> {
   const range = resolveTimeRange(input);
   const [candidate, snapshot] = await Promise.all([resolveCandidate(prisma, input), routingSnapshot(prisma)]);
-  const changed = applyCandidate(snapshot, candidate.candidate);
-  const before = compileSnapshot(snapshot);
-  const after = compileSnapshot(changed);
+  const replayer = compileReplay(snapshot, candidate.candidate);
 
   const inRange = await samplesInRange(prisma, range);
   const ids = await sampleIds(prisma, range, inRange, input.sampleLimit);
@@ -100,11 +96,8 @@ export async function replayRoutingRule(prisma: PrismaClient, input: ReplayInput
     const rows = await prisma.$queryRaw<{ input: string; task_type: string; sampled_at: Date }[]>`
       SELECT input, task_type, sampled_at FROM routing_decision_samples WHERE id = ANY(${ids.slice(i, i + SAMPLE_CHUNK)}::bigint[])`;
     for (const row of rows) {
-      tally.add(
-        { taskType: row.task_type, sampledAt: row.sampled_at },
-        decisionEnd(snapshot, before.match(row.input)),
-        decisionEnd(changed, after.match(row.input)),
-      );
+      const { before, after } = replayer.replay(row.input);
+      tally.add({ taskType: row.task_type, sampledAt: row.sampled_at }, before, after);
     }
   }
 
@@ -115,7 +108,7 @@ export async function replayRoutingRule(prisma: PrismaClient, input: ReplayInput
     fromFigures: figures(change.from, change.taskType),
     toFigures: figures(change.to, change.taskType),
   }));
-  const position = changed.rules.findIndex((rule) => rule.versionId === CANDIDATE_VERSION_ID);
+  const position = replayer.changed.rules.findIndex((rule) => rule.versionId === CANDIDATE_VERSION_ID);
   return {
     from: range.from.toISOString(),
     to: range.to.toISOString(),
@@ -134,7 +127,7 @@ export async function replayRoutingRule(prisma: PrismaClient, input: ReplayInput
     taskTypes: tally.taskTypes(),
     projected: projectChanges(changes, tally.samples),
     series: { bucket: 'day', points: tally.perDay(bucketStarts({ ...range, bucket: 'day' })) },
-    notes: notesOn(candidate.described, before.unusable.length, inRange),
+    notes: notesOn(candidate.described, replayer.unusableRules, inRange),
   };
 }
 
