@@ -329,6 +329,21 @@ describe('heuristics forms', () => {
     expect(await rulePatterns()).not.toContain('\\bsorting\\b');
     await page.close();
   });
+
+  it('the try-it box replays the rule being written over the sampled decisions, with a chart', async () => {
+    const page = await open('/heuristics');
+    const form = page.locator('[data-testid="rule-form-new"]');
+    await form.locator('[name="pattern"]').fill('\\bsorting\\b');
+    await form.locator('[name="preferredLayer"]').selectOption('fast');
+    await page.getByRole('button', { name: 'Replay this rule' }).click();
+    const result = page.locator('[data-testid="replay-result"]');
+    await expect.poll(() => result.getAttribute('data-takeovers')).toMatch(/^\d+$/);
+    expect(await result.textContent()).toMatch(/Replayed \/\\bsorting\\b\/ on [\d,]+ sampled decision/);
+    const chart = page.locator('[data-testid="replay-chart"]');
+    expect(await chart.getAttribute('data-state')).toMatch(/^(ready|empty)$/);
+    expect(await rulePatterns()).not.toContain('\\bsorting\\b');
+    await page.close();
+  });
 });
 
 describe('regression test download', () => {

@@ -47,7 +47,7 @@ const DAY_MS = 86_400_000;
 /**
  * The input that makes a read tool show the most of the database: every row it pages through, inactive rules too,
  * models with a single call, no report text, a range from yesterday to the day after tomorrow. Undefined for a read
- * tool that needs an input naming one thing (an id, a metric name): what it shows, a listing shows too.
+ * tool that needs an input naming one thing (an id, a metric name, a rule to replay): what it shows, a listing shows too.
  */
 function widestInput(tool: AnyTool, now: number): Record<string, unknown> | undefined {
   const schema = z.toJSONSchema(tool.input, { io: 'input', unrepresentable: 'any' }) as {
@@ -67,7 +67,8 @@ function widestInput(tool: AnyTool, now: number): Record<string, unknown> | unde
   if (fields.has('activeOnly')) input.activeOnly = false;
   if (fields.has('minCalls')) input.minCalls = 1;
   if (fields.has('includeReport')) input.includeReport = false;
-  return input;
+  // A tool whose schema needs one of several fields (replay_routing_rule: a pattern or an id) names no required field.
+  return tool.input.safeParse(input).success ? input : undefined;
 }
 
 interface Page {
