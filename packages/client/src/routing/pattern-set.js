@@ -1,15 +1,15 @@
 /**
  * A set of patterns, in evaluation order, that answers which one matches an input first without running every one.
  *
- * Each pattern carries the literals a match requires (pattern-compiler.mjs). One Aho-Corasick automaton over all those
+ * Each pattern carries the literals a match requires (pattern-compiler.js). One Aho-Corasick automaton over all those
  * literals finds, in a single pass over the input, which of them occur; only the patterns whose condition holds on
  * them (and those that require no literal) are run, in order, and the first that matches answers. Case-insensitive
  * literals get a second automaton, run over the input folded to lower case. Skipping a pattern whose required
  * literals are absent cannot change the answer (pattern-set.unit.test.ts compares with running every pattern).
  *
- * Plain JavaScript, imported by matcher.ts and by the match worker (match-worker.mjs) alike. No side effects.
+ * Plain JavaScript, imported by matcher.ts and by the match worker (server/services/routing/match-worker.mjs) alike. No side effects.
  */
-import { boundedInput, compilePattern, foldedForLiterals } from './pattern-compiler.mjs';
+import { boundedInput, compilePattern, foldedForLiterals } from './pattern-compiler.js';
 
 /**
  * An Aho-Corasick automaton over UTF-16 code units, answering which of its literals occur in a text. Transitions are
@@ -120,6 +120,7 @@ function literalFinder(ids) {
  * Compiles patterns given in evaluation order. Patterns that do not compile are left out and listed with their
  * index and the reason, never thrown.
  * @param {readonly string[]} patterns
+ * @returns {import('./types.js').CompiledPatternSet}
  */
 export function compilePatternSet(patterns) {
   const usable = [];

@@ -1,9 +1,10 @@
 /**
  * Compiling a routing pattern: translation of JavaScript syntax, RE2's own refusals and Hone's cost bounds.
  *
- * Plain JavaScript on purpose, so that one copy serves every place a pattern is compiled: `matcher.ts` (the schema,
- * the dashboard's form in the browser, a gateway-side router) imports it with the types of `pattern-compiler.d.mts`,
- * and the match worker (`match-worker.mjs`, run by Node as is, outside any bundle) imports it directly.
+ * Plain JavaScript (typed by JSDoc with types.ts) on purpose, so that one copy serves every place a pattern is compiled:
+ * the server's `matcher.ts` (the schema, the dashboard's form in the browser), the client package's local router
+ * (`hone.router()`, compiled with the package), and the server's match worker (`server/services/routing/match-worker.mjs`,
+ * run by Node as is, outside any bundle).
  * It imports nothing but `re2js` and has no side effects.
  */
 import { RE2JS, RE2Set } from 're2js';
@@ -120,7 +121,7 @@ const unsearchable = (codePoint) => codePoint === 0xfffd || (codePoint >= 0xd800
  * could match without a literal (a class, an optional or starred part, an alternation with such a branch) requires
  * nothing, and a sequence requires what each of its parts requires. A case-insensitive literal counts only when it
  * is ASCII: it is then found in the input folded by `foldedForLiterals`.
- * @returns {import('./pattern-compiler.d.mts').RequiredLiterals | null}
+ * @returns {import('./types.js').RequiredLiterals | null}
  */
 function requiredLiterals(node) {
   switch (node.op) {
@@ -155,6 +156,7 @@ function requiredLiterals(node) {
  * matches (RE2's simple case folding: A-Z, a-z, and U+212A KELVIN SIGN for k, U+017F LONG S for s) becomes the lower
  * case letter; other characters may change too (toLowerCase), but never into a run that was not there for a literal.
  * @param {string} input
+ * @returns {string}
  */
 export function foldedForLiterals(input) {
   return input.toLowerCase().replaceAll('\u017f', 's');
@@ -190,7 +192,11 @@ function hasNamedBackreference(pattern) {
   return false;
 }
 
-/** The part of an input that rules look at. */
+/**
+ * The part of an input that rules look at: its first MATCHED_INPUT_CHARS characters.
+ * @param {string} input
+ * @returns {string}
+ */
 export function boundedInput(input) {
   return input.length > MATCHED_INPUT_CHARS ? input.slice(0, MATCHED_INPUT_CHARS) : input;
 }
@@ -201,7 +207,11 @@ const tooComplex = (what) => ({
 });
 const count = (n) => n.toLocaleString('en');
 
-/** Compiles a pattern, or says why it cannot be used. Never throws for a bad pattern. */
+/**
+ * Compiles a pattern, or says why it cannot be used. Never throws for a bad pattern.
+ * @param {string} pattern
+ * @returns {import('./types.js').PatternCompilation}
+ */
 export function compilePattern(pattern) {
   if (hasNamedBackreference(pattern))
     return { ok: false, reason: 'uses a backreference (\\k<name>), which the linear-time matcher cannot run' };

@@ -1,4 +1,6 @@
-// Types of decide.mjs (plain JavaScript so the match worker and the client package run it without a build step).
+// Types of the routing engine (decide.js, pattern-set.js, pattern-compiler.js). The engine itself is plain JavaScript
+// typed by JSDoc, so that the server's match worker runs it as is (Node, no build step) while the client package compiles
+// it with the rest (ESM and CommonJS, declarations generated from these types).
 
 export type RoutingLayer = 'fast' | 'balanced' | 'deep';
 
@@ -61,6 +63,23 @@ export interface CompiledSnapshot {
   match(input: string): SnapshotMatch;
 }
 
-export declare function compileSnapshot(snapshot: RoutingSnapshot): CompiledSnapshot;
-export declare function decisionFrom(snapshot: RoutingSnapshot, match: SnapshotMatch | { cutOff: string }): Decision;
-export declare function decide(compiled: CompiledSnapshot, input: string): Decision;
+/** A condition on which literals (exact, case-sensitive UTF-16 strings) occur in an input. */
+export type RequiredLiterals =
+  { readonly literal: string; readonly caseInsensitive?: boolean } | { readonly allOf: readonly RequiredLiterals[] } | { readonly anyOf: readonly RequiredLiterals[] };
+
+export interface CompiledPattern {
+  readonly pattern: string;
+  /** What the pattern cannot match without: an input lacking it is not matched. Null when nothing can be shown. */
+  readonly requiredLiterals: RequiredLiterals | null;
+  /** Whether the pattern matches anywhere in the first MATCHED_INPUT_CHARS characters of the input. */
+  test(input: string): boolean;
+}
+
+export type PatternCompilation = { ok: true; compiled: CompiledPattern } | { ok: false; reason: string };
+
+export interface CompiledPatternSet {
+  /** Patterns left out because they do not compile: their index in the given order and why. */
+  readonly unusable: readonly { index: number; reason: string }[];
+  /** Index of the first pattern, in the given order, that matches the input (its first MATCHED_INPUT_CHARS characters), or -1. */
+  firstMatchIndex(input: string): number;
+}
