@@ -10,6 +10,7 @@ import {
   type SaveRoutingRuleInput,
 } from '../../schemas/routing';
 import { invalidateRoutingRules } from './active-rules';
+import { announceRoutingChange } from './change-feed';
 import { patternProblem } from './matcher';
 import { RETURNED_RULE_COLUMNS, RULE_EVALUATION_ORDER, toRoutingRuleDto, type RoutingRuleDto } from './rule-dto';
 
@@ -38,6 +39,7 @@ export async function saveRoutingRule(prisma: PrismaClient, input: SaveRoutingRu
       ? await upsertByPattern(prisma, input, metadataPatch)
       : { created: false, rule: await updateById(prisma, input.id, input, metadataPatch) };
   invalidateRoutingRules(prisma);
+  await announceRoutingChange(prisma, { ruleId: result.rule.id, change: result.created ? 'created' : 'updated' });
   return result;
 }
 
@@ -110,6 +112,7 @@ export async function deleteRoutingRule(
   const [row] = await prisma.$queryRaw<RoutingRule[]>`DELETE FROM routing_rules AS r WHERE r.id = ${id} RETURNING ${RETURNED_RULE_COLUMNS}`;
   if (!row) throw noRule(id);
   invalidateRoutingRules(prisma);
+  await announceRoutingChange(prisma, { ruleId: row.id, change: 'deleted' });
   return { deleted: toRoutingRuleDto(row) };
 }
 

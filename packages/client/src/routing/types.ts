@@ -65,7 +65,9 @@ export interface CompiledSnapshot {
 
 /** A condition on which literals (exact, case-sensitive UTF-16 strings) occur in an input. */
 export type RequiredLiterals =
-  { readonly literal: string; readonly caseInsensitive?: boolean } | { readonly allOf: readonly RequiredLiterals[] } | { readonly anyOf: readonly RequiredLiterals[] };
+  | { readonly literal: string; readonly caseInsensitive?: boolean }
+  | { readonly allOf: readonly RequiredLiterals[] }
+  | { readonly anyOf: readonly RequiredLiterals[] };
 
 export interface CompiledPattern {
   readonly pattern: string;
