@@ -105,7 +105,13 @@ describe.runIf(onPostgres)('the @hone/client package, installed outside the repo
     );
     expect(packed.unpackedSize).toBeLessThan(MAX_UNPACKED_BYTES);
     expect(packed.files.map((file) => file.path)).toEqual(
-      expect.arrayContaining(['dist/esm/index.js', 'dist/esm/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/routing/decide.js', 'package.json']),
+      expect.arrayContaining([
+        'dist/esm/index.js',
+        'dist/esm/index.d.ts',
+        'dist/cjs/index.js',
+        'dist/cjs/routing/decide.js',
+        'package.json',
+      ]),
     );
     // @trpc/server is @trpc/client's peer (types and a few helpers), typescript its peer too (npm installs peers); re2js is
     // the routing engine's matcher (hone.router() decides with the server's own code).
