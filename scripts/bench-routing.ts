@@ -4,6 +4,7 @@
 // every request), a plain loop of precompiled RegExps and a loop over every re2js pattern without the prefilter.
 // Prints figures only; asserts nothing but that every way of deciding picks the same rule.
 import { performance } from 'node:perf_hooks';
+import { createHoneClient, type RoutingSnapshot } from '../server/hone-client';
 import { activeRuleSet, invalidateRoutingRules, type ActiveRuleSet } from '../server/services/routing/active-rules';
 import { compilePattern, compileRuleSet, type RuleSet } from '../server/services/routing/matcher';
 import { RULE_EVALUATION_ORDER } from '../server/services/routing/rule-dto';
@@ -202,7 +203,59 @@ async function benchRuleCount(db: ScratchDatabase, count: number) {
   report('loop of every re2js pattern, no prefilter', await latencies(re2Loop, inputs), naiveP50);
   report("Hone's matcher in process (prefilter + re2js)", await latencies(prefiltered, inputs), naiveP50);
   report("Hone's matcher through the match worker (resolve_route)", await latencies(throughWorker, inputs), naiveP50);
+  await benchLocalRouter(rules, inputs, naiveP50, regExpLoop);
   return { rules, ruleSet, serverSet };
+}
+
+/**
+ * `hone.router().decide` as a gateway calls it: the client package's router, its snapshot served by an in-memory fetch
+ * (the rules in evaluation order), deciding and reporting each decision to its tracker (whose batches the same fetch
+ * takes), so the figure includes everything a decision costs the gateway's process.
+ */
+async function benchLocalRouter(
+  rules: readonly BenchRule[],
+  inputs: readonly string[],
+  naiveP50: number,
+  expected: (input: string) => string | null,
+): Promise<void> {
+  const snapshot: RoutingSnapshot = {
+    version: `bench-${rules.length}`,
+    defaultLayer: 'balanced',
+    rules: rules.map((rule, i) => ({
+      ruleId: i + 1,
+      versionId: i + 1,
+      version: 1,
+      pattern: rule.pattern,
+      layer: 'balanced',
+      model: null,
+      priority: rules.length - i,
+      state: 'active',
+      reasoning: null,
+    })),
+    sampling: { storeInputs: true, samplesPerHour: 200 },
+  };
+  const inMemoryHone: typeof fetch = async (request, init) => {
+    const url = request instanceof Request ? request.url : request.toString();
+    if (url.endsWith('/api/routing/snapshot')) return Response.json(snapshot, { headers: { etag: `"${snapshot.version}"` } });
+    if (url.endsWith('/api/routing/events')) return new Response(null, { status: 404 });
+    // ingest.batch: every item stored, as Hone answers.
+    const batch = (JSON.parse(init!.body as string) as { 0: Record<string, unknown[]> })[0];
+    const outcomes = Object.fromEntries(Object.entries(batch).map(([kind, items]) => [kind, items.map(() => 'stored')]));
+    const stored = Object.values(batch).reduce((total, items) => total + items.length, 0);
+    return Response.json([{ result: { data: { stored, duplicates: 0, rejected: 0, outcomes, errors: [] } } }]);
+  };
+  const hone = createHoneClient({ url: 'http://hone.bench', fetch: inMemoryHone });
+  const router = hone.router();
+  try {
+    if (!(await router.ready({ timeoutMs: 60_000 }))) throw new Error(`hone.router() got no snapshot: ${router.status().lastError}`);
+    for (const input of inputs) {
+      if (router.decide(input).pattern !== expected(input)) throw new Error('hone.router() disagrees with the other ways of deciding');
+    }
+    report('hone.router().decide in the gateway (+ reporting)', await latencies((input) => router.decide(input), inputs), naiveP50);
+  } finally {
+    await router.close();
+    await hone.track.close({ timeoutMs: 1_000 });
+  }
 }
 
 async function benchHostile(rules: readonly BenchRule[], ruleSet: RuleSet<BenchRule>, serverSet: ActiveRuleSet) {

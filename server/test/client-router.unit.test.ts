@@ -7,7 +7,7 @@ import { InputSampler } from '../../packages/client/src/input-sampler';
 import { createLocalRouter, type RouterConnection } from '../../packages/client/src/local-router';
 import { SyncStatus } from '../../packages/client/src/router-status';
 import type { RoutingSnapshot } from '../../packages/client/src/routing/types';
-import type { TrackedRouteDecision, TrackedRouteOutcome } from '../../packages/client/src/tracker';
+import { createTracker, type IngestSender, type TrackedRouteDecision, type TrackedRouteOutcome } from '../../packages/client/src/tracker';
 import { until } from '../testing/tracked-stream';
 
 const HOUR_MS = 3_600_000;
@@ -211,5 +211,40 @@ describe('the local router over a scripted Hone', () => {
     const after = hone.requests.length;
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(hone.requests.length).toBe(after);
+  });
+});
+
+describe('the tracker with routing items', () => {
+  it('sends decisions (with at, no eventId) and outcomes (neither) in one batch, decisions first, and counts the answer', async () => {
+    const batches: Record<string, Record<string, unknown>[]>[] = [];
+    const sender: IngestSender = {
+      ingest: {
+        batch: {
+          mutate: async (batch) => {
+            const lists = batch as unknown as Record<string, Record<string, unknown>[]>;
+            batches.push(lists);
+            const outcomes = Object.fromEntries(Object.entries(lists).map(([kind, items]) => [kind, items.map(() => 'stored')]));
+            const stored = Object.values(lists).reduce((total, items) => total + items.length, 0);
+            return { stored, duplicates: 0, rejected: 0, outcomes, errors: [] } as never;
+          },
+        },
+      },
+    };
+    const tracker = createTracker(sender, { flushIntervalMs: 10 });
+    const decisionId = globalThis.crypto.randomUUID();
+    tracker.routeDecision({ decisionId, versionId: 3, ruleId: 1, layer: 'deep', model: null, shadow: [], taskType: 'coding' });
+    tracker.routeOutcome({ decisionId, success: true, latencyMs: 12 });
+    tracker.modelCall({ modelId: 'm', taskType: 'coding', success: true, latencyMs: 12, cost: 0 });
+    expect(await tracker.flush({ timeoutMs: 5_000 })).toBe(true);
+    expect(batches).toHaveLength(1);
+    expect(Object.keys(batches[0]!)).toEqual(['routeDecisions', 'routeOutcomes', 'modelCalls']);
+    const [decision] = batches[0]!.routeDecisions!;
+    expect(decision).toMatchObject({ decisionId, versionId: 3, taskType: 'coding' });
+    expect(decision!.at).toEqual(expect.any(String));
+    expect(decision).not.toHaveProperty('eventId');
+    expect(batches[0]!.routeOutcomes).toEqual([{ decisionId, success: true, latencyMs: 12 }]);
+    expect(batches[0]!.modelCalls![0]).toHaveProperty('eventId');
+    expect(tracker.stats()).toMatchObject({ tracked: 3, stored: 3, dropped: 0, queued: 0 });
+    await tracker.close();
   });
 });
