@@ -98,7 +98,7 @@ describe.runIf(onPostgres)('the @hone/client package, installed outside the repo
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
-  it('is small, ships ESM, CJS and declarations, and depends on tRPC alone', async () => {
+  it('is small, ships ESM, CJS and declarations, and depends on tRPC and re2js alone', async () => {
     const installed = path.join(gatewayDir, 'node_modules/@hone/client');
     const installedBytes = directoryBytes(installed);
     const tree = (await succeed('npm', ['ls', '--all', '--parseable'], gatewayDir)).trim().split('\n').slice(1);
