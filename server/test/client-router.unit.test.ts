@@ -120,8 +120,11 @@ const SNAPSHOT: RoutingSnapshot = {
   sampling: { storeInputs: true, samplesPerHour: 1 },
 };
 
-/** A scripted Hone: the snapshot endpoint answers from `answer` (an Error: no answer); the event stream is refused. */
-function scriptedConnection(answer: () => RoutingSnapshot | Error) {
+/**
+ * A scripted Hone: the snapshot endpoint answers from `answer` (an Error: no answer); the event stream is refused, or
+ * served from `events` (the test writes to it).
+ */
+function scriptedConnection(answer: () => RoutingSnapshot | Error, events?: ReadableStream<Uint8Array>) {
   const decisions: TrackedRouteDecision[] = [];
   const outcomes: TrackedRouteOutcome[] = [];
   const requests: { url: string; ifNoneMatch: string | null }[] = [];
@@ -133,7 +136,11 @@ function scriptedConnection(answer: () => RoutingSnapshot | Error) {
       const url = input instanceof Request ? input.url : input.toString();
       const ifNoneMatch = new Headers(init?.headers).get('if-none-match');
       requests.push({ url, ifNoneMatch });
-      if (url.endsWith('/api/routing/events')) return new Response('not here', { status: 404 });
+      if (url.endsWith('/api/routing/events')) {
+        return events
+          ? new Response(events, { headers: { 'content-type': 'text/event-stream' } })
+          : new Response('not here', { status: 404 });
+      }
       const current = answer();
       if (current instanceof Error) throw new TypeError('fetch failed', { cause: current });
       if (ifNoneMatch === `"${current.version}"`) return new Response(null, { status: 304 });
@@ -246,5 +253,41 @@ describe('the tracker with routing items', () => {
     expect(batches[0]!.modelCalls![0]).toHaveProperty('eventId');
     expect(tracker.stats()).toMatchObject({ tracked: 3, stored: 3, dropped: 0, queued: 0 });
     await tracker.close();
+  });
+});
+
+describe('the local router with an event stream', () => {
+  it('fetches an announced version; when that fetch fails it retries by polling, and is not fresh until it has it', async () => {
+    let current: RoutingSnapshot | Error = SNAPSHOT;
+    const encoder = new TextEncoder();
+    let push: (text: string) => void = () => {};
+    const events = new ReadableStream<Uint8Array>({
+      start: (controller) => void (push = (text) => controller.enqueue(encoder.encode(text))),
+    });
+    const hone = scriptedConnection(() => current, events);
+    const router = createLocalRouter(hone.connection, { pollIntervalMs: 50 });
+    try {
+      expect(await router.ready({ timeoutMs: 5_000 })).toBe(true);
+      await until(() => router.status().streaming, 'the stream to open');
+      push('event: snapshot\ndata: {"version":"1-1-1"}\n\n');
+      // Streaming: no polling while nothing is amiss.
+      const fetchesBefore = hone.requests.filter((request) => request.url.endsWith('/snapshot')).length;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(hone.requests.filter((request) => request.url.endsWith('/snapshot')).length).toBe(fetchesBefore);
+
+      current = new Error('connect ECONNREFUSED');
+      push('event: snapshot\ndata: {"version":"2-2-2"}\n\n');
+      await until(() => router.status().state === 'stale', 'the failed fetch to show');
+      // A heartbeat proves the stream alive, not the snapshot current: still stale.
+      push(': heartbeat\n\n');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(router.status()).toMatchObject({ state: 'stale', snapshotVersion: '1-1-1', streaming: true });
+
+      current = { ...SNAPSHOT, version: '2-2-2' };
+      await until(() => router.status().snapshotVersion === '2-2-2', 'polling to fetch the announced version');
+      expect(router.status()).toMatchObject({ state: 'fresh', streaming: true });
+    } finally {
+      await router.close();
+    }
   });
 });

@@ -147,6 +147,7 @@ export function createLocalRouter(connection: RouterConnection, options: HoneRou
       const response = await connection.fetch(snapshotUrl, { headers, signal: timeout.signal });
       if (response.status === 304) {
         await response.body?.cancel();
+        lastFetchFailed = false;
         sync.synced(new Date());
         return;
       }
@@ -162,13 +163,16 @@ export function createLocalRouter(connection: RouterConnection, options: HoneRou
       }
       const snapshot = asSnapshot(await response.json());
       install(snapshot);
+      lastFetchFailed = false;
       sync.synced(new Date(), snapshot.version);
     } catch (error) {
       if (closed) return;
+      lastFetchFailed = true;
       sync.failed(timeout.signal.aborted ? `${snapshotUrl}: no answer within ${timeoutMs} ms` : `${snapshotUrl}: ${describe(error)}`);
     } finally {
       clearTimeout(timer);
       lifetime.signal.removeEventListener('abort', abort);
+      updatePolling();
     }
   }
 
@@ -192,8 +196,17 @@ export function createLocalRouter(connection: RouterConnection, options: HoneRou
     return refreshing;
   }
 
+  let streamOpen = false;
+  let lastFetchFailed = false;
+  /** The latest version the event stream named: until it is loaded, a heartbeat does not make the snapshot fresh. */
+  let announced: string | null = null;
   let pollTimer: ReturnType<typeof setInterval> | undefined;
-  function polling(on: boolean): void {
+  /**
+   * Polling runs while no event stream is open, and also while the snapshot cannot be fetched: a version the stream
+   * announced, not loaded because the fetch failed, is fetched again without waiting for the next change.
+   */
+  function updatePolling(): void {
+    const on = !streamOpen || lastFetchFailed;
     if (on && pollTimer === undefined && !closed) {
       pollTimer = setInterval(() => void refresh(), pollIntervalMs);
       (pollTimer as { unref?: () => void }).unref?.();
@@ -225,20 +238,25 @@ export function createLocalRouter(connection: RouterConnection, options: HoneRou
           throw new Error(`${eventsUrl} answered ${response.status} ${response.headers.get('content-type') ?? ''}`.trim());
         }
         failures = 0;
+        streamOpen = true;
         sync.streaming(true);
-        polling(false);
+        updatePolling();
         await readServerSentEvents(
           response.body,
           (event) => {
             if (event.event !== 'snapshot') return;
             const { version } = JSON.parse(event.data) as { version?: unknown };
+            if (typeof version === 'string') announced = version;
             if (typeof version === 'string' && version === compiled?.snapshot.version) sync.synced(new Date());
             else void refresh();
           },
           () => {
             heard();
             // A heartbeat or event from Hone: nothing changed that it did not say.
-            if (compiled && !refreshing) sync.synced(new Date());
+            const current = compiled?.snapshot.version;
+            if (current !== undefined && !refreshing && !lastFetchFailed && (announced === null || announced === current)) {
+              sync.synced(new Date());
+            }
           },
         );
       } catch {
@@ -248,8 +266,9 @@ export function createLocalRouter(connection: RouterConnection, options: HoneRou
         lifetime.signal.removeEventListener('abort', abortStream);
       }
       if (closed) return;
+      streamOpen = false;
       sync.streaming(false);
-      polling(true);
+      updatePolling();
       void refresh();
       failures++;
       const delay = Math.min(ROUTER_DEFAULTS.reconnectMaxDelayMs, ROUTER_DEFAULTS.reconnectBaseDelayMs * 2 ** Math.min(failures - 1, 10));
@@ -337,7 +356,8 @@ export function createLocalRouter(connection: RouterConnection, options: HoneRou
   async function close(): Promise<void> {
     if (closed) return;
     closed = true;
-    polling(false);
+    clearInterval(pollTimer);
+    pollTimer = undefined;
     lifetime.abort();
     wakeReconnect?.();
     for (const resolve of readyWaiters) resolve(false);
@@ -345,9 +365,9 @@ export function createLocalRouter(connection: RouterConnection, options: HoneRou
     sync.streaming(false);
   }
 
+  updatePolling();
   void refresh();
   if (useEvents) void listen();
-  else polling(true);
 
   return { decide, recordOutcome, ready, refresh, status: () => sync.status(), close };
 }
