@@ -11,21 +11,23 @@
  * takes a whole code point, and `(?i)` is accepted. Since only the first MATCHED_INPUT_CHARS are matched, `$` also
  * matches at that cut.
  */
-import { compilePattern } from '../../../packages/client/src/routing/pattern-compiler.js';
-import { compilePatternSet } from '../../../packages/client/src/routing/pattern-set.js';
+import { compilePattern, compilePatternSet } from './engine';
 
-// Compiling lives in a plain JavaScript module so that the server's match worker runs the very same code.
+// Compiling lives in a plain JavaScript module (the engine, shared with the client package) so that the server's match
+// worker runs the very same code.
 export {
   boundedInput,
   compilePattern,
+  compilePatternSet,
   MATCHED_INPUT_CHARS,
   MAX_LOOPS,
   MAX_PROGRAM_SIZE,
   MAX_SEQUENTIAL_CLASS_STEPS,
-} from '../../../packages/client/src/routing/pattern-compiler.js';
-export type { CompiledPattern, PatternCompilation, RequiredLiterals } from '../../../packages/client/src/routing/types.js';
-export { compilePatternSet } from '../../../packages/client/src/routing/pattern-set.js';
-export type { CompiledPatternSet } from '../../../packages/client/src/routing/types.js';
+  type CompiledPattern,
+  type CompiledPatternSet,
+  type PatternCompilation,
+  type RequiredLiterals,
+} from './engine';
 
 /** The reason a pattern cannot be used, or null when it can. */
 export function patternProblem(pattern: string): string | null {
