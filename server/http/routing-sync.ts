@@ -72,7 +72,8 @@ export async function handleRoutingEventsRequest(request: Request): Promise<Resp
     return new Response(snapshotVersionEvents(prisma, request.signal), {
       headers: {
         'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
+        // no-transform: a compressing proxy (or Next's own compression under `next dev`) would hold events back.
+        'cache-control': 'no-store, no-transform',
         // nginx buffers responses by default, which would hold events back until the buffer fills.
         'x-accel-buffering': 'no',
       },
