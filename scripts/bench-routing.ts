@@ -3,13 +3,14 @@
 // - the spec's naive algorithm (read the rules from the database, build a RegExp per rule on every request);
 // - a plain loop of precompiled RegExps;
 // - Hone's engine in process (the compiled set on the main thread: what hone.router() and the server's decide run);
-// - hone.router() in this process, once the client router exists (see clientRouter below);
+// - hone.router() in this process, synced from the server over HTTP (see clientRouter below);
 // - in the server process: the match worker hop alone, and resolve_route through its service;
 // - over HTTP: POST /tools/resolve_route against `next start`, one request at a time on a kept-alive connection.
 // Prints figures only; asserts nothing but that every way of deciding picks the same rule.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { PrismaClient } from '../server/db/client';
+import { createHoneClient } from '../server/hone-client';
 import { activeRuleSet, invalidateRoutingRules, type ActiveRuleSet } from '../server/services/routing/active-rules';
 import { compilePattern, compileRuleSet, type RuleSet } from '../server/services/routing/matcher';
 import { resolveRoute } from '../server/services/routing/resolve-route';
@@ -231,17 +232,28 @@ function httpResolver(server: HoneServer): { decide: (input: string) => Promise<
 }
 
 // ─── hone.router() row ──────────────────────────────────────────────────────────────────────────────────────────────
-// The typed client's router (issue 10 item 4) decides in the gateway's process from the rule snapshot it fetches
-// from `server`. Whoever builds it fills in this function: start the router against `server.url`, wait until its
-// snapshot holds `rules` (it is also measured after every change of the rule set), and return its decide, answering
-// the deciding rule's pattern or null. While it returns null, the row is reported as not measured.
+// `hone.router()` as a gateway runs it: the client package's router syncing its snapshot from `server` over HTTP and
+// deciding in this process, each decision also handed to its tracker for reporting (so the figure is everything a
+// decision costs the gateway). Ready once it decides like the stored rules.
 async function clientRouter(
   server: HoneServer,
   rules: readonly BenchRule[],
-): Promise<{ decide: (input: string) => string | null | Promise<string | null>; close(): Promise<void> } | null> {
-  void server;
-  void rules;
-  return null;
+): Promise<{ decide: (input: string) => string | null; close(): Promise<void> }> {
+  const hone = createHoneClient({ url: server.url });
+  const router = hone.router();
+  if (!(await router.ready({ timeoutMs: 60_000 }))) throw new Error(`hone.router() got no snapshot: ${router.status().lastError}`);
+  const decide = (input: string) => router.decide(input).pattern;
+  const regExps = rules.map((rule) => ({ rule, regExp: jsRegExp(rule.pattern) }));
+  await untilServerAgrees(decide, (input) => regExps.find(({ regExp }) => regExp.test(input))?.rule.pattern ?? null, [
+    ...rules.slice(0, 50).flatMap((rule) => [rule.hit, rule.nearMiss]),
+  ]);
+  return {
+    decide,
+    close: async () => {
+      await router.close();
+      await hone.track.close({ timeoutMs: 1_000 });
+    },
+  };
 }
 // ────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -315,8 +327,7 @@ async function benchRuleCount(prisma: PrismaClient, server: HoneServer | null, c
     report('naive: read rules from the database, RegExp per rule', count, naiveSamples);
     report('plain loop of precompiled RegExps', count, await latencies(regExpLoop, inputs), naiveP50);
     report("Hone's engine in process (compiled set, main thread)", count, await latencies(engine, inputs), naiveP50);
-    if (router) report('hone.router() in process', count, await latencies(router.decide, inputs), naiveP50);
-    else console.log('    hone.router() in process                                   not measured yet (see clientRouter)');
+    if (router) report('hone.router().decide in the gateway (+ reporting)', count, await latencies(router.decide, inputs), naiveP50);
     report('server process: match worker hop', count, await latencies(workerHop, inputs), naiveP50);
     report('server process: resolve_route service (counts the decision)', count, await latencies(service, inputs), naiveP50);
     if (overHttp) report('over HTTP: POST /tools/resolve_route (next start)', count, await latencies(overHttp.decide, inputs), naiveP50);

@@ -2,6 +2,12 @@ import { handleMcpRequest } from '../mcp/handler';
 import { handleToolRequest } from '../rest/handler';
 import { handleOpenApiRequest } from '../rest/openapi';
 import { handleTrpcRequest, TRPC_ENDPOINT } from '../trpc/http';
+import {
+  handleRoutingEventsRequest,
+  handleRoutingSnapshotRequest,
+  ROUTING_EVENTS_ENDPOINT,
+  ROUTING_SNAPSHOT_ENDPOINT,
+} from './routing-sync';
 
 export type ApiHandler = (request: Request) => Response | Promise<Response>;
 
@@ -22,13 +28,16 @@ function decodedSegment(segment: string): string {
 
 /**
  * The API faces answered ahead of Next (server/http/front-door.ts), each with the handler its route file under app/
- * exports: REST `/tools/<name>`, tRPC `/api/trpc/<procedures>`, MCP `/api/mcp` and the OpenAPI document. Every method
+ * exports: REST `/tools/<name>`, tRPC `/api/trpc/<procedures>`, MCP `/api/mcp`, the OpenAPI document, and the routing
+ * snapshot and its event stream (what gateways' local routers sync from). Every method
  * reaches the handler, which answers those it does not serve with 405 and `Allow`. Other paths (the dashboard,
  * `/tests/download`, other `/api/` routes) are Next's.
  */
 export function apiHandlerFor(pathname: string): ApiHandler | undefined {
   if (pathname === '/api/mcp') return handleMcpRequest;
   if (pathname === '/api/openapi.json') return handleOpenApiRequest;
+  if (pathname === ROUTING_SNAPSHOT_ENDPOINT) return handleRoutingSnapshotRequest;
+  if (pathname === ROUTING_EVENTS_ENDPOINT) return handleRoutingEventsRequest;
   if (lastSegmentAfter(`${TRPC_ENDPOINT}/`, pathname) !== undefined) return handleTrpcRequest;
   const tool = lastSegmentAfter('/tools/', pathname);
   if (tool !== undefined) return (request) => handleToolRequest(request, decodedSegment(tool));

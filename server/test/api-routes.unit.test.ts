@@ -4,7 +4,7 @@ import { appRoutePaths } from '../testing/app-routes';
 
 describe('the API routes answered ahead of Next (server/http/front-door.ts)', () => {
   it('are the faces, each also a route file (which `next dev` serves)', () => {
-    const faces = ['/api/mcp', '/api/openapi.json', '/api/trpc/sample', '/tools/sample'];
+    const faces = ['/api/mcp', '/api/openapi.json', '/api/routing/events', '/api/routing/snapshot', '/api/trpc/sample', '/tools/sample'];
     expect(
       appRoutePaths()
         .filter((route) => apiHandlerFor(route))

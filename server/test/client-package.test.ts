@@ -19,8 +19,9 @@ const FIXTURES = path.join(ROOT, 'server/test/gateway-package');
 const TSC = path.join(ROOT, 'node_modules/typescript/bin/tsc');
 const NPM_INSTALL = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
 // Everything ships twice (ESM and CJS, each with declarations): the generated router types (~23 KB a copy) and
-// hone.track (~25 KB a copy, half of it comments) are most of it. The tarball is about a sixth of this.
-const MAX_UNPACKED_BYTES = 150_000;
+// hone.track (~25 KB a copy, half of it comments), the routing engine and hone.router() (~55 KB a copy, much of it
+// comments) are most of it. The tarball is about a sixth of this.
+const MAX_UNPACKED_BYTES = 300_000;
 // npm installs and full type-checks: about a minute each on a busy 2-core machine.
 const INSTALLING_TEST_TIMEOUT_MS = 300_000;
 
@@ -57,6 +58,11 @@ function directoryBytes(directory: string): number {
 
 const onPostgres = testDatabaseKind === 'postgres';
 
+/** JavaScript deciding with the packaged engine: one case-insensitive rule, matched; prints its layer (`fast`). */
+const DECIDE_ONE_RULE =
+  "c.decide(c.compileSnapshot({ version: '1', defaultLayer: 'deep', sampling: { storeInputs: false, samplesPerHour: 0 }, " +
+  "rules: [{ ruleId: 1, versionId: 1, version: 1, pattern: '(?i)sort', layer: 'fast', model: null, priority: 0, state: 'active', reasoning: null }] }), 'SORT this').layer";
+
 describe.runIf(onPostgres)('the @hone/client package, installed outside the repository', () => {
   let db: ServerDatabase;
   let server: HoneServer;
@@ -92,7 +98,7 @@ describe.runIf(onPostgres)('the @hone/client package, installed outside the repo
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
-  it('is small, ships ESM, CJS and declarations, and depends on tRPC alone', async () => {
+  it('is small, ships ESM, CJS and declarations, and depends on tRPC and re2js alone', async () => {
     const installed = path.join(gatewayDir, 'node_modules/@hone/client');
     const installedBytes = directoryBytes(installed);
     const tree = (await succeed('npm', ['ls', '--all', '--parseable'], gatewayDir)).trim().split('\n').slice(1);
@@ -105,10 +111,17 @@ describe.runIf(onPostgres)('the @hone/client package, installed outside the repo
     );
     expect(packed.unpackedSize).toBeLessThan(MAX_UNPACKED_BYTES);
     expect(packed.files.map((file) => file.path)).toEqual(
-      expect.arrayContaining(['dist/esm/index.js', 'dist/esm/index.d.ts', 'dist/cjs/index.js', 'package.json']),
+      expect.arrayContaining([
+        'dist/esm/index.js',
+        'dist/esm/index.d.ts',
+        'dist/cjs/index.js',
+        'dist/cjs/routing/decide.js',
+        'package.json',
+      ]),
     );
-    // @trpc/server is @trpc/client's peer (types and a few helpers), typescript its peer too (npm installs peers).
-    expect(dependencies.filter((name) => !/^(@trpc\/(client|server)|typescript|@typescript\/.*)$/.test(name))).toEqual([]);
+    // @trpc/server is @trpc/client's peer (types and a few helpers), typescript its peer too (npm installs peers); re2js is
+    // the routing engine's matcher (hone.router() decides with the server's own code).
+    expect(dependencies.filter((name) => !/^(@trpc\/(client|server)|re2js|typescript|@typescript\/.*)$/.test(name))).toEqual([]);
 
     const shipped = packed.files.map((file) => readFileSync(path.join(installed, file.path), 'utf8')).join('\n');
     expect(shipped).not.toMatch(/prisma|pglite|from ['"](next|react)/i);
@@ -117,10 +130,11 @@ describe.runIf(onPostgres)('the @hone/client package, installed outside the repo
 
     const cjs = await succeed(
       process.execPath,
-      ['-e', "const c = require('@hone/client'); console.log(typeof c.createHoneClient, c.API_VERSION)"],
+      ['-e', `const c = require('@hone/client'); console.log(typeof c.createHoneClient, c.API_VERSION, ${DECIDE_ONE_RULE})`],
       gatewayDir,
     );
-    expect(cjs.trim()).toBe(`function ${HONE_API_VERSION}`);
+    // The routing engine (and re2js under it) loads as CommonJS too.
+    expect(cjs.trim()).toBe(`function ${HONE_API_VERSION} fast`);
   });
 
   it(
@@ -155,6 +169,7 @@ describe.runIf(onPostgres)('the @hone/client package, installed outside the repo
       expect(result.report).toContain('packaged-model (packaged):');
       expect(result.refused).toMatchObject({ code: 'BAD_REQUEST', status: 400, fields: ['latencyMs'] });
       expect(result.tracked).toEqual({ stored: 2, dropped: 0 });
+      expect(result.routing).toEqual({ ready: true, layer: 'balanced', state: 'fresh', versioned: true });
       expect(result.refused.message).toMatch(/latencyMs/);
     },
     INSTALLING_TEST_TIMEOUT_MS,

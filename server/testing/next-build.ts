@@ -5,7 +5,16 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const SOURCES = ['app', 'components', 'server', 'proxy.ts', 'instrumentation.ts', 'next.config.mjs', 'package-lock.json'];
+const SOURCES = [
+  'app',
+  'components',
+  'server',
+  'packages/client/src',
+  'proxy.ts',
+  'instrumentation.ts',
+  'next.config.mjs',
+  'package-lock.json',
+];
 const SKIP = new Set(['node_modules', 'generated', 'test', 'testing']);
 
 function newestMtime(entry: string): number {

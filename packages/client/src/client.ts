@@ -1,6 +1,7 @@
 import { createTRPCClient, httpBatchLink, type TRPCClient, type TRPCClientError, type TRPCLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
 import { HoneClientError, parseRetryAfter } from './errors.js';
+import { createLocalRouter, type HoneLocalRouter, type HoneRouterOptions } from './local-router.js';
 import type { HoneErrorShape, HoneRouter } from './router.js';
 import { createTracker, type HoneTracker, type HoneTrackerOptions } from './tracker.js';
 import { API_VERSION, API_VERSION_HEADER, isCompatibleApiVersion } from './version.js';
@@ -26,6 +27,11 @@ export interface HoneClientOptions {
 export type HoneClient = TRPCClient<HoneRouter> & {
   /** Fire-and-forget recording in batches: `hone.track.modelCall({...})`, `.metric`, `.bugReport`, `.flush()`, `.stats()`. */
   readonly track: HoneTracker;
+  /**
+   * A local router: decides in this process from a synced snapshot of Hone's routing rules, reporting decisions
+   * through `track`. Each call makes one (with its own stream); make one per process and `close()` it on shutdown.
+   */
+  router(options?: HoneRouterOptions): HoneLocalRouter;
 };
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -50,9 +56,14 @@ export function createHoneClient(options: HoneClientOptions): HoneClient {
     ],
   });
   const track = createTracker(trpc, options.track);
-  // tRPC's client is a proxy that reads every property as a procedure path; `track` is answered before it.
+  const router = (routerOptions?: HoneRouterOptions) =>
+    createLocalRouter(
+      { url, apiKey, timeoutMs, tracker: track, fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)) },
+      routerOptions,
+    );
+  // tRPC's client is a proxy that reads every property as a procedure path; `track` and `router` are answered before it.
   return new Proxy(trpc, {
-    get: (target, key, receiver): unknown => (key === 'track' ? track : Reflect.get(target, key, receiver)),
+    get: (target, key, receiver): unknown => (key === 'track' ? track : key === 'router' ? router : Reflect.get(target, key, receiver)),
   }) as HoneClient;
 }
 

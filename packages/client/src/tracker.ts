@@ -4,17 +4,55 @@
 import { HoneClientError, isHoneClientError } from './errors.js';
 import type { FieldIssue, HoneInputs, HoneOutputs } from './router.js';
 
-type IngestBatch = HoneInputs['ingest']['batch'];
-type IngestAnswer = HoneOutputs['ingest']['batch'];
+/**
+ * A routing decision made by a gateway's local router (`hone.router()`), as the ingest tool takes it: `routeDecisions`.
+ * Hone stores a decisionId once, so a retried batch never counts a decision twice.
+ */
+export interface RouteDecisionItem {
+  decisionId: string;
+  at?: string | undefined;
+  versionId: number | null;
+  ruleId: number | null;
+  layer: 'fast' | 'balanced' | 'deep';
+  model: string | null;
+  taskType?: string | undefined;
+  shadow: { ruleId: number; versionId: number; displacedVersionId: number | null; wouldDecide: boolean }[];
+  /** Only on sampled decisions (for replay), and never when the snapshot says inputs are not stored. */
+  input?: string | undefined;
+}
 
-/** The three lists of an ingest batch, in the order the tracker sends them. */
-const ITEM_KINDS = ['modelCalls', 'metrics', 'bugReports'] as const;
+/** How a routed request went, attributed by Hone to the decision's rule version and model: `routeOutcomes`. */
+export interface RouteOutcomeItem {
+  decisionId: string;
+  success: boolean;
+  latencyMs?: number | undefined;
+  cost?: number | undefined;
+  /** The model actually used, when it is not the one the decision named. */
+  modelId?: string | undefined;
+}
+
+// The two routing kinds are spelled out here by the routing contract; the server's generated types carry them too once
+// its ingest tool takes them, and the intersection is then the same type.
+type IngestBatch = HoneInputs['ingest']['batch'] & {
+  routeDecisions?: RouteDecisionItem[] | undefined;
+  routeOutcomes?: RouteOutcomeItem[] | undefined;
+};
+type IngestAnswer = HoneOutputs['ingest']['batch'];
+type ItemOutcome = IngestAnswer['outcomes']['modelCalls'][number];
+
+/** The lists of an ingest batch, in the order the tracker sends them (decisions before the outcomes that name them). */
+const ITEM_KINDS = ['modelCalls', 'metrics', 'bugReports', 'routeDecisions', 'routeOutcomes'] as const;
 export type TrackedItemKind = (typeof ITEM_KINDS)[number];
 
-type WireItem<K extends TrackedItemKind> = NonNullable<IngestBatch[K]>[number];
+/** Kinds identified by the decisionId they carry: no eventId is added. An outcome has no time of its own either. */
+const IDENTIFIED_BY_DECISION: ReadonlySet<TrackedItemKind> = new Set(['routeDecisions', 'routeOutcomes']);
+const TIMELESS: ReadonlySet<TrackedItemKind> = new Set(['routeOutcomes']);
+
+type GeneralKind = Exclude<TrackedItemKind, 'routeDecisions' | 'routeOutcomes'>;
+type WireItem<K extends GeneralKind> = NonNullable<IngestBatch[K]>[number];
 
 /** An item as given to track: `eventId` and `at` may be left out (the tracker fills them in); `at` may be a Date. */
-export type Trackable<K extends TrackedItemKind> = Omit<WireItem<K>, 'eventId' | 'at'> & {
+export type Trackable<K extends GeneralKind> = Omit<WireItem<K>, 'eventId' | 'at'> & {
   /** Hone stores an eventId once; a retried batch is never counted twice. Default: a random UUID. */
   eventId?: string | undefined;
   /** When it happened. Default: when it was tracked. */
@@ -23,6 +61,9 @@ export type Trackable<K extends TrackedItemKind> = Omit<WireItem<K>, 'eventId' |
 export type TrackedModelCall = Trackable<'modelCalls'>;
 export type TrackedMetric = Trackable<'metrics'>;
 export type TrackedBugReport = Trackable<'bugReports'>;
+/** A decision as the local router reports it; `at` defaults to when it was tracked. */
+export type TrackedRouteDecision = Omit<RouteDecisionItem, 'at'> & { at?: string | Date | undefined };
+export type TrackedRouteOutcome = RouteOutcomeItem;
 
 export interface HoneTrackerOptions {
   /** A batch is sent as soon as this many items wait. Default 500. */
@@ -109,6 +150,10 @@ export interface HoneTracker {
   metric(metric: TrackedMetric): void;
   /** Records one bug occurrence. Never throws, never waits. */
   bugReport(report: TrackedBugReport): void;
+  /** Records one routing decision made in the gateway (the local router does). Never throws, never waits. */
+  routeDecision(decision: TrackedRouteDecision): void;
+  /** Records how a routed request went. Never throws, never waits. */
+  routeOutcome(outcome: TrackedRouteOutcome): void;
   /**
    * Sends everything tracked so far and resolves once Hone has answered for all of it (or it was dropped): true then,
    * false when `timeoutMs` (default: no limit) passed first. Keeps retrying while Hone is down; never rejects.
@@ -196,7 +241,7 @@ class Queue<T> {
 
 interface Entry {
   kind: TrackedItemKind;
-  item: { eventId: string; at: string } & Record<string, unknown>;
+  item: Record<string, unknown>;
   seq: number;
   settled: boolean;
 }
@@ -292,9 +337,12 @@ export function createTracker(client: IngestSender, options: HoneTrackerOptions 
         return;
       }
       const given = item as Record<string, unknown>;
-      const at = given.at instanceof Date ? given.at.toISOString() : ((given.at as string | undefined) ?? new Date().toISOString());
-      const eventId = (given.eventId as string | undefined) ?? globalThis.crypto.randomUUID();
-      waiting.push({ kind, item: { ...given, eventId, at }, seq: nextSeq++, settled: false });
+      const filled: Record<string, unknown> = { ...given };
+      if (!TIMELESS.has(kind)) {
+        filled.at = given.at instanceof Date ? given.at.toISOString() : (given.at ?? new Date().toISOString());
+      }
+      if (!IDENTIFIED_BY_DECISION.has(kind)) filled.eventId = given.eventId ?? globalThis.crypto.randomUUID();
+      waiting.push({ kind, item: filled, seq: nextSeq++, settled: false });
       if (waiting.length + inFlight.length > maxBufferedItems) dropOldest();
       if (waiting.length >= maxBatchItems) startDraining();
       else if (!draining && flushTimer === undefined) {
@@ -436,7 +484,9 @@ export function createTracker(client: IngestSender, options: HoneTrackerOptions 
 
   /** Counts an answer; throws, having counted nothing, when it is not an answer for these entries. */
   function recordAnswer(entries: Entry[], answer: IngestAnswer): void {
-    const answered = ITEM_KINDS.reduce((total, kind) => total + answer.outcomes[kind].length, 0);
+    // A server whose ingest predates a kind answers no list for it (and refused the batch had it held such items).
+    const outcomes = answer.outcomes as Partial<Record<TrackedItemKind, ItemOutcome[]>>;
+    const answered = ITEM_KINDS.reduce((total, kind) => total + (outcomes[kind]?.length ?? 0), 0);
     if (answered !== entries.length || answer.stored + answer.duplicates + answer.rejected !== entries.length) {
       throw new Error(`${entries.length} items sent, ${answered} outcomes answered`);
     }
@@ -448,7 +498,7 @@ export function createTracker(client: IngestSender, options: HoneTrackerOptions 
       const byKind = Object.fromEntries(ITEM_KINDS.map((kind) => [kind, entries.filter((entry) => entry.kind === kind)]));
       const rejections: TrackerRejection[] = [];
       for (const kind of ITEM_KINDS) {
-        answer.outcomes[kind].forEach((outcome, index) => {
+        (outcomes[kind] ?? []).forEach((outcome, index) => {
           if (outcome !== 'rejected') return;
           const issues = answer.errors
             .filter((error) => error.path[0] === kind && error.path[1] === index)
@@ -533,6 +583,8 @@ export function createTracker(client: IngestSender, options: HoneTrackerOptions 
     modelCall: (call) => track('modelCalls', call),
     metric: (metric) => track('metrics', metric),
     bugReport: (report) => track('bugReports', report),
+    routeDecision: (decision) => track('routeDecisions', decision),
+    routeOutcome: (outcome) => track('routeOutcomes', outcome),
     flush,
     close,
     stats: () => {

@@ -36,7 +36,6 @@ export async function recentDecisionInputs(prisma: PrismaClient, limit: number):
   return rows.map((row) => row.input);
 }
 
-
 const toChecked = (rule: RoutingRuleDto): CheckedRule => ({
   id: rule.id,
   pattern: rule.pattern,

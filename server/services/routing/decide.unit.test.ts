@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileSnapshot, decide, type RoutingSnapshot, type SnapshotRule } from './decide.mjs';
+import { compileSnapshot, decide, type RoutingSnapshot, type SnapshotRule } from './engine';
 
 let nextVersionId = 100;
 const rule = (ruleId: number, pattern: string, state: SnapshotRule['state'], layer: SnapshotRule['layer'] = 'deep'): SnapshotRule => ({

@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { boundedInput } from './pattern-compiler.mjs';
+import { boundedInput } from './engine';
 
 /**
  * A match still queued after this many times its own limit is answered as cut off, so no caller hangs behind a long

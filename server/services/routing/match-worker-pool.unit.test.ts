@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MatchWorkerPool, matchWorkerScript, type UnusablePattern } from './match-worker-pool';
-import { MATCHED_INPUT_CHARS } from './pattern-compiler.mjs';
+import { MATCHED_INPUT_CHARS } from './engine';
 import { randomAbs } from '../../testing/slow-matching';
 
 const slowPatterns = Array.from({ length: 8 }, (_, k) => `[ab]*a[ab]{62}[0-${k}]`);

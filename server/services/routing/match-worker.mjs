@@ -7,7 +7,7 @@
  * Messages out: { type: 'loaded', jobId, unusable: [{ index, reason }] }  { type: 'matched', jobId, index }  (index -1: none)
  */
 import { parentPort } from 'node:worker_threads';
-import { compilePatternSet } from './pattern-set.mjs';
+import { compilePatternSet } from '../../../packages/client/src/routing/pattern-set.js';
 
 /** setId -> the compiled patterns of the set, in evaluation order. */
 const ruleSets = new Map();

@@ -11,20 +11,23 @@
  * takes a whole code point, and `(?i)` is accepted. Since only the first MATCHED_INPUT_CHARS are matched, `$` also
  * matches at that cut.
  */
-import { compilePattern } from './pattern-compiler.mjs';
-import { compilePatternSet } from './pattern-set.mjs';
+import { compilePattern, compilePatternSet } from './engine';
 
-// Compiling lives in a plain JavaScript module so that the server's match worker runs the very same code.
+// Compiling lives in a plain JavaScript module (the engine, shared with the client package) so that the server's match
+// worker runs the very same code.
 export {
   boundedInput,
   compilePattern,
+  compilePatternSet,
   MATCHED_INPUT_CHARS,
   MAX_LOOPS,
   MAX_PROGRAM_SIZE,
   MAX_SEQUENTIAL_CLASS_STEPS,
-} from './pattern-compiler.mjs';
-export type { CompiledPattern, PatternCompilation, RequiredLiterals } from './pattern-compiler.mjs';
-export { compilePatternSet, type CompiledPatternSet } from './pattern-set.mjs';
+  type CompiledPattern,
+  type CompiledPatternSet,
+  type PatternCompilation,
+  type RequiredLiterals,
+} from './engine';
 
 /** The reason a pattern cannot be used, or null when it can. */
 export function patternProblem(pattern: string): string | null {
@@ -43,7 +46,7 @@ export interface UnusableRule<Rule extends MatchableRule> {
 
 /**
  * Rules compiled once, kept in evaluation order. A decision runs only the rules whose required literals occur in the
- * input (and those that require none): see pattern-set.mjs.
+ * input (and those that require none): see packages/client/src/routing/pattern-set.js.
  */
 export interface RuleSet<Rule extends MatchableRule> {
   /** The first rule, in the order given, whose pattern matches the input; null when none does. */

@@ -3,8 +3,8 @@
  * change and tallying them, and projecting the change in success rate, latency and cost from measured figures.
  * No database, no server imports, so it is unit-tested on its own and could run in the browser.
  */
-import { compileSnapshot, type RoutingLayer, type RoutingSnapshot, type SnapshotMatch, type SnapshotRule } from './decide.mjs';
-import { compilePattern } from './pattern-compiler.mjs';
+import { compileSnapshot, type RoutingLayer, type RoutingSnapshot, type SnapshotMatch, type SnapshotRule } from './engine';
+import { compilePattern } from './engine';
 
 /**
  * The candidate's stand-in version id: it has no version yet. Negative, so it never collides with a stored version

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileSnapshot, type RoutingSnapshot, type SnapshotRule } from './decide.mjs';
+import { compileSnapshot, type RoutingSnapshot, type SnapshotRule } from './engine';
 import {
   applyCandidate,
   CANDIDATE_VERSION_ID,

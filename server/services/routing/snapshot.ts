@@ -1,8 +1,8 @@
 import type { PrismaClient } from '../../db/client';
 import { env } from '../../env';
-import type { RoutingSnapshot, SnapshotRule } from './decide.mjs';
+import type { RoutingSnapshot, SnapshotRule } from './engine';
 
-export type { RoutingSnapshot, SnapshotRule } from './decide.mjs';
+export type { RoutingSnapshot, SnapshotRule } from './engine';
 
 interface SnapshotRow {
   ruleId: number;

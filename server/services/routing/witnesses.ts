@@ -7,7 +7,7 @@
  * surrounding prose. Only strings the compiled pattern really matches are kept, so a witness is never wrong, only
  * possibly unrepresentative. Pure and bounded: no database, a capped number of short strings.
  */
-import { FOLD_CASE, SYNTAX_OP, type PatternSyntaxNode, type RequiredLiterals } from './pattern-compiler.mjs';
+import { FOLD_CASE, SYNTAX_OP, type PatternSyntaxNode, type RequiredLiterals } from './engine';
 import type { CompiledPattern } from './matcher';
 
 /** Strings kept per syntax node: enough to vary each part, few enough that combining parts stays cheap. */

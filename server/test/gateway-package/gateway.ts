@@ -36,6 +36,18 @@ try {
   refused = { code: error.code, status: error.status, fields: error.issues.map((issue) => issue.path.join('.')), message: error.message };
 }
 
+// Routing decided here, by the engine the package ships, from Hone's rules: no request per decision.
+const router = hone.router({ reportDecisions: false });
+const routerReady = await router.ready({ timeoutMs: 30_000 });
+const routed = router.decide('Please implement a sorting algorithm', { taskType: 'packaged' });
+const routing = {
+  ready: routerReady,
+  layer: routed.layer,
+  state: router.status().state,
+  versioned: typeof routed.snapshotVersion === 'string',
+};
+await router.close();
+
 // Fire-and-forget recording, batched through the ingest tool; close() sends what is left.
 hone.track.modelCall({ ...call, taskType: 'packaged-tracked' });
 hone.track.metric({ metricName: 'packaged_tracked', metricValue: 12.5, metricUnit: 'ms', at: new Date() });
@@ -51,6 +63,7 @@ console.log(
     report: analysis.report,
     refused,
     tracked: { stored, dropped },
+    routing,
     unusedChecks: [typeof wrongType, typeof wrongKind],
   }),
 );

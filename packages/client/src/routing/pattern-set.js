@@ -1,7 +1,7 @@
 /**
  * A set of patterns, in evaluation order, that answers which one matches an input first without running every one.
  *
- * Each pattern carries the literals a match requires (pattern-compiler.mjs). One pass of an Aho-Corasick automaton
+ * Each pattern carries the literals a match requires (pattern-compiler.js). One pass of an Aho-Corasick automaton
  * over the input finds which of those literals occur (a second automaton, whose alphabet folds ASCII case, finds the
  * case-insensitive ones without a lower-cased copy of the input). The patterns those literals point to become the
  * candidates; only a candidate whose whole condition holds is run, in order, and the first that matches answers.
@@ -20,10 +20,10 @@
  * (transitions are a flat table), a lower-cased copy of the input, a closure call per pattern (only candidates are
  * looked at), and one regex pass per literal-free pattern.
  *
- * Plain JavaScript, imported by matcher.ts and by the match worker (match-worker.mjs) alike. No side effects.
+ * Plain JavaScript, imported by matcher.ts and by the match worker (server/services/routing/match-worker.mjs) alike. No side effects.
  */
 import { RE2Set } from 're2js';
-import { boundedInput, compilePattern } from './pattern-compiler.mjs';
+import { boundedInput, compilePattern } from './pattern-compiler.js';
 
 /** Above this many table cells (4 bytes each), an automaton keeps its transitions sparse instead of dense. */
 export const DENSE_TABLE_LIMIT = 1 << 21;
@@ -275,10 +275,11 @@ function guaranteedLength(required) {
  * index and the reason, never thrown.
  * @param {readonly string[]} patterns
  * @param {{ denseTableLimit?: number }} [options] for tests: force the sparse automaton
+ * @returns {import('./types.js').CompiledPatternSet}
  */
 export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMIT } = {}) {
   const unusable = [];
-  /** @type {(import('./pattern-compiler.d.mts').CompiledPattern | null)[]} */
+  /** @type {(import('./types.js').CompiledPattern | null)[]} */
   const compiled = [];
   /** Usable patterns, in evaluation order. */
   const usable = [];

@@ -2,8 +2,8 @@
  * Compiling a routing pattern: translation of JavaScript syntax, RE2's own refusals and Hone's cost bounds.
  *
  * Plain JavaScript on purpose, so that one copy serves every place a pattern is compiled: `matcher.ts` (the schema,
- * the dashboard's form in the browser, a gateway-side router) imports it with the types of `pattern-compiler.d.mts`,
- * and the match worker (`match-worker.mjs`, run by Node as is, outside any bundle) imports it directly.
+ * the dashboard's form in the browser, a gateway-side router) imports it with the types of `types.ts`,
+ * and the match worker (`server/services/routing/match-worker.mjs`, run by Node as is, outside any bundle) imports it directly.
  * It imports nothing but `re2js` and has no side effects.
  */
 import { RE2JS, RE2Set } from 're2js';
@@ -125,6 +125,7 @@ export const FOLD_CASE = 1;
  * The simplified syntax tree re2js compiles a (translated) pattern from. re2js exports no parser, but RE2Set keeps the
  * tree of each pattern added to it, parsed with the flags RE2JS.compile uses.
  * @param {string} translated
+ * @returns {import('./types.js').PatternSyntaxNode}
  */
 function syntaxTree(translated) {
   const set = new RE2Set();
@@ -142,12 +143,12 @@ const isWordUnit = (unit) => (unit >= 48 && unit <= 57) || (unit >= 65 && unit <
  * The literals a match requires, read from the syntax tree (null: none could be shown). Conservative: a part that
  * could match without a literal (a class, an optional or starred part, an alternation with such a branch) requires
  * nothing, and a sequence requires what each of its parts requires. A case-insensitive literal counts only when it
- * is ASCII: pattern-set.mjs then finds it with an automaton whose alphabet folds case as RE2 does.
+ * is ASCII: pattern-set.js then finds it with an automaton whose alphabet folds case as RE2 does.
  * A literal right after (before) a `\b` in the pattern, starting (ending) with a word character, is marked
  * `wordBefore` (`wordAfter`): it must occur there, not inside a longer word.
  * @param {boolean} [boundaryBefore] the node is immediately preceded by `\b`
  * @param {boolean} [boundaryAfter] the node is immediately followed by `\b`
- * @returns {import('./pattern-compiler.d.mts').RequiredLiterals | null}
+ * @returns {import('./types.js').RequiredLiterals | null}
  */
 function requiredLiterals(node, boundaryBefore = false, boundaryAfter = false) {
   switch (node.op) {
@@ -246,7 +247,11 @@ function hasNamedBackreference(pattern) {
   return false;
 }
 
-/** The part of an input that rules look at. */
+/**
+ * The part of an input that rules look at: its first MATCHED_INPUT_CHARS characters.
+ * @param {string} input
+ * @returns {string}
+ */
 export function boundedInput(input) {
   return input.length > MATCHED_INPUT_CHARS ? input.slice(0, MATCHED_INPUT_CHARS) : input;
 }
@@ -257,7 +262,11 @@ const tooComplex = (what) => ({
 });
 const count = (n) => n.toLocaleString('en');
 
-/** Compiles a pattern, or says why it cannot be used. Never throws for a bad pattern. */
+/**
+ * Compiles a pattern, or says why it cannot be used. Never throws for a bad pattern.
+ * @param {string} pattern
+ * @returns {import('./types.js').PatternCompilation}
+ */
 export function compilePattern(pattern) {
   if (hasNamedBackreference(pattern))
     return { ok: false, reason: 'uses a backreference (\\k<name>), which the linear-time matcher cannot run' };

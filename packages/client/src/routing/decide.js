@@ -8,13 +8,14 @@
  * decides). A matching shadow rule "would have decided" when it ranks ahead of the deciding rule, or when no active
  * rule matched (it would then have displaced the default layer).
  */
-import { compilePattern } from './pattern-compiler.mjs';
-import { compilePatternSet } from './pattern-set.mjs';
+import { compilePattern } from './pattern-compiler.js';
+import { compilePatternSet } from './pattern-set.js';
 
 /**
  * Compiles a snapshot's rules. Patterns that do not compile are left out and listed in `unusable` (by index into
  * `snapshot.rules`), never thrown: a stored rule the engine refuses must not stop routing.
- * @param {import('./decide.mjs').RoutingSnapshot} snapshot
+ * @param {import('./types.js').RoutingSnapshot} snapshot
+ * @returns {import('./types.js').CompiledSnapshot}
  */
 export function compileSnapshot(snapshot) {
   /** @type {number[]} */ const activeAt = [];
@@ -48,9 +49,9 @@ export function compileSnapshot(snapshot) {
 /**
  * The decision a match makes. `match` comes from `compiled.match(input)`, here or in the server's match worker; a
  * `cutOff` reason (matching did not finish in time) answers the default layer and counts no rule.
- * @param {import('./decide.mjs').RoutingSnapshot} snapshot
- * @param {import('./decide.mjs').SnapshotMatch | { cutOff: string }} match
- * @returns {import('./decide.mjs').Decision}
+ * @param {import('./types.js').RoutingSnapshot} snapshot
+ * @param {import('./types.js').SnapshotMatch | { cutOff: string }} match
+ * @returns {import('./types.js').Decision}
  */
 export function decisionFrom(snapshot, match) {
   const decisionId = globalThis.crypto.randomUUID();
@@ -108,8 +109,9 @@ export function decisionFrom(snapshot, match) {
 
 /**
  * Decides in process: match, then decision.
- * @param {ReturnType<typeof compileSnapshot>} compiled
+ * @param {import('./types.js').CompiledSnapshot} compiled
  * @param {string} input
+ * @returns {import('./types.js').Decision}
  */
 export function decide(compiled, input) {
   return decisionFrom(compiled.snapshot, compiled.match(input));

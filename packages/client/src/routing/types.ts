@@ -1,0 +1,130 @@
+// Types of the routing engine (decide.js, pattern-set.js, pattern-compiler.js). The engine itself is plain JavaScript
+// typed by JSDoc, so that the server's match worker runs it as is (Node, no build step) while the client package compiles
+// it with the rest (ESM and CommonJS, declarations generated from these types).
+
+export type RoutingLayer = 'fast' | 'balanced' | 'deep';
+
+/** A rule as the snapshot carries it: one immutable version of an active or shadow rule. */
+export interface SnapshotRule {
+  ruleId: number;
+  versionId: number;
+  version: number;
+  pattern: string;
+  layer: RoutingLayer;
+  model: string | null;
+  priority: number;
+  state: 'active' | 'shadow';
+  reasoning: string | null;
+}
+
+/** What a decision needs to know, served to gateways (with `version` as its ETag) and used by the server itself. */
+export interface RoutingSnapshot {
+  /** Opaque; changes whenever any rule's version changes. */
+  version: string;
+  defaultLayer: RoutingLayer;
+  /** Active and shadow rules in evaluation order (priority descending, most recently updated, id). */
+  rules: SnapshotRule[];
+  /** Whether decisions' inputs are sampled for replay, and at most how many per hour. */
+  sampling: { storeInputs: boolean; samplesPerHour: number };
+}
+
+export interface ShadowMatch {
+  ruleId: number;
+  versionId: number;
+  /** Whether it ranks ahead of the deciding rule (or no active rule matched): had it been active, it would have decided. */
+  wouldDecide: boolean;
+  /** The version it would have displaced; null when it would have displaced the default layer, or displaces nothing. */
+  displacedVersionId: number | null;
+}
+
+export interface Decision {
+  decisionId: string;
+  layer: RoutingLayer;
+  model: string | null;
+  ruleId: number | null;
+  versionId: number | null;
+  pattern: string | null;
+  reasoning: string;
+  shadow: ShadowMatch[];
+  /** Set when matching was cut off (the server's worker ran out of time): the default layer answered. */
+  cutOff?: string;
+}
+
+/** Indices into `snapshot.rules`: the first active rule that matched (-1: none) and every shadow rule that matched. */
+export interface SnapshotMatch {
+  ruleIndex: number;
+  shadowIndices: number[];
+}
+
+export interface CompiledSnapshot {
+  readonly snapshot: RoutingSnapshot;
+  /** Rules left out because their pattern does not compile: index into snapshot.rules, and why. */
+  readonly unusable: readonly { index: number; reason: string }[];
+  match(input: string): SnapshotMatch;
+}
+
+/**
+ * A condition on which literals occur in an input: exact UTF-16 strings, or with `caseInsensitive` ASCII compared
+ * without regard to case.
+ */
+export type RequiredLiterals =
+  | {
+      readonly literal: string;
+      readonly caseInsensitive?: boolean;
+      /** Found only where no word character (ASCII letter, digit, _) precedes it: the pattern has `\b` before it. */
+      readonly wordBefore?: boolean;
+      /** Found only where no word character follows it: the pattern has `\b` after it. */
+      readonly wordAfter?: boolean;
+    }
+  | { readonly allOf: readonly RequiredLiterals[] }
+  | { readonly anyOf: readonly RequiredLiterals[] };
+
+export interface CompiledPattern {
+  readonly pattern: string;
+  /** The pattern in RE2 syntax (JavaScript syntax translated), as RE2 compiles it. */
+  readonly source: string;
+  /** Whether every match starts at the beginning of the input (`^…` without the m flag): a failing run is then short. */
+  readonly anchoredAtStart: boolean;
+  /** What the pattern cannot match without: an input lacking it is not matched. Null when nothing can be shown. */
+  readonly requiredLiterals: RequiredLiterals | null;
+  /**
+   * Character classes (ranges [lo, hi, …] in code points) the input must hold a character of each, or the pattern
+   * cannot match. Empty when nothing can be shown.
+   */
+  readonly requiredClasses: readonly (readonly number[])[];
+  /** re2js's simplified syntax tree of the (translated) pattern, for tools reasoning about what it matches. */
+  readonly syntaxTree: PatternSyntaxNode;
+  /** Whether the pattern matches anywhere in the first MATCHED_INPUT_CHARS characters of the input. */
+  test(input: string): boolean;
+}
+
+export type PatternCompilation = { ok: true; compiled: CompiledPattern } | { ok: false; reason: string };
+
+/** A node of re2js's simplified syntax tree. */
+export interface PatternSyntaxNode {
+  readonly op: number;
+  readonly flags: number;
+  /** Literal: its code points; character class: pairs of inclusive code point ranges. */
+  readonly runes: Int32Array;
+  readonly subs: readonly PatternSyntaxNode[];
+  /** Counted repetition bounds (max -1: unbounded). */
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface CompiledPatternSet {
+  /** Patterns left out because they do not compile: their index in the given order and why. */
+  readonly unusable: readonly { index: number; reason: string }[];
+  /** Each pattern compiled, by index; null for an unusable one. */
+  readonly compiled: readonly (CompiledPattern | null)[];
+  /** Index of the first pattern, in the given order, that matches the input (its first MATCHED_INPUT_CHARS characters), or -1. */
+  firstMatchIndex(input: string): number;
+  /**
+   * In one pass: the first matching pattern among those not flagged in `collect` (-1 when none), and every matching
+   * pattern among those flagged, in order (shadow rules: counted whenever they match, never deciding). `collect` is
+   * indexed like the patterns given.
+   */
+  firstMatchAndCollected(input: string, collect: ArrayLike<unknown>): { first: number; collected: number[] };
+  /** Indexes, in the given order, of every pattern that matches the input (its first MATCHED_INPUT_CHARS characters). */
+  allMatchIndexes(input: string): number[];
+}
