@@ -1,7 +1,7 @@
 // npm run bench -- analytics [--db=pglite|postgres] [--only=tools|pages] [--fresh]: the read side at gateway scale.
 // On an embedded PGlite directory and on the PostgreSQL server: writes 90 days of history (~1M model calls, 10M metric
-// values, ~590K bug occurrences, 40 rules' hits; see bench-dashboard.ts) or reuses the one written last time, then times every read-only tool in process and every dashboard page over HTTP (`next start`)
-// for the ranges 24 h, 7 d, 30 d and 90 d: p50 and p95 of RUNS runs each. Prints figures; asserts nothing.
+// values, ~590K bug occurrences, 40 rules' hits; see bench-dashboard.ts) or reuses the one written last time, then
+// times every read-only tool in process and every dashboard page over HTTP (`next start`) for the ranges 24 h, 7 d, 30 d and 90 d: p50 and p95 of RUNS runs each. Prints figures; asserts nothing.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -90,15 +90,25 @@ async function benchTools(caller: Caller, busiestBugId: number) {
 async function benchPages(url: string, busiestBugId: number) {
   const fetchPage = (page: string) => async () => {
     const response = await fetch(`${url}${page}`);
-    if (!response.ok) throw new Error(`${page}: HTTP ${response.status}`);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
     await response.text();
   };
-  console.log(line('GET /tests', await timeRuns(RUNS, fetchPage('/tests'), { warm: true })));
+  // A page that fails is said and the others still timed.
+  const time = async (label: string, page: string) => {
+    try {
+      console.log(line(label, await timeRuns(RUNS, fetchPage(page), { warm: true })));
+    } catch (error) {
+      console.log(`  ${label.padEnd(62)} failed: ${(error as Error).message}`);
+    }
+  };
+  // What any request through Next's router costs on this machine at this moment, data aside: read the pages against it.
+  await time('GET /api/health (the floor: Next routing, one trivial query)', '/api/health');
+  await time('GET /tests', '/tests');
   for (const name of Object.keys(RANGES) as RangeName[]) {
     const params = pageRangeParams(name);
     for (const page of ['/', '/models', '/bugs', `/bugs/${busiestBugId}`, '/heuristics', '/metrics?metric=routing_latency&groupBy=layer']) {
       const path = `${page}${page.includes('?') ? '&' : '?'}${params}`;
-      console.log(line(`GET ${page}, ${name}`, await timeRuns(RUNS, fetchPage(path), { warm: true })));
+      await time(`GET ${page}, ${name}`, path);
     }
   }
 }

@@ -66,6 +66,7 @@ export interface HistoryFigures {
 }
 
 async function timedPart<T>(seconds: Record<string, number>, part: string, work: () => Promise<T>): Promise<T> {
+  console.log(`  writing ${part}…`);
   const started = performance.now();
   const result = await work();
   seconds[part] = (performance.now() - started) / 1000;
@@ -138,52 +139,39 @@ async function writeModelCalls(prisma: PrismaClient, hours: string) {
 }
 
 /**
- * Bulk-loads a table the way PostgreSQL loads fastest, on PGlite above all (where every index entry and the
- * rollup trigger's transition table cost several times the row itself): its rollup trigger off and its secondary
- * indexes dropped while `load` runs, then `fold` does the trigger's work over the whole load in one set-based
- * statement per rollup, and the indexes are built again (a sorted build, not millions of single inserts).
+ * Bulk-loads a table the way PostgreSQL loads fastest, on PGlite above all (where every index entry costs about as
+ * much as the row itself): its secondary indexes are dropped while `load` runs and built again after (a sorted
+ * build, not millions of single inserts). With `fold`, its rollup trigger is off during the load and `fold` does the
+ * trigger's work over the whole load at once; without, the trigger folds each statement's rows as usual (better when
+ * the whole load's groups would not fit in memory: the metric values' 77K hour and context groups spill to disk).
  */
-async function bulkLoad(
-  prisma: PrismaClient,
-  { table, trigger }: { table: string; trigger: string },
-  load: () => Promise<void>,
-  fold: string[],
-) {
+async function bulkLoad(prisma: PrismaClient, table: string, load: () => Promise<void>, fold?: { trigger: string; statements: string[] }) {
   const indexes = await prisma.$queryRawUnsafe<{ name: string; definition: string }[]>(
     `SELECT i.indexname AS name, i.indexdef AS definition FROM pg_indexes i
      WHERE i.schemaname = current_schema() AND i.tablename = $1
        AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conname = i.indexname)`,
     table,
   );
-  await prisma.$executeRawUnsafe(`ALTER TABLE ${table} DISABLE TRIGGER ${trigger}`);
+  if (fold) await prisma.$executeRawUnsafe(`ALTER TABLE ${table} DISABLE TRIGGER ${fold.trigger}`);
   for (const { name } of indexes) await prisma.$executeRawUnsafe(`DROP INDEX "${name}"`);
   await load();
-  for (const statement of fold) await prisma.$executeRawUnsafe(statement);
+  for (const statement of fold?.statements ?? []) await prisma.$executeRawUnsafe(statement);
   for (const { definition } of indexes) await prisma.$executeRawUnsafe(definition);
-  await prisma.$executeRawUnsafe(`ALTER TABLE ${table} ENABLE TRIGGER ${trigger}`);
+  if (fold) await prisma.$executeRawUnsafe(`ALTER TABLE ${table} ENABLE TRIGGER ${fold.trigger}`);
 }
 
-/** metric_rollups_fold's work over every stored value at once (the rollups migration's backfill). */
-const FOLD_METRIC_VALUES = [
-  `INSERT INTO metric_hourly (metric_name, hour, metric_unit, context_hash, context, value_count, value_sum, last_recorded_at)
-   SELECT metric_name, date_bin('1 hour', recorded_at, '2000-01-01 00:00:00+00'), metric_unit, md5(context::text)::uuid, context::text::jsonb,
-          count(*), sum(metric_value), max(recorded_at)
-   FROM performance_metrics GROUP BY metric_name, 2, metric_unit, context::text`,
-  `INSERT INTO metric_daily (metric_name, day, metric_unit, context_hash, context, value_count, value_sum, last_recorded_at)
-   SELECT metric_name, date_bin('1 day', hour, '2000-01-01 00:00:00+00'), metric_unit, context_hash, context::text::jsonb,
-          sum(value_count), sum(value_sum), max(last_recorded_at)
-   FROM metric_hourly GROUP BY metric_name, 2, metric_unit, context_hash, context::text`,
-];
-
 /** bug_occurrence_rollups_fold's work over every stored occurrence at once. */
-const FOLD_BUG_OCCURRENCES = [
-  `INSERT INTO bug_occurrence_hourly (bug_pattern_id, hour, severity, occurrences)
-   SELECT bug_pattern_id, date_bin('1 hour', occurred_at, '2000-01-01 00:00:00+00'), severity, count(*)
-   FROM bug_pattern_occurrences GROUP BY 1, 2, 3`,
-  `INSERT INTO bug_occurrence_daily (bug_pattern_id, day, severity, occurrences)
-   SELECT bug_pattern_id, date_bin('1 day', hour, '2000-01-01 00:00:00+00'), severity, sum(occurrences)
-   FROM bug_occurrence_hourly GROUP BY 1, 2, 3`,
-];
+const FOLD_BUG_OCCURRENCES = {
+  trigger: 'bug_occurrence_rollups_on_insert',
+  statements: [
+    `INSERT INTO bug_occurrence_hourly (bug_pattern_id, hour, severity, occurrences)
+     SELECT bug_pattern_id, date_bin('1 hour', occurred_at, '2000-01-01 00:00:00+00'), severity, count(*)
+     FROM bug_pattern_occurrences GROUP BY 1, 2, 3`,
+    `INSERT INTO bug_occurrence_daily (bug_pattern_id, day, severity, occurrences)
+     SELECT bug_pattern_id, date_bin('1 day', hour, '2000-01-01 00:00:00+00'), severity, sum(occurrences)
+     FROM bug_occurrence_hourly GROUP BY 1, 2, 3`,
+  ],
+};
 
 /** Rows per INSERT … SELECT: big enough that per-statement costs vanish, small enough to keep each transaction modest. */
 const METRIC_VALUES_PER_STATEMENT = 500_000;
@@ -223,7 +211,7 @@ async function writeMetricValues(prisma: PrismaClient, startSql: string, total: 
              generate_series(${first}::bigint, ${last}::bigint) AS i, LATERAL (SELECT (i % 10)::int AS k, (i / 10)::int AS j) AS kj`);
     }
   };
-  await bulkLoad(prisma, { table: 'performance_metrics', trigger: 'metric_rollups_on_insert' }, load, FOLD_METRIC_VALUES);
+  await bulkLoad(prisma, 'performance_metrics', load);
 }
 
 const BUG_CATEGORIES = [
@@ -252,7 +240,7 @@ async function writeBugPatterns(prisma: PrismaClient, startSql: string) {
     FROM generate_series(1, 200) AS k`);
   await bulkLoad(
     prisma,
-    { table: 'bug_pattern_occurrences', trigger: 'bug_occurrence_rollups_on_insert' },
+    'bug_pattern_occurrences',
     async () => {
       await prisma.$executeRawUnsafe(`
         INSERT INTO bug_pattern_occurrences (bug_pattern_id, severity, occurred_at)
