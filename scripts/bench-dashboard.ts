@@ -1,9 +1,12 @@
 // Gateway-scale history for the analytics benchmark, written straight into the tables with SQL
-// (generate_series), ending at the current hour: ~1M model calls over 90 days as hourly rollups
+// (generate_series): in the 90 days before the current hour ~1M model calls as hourly rollups
 // (model_performance holds their exact sums), 10M metric values, bug patterns with ~590K dated
 // occurrences, regression tests, and 40 routing rules with decisions and hits per hour and task type.
+// The history runs on at the same density for AHEAD_DAYS after the current hour, so that a saved copy of the
+// database (bench-analytics.ts keeps one) still has data up to the end of every range for a week: a range ending at
+// "now" never reads those rows, and their share of the tables is small.
 import { performance } from 'node:perf_hooks';
-import { subDays } from 'date-fns';
+import { addDays, subDays } from 'date-fns';
 import type { PrismaClient } from '../server/db/client';
 import { latencyBucketBounds, latencyBucketIndex, LATENCY_BUCKET_COUNT } from '../server/services/latency-histogram';
 import type { createCaller } from '../server/trpc/routers/_app';
@@ -11,6 +14,11 @@ import type { createCaller } from '../server/trpc/routers/_app';
 type Caller = ReturnType<typeof createCaller>;
 
 export const HISTORY_DAYS = 90;
+/** Days of history after the current hour (see above). */
+export const AHEAD_DAYS = 7;
+const SPAN_DAYS = HISTORY_DAYS + AHEAD_DAYS;
+/** Change it whenever what writeAnalyticsHistory writes changes: saved copies of another version are not reused. */
+export const HISTORY_VERSION = 2;
 export const TASK_TYPES = ['coding', 'chat', 'analysis', 'summarization'];
 const MODELS: [model: string, task: string, success: number, medianMs: number, cost: number][] = [
   ['claude-sonnet-4', 'coding', 0.955, 1850, 0.012],
@@ -58,6 +66,7 @@ export interface HistoryFigures {
 }
 
 async function timedPart<T>(seconds: Record<string, number>, part: string, work: () => Promise<T>): Promise<T> {
+  console.log(`  writing ${part}…`);
   const started = performance.now();
   const result = await work();
   seconds[part] = (performance.now() - started) / 1000;
@@ -67,20 +76,26 @@ async function timedPart<T>(seconds: Record<string, number>, part: string, work:
 const count = async (prisma: PrismaClient, table: string) =>
   Number((await prisma.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
 
-/** Writes the whole history ending at the current hour; returns what was written. */
+/**
+ * Writes the whole history, HISTORY_DAYS before the current hour and AHEAD_DAYS after it; returns what was written.
+ * `metricValues` is the number in the HISTORY_DAYS before the current hour.
+ */
 export async function writeAnalyticsHistory(
   prisma: PrismaClient,
   caller: Caller,
   { now = new Date(), metricValues = 10_000_000 }: { now?: Date; metricValues?: number } = {},
 ): Promise<HistoryFigures> {
-  const end = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
-  const start = subDays(end, HISTORY_DAYS);
+  const currentHour = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
+  const start = subDays(currentHour, HISTORY_DAYS);
+  const end = addDays(currentHour, AHEAD_DAYS);
   const startSql = `'${start.toISOString()}'::timestamptz`;
   const hours = `generate_series(${startSql}, '${end.toISOString()}'::timestamptz - interval '1 hour', interval '1 hour')`;
   const seconds: Record<string, number> = {};
 
   await timedPart(seconds, 'model calls', () => writeModelCalls(prisma, hours));
-  await timedPart(seconds, 'metric values', () => writeMetricValues(prisma, startSql, metricValues));
+  await timedPart(seconds, 'metric values', () =>
+    writeMetricValues(prisma, startSql, Math.round((metricValues * SPAN_DAYS) / HISTORY_DAYS)),
+  );
   await timedPart(seconds, 'bug patterns', () => writeBugPatterns(prisma, startSql));
   await timedPart(seconds, 'routing', () => writeRouting(prisma, caller, hours));
 
@@ -124,34 +139,79 @@ async function writeModelCalls(prisma: PrismaClient, hours: string) {
 }
 
 /**
- * Evenly spaced values over the history, a day per statement: half routing_latency (by layer and model, 18
- * contexts), a fifth api_latency (by endpoint), a tenth each tokens_per_request (by model), queue_depth (by
- * region) and cache_hit_ratio (no context).
+ * Bulk-loads a table the way PostgreSQL loads fastest, on PGlite above all (where every index entry costs about as
+ * much as the row itself): its secondary indexes are dropped while `load` runs and built again after (a sorted
+ * build, not millions of single inserts). With `fold`, its rollup trigger is off during the load and `fold` does the
+ * trigger's work over the whole load at once; without, the trigger folds each statement's rows as usual (better when
+ * the whole load's groups would not fit in memory: the metric values' 77K hour and context groups spill to disk).
+ */
+async function bulkLoad(prisma: PrismaClient, table: string, load: () => Promise<void>, fold?: { trigger: string; statements: string[] }) {
+  const indexes = await prisma.$queryRawUnsafe<{ name: string; definition: string }[]>(
+    `SELECT i.indexname AS name, i.indexdef AS definition FROM pg_indexes i
+     WHERE i.schemaname = current_schema() AND i.tablename = $1
+       AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conname = i.indexname)`,
+    table,
+  );
+  if (fold) await prisma.$executeRawUnsafe(`ALTER TABLE ${table} DISABLE TRIGGER ${fold.trigger}`);
+  for (const { name } of indexes) await prisma.$executeRawUnsafe(`DROP INDEX "${name}"`);
+  await load();
+  for (const statement of fold?.statements ?? []) await prisma.$executeRawUnsafe(statement);
+  for (const { definition } of indexes) await prisma.$executeRawUnsafe(definition);
+  if (fold) await prisma.$executeRawUnsafe(`ALTER TABLE ${table} ENABLE TRIGGER ${fold.trigger}`);
+}
+
+/** bug_occurrence_rollups_fold's work over every stored occurrence at once. */
+const FOLD_BUG_OCCURRENCES = {
+  trigger: 'bug_occurrence_rollups_on_insert',
+  statements: [
+    `INSERT INTO bug_occurrence_hourly (bug_pattern_id, hour, severity, occurrences)
+     SELECT bug_pattern_id, date_bin('1 hour', occurred_at, '2000-01-01 00:00:00+00'), severity, count(*)
+     FROM bug_pattern_occurrences GROUP BY 1, 2, 3`,
+    `INSERT INTO bug_occurrence_daily (bug_pattern_id, day, severity, occurrences)
+     SELECT bug_pattern_id, date_bin('1 day', hour, '2000-01-01 00:00:00+00'), severity, sum(occurrences)
+     FROM bug_occurrence_hourly GROUP BY 1, 2, 3`,
+  ],
+};
+
+/** Rows per INSERT … SELECT: big enough that per-statement costs vanish, small enough to keep each transaction modest. */
+const METRIC_VALUES_PER_STATEMENT = 500_000;
+
+/**
+ * Evenly spaced values over the history: half routing_latency (by layer and model, 18 contexts), a fifth
+ * api_latency (by endpoint), a tenth each tokens_per_request (by model), queue_depth (by region) and
+ * cache_hit_ratio (no context). The 33 contexts are built once, not once per value.
  */
 async function writeMetricValues(prisma: PrismaClient, startSql: string, total: number) {
-  const spacingSeconds = (HISTORY_DAYS * 86_400) / total;
-  const perStatement = Math.ceil(total / HISTORY_DAYS);
-  for (let first = 0; first < total; first += perStatement) {
-    const last = Math.min(total, first + perStatement) - 1;
-    await prisma.$executeRawUnsafe(`
-      INSERT INTO performance_metrics (metric_name, metric_value, metric_unit, context, recorded_at)
-      SELECT (ARRAY['routing_latency','routing_latency','routing_latency','routing_latency','routing_latency',
-                    'api_latency','api_latency','tokens_per_request','queue_depth','cache_hit_ratio'])[k + 1],
-             CASE WHEN k < 5 THEN 20 + (i * 7919) % 400 * (1 + (j % 3))
-                  WHEN k < 7 THEN 50 + (i * 104729) % 2000
-                  WHEN k = 7 THEN 200 + (i * 31) % 6000
-                  WHEN k = 8 THEN (i * 13) % 40
-                  ELSE ((i * 17) % 100) / 100.0 END,
-             (ARRAY['ms','ms','ms','ms','ms','ms','ms','tokens','requests','ratio'])[k + 1],
-             CASE WHEN k < 5 THEN jsonb_build_object('layer', (ARRAY['fast','balanced','deep'])[1 + j % 3],
-                                                     'model', (ARRAY['claude-sonnet-4','gpt-4o','gpt-4o-mini','llama-3.1-70b','gemini-2.5-pro','gemini-2.5-flash'])[1 + (j / 3) % 6])
-                  WHEN k < 7 THEN jsonb_build_object('endpoint', (ARRAY['/route','/complete','/embed','/chat','/tools'])[1 + j % 5])
-                  WHEN k = 7 THEN jsonb_build_object('model', (ARRAY['claude-sonnet-4','gpt-4o','gpt-4o-mini','llama-3.1-70b','gemini-2.5-pro','gemini-2.5-flash'])[1 + j % 6])
-                  WHEN k = 8 THEN jsonb_build_object('region', (ARRAY['eu','us','ap'])[1 + j % 3])
-                  ELSE '{}'::jsonb END,
-             ${startSql} + i * interval '${spacingSeconds} seconds'
-      FROM generate_series(${first}::bigint, ${last}::bigint) AS i, LATERAL (SELECT (i % 10)::int AS k, (i / 10)::int AS j) AS kj`);
-  }
+  const spacingSeconds = (SPAN_DAYS * 86_400) / total;
+  const models = `ARRAY['claude-sonnet-4','gpt-4o','gpt-4o-mini','llama-3.1-70b','gemini-2.5-pro','gemini-2.5-flash']`;
+  // contexts[k + 1][n + 1]: the n-th context of metric kind k (the value's i % 10), n being j % (its context count).
+  const contexts = `(SELECT array_agg(ctx ORDER BY k, n) FROM (
+      SELECT k, n, CASE WHEN k < 5 THEN jsonb_build_object('layer', (ARRAY['fast','balanced','deep'])[1 + n % 3], 'model', (${models})[1 + (n / 3) % 6])
+                        WHEN k < 7 THEN jsonb_build_object('endpoint', (ARRAY['/route','/complete','/embed','/chat','/tools'])[1 + n % 5])
+                        WHEN k = 7 THEN jsonb_build_object('model', (${models})[1 + n % 6])
+                        WHEN k = 8 THEN jsonb_build_object('region', (ARRAY['eu','us','ap'])[1 + n % 3])
+                        ELSE '{}'::jsonb END AS ctx
+      FROM generate_series(0, 9) AS k, generate_series(0, 17) AS n) AS c)`;
+  const load = async () => {
+    for (let first = 0; first < total; first += METRIC_VALUES_PER_STATEMENT) {
+      const last = Math.min(total, first + METRIC_VALUES_PER_STATEMENT) - 1;
+      await prisma.$executeRawUnsafe(`
+        INSERT INTO performance_metrics (metric_name, metric_value, metric_unit, context, recorded_at)
+        SELECT (ARRAY['routing_latency','routing_latency','routing_latency','routing_latency','routing_latency',
+                      'api_latency','api_latency','tokens_per_request','queue_depth','cache_hit_ratio'])[k + 1],
+               CASE WHEN k < 5 THEN 20 + (i * 7919) % 400 * (1 + (j % 3))
+                    WHEN k < 7 THEN 50 + (i * 104729) % 2000
+                    WHEN k = 7 THEN 200 + (i * 31) % 6000
+                    WHEN k = 8 THEN (i * 13) % 40
+                    ELSE ((i * 17) % 100) / 100.0 END,
+               (ARRAY['ms','ms','ms','ms','ms','ms','ms','tokens','requests','ratio'])[k + 1],
+               ctx.all_contexts[k * 18 + 1 + CASE WHEN k < 5 THEN j % 18 WHEN k < 7 THEN j % 5 WHEN k = 7 THEN j % 6 WHEN k = 8 THEN j % 3 ELSE 0 END],
+               ${startSql} + i * interval '${spacingSeconds} seconds'
+        FROM (SELECT ${contexts} AS all_contexts) AS ctx,
+             generate_series(${first}::bigint, ${last}::bigint) AS i, LATERAL (SELECT (i % 10)::int AS k, (i / 10)::int AS j) AS kj`);
+    }
+  };
+  await bulkLoad(prisma, 'performance_metrics', load);
 }
 
 const BUG_CATEGORIES = [
@@ -167,18 +227,28 @@ const BUG_CATEGORIES = [
   'context-length',
 ];
 
-/** 200 patterns in 10 categories, pattern k seen 100,000 / k times (Zipf, ~590K occurrences), evenly over the history; 300 regression tests. */
+/**
+ * 200 patterns in 10 categories, pattern k seen 100,000 / k times in HISTORY_DAYS (Zipf, ~590K occurrences), evenly
+ * over the history; 300 regression tests.
+ */
 async function writeBugPatterns(prisma: PrismaClient, startSql: string) {
   await prisma.$executeRawUnsafe(`
     INSERT INTO bug_patterns (category, pattern, description, solution, occurrences, severity, first_seen, last_seen)
     SELECT (ARRAY['${BUG_CATEGORIES.join("','")}'])[1 + k % ${BUG_CATEGORIES.length}], 'bench bug ' || k, 'seen in the benchmark', '',
-           100000 / k, (ARRAY['low','medium','high','critical'])[1 + k % 4]::bug_severity,
-           ${startSql}, ${startSql} + interval '${HISTORY_DAYS} days' - interval '1 second'
+           100000 * ${SPAN_DAYS} / (k * ${HISTORY_DAYS}), (ARRAY['low','medium','high','critical'])[1 + k % 4]::bug_severity,
+           ${startSql}, ${startSql} + interval '${SPAN_DAYS} days' - interval '1 second'
     FROM generate_series(1, 200) AS k`);
-  await prisma.$executeRawUnsafe(`
-    INSERT INTO bug_pattern_occurrences (bug_pattern_id, severity, occurred_at)
-    SELECT b.id, b.severity, ${startSql} + (n - 0.5) * (interval '${HISTORY_DAYS} days' / b.occurrences)
-    FROM bug_patterns b, generate_series(1, b.occurrences) AS n`);
+  await bulkLoad(
+    prisma,
+    'bug_pattern_occurrences',
+    async () => {
+      await prisma.$executeRawUnsafe(`
+        INSERT INTO bug_pattern_occurrences (bug_pattern_id, severity, occurred_at)
+        SELECT b.id, b.severity, ${startSql} + (n - 0.5) * (interval '${SPAN_DAYS} days' / b.occurrences)
+        FROM bug_patterns b, generate_series(1, b.occurrences) AS n`);
+    },
+    FOLD_BUG_OCCURRENCES,
+  );
   await prisma.$executeRawUnsafe(`
     INSERT INTO regression_tests (test_name, category, description, test_code, expected_behavior, discovered_from, created_at)
     SELECT 'bench_test_' || k, (ARRAY['${BUG_CATEGORIES.join("','")}'])[1 + k % ${BUG_CATEGORIES.length}],

@@ -1,9 +1,12 @@
-// npm run bench [-- <suite> ...]: runs the named benchmark suites, or every suite in this order when none is named.
-// Each suite is a module exporting run(); it prints figures and asserts nothing.
+// npm run bench [-- <suite> ... [--db=pglite|postgres] [--only=<part>]]: runs the named benchmark suites, or every
+// suite in this order when none is named. Each suite is a module exporting run(options); it prints figures and asserts
+// nothing. Options are `--name=value` and go to every suite named; a suite says which it understands.
 import { matchWorkerPool } from '../server/services/routing/match-worker-pool';
 
+export type SuiteOptions = Record<string, string>;
+
 export interface Suite {
-  run(): Promise<void>;
+  run(options: SuiteOptions): Promise<void>;
 }
 
 const SUITES: Record<string, () => Promise<Suite>> = {
@@ -14,7 +17,16 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   routing: () => import('./bench-routing'),
 };
 
-const asked = process.argv.slice(2);
+const args = process.argv.slice(2);
+const asked = args.filter((arg) => !arg.startsWith('--'));
+const options: SuiteOptions = Object.fromEntries(
+  args
+    .filter((arg) => arg.startsWith('--'))
+    .map((arg) => {
+      const [name, ...value] = arg.slice(2).split('=');
+      return [name!, value.join('=') || 'true'];
+    }),
+);
 const unknown = asked.filter((name) => !(name in SUITES));
 if (unknown.length) {
   console.error(`Unknown benchmark suite ${unknown.join(', ')}; the suites are: ${Object.keys(SUITES).join(', ')}`);
@@ -22,7 +34,7 @@ if (unknown.length) {
 }
 for (const name of asked.length ? asked : Object.keys(SUITES)) {
   console.log(`\n=== bench ${name}`);
-  await (await SUITES[name]!()).run();
+  await (await SUITES[name]!()).run(options);
 }
 // The routing match worker is unref'd, but under tsx its message port would still hold the process open.
 await matchWorkerPool().close();

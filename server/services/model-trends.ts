@@ -16,6 +16,7 @@ export interface ModelRangeFigures extends ModelFigures {
   p99LatencyMs: number | null;
 }
 
+/** A rollup row with the slice of its histogram that holds calls. */
 interface RollupRow {
   bucket: Date;
   model_id: string;
@@ -31,6 +32,12 @@ interface RollupRow {
   /** The row's histogram counts from the bucket of its min latency to that of its max (give or take one). */
   counts: number[] | null;
   series_count: bigint;
+}
+
+/** The rollup rows of one (model, task type) over the whole range, summed, their histogram slices as text. */
+interface WholeRangeRow extends Omit<RollupRow, 'first_index' | 'counts'> {
+  /** Each row's slice as `first index:count,count,…`, rows joined by `;`. */
+  histograms: string | null;
 }
 
 export interface RollupQuery {
@@ -85,26 +92,34 @@ interface Group {
   histogram: number[];
 }
 
+/** The rollup rows of the busiest series, as `selection` picks from `source` joined with the series `kept`. */
+const fromKeptSeries = (q: RollupQuery, selection: Prisma.Sql) => Prisma.sql`
+  WITH source AS MATERIALIZED (${modelCallRows(q)}), kept AS (
+    -- The window counts every series before LIMIT cuts them, so the caller learns how many there were.
+    SELECT model_id, task_type, count(*) OVER () AS series_count
+    FROM source GROUP BY model_id, task_type
+    ORDER BY sum(calls) DESC, model_id, task_type LIMIT ${q.maxSeries ?? null}::int
+  )
+  ${selection}
+  FROM source JOIN kept USING (model_id, task_type)
+  -- PostgreSQL arrays are 1-based; the histogram layout is 0-based.
+  CROSS JOIN LATERAL (SELECT greatest(1, ${approximateSlot('latency_min_ms')} - 1) AS lo,
+                             least(${LATENCY_BUCKET_COUNT}, ${approximateSlot('latency_max_ms')} + 1) AS hi) AS s`;
+
+const emptyHistogram = () => new Array<number>(LATENCY_BUCKET_COUNT).fill(0);
+
 /**
- * ONE query: the rollup rows of the busiest series, each with the slice of its histogram that holds calls; they are
- * summed here per (bucket, model, task type), histograms bucket by bucket, and the percentiles read from the sums.
+ * Bucketed: each rollup row with the slice of its histogram that holds calls, summed here per (bucket, model,
+ * task type). A bucket is mostly one row (an hour, or a whole day from the daily rollup), so grouping in SQL would
+ * save nothing.
  */
-async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<{ rows: BucketedFigures[]; seriesCount: number }> {
-  const bucketOf = q.bucket ? binned('at', q.bucket) : Prisma.sql`${q.from}::timestamptz`;
-  const rows = await prisma.$queryRaw<RollupRow[]>`
-    WITH source AS MATERIALIZED (${modelCallRows(q)}), kept AS (
-      -- The window counts every series before LIMIT cuts them, so the caller learns how many there were.
-      SELECT model_id, task_type, count(*) OVER () AS series_count
-      FROM source GROUP BY model_id, task_type
-      ORDER BY sum(calls) DESC, model_id, task_type LIMIT ${q.maxSeries ?? null}::int
-    )
-    SELECT ${bucketOf} AS bucket, model_id, task_type, calls, successes, latency_sum_ms, latency_min_ms, latency_max_ms, cost_sum,
-           -- PostgreSQL arrays are 1-based; the histogram layout is 0-based.
-           s.lo - 1 AS first_index, latency_buckets[s.lo:s.hi] AS counts, (SELECT max(series_count) FROM kept)::bigint AS series_count
-    FROM source JOIN kept USING (model_id, task_type)
-    CROSS JOIN LATERAL (SELECT greatest(1, ${approximateSlot('latency_min_ms')} - 1) AS lo,
-                               least(${LATENCY_BUCKET_COUNT}, ${approximateSlot('latency_max_ms')} + 1) AS hi) AS s
-    ORDER BY 1, 2, 3`;
+async function bucketedGroups(prisma: PrismaClient, q: RollupQuery, bucket: BucketSize) {
+  const rows = await prisma.$queryRaw<RollupRow[]>`${fromKeptSeries(
+    q,
+    Prisma.sql`SELECT ${binned('at', bucket)} AS bucket, model_id, task_type, calls, successes, latency_sum_ms, latency_min_ms,
+                      latency_max_ms, cost_sum, s.lo - 1 AS first_index, latency_buckets[s.lo:s.hi] AS counts,
+                      (SELECT max(series_count) FROM kept)::bigint AS series_count`,
+  )} ORDER BY 1, 2, 3`;
   const groups: Group[] = [];
   for (const r of rows) {
     let group = groups.at(-1);
@@ -119,7 +134,7 @@ async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<{ row
         latencyMinMs: Infinity,
         latencyMaxMs: -Infinity,
         costSum: 0,
-        histogram: new Array<number>(LATENCY_BUCKET_COUNT).fill(0),
+        histogram: emptyHistogram(),
       };
       groups.push(group);
     }
@@ -131,8 +146,50 @@ async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<{ row
     group.costSum += r.cost_sum;
     r.counts?.forEach((count, i) => (group.histogram[r.first_index + i]! += count));
   }
+  return { groups, seriesCount: Number(rows[0]?.series_count ?? 0) };
+}
+
+/**
+ * The whole range: the rows summed per (model, task type) in SQL, so the answer is a row per series however many
+ * days the range holds (over 90 days, ~90 int arrays per series cost several times the query to print and parse);
+ * the histogram slices travel as text and are summed here.
+ */
+async function wholeRangeGroups(prisma: PrismaClient, q: RollupQuery) {
+  const rows = await prisma.$queryRaw<WholeRangeRow[]>`${fromKeptSeries(
+    q,
+    Prisma.sql`SELECT ${q.from}::timestamptz AS bucket, model_id, task_type, sum(calls)::bigint AS calls, sum(successes)::bigint AS successes,
+                      sum(latency_sum_ms)::float8 AS latency_sum_ms, min(latency_min_ms) AS latency_min_ms,
+                      max(latency_max_ms) AS latency_max_ms, sum(cost_sum)::float8 AS cost_sum,
+                      string_agg((s.lo - 1) || ':' || array_to_string(latency_buckets[s.lo:s.hi], ','), ';') AS histograms,
+                      (SELECT max(series_count) FROM kept)::bigint AS series_count`,
+  )} GROUP BY model_id, task_type ORDER BY model_id, task_type`;
+  const groups = rows.map((r): Group => {
+    const histogram = emptyHistogram();
+    for (const slice of r.histograms?.split(';') ?? []) {
+      const [first, counts] = slice.split(':');
+      if (counts) counts.split(',').forEach((count, i) => (histogram[Number(first) + i]! += Number(count)));
+    }
+    return {
+      bucket: r.bucket,
+      modelId: r.model_id,
+      taskType: r.task_type,
+      calls: Number(r.calls),
+      successes: Number(r.successes),
+      latencySumMs: r.latency_sum_ms,
+      latencyMinMs: r.latency_min_ms,
+      latencyMaxMs: r.latency_max_ms,
+      costSum: r.cost_sum,
+      histogram,
+    };
+  });
+  return { groups, seriesCount: Number(rows[0]?.series_count ?? 0) };
+}
+
+/** ONE query over the rollups of the busiest series; the percentiles are read from the summed histograms. */
+async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<{ rows: BucketedFigures[]; seriesCount: number }> {
+  const { groups, seriesCount } = q.bucket ? await bucketedGroups(prisma, q, q.bucket) : await wholeRangeGroups(prisma, q);
   return {
-    seriesCount: Number(rows[0]?.series_count ?? 0),
+    seriesCount,
     rows: groups.map((g) => {
       const pct = (q: number) => percentileFromHistogram(g.histogram, q, g.latencyMinMs, g.latencyMaxMs);
       return {
