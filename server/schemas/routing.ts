@@ -80,6 +80,10 @@ export const DeleteRoutingRuleInput = z.strictObject({
   id: ruleId.describe('Id of the rule to delete (from get_routing_heuristics)'),
 });
 
+export const GetRoutingRuleHistoryInput = z.strictObject({
+  id: ruleId.describe('Id of the rule (from get_routing_heuristics); a deleted rule keeps its history'),
+});
+
 export const GetRoutingHitRatesInput = withTimeRange({
   taskType: optionalText(100).optional().describe('Only decisions of this task type ("" = decisions made without one)'),
 }).prefault({});

@@ -1,12 +1,14 @@
 import {
   DeleteRoutingRuleInput,
   GetRoutingHitRatesInput,
+  GetRoutingRuleHistoryInput,
   ListRoutingRulesInput,
   PreviewRouteInput,
   ResolveRouteInput,
   SaveRoutingRuleInput,
 } from '../schemas/routing';
 import { getRoutingHitRates } from '../services/routing/hit-rates';
+import { getRoutingRuleHistory } from '../services/routing/rule-history';
 import { resolveRoute } from '../services/routing/resolve-route';
 import { deleteRoutingRule, listRoutingRules, saveRoutingRule } from '../services/routing/rule-store';
 import { defineTool } from './define';
@@ -31,8 +33,8 @@ export const updateRoutingHeuristicTool = defineTool({
     usageCount: 45,
     active: true,
   },
-  handler: async ({ prisma }, input) => {
-    const { created, rule } = await saveRoutingRule(prisma, input);
+  handler: async ({ prisma, callerName }, input) => {
+    const { created, rule } = await saveRoutingRule(prisma, input, { changedBy: callerName });
     return { created, heuristic: rule };
   },
 });
@@ -80,7 +82,7 @@ export const deleteRoutingHeuristicTool = defineTool({
     const { heuristic } = await call(updateRoutingHeuristicTool, { pattern: '^a rule made to be deleted$', preferredLayer: 'fast' });
     return { id: heuristic.id };
   },
-  handler: ({ prisma }, input) => deleteRoutingRule(prisma, input),
+  handler: ({ prisma, callerName }, input) => deleteRoutingRule(prisma, input, { changedBy: callerName }),
 });
 
 export const getRoutingHitRatesTool = defineTool({
@@ -92,4 +94,20 @@ export const getRoutingHitRatesTool = defineTool({
   readOnly: true,
   example: { from: '2026-01-01T00:00:00Z', to: '2026-01-08T00:00:00Z' },
   handler: ({ prisma }, input) => getRoutingHitRates(prisma, input),
+});
+
+export const getRoutingRuleHistoryTool = defineTool({
+  name: 'get_routing_rule_history',
+  description:
+    "A routing rule's versions, newest first: every change of its pattern, layer, model, priority or state makes an immutable version, " +
+    'to which decisions, hits and outcomes are attributed. Each version says what it changed (field, from, to), who changed it ' +
+    "(the API key's name when keys are required) and when. A deleted rule's history is kept.",
+  input: GetRoutingRuleHistoryInput,
+  readOnly: true,
+  example: async (call) => {
+    const { heuristic } = await call(updateRoutingHeuristicTool, { pattern: '^a rule with a history$', preferredLayer: 'fast' });
+    await call(updateRoutingHeuristicTool, { id: heuristic.id, pattern: '^a rule with a history$', preferredLayer: 'deep' });
+    return { id: heuristic.id };
+  },
+  handler: ({ prisma }, input) => getRoutingRuleHistory(prisma, input),
 });
