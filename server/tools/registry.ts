@@ -17,6 +17,7 @@ import {
   getRoutingHitRatesTool,
   getRoutingRuleHistoryTool,
   previewRouteTool,
+  recordRouteOutcomeTool,
   resolveRouteTool,
   updateRoutingHeuristicTool,
 } from './routing';
@@ -36,6 +37,7 @@ export const toolGroups = {
     deleteHeuristic: deleteRoutingHeuristicTool,
     hitRates: getRoutingHitRatesTool,
     ruleHistory: getRoutingRuleHistoryTool,
+    recordOutcome: recordRouteOutcomeTool,
   },
   bugPatterns: { record: recordBugPatternTool, list: getBugPatternsTool, trends: getBugPatternTrendsTool, get: getBugPatternTool },
   metrics: { record: recordMetricTool, names: listMetricNamesTool, series: getMetricSeriesTool },
