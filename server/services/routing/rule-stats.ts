@@ -196,7 +196,7 @@ export async function getRoutingRuleStats(
       outcomes: measured(sumsOf(v.id)),
       byModel: (outcomesOf.get(v.id) ?? []).map(({ model, ...sums }) => ({ model, ...measured(sums) })),
       // The client may restate its prior without changing the rule (no new version): the current version shows it as it is now.
-      statedSuccessRate: isCurrent ? rule!.successRate : v.statedSuccessRate,
+      statedSuccessRate: isCurrent ? rule.successRate : v.statedSuccessRate,
     };
   };
 
