@@ -306,9 +306,9 @@ async function benchRuleCount(prisma: PrismaClient, server: HoneServer | null, c
   const engine = (input: string) => ruleSet.firstMatch(input)?.pattern ?? null;
   const serverSet = await activeRuleSet(prisma);
   const workerHop: Decide = async (input) => {
-    const match = await serverSet.firstMatch(input);
+    const match = await serverSet.match(input);
     if ('cutOff' in match) throw new Error(`matching was cut off: ${match.cutOff}`);
-    return match.rule?.pattern ?? null;
+    return match.ruleIndex === -1 ? null : serverSet.snapshot.rules[match.ruleIndex]!.pattern;
   };
   const service: Decide = async (input) => (await resolveRoute(prisma, { input, dryRun: false })).pattern;
 
@@ -370,7 +370,7 @@ async function benchHostile(rules: readonly BenchRule[], serverSet: ActiveRuleSe
     const inProcess = await timed(() => hostileSet.firstMatch(input));
     let cutOff = 0;
     const worker = await timed(async () => {
-      if ('cutOff' in (await serverSet.firstMatch(input))) cutOff++;
+      if ('cutOff' in (await serverSet.match(input))) cutOff++;
     });
     console.log(
       `    ${label.padEnd(62)} in process median ${ms(quantile(inProcess, 0.5))} ms, max ${ms(inProcess.at(-1)!)} ms;` +

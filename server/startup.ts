@@ -3,6 +3,7 @@ import { describeTarget, targetFromEnv } from './db/client';
 import type { PrismaClient } from './db/client';
 import { authMode, env, envOrExit } from './env';
 import { describeRetention, retentionConfig, scheduleRetention } from './services/retention';
+import { flushAllRouteDecisions } from './services/routing/decision-recorder';
 
 /** Retention first runs a minute after start (not in the way of a starting server), then hourly. */
 const RETENTION_FIRST_RUN_DELAY_MS = 60_000;
@@ -26,6 +27,15 @@ export async function startServer(): Promise<void> {
   const retention = retentionConfig(env());
   scheduleRetention(prisma, retention, { firstDelayMs: RETENTION_FIRST_RUN_DELAY_MS, intervalMs: RETENTION_INTERVAL_MS });
   console.log(`Hone: retention keeps ${describeRetention(retention)}; checked hourly`);
+  // Next's own handlers end the process once open requests are answered; the decisions counted in memory are written
+  // meanwhile (a write takes milliseconds). A crash or SIGKILL loses at most the last flush interval's counts.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      // Without Next's handlers (NEXT_MANUAL_SIG_HANDLE), the signal is raised again once written: it still ends the process.
+      const othersHandle = process.listenerCount(signal) > 0;
+      void flushAllRouteDecisions().finally(() => othersHandle || process.kill(process.pid, signal));
+    });
+  }
   if (authMode() === 'off') {
     console.warn(
       'Hone: authentication is off: anyone who can reach this port can read and change data. ' +

@@ -2,6 +2,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { env } from '../env';
 import { invalidateRoutingRules } from '../services/routing/active-rules';
+import { flushRouteDecisions } from '../services/routing/decision-recorder';
 import { getRoutingHitRates } from '../services/routing/hit-rates';
 import { MATCHED_INPUT_CHARS, patternProblem } from '../services/routing/matcher';
 import { expectBadRequest, useTestDatabase } from './database';
@@ -19,12 +20,14 @@ const specExample = {
   active: true,
 };
 
-/** Hit rates over the last day: every decision a test makes falls in it. */
-const recentHitRates = () =>
-  getRoutingHitRates(t.db.prisma, {
+/** Hit rates over the last day (every decision a test makes falls in it), once the decisions made so far are written. */
+const recentHitRates = async () => {
+  await flushRouteDecisions(t.db.prisma);
+  return getRoutingHitRates(t.db.prisma, {
     from: new Date(Date.now() - 86_400_000).toISOString(),
     to: new Date(Date.now() + 3600_000).toISOString(),
   });
+};
 
 /** The longest the event loop was blocked while `work` ran, in milliseconds. */
 async function longestEventLoopBlockMs(work: () => Promise<unknown>): Promise<number> {

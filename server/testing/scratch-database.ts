@@ -3,6 +3,7 @@ import pg from 'pg';
 import { openDatabase, type DatabaseConnection, type PrismaClient } from '../db/client';
 import { emptyAllTables } from '../db/tables';
 import { invalidateRoutingRules } from '../services/routing/active-rules';
+import { discardRouteDecisions } from '../services/routing/decision-recorder';
 import { createInnerContext } from '../trpc/context';
 import { createCaller } from '../trpc/routers/_app';
 
@@ -55,10 +56,13 @@ export async function createScratchDatabase(kind: 'pglite' | 'postgres'): Promis
     caller: createCaller(createInnerContext({ prisma })),
     url: databaseUrl,
     async truncate() {
+      // Decisions a previous test left queued must not be written into the next one's empty tables.
+      discardRouteDecisions(prisma);
       await emptyAllTables(prisma);
       invalidateRoutingRules(prisma);
     },
     async drop() {
+      discardRouteDecisions(prisma);
       await db.close();
       await dropDatabase();
     },

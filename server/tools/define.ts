@@ -3,6 +3,8 @@ import type { PrismaClient } from '../db/client';
 
 export interface ToolContext {
   prisma: PrismaClient;
+  /** The calling API key's name when authentication is on (recorded with what the call changes); null otherwise. */
+  callerName: string | null;
 }
 
 /**

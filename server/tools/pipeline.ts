@@ -91,9 +91,11 @@ export async function invokeTool<Tool extends AnyTool>({
 }: ToolCall<Tool>): Promise<Awaited<ReturnType<Tool['handler']>>> {
   const startedAt = origin.receivedAt ?? performance.now();
   try {
-    admissionFor(tool, access);
+    const { auth } = admissionFor(tool, access);
     const input = parseToolInput(tool, await readInput());
-    const output = (await tool.handler({ prisma }, input)) as Awaited<ReturnType<Tool['handler']>>;
+    const output = (await tool.handler({ prisma, callerName: auth.principal?.name ?? null }, input)) as Awaited<
+      ReturnType<Tool['handler']>
+    >;
     observeCall(origin, tool, null, startedAt);
     return output;
   } catch (error) {

@@ -1,12 +1,18 @@
 import {
   DeleteRoutingRuleInput,
   GetRoutingHitRatesInput,
+  GetRoutingRuleHistoryInput,
+  GetRoutingRuleStatsInput,
   ListRoutingRulesInput,
   PreviewRouteInput,
+  RecordRouteOutcomeInput,
   ResolveRouteInput,
   SaveRoutingRuleInput,
 } from '../schemas/routing';
 import { getRoutingHitRates } from '../services/routing/hit-rates';
+import { getRoutingRuleHistory } from '../services/routing/rule-history';
+import { recordRouteOutcome } from '../services/routing/record-outcome';
+import { getRoutingRuleStats } from '../services/routing/rule-stats';
 import { resolveRoute } from '../services/routing/resolve-route';
 import { warningsForSavedRule } from '../services/routing/check-rules';
 import { deleteRoutingRule, listRoutingRules, saveRoutingRule } from '../services/routing/rule-store';
@@ -33,8 +39,8 @@ export const updateRoutingHeuristicTool = defineTool({
     usageCount: 45,
     active: true,
   },
-  handler: async ({ prisma }, input) => {
-    const { created, rule } = await saveRoutingRule(prisma, input);
+  handler: async ({ prisma, callerName }, input) => {
+    const { created, rule } = await saveRoutingRule(prisma, input, { changedBy: callerName });
     // Checked after the save: a warning informs, it never refuses.
     return { created, heuristic: rule, warnings: await warningsForSavedRule(prisma, rule.id) };
   },
@@ -83,7 +89,7 @@ export const deleteRoutingHeuristicTool = defineTool({
     const { heuristic } = await call(updateRoutingHeuristicTool, { pattern: '^a rule made to be deleted$', preferredLayer: 'fast' });
     return { id: heuristic.id };
   },
-  handler: ({ prisma }, input) => deleteRoutingRule(prisma, input),
+  handler: ({ prisma, callerName }, input) => deleteRoutingRule(prisma, input, { changedBy: callerName }),
 });
 
 export const getRoutingHitRatesTool = defineTool({
@@ -95,4 +101,49 @@ export const getRoutingHitRatesTool = defineTool({
   readOnly: true,
   example: { from: '2026-01-01T00:00:00Z', to: '2026-01-08T00:00:00Z' },
   handler: ({ prisma }, input) => getRoutingHitRates(prisma, input),
+});
+
+export const getRoutingRuleHistoryTool = defineTool({
+  name: 'get_routing_rule_history',
+  description:
+    "A routing rule's versions, newest first: every change of its pattern, layer, model, priority or state makes an immutable version, " +
+    'to which decisions, hits and outcomes are attributed. Each version says what it changed (field, from, to), who changed it ' +
+    "(the API key's name when keys are required) and when. A deleted rule's history is kept.",
+  input: GetRoutingRuleHistoryInput,
+  readOnly: true,
+  example: async (call) => {
+    const { heuristic } = await call(updateRoutingHeuristicTool, { pattern: '^a rule with a history$', preferredLayer: 'fast' });
+    await call(updateRoutingHeuristicTool, { id: heuristic.id, pattern: '^a rule with a history$', preferredLayer: 'deep' });
+    return { id: heuristic.id };
+  },
+  handler: ({ prisma }, input) => getRoutingRuleHistory(prisma, input),
+});
+
+export const recordRouteOutcomeTool = defineTool({
+  name: 'record_route_outcome',
+  description:
+    'Report what a routed request came to, by the decisionId resolve_route (or a gateway router) answered: success, and optionally latency, ' +
+    "cost and the model that served it (default: the decision's model). It is attributed to the rule version that decided, feeding the " +
+    'measured success rate, latency and cost of get_routing_rule_stats. One outcome per decision: a repeat answers duplicate: true and ' +
+    'counts nothing; an unknown decisionId is a 404.',
+  input: RecordRouteOutcomeInput,
+  readOnly: false,
+  example: async (call) => {
+    const { decisionId } = await call(resolveRouteTool, { input: 'Please implement a sorting algorithm in Rust', taskType: 'coding' });
+    return { decisionId, success: true, latencyMs: 2340, cost: 0.0125, modelId: 'claude-sonnet-4' };
+  },
+  handler: ({ prisma }, input) => recordRouteOutcome(prisma, input),
+});
+
+export const getRoutingRuleStatsTool = defineTool({
+  name: 'get_routing_rule_stats',
+  description:
+    "What each routing rule and each of its versions measured over a date range (default the last 7 days): hits, shadow rules' " +
+    'would-have-matched and would-have-decided counts with the versions (or default layer) they would have displaced, and from reported ' +
+    'outcomes (record_route_outcome) the measured success rate in percent with its Wilson 95% interval and sample size, mean latency and ' +
+    'mean cost, overall and per model, beside the stated successRate the client gave. Deleted rules appear while they have figures.',
+  input: GetRoutingRuleStatsInput,
+  readOnly: true,
+  example: { from: '2026-01-01T00:00:00Z', to: '2026-01-08T00:00:00Z' },
+  handler: ({ prisma }, input) => getRoutingRuleStats(prisma, input),
 });

@@ -158,6 +158,7 @@ describe('routing charts', () => {
       active: true,
       state: 'active' as const,
       versionId: id,
+      version: 1,
       reasoning: null,
       successRate: null,
       usageCount: null,

@@ -1,30 +1,21 @@
 import type { PrismaClient } from '../../db/client';
 import { env } from '../../env';
-import type { RoutingLayerValue } from '../../schemas/routing';
 import { subscribeRoutingChanges } from './change-feed';
+import type { SnapshotMatch, SnapshotRule } from './engine';
 import { matchWorkerPool, type PatternSet } from './match-worker-pool';
-import { RULE_EVALUATION_ORDER, toRoutingRuleDto } from './rule-dto';
+import { routingSnapshot, type RoutingSnapshot } from './snapshot';
 
-/** What a decision needs of an active rule. */
-export interface ActiveRule {
-  id: number;
-  pattern: string;
-  layer: RoutingLayerValue;
-  model: string | null;
-  priority: number;
-  reasoning: string | null;
-}
-
-/** The first active rule matching an input, none, or no answer in time (`why` says what was cut off). */
-export type RuleMatch = { rule: ActiveRule | null } | { cutOff: string };
+/** The rules matched an input (indices into the snapshot's rules), or no answer in time (`cutOff` says why). */
+export type RuleMatch = SnapshotMatch | { cutOff: string };
 
 /**
- * The active rules of one database, in evaluation order. They are compiled and matched in the match worker, never on
- * the main thread: a slow pattern or a large rule set cannot stall other requests (see match-worker-pool.ts).
+ * The routing snapshot of one database (its active and shadow rules, in evaluation order), compiled and matched in the
+ * match worker, never on the main thread: a slow pattern or a large rule set cannot stall other requests (see
+ * match-worker-pool.ts). The decision itself is made from the match with the engine's `decisionFrom`.
  */
 export interface ActiveRuleSet {
-  readonly rules: readonly ActiveRule[];
-  firstMatch(input: string): Promise<RuleMatch>;
+  readonly snapshot: RoutingSnapshot;
+  match(input: string): Promise<RuleMatch>;
 }
 
 interface RuleCache {
@@ -57,31 +48,20 @@ async function rulesVersion(prisma: PrismaClient): Promise<string> {
 }
 
 async function loadRules(prisma: PrismaClient, registered: (patternSet: PatternSet) => void): Promise<ActiveRuleSet> {
-  const rows = await prisma.routingRule.findMany({ where: { state: 'active' }, orderBy: [...RULE_EVALUATION_ORDER] });
-  const rules: ActiveRule[] = rows.map(toRoutingRuleDto).map((rule) => ({
-    id: rule.id,
-    pattern: rule.pattern,
-    layer: rule.preferredLayer,
-    model: rule.preferredModel,
-    priority: rule.priority,
-    reasoning: rule.reasoning,
-  }));
+  const snapshot = await routingSnapshot(prisma);
   const pool = matchWorkerPool();
-  const patternSet = pool.register(
-    rules.map((rule) => rule.pattern),
-    (unusable) =>
-      reportUnusable(
-        prisma,
-        unusable.map(({ index, reason }) => ({ rule: rules[index]!, reason })),
-      ),
+  const patternSet = pool.register(snapshot, (unusable) =>
+    reportUnusable(
+      prisma,
+      unusable.map(({ index, reason }) => ({ rule: snapshot.rules[index]!, reason })),
+    ),
   );
   registered(patternSet);
   return {
-    rules,
-    async firstMatch(input) {
+    snapshot,
+    async match(input) {
       const answer = await pool.match(patternSet, input, env().HONE_ROUTE_MATCH_TIMEOUT_MS);
-      if (answer.kind === 'cut-off') return { cutOff: answer.why };
-      return { rule: answer.kind === 'matched' ? rules[answer.index]! : null };
+      return answer.kind === 'cut-off' ? { cutOff: answer.why } : answer.match;
     },
   };
 }
@@ -90,18 +70,18 @@ async function loadRules(prisma: PrismaClient, registered: (patternSet: PatternS
  * A stored pattern the matcher refuses (saved before this check, or written behind Hone's back) must not break
  * routing: the rule is skipped and said once, not on every reload.
  */
-function reportUnusable(prisma: PrismaClient, unusable: readonly { rule: ActiveRule; reason: string }[]): void {
+function reportUnusable(prisma: PrismaClient, unusable: readonly { rule: SnapshotRule; reason: string }[]): void {
   const reported = reportedUnusable.get(prisma) ?? new Set<string>();
   reportedUnusable.set(prisma, reported);
   for (const { rule, reason } of unusable) {
-    const key = `${rule.id}:${rule.pattern}`;
+    const key = `${rule.ruleId}:${rule.pattern}`;
     if (reported.has(key)) continue;
     reported.add(key);
-    console.warn(`Hone: routing rule #${rule.id} /${rule.pattern}/ is skipped: its pattern ${reason}`);
+    console.warn(`Hone: routing rule #${rule.ruleId} /${rule.pattern}/ is skipped: its pattern ${reason}`);
   }
 }
 
-/** The active rules, loaded once per database client and reloaded when a rule changes. */
+/** The active and shadow rules, loaded once per database client and reloaded when a rule changes. */
 export async function activeRuleSet(prisma: PrismaClient): Promise<ActiveRuleSet> {
   if (!resyncsTold.has(prisma)) {
     resyncsTold.set(prisma, 0);

@@ -3,14 +3,15 @@
  *
  * Patterns are bounded at save (matcher.ts), but what a pattern costs also depends on the input, and a rule set may
  * hold up to HONE_MAX_ROUTING_RULES of them: whatever is still slow must not stall every other request. So one
- * worker thread (match-worker.mjs) compiles the active rules and answers "the first matching rule" per input. Jobs
+ * worker thread (match-worker.mjs) compiles the routing snapshot (active and shadow rules) and answers, per input, the
+ * first matching active rule and the matching shadow rules. Jobs
  * queue here and go to the worker one at a time, so each match is timed on its own: when one takes longer than its
  * limit, the worker is terminated (the only way to stop a running regex), its caller is told the match was cut off,
  * and a fresh worker is started for the next job, reloading the rule sets it needs.
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { boundedInput } from './engine';
+import { boundedInput, type RoutingSnapshot, type SnapshotMatch } from './engine';
 
 /**
  * A match still queued after this many times its own limit is answered as cut off, so no caller hangs behind a long
@@ -27,8 +28,8 @@ export function matchWorkerScript(): string {
 }
 
 export type MatchAnswer =
-  | { kind: 'matched'; index: number }
-  | { kind: 'none' }
+  /** Indices into the snapshot's rules: the first active rule that matched (-1: none), every shadow rule that matched. */
+  | { kind: 'matched'; match: SnapshotMatch }
   /** No answer in time, or the worker failed: `why` says which, for the decision's reasoning. */
   | { kind: 'cut-off'; why: string };
 
@@ -37,10 +38,10 @@ export interface UnusablePattern {
   reason: string;
 }
 
-/** Patterns registered for matching, in evaluation order. Jobs carry it, so a new worker can compile it again. */
+/** A snapshot registered for matching. Jobs carry it, so a new worker can compile it again. */
 export interface PatternSet {
   readonly id: number;
-  readonly patterns: readonly string[];
+  readonly snapshot: RoutingSnapshot;
   readonly onUnusable: (unusable: UnusablePattern[]) => void;
   released: boolean;
 }
@@ -57,7 +58,8 @@ type Job =
       queueTimer?: NodeJS.Timeout;
     };
 
-type WorkerReply = { type: 'loaded'; jobId: number; unusable: UnusablePattern[] } | { type: 'matched'; jobId: number; index: number };
+type WorkerReply =
+  { type: 'loaded'; jobId: number; unusable: UnusablePattern[] } | { type: 'matched'; jobId: number; match: SnapshotMatch };
 
 interface RunningJob {
   jobId: number;
@@ -77,11 +79,11 @@ export class MatchWorkerPool {
   constructor(private readonly script: string = matchWorkerScript()) {}
 
   /**
-   * Registers rules (patterns in evaluation order); they are compiled in the worker when first matched. Patterns
-   * the compiler refuses are left out and passed to `onUnusable` after each compilation.
+   * Registers a snapshot; it is compiled in the worker when first matched. Rules whose pattern the compiler refuses
+   * are left out and passed to `onUnusable` (indices into `snapshot.rules`) after each compilation.
    */
-  register(patterns: readonly string[], onUnusable: (unusable: UnusablePattern[]) => void = () => {}): PatternSet {
-    return { id: this.nextSetId++, patterns: [...patterns], onUnusable, released: false };
+  register(snapshot: RoutingSnapshot, onUnusable: (unusable: UnusablePattern[]) => void = () => {}): PatternSet {
+    return { id: this.nextSetId++, snapshot, onUnusable, released: false };
   }
 
   /**
@@ -93,7 +95,7 @@ export class MatchWorkerPool {
     this.dropIfIdle(set);
   }
 
-  /** Index (in the registered order) of the first pattern that matches the input, within `timeoutMs` of matching. */
+  /** The rules of the snapshot that match the input, within `timeoutMs` of matching. */
   match(set: PatternSet, input: string, timeoutMs: number): Promise<MatchAnswer> {
     return new Promise((resolve) => {
       // Only the matched part crosses to the worker: a 1 MB input costs a copy of 32 KiB.
@@ -141,7 +143,7 @@ export class MatchWorkerPool {
     this.running = running;
     if (job.type === 'load') {
       this.loadedInWorker.add(job.set.id);
-      worker.postMessage({ type: 'load', jobId, setId: job.set.id, patterns: job.set.patterns });
+      worker.postMessage({ type: 'load', jobId, setId: job.set.id, snapshot: job.set.snapshot });
       return;
     }
     running.timer = setTimeout(() => {
@@ -164,7 +166,7 @@ export class MatchWorkerPool {
         if (reply.unusable.length > 0) this.running.job.set.onUnusable(reply.unusable);
         this.finishRunning(undefined);
       } else {
-        this.finishRunning(reply.index === -1 ? { kind: 'none' } : { kind: 'matched', index: reply.index });
+        this.finishRunning({ kind: 'matched', match: reply.match });
       }
     });
     const failed = (why: string) => {

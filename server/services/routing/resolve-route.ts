@@ -1,64 +1,50 @@
 import type { z } from 'zod';
 import type { PrismaClient } from '../../db/client';
-import { env } from '../../env';
 import { observeRouteDecision } from '../../monitoring/metrics';
-import type { ResolveRouteInput, RoutingLayerValue } from '../../schemas/routing';
+import type { ResolveRouteInput } from '../../schemas/routing';
 import { activeRuleSet } from './active-rules';
-import { countRouteDecision } from './decision-counter';
+import { decisionFrom, type Decision } from './engine';
+import { recordRouteDecision } from './decision-recorder';
 
-export interface RouteDecision {
-  layer: RoutingLayerValue;
-  model: string | null;
-  ruleId: number | null;
-  pattern: string | null;
-  reasoning: string;
+export interface RouteDecision extends Decision {
+  /** Whether the decision is counted (false for a dry run): counted ones are written within a second. */
   counted: boolean;
 }
 
-/** The first active rule (in evaluation order) whose pattern matches decides; without one, the default layer. */
+/**
+ * Decides with the shared engine (decide.mjs): the first active rule in evaluation order whose pattern matches decides,
+ * else the default layer; matching shadow rules are reported, never decide. The match runs in the match worker; the
+ * decision is queued for counting (decision-recorder.ts), not written before the answer.
+ */
 export async function resolveRoute(
   prisma: PrismaClient,
   { input, taskType, dryRun }: z.output<typeof ResolveRouteInput>,
-  defaultLayer: RoutingLayerValue = env().HONE_DEFAULT_LAYER,
 ): Promise<RouteDecision> {
-  const match = await (await activeRuleSet(prisma)).firstMatch(input);
-  const rule = 'rule' in match ? match.rule : null;
-  if (!dryRun) {
-    await countRouteDecision(prisma, rule?.id ?? null, taskType ?? '');
-    observeRouteDecision(rule?.layer ?? defaultLayer, rule ? 'rule_hit' : 'cutOff' in match ? 'cut_off' : 'no_match');
-  }
-  if ('cutOff' in match) {
+  const routing = await activeRuleSet(prisma);
+  const match = await routing.match(input);
+  const decision = decisionFrom(routing.snapshot, match);
+  if (decision.cutOff) {
     console.warn(
-      `Hone: routing rule matching was cut off (${match.cutOff}) on an input of ${input.length.toLocaleString('en')} characters; answered the default layer`,
+      `Hone: routing rule matching was cut off (${decision.cutOff}) on an input of ${input.length.toLocaleString('en')} characters; answered the default layer`,
     );
-    return {
-      layer: defaultLayer,
-      model: null,
-      ruleId: null,
-      pattern: null,
-      reasoning: `Rule matching was cut off because ${match.cutOff}; using the default layer "${defaultLayer}".`,
-      counted: !dryRun,
-    };
   }
-  if (!rule) {
-    return {
-      layer: defaultLayer,
-      model: null,
-      ruleId: null,
-      pattern: null,
-      reasoning: `No active routing rule matched; using the default layer "${defaultLayer}".`,
-      counted: !dryRun,
-    };
+  if (!dryRun) {
+    recordRouteDecision(
+      prisma,
+      {
+        decisionId: decision.decisionId,
+        at: new Date(),
+        versionId: decision.versionId,
+        ruleId: decision.ruleId,
+        layer: decision.layer,
+        model: decision.model,
+        taskType: taskType ?? '',
+        shadow: decision.shadow,
+      },
+      // A decision cut off says nothing of what its input matches: no sample for replay.
+      decision.cutOff ? undefined : input,
+    );
+    observeRouteDecision(decision.layer, decision.ruleId !== null ? 'rule_hit' : decision.cutOff ? 'cut_off' : 'no_match');
   }
-  return {
-    layer: rule.layer,
-    model: rule.model,
-    ruleId: rule.id,
-    pattern: rule.pattern,
-    reasoning:
-      `Matched rule #${rule.id} /${rule.pattern}/ (priority ${rule.priority}) -> ${rule.layer}` +
-      (rule.model ? ` / ${rule.model}` : '') +
-      (rule.reasoning ? `: ${rule.reasoning}` : '.'),
-    counted: !dryRun,
-  };
+  return { ...decision, counted: !dryRun };
 }

@@ -14,6 +14,8 @@ export interface RoutingRuleDto {
   state: RoutingRuleStateValue;
   /** The rule's current immutable version (routing_rule_versions.id), to which decisions and outcomes are attributed. */
   versionId: number | null;
+  /** That version's number: 1 on creation, one more for each change of pattern, layer, model, priority or state. */
+  version: number;
   reasoning: string | null;
   successRate: number | null;
   usageCount: number | null;
@@ -34,6 +36,7 @@ export function toRoutingRuleDto(row: RoutingRule): RoutingRuleDto {
     active: row.state === 'active',
     state: row.state,
     versionId: row.versionId,
+    version: row.version,
     reasoning: typeof metadata.reasoning === 'string' ? metadata.reasoning : null,
     successRate: numberOrNull(metadata.successRate),
     usageCount: numberOrNull(metadata.usageCount),
@@ -48,4 +51,4 @@ export const RULE_EVALUATION_ORDER = [{ priority: 'desc' }, { updatedAt: 'desc' 
 
 /** The columns of a `routing_rules AS r` row under the names of the Prisma model, for RETURNING clauses. */
 export const RETURNED_RULE_COLUMNS = Prisma.sql`r.id, r.pattern, r.preferred_layer AS "preferredLayer", r.preferred_model AS "preferredModel",
-  r.priority, r.state, r.version_id AS "versionId", r.metadata, r.created_at AS "createdAt", r.updated_at AS "updatedAt"`;
+  r.priority, r.state, r.version_id AS "versionId", r.version, r.metadata, r.created_at AS "createdAt", r.updated_at AS "updatedAt"`;

@@ -15,6 +15,19 @@ import { RETURNED_RULE_COLUMNS, RULE_EVALUATION_ORDER, toRoutingRuleDto, type Ro
 
 type SaveRoutingRule = z.output<typeof SaveRoutingRuleInput>;
 
+/** Who is making a change, for the rule's history: the API key's name when authentication is on. */
+export interface RuleChangeAuthor {
+  changedBy?: string | null;
+}
+
+/**
+ * Names the author of the transaction's rule changes. Versions are written by the routing_rules triggers (migration
+ * routing_rule_versioning) in the statement that changes the rule, so every write path versions alike; they read the
+ * name from this transaction-local setting.
+ */
+const authoredBy = (prisma: PrismaClient, changedBy: string | null | undefined) =>
+  prisma.$queryRaw`SELECT set_config('hone.changed_by', ${changedBy ?? ''}, true) AS author`;
+
 const noRule = (id: number) =>
   new HoneError('NOT_FOUND', `No routing rule with id ${id}`, [{ path: ['id'], message: `no routing rule with id ${id}` }]);
 
@@ -23,7 +36,11 @@ const noRule = (id: number) =>
  * in one statement so concurrent callers never create two rows. A new rule beyond HONE_MAX_ROUTING_RULES is refused. Fields the caller leaves out keep their stored
  * value; metadata keys are merged.
  */
-export async function saveRoutingRule(prisma: PrismaClient, input: SaveRoutingRule): Promise<{ created: boolean; rule: RoutingRuleDto }> {
+export async function saveRoutingRule(
+  prisma: PrismaClient,
+  input: SaveRoutingRule,
+  { changedBy }: RuleChangeAuthor = {},
+): Promise<{ created: boolean; rule: RoutingRuleDto }> {
   // The schema already checked this; services are also called without it (the demo seed, scripts).
   const problem = patternProblem(input.pattern);
   if (problem) throw HoneError.invalidField('pattern', problem);
@@ -35,8 +52,8 @@ export async function saveRoutingRule(prisma: PrismaClient, input: SaveRoutingRu
   };
   const result =
     input.id === undefined
-      ? await upsertByPattern(prisma, input, metadataPatch)
-      : { created: false, rule: await updateById(prisma, input.id, input, metadataPatch) };
+      ? await upsertByPattern(prisma, input, metadataPatch, changedBy)
+      : { created: false, rule: await updateById(prisma, input.id, input, metadataPatch, changedBy) };
   await announceRoutingChange(prisma, { ruleId: result.rule.id, change: result.created ? 'created' : 'updated' });
   return result;
 }
@@ -51,12 +68,18 @@ const tooManyRules = (limit: number) =>
     [{ path: ['pattern'], message: `a new rule would exceed the limit of ${limit.toLocaleString('en')} routing rules` }],
   );
 
-async function upsertByPattern(prisma: PrismaClient, input: SaveRoutingRule, metadataPatch: Record<string, unknown>) {
+async function upsertByPattern(
+  prisma: PrismaClient,
+  input: SaveRoutingRule,
+  metadataPatch: Record<string, unknown>,
+  changedBy: string | null | undefined,
+) {
   const modelGiven = input.preferredModel !== undefined;
   const limit = env().HONE_MAX_ROUTING_RULES;
   // A new pattern is inserted only below the cap; an existing one is always updated. The lock is taken by a statement
   // of its own so that the upsert's snapshot, taken after it, counts the rules committed by the previous holder.
-  const [, [row]] = await prisma.$transaction([
+  const [, , [row]] = await prisma.$transaction([
+    authoredBy(prisma, changedBy),
     prisma.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(${RULE_CREATION_LOCK}::bigint)`,
     prisma.$queryRaw<(RoutingRule & { inserted: boolean })[]>`
     INSERT INTO routing_rules AS r (pattern, preferred_layer, preferred_model, priority, state, metadata, updated_at)
@@ -83,17 +106,21 @@ async function updateById(
   id: number,
   input: SaveRoutingRule,
   metadataPatch: Record<string, unknown>,
+  changedBy: string | null | undefined,
 ): Promise<RoutingRuleDto> {
   const modelGiven = input.preferredModel !== undefined;
   // The pattern is unique: refuse taking another rule's pattern by name rather than by a constraint error.
-  const [row] = await prisma.$queryRaw<RoutingRule[]>`
+  const [, [row]] = await prisma.$transaction([
+    authoredBy(prisma, changedBy),
+    prisma.$queryRaw<RoutingRule[]>`
     UPDATE routing_rules AS r SET
       pattern = ${input.pattern}, preferred_layer = ${input.preferredLayer}::routing_layer,
       preferred_model = CASE WHEN ${modelGiven} THEN ${input.preferredModel ?? null} ELSE r.preferred_model END,
       priority = COALESCE(${input.priority ?? null}::int, r.priority), state = COALESCE(${requestedRuleState(input) ?? null}::routing_rule_state, r.state),
       metadata = r.metadata || ${JSON.stringify(metadataPatch)}::jsonb, updated_at = clock_timestamp()
     WHERE r.id = ${id} AND NOT EXISTS (SELECT 1 FROM routing_rules o WHERE o.pattern = ${input.pattern} AND o.id <> ${id})
-    RETURNING ${RETURNED_RULE_COLUMNS}`;
+    RETURNING ${RETURNED_RULE_COLUMNS}`,
+  ]);
   if (!row) {
     if (!(await prisma.routingRule.findUnique({ where: { id }, select: { id: true } }))) throw noRule(id);
     throw new HoneError('CONFLICT', `Another routing rule already has the pattern ${input.pattern}`, [
@@ -103,11 +130,16 @@ async function updateById(
   return toRoutingRuleDto(row);
 }
 
+/** Deletes a rule; its versions stay (a 'deleted' one is added), so its history and attributed figures survive. */
 export async function deleteRoutingRule(
   prisma: PrismaClient,
   { id }: z.output<typeof DeleteRoutingRuleInput>,
+  { changedBy }: RuleChangeAuthor = {},
 ): Promise<{ deleted: RoutingRuleDto }> {
-  const [row] = await prisma.$queryRaw<RoutingRule[]>`DELETE FROM routing_rules AS r WHERE r.id = ${id} RETURNING ${RETURNED_RULE_COLUMNS}`;
+  const [, [row]] = await prisma.$transaction([
+    authoredBy(prisma, changedBy),
+    prisma.$queryRaw<RoutingRule[]>`DELETE FROM routing_rules AS r WHERE r.id = ${id} RETURNING ${RETURNED_RULE_COLUMNS}`,
+  ]);
   if (!row) throw noRule(id);
   await announceRoutingChange(prisma, { ruleId: row.id, change: 'deleted' });
   return { deleted: toRoutingRuleDto(row) };
