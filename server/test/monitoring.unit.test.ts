@@ -125,7 +125,7 @@ describe('the exposition', () => {
 
   it('starts the closed series at zero and carries the default process metrics under hone_', async () => {
     const samples = await scrape();
-    expect(samples.filter((s) => s.name === 'hone_ingest_items_total')).toHaveLength(9);
+    expect(samples.filter((s) => s.name === 'hone_ingest_items_total')).toHaveLength(15);
     expect(samples.filter((s) => s.name === 'hone_routing_decisions_total')).toHaveLength(9);
     expect(samples.some((s) => s.name === 'hone_nodejs_eventloop_lag_p99_seconds')).toBe(true);
     expect(samples.some((s) => s.name === 'hone_process_cpu_user_seconds_total')).toBe(true);
