@@ -9,7 +9,6 @@ import { createApiKey } from '../services/api-keys';
 import { saveRoutingRule } from '../services/routing/rule-store';
 import { testDatabaseKind } from './database';
 import { createServerDatabase, startHoneServer, type HoneServer, type ServerDatabase } from '../testing/hone-server';
-import { ensureRuleSavesMakeVersions } from '../testing/rule-versions-stand-in';
 import { until } from '../testing/tracked-stream';
 
 const SERVER_TEST_TIMEOUT_MS = 240_000;
@@ -45,13 +44,10 @@ let hone: HoneClient;
 
 beforeAll(async () => {
   db = await createServerDatabase(testDatabaseKind);
-  const standIn = await db.withPrisma(async (prisma) => {
-    const installed = await ensureRuleSavesMakeVersions(prisma);
+  await db.withPrisma(async (prisma) => {
     writeKey = (await createApiKey(prisma, { name: 'router gateway', scope: 'write' })).key;
     readKey = (await createApiKey(prisma, { name: 'router reader', scope: 'read' })).key;
-    return installed;
   });
-  if (standIn) console.log('rule versions: the stand-in trigger is in use (the spine branch is not merged)');
   server = await startHoneServer({ env: { ...db.env, HONE_AUTH: 'required' } });
   hone = createHoneClient({ url: server.url, apiKey: writeKey });
   for (const rule of RULES) await hone.routing.updateHeuristic.mutate(rule);
