@@ -6,19 +6,12 @@ const t = useTestDatabase();
 
 const save = (rule: Parameters<typeof t.db.caller.routing.updateHeuristic>[0]) => t.db.caller.routing.updateHeuristic(rule);
 
-/**
- * Stores decision inputs as the spine's sampler will. The table arrives with the spine's migration; until it is merged
- * this suite makes one with the contract's columns, so the checks' reading of it is tested on both databases either way.
- */
+/** Stores decision inputs as the decision recorder samples them. */
 async function storeSamples(inputs: readonly string[]) {
-  await t.db.prisma.$executeRawUnsafe(`
-    CREATE TABLE IF NOT EXISTS routing_decision_samples (
-      id bigserial PRIMARY KEY, sampled_at timestamptz NOT NULL DEFAULT now(), input text NOT NULL, task_type text,
-      version_id integer, rule_id integer, layer text NOT NULL, model text)`);
   for (const [i, input] of inputs.entries()) {
     await t.db.prisma.$executeRaw`
       INSERT INTO routing_decision_samples (sampled_at, input, task_type, version_id, rule_id, layer, model)
-      VALUES (now() - make_interval(secs => ${i}), ${input}, NULL, NULL, NULL, 'balanced', NULL)`;
+      VALUES (now() - make_interval(secs => ${i}), ${input}, '', NULL, NULL, 'balanced', NULL)`;
   }
 }
 
