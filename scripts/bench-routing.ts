@@ -11,7 +11,8 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { PrismaClient } from '../server/db/client';
 import { createHoneClient } from '../server/hone-client';
-import { activeRuleSet, invalidateRoutingRules, type ActiveRuleSet } from '../server/services/routing/active-rules';
+import { activeRuleSet, type ActiveRuleSet } from '../server/services/routing/active-rules';
+import { announceRoutingChange } from '../server/services/routing/change-feed';
 import { compilePattern, compileRuleSet, type RuleSet } from '../server/services/routing/matcher';
 import { resolveRoute } from '../server/services/routing/resolve-route';
 import { RULE_EVALUATION_ORDER } from '../server/services/routing/rule-dto';
@@ -263,7 +264,8 @@ async function storeRules(prisma: PrismaClient, rules: readonly BenchRule[]) {
   await prisma.routingRule.createMany({
     data: rules.map((rule, i) => ({ pattern: rule.pattern, preferredLayer: 'balanced', priority: rules.length - i })),
   });
-  invalidateRoutingRules(prisma);
+  // Written behind the rule store's back: tell this process and the server, as a save would.
+  await announceRoutingChange(prisma);
 }
 
 /** Every way of deciding must answer the same rule as the plain RegExp loop on every input. */
