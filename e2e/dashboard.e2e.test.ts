@@ -220,6 +220,30 @@ describe('heuristics forms', () => {
     await callTool('delete_routing_heuristic', { id: rules.find((rule) => rule.pattern === '\\be2e-created\\b')!.id });
   });
 
+  it('checks the rule being written while typing, and answers its save with the warnings', async () => {
+    const broad = (await callTool('update_routing_heuristic', { pattern: 'e2e-broad', preferredLayer: 'fast', priority: 900 })) as {
+      heuristic: { id: number };
+    };
+    const page = await open('/heuristics');
+    const form = page.locator('[data-testid="rule-form-new"]');
+    await form.locator('[name="pattern"]').fill('e2e-broad (one|two)');
+    await form.locator('[name="preferredLayer"]').selectOption('deep');
+    await form.locator('[name="priority"]').fill('1');
+    const live = form.locator('[data-testid="rule-warnings-new"] li[data-kind="never_fires"]');
+    await live.waitFor();
+    expect(await live.textContent()).toContain(`rule #${broad.heuristic.id}`);
+    await form.getByRole('button', { name: 'Create rule' }).click();
+    await form.getByRole('status').filter({ hasText: 'Saved rule' }).waitFor();
+    const saved = form.locator('[data-testid="rule-warnings-saved-new"] li[data-kind="never_fires"]');
+    await saved.waitFor();
+    expect(await saved.textContent()).toContain(`rule #${broad.heuristic.id}`);
+    await page.close();
+    const rules = (await callTool('get_routing_heuristics', { activeOnly: false })) as { id: number; pattern: string }[];
+    for (const pattern of ['e2e-broad', 'e2e-broad (one|two)']) {
+      await callTool('delete_routing_heuristic', { id: rules.find((rule) => rule.pattern === pattern)!.id });
+    }
+  });
+
   it('reorders rules with the arrows', async () => {
     const page = await open('/heuristics');
     const order = () =>

@@ -1,16 +1,19 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import type { z } from 'zod';
-import { ROUTING_LAYERS, SaveRoutingRuleInput } from '@/server/schemas/routing';
+import { MAX_PATTERN_LENGTH, ROUTING_LAYERS, SaveRoutingRuleInput } from '@/server/schemas/routing';
+import type { RoutingRuleWarning } from '@/server/services/routing/check-rules';
 import type { RoutingRuleDto } from '@/server/services/routing/rule-dto';
 import { useTRPC } from '../trpc/client';
 import type { DraftRule } from './draft-rule';
 import { Field } from './Field';
+import { RuleWarnings } from './RuleWarnings';
 import { applyServerErrors } from './server-errors';
+import { useDebouncedValue } from './use-debounced-value';
 
 /** The API's own schema, less the fields the form does not edit (free-form metadata, the usage counter). */
 const RuleFormSchema = SaveRoutingRuleInput.omit({ metadata: true, usageCount: true });
@@ -22,6 +25,9 @@ const FIELDS = ['id', 'pattern', 'preferredLayer', 'preferredModel', 'priority',
 /** Empty text means "not given" for optional numbers and text. */
 const optionalNumber = (v: unknown) => (v === '' || v === null || v === undefined ? undefined : Number(v));
 const optionalText = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** How long typing pauses before the rule is checked as written. */
+const CHECK_DELAY_MS = 400;
 
 function defaultsOf(rule: RoutingRuleDto | null): RuleInput {
   if (!rule) return { pattern: '', preferredLayer: 'balanced', active: true, priority: 0 };
@@ -55,21 +61,22 @@ export function RuleForm({
   const queryClient = useQueryClient();
   const [formError, setFormError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
+  const [savedWarnings, setSavedWarnings] = useState<readonly RoutingRuleWarning[]>([]);
   const {
     register,
     handleSubmit,
     setError,
     reset,
     control,
-    formState: { errors, isSubmitting },
+    formState: { errors, isSubmitting, isDirty },
   } = useForm<RuleInput, unknown, RuleOutput>({
     resolver: zodResolver(RuleFormSchema),
     defaultValues: defaultsOf(rule),
     mode: 'onTouched',
   });
-  const [pattern, preferredLayer, preferredModel, priority] = useWatch({
+  const [pattern, preferredLayer, preferredModel, priority, active] = useWatch({
     control,
-    name: ['pattern', 'preferredLayer', 'preferredModel', 'priority'],
+    name: ['pattern', 'preferredLayer', 'preferredModel', 'priority', 'active'],
   });
   useEffect(() => {
     onDraftChange?.({
@@ -81,19 +88,46 @@ export function RuleForm({
   }, [onDraftChange, pattern, preferredLayer, preferredModel, priority]);
   const save = useMutation(trpc.routing.updateHeuristic.mutationOptions());
   const editing = rule !== null;
+
+  // The rule as written, checked in place among the stored rules once typing pauses. A pattern the engine refuses is
+  // already shown on its field, so that warning is left out here.
+  const candidate = useMemo(() => {
+    const text = pattern ?? '';
+    if (text.length === 0 || text.length > MAX_PATTERN_LENGTH) return null;
+    const priorityNumber = Number(priority);
+    return {
+      ...(rule && { id: rule.id }),
+      pattern: text,
+      ...(preferredLayer && { preferredLayer }),
+      ...(typeof preferredModel === 'string' && preferredModel.trim() !== '' && { preferredModel: preferredModel.trim() }),
+      ...(Number.isInteger(priorityNumber) && Math.abs(priorityNumber) <= 1_000_000 && { priority: priorityNumber }),
+      ...(typeof active === 'boolean' && { active }),
+    };
+  }, [rule, pattern, preferredLayer, preferredModel, priority, active]);
+  const checkedCandidate = useDebouncedValue(candidate, CHECK_DELAY_MS);
+  const check = useQuery({
+    ...trpc.routing.checkRules.queryOptions({ candidate: checkedCandidate ?? undefined }),
+    enabled: checkedCandidate !== null,
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
+  const liveWarnings = candidate !== null && check.data ? check.data.warnings.filter((warning) => warning.kind !== 'unusable') : [];
   const prefix = editing ? `edit-${rule.id}` : 'new';
 
   const onSubmit = handleSubmit(async (values) => {
     setFormError(null);
     setSaved(null);
+    setSavedWarnings([]);
     try {
       // An emptied model field clears the model of an existing rule.
       const input = editing && values.preferredModel === undefined ? { ...values, preferredModel: null } : values;
-      const { heuristic } = await save.mutateAsync(input);
+      const { heuristic, warnings } = await save.mutateAsync(input);
       await queryClient.invalidateQueries({ queryKey: trpc.routing.pathKey() });
-      setSaved(`Saved rule #${heuristic.id} /${heuristic.pattern}/.`);
+      setSaved(`Saved rule #${heuristic.id} /${heuristic.pattern}/${warnings.length > 0 ? ', with warnings' : ''}.`);
+      setSavedWarnings(warnings);
       if (!editing) reset(defaultsOf(null));
-      onDone?.();
+      // An edit form closes on save, unless it has warnings to show.
+      if (!editing || warnings.length === 0) onDone?.();
     } catch (error) {
       setFormError(applyServerErrors(error as Parameters<typeof applyServerErrors>[0], FIELDS, setError));
     }
@@ -172,7 +206,7 @@ export function RuleForm({
         </button>
         {editing && (
           <button type="button" className="secondary" onClick={onDone}>
-            Cancel
+            {saved ? 'Close' : 'Cancel'}
           </button>
         )}
         {formError && (
@@ -186,6 +220,14 @@ export function RuleForm({
           </span>
         )}
       </div>
+      {!editing && !isDirty && (
+        <RuleWarnings warnings={savedWarnings} title="Saved, with warnings:" testId={`rule-warnings-saved-${prefix}`} />
+      )}
+      <RuleWarnings
+        warnings={liveWarnings}
+        title={editing ? 'Checks of this rule as edited:' : 'Checks of this rule as written:'}
+        testId={`rule-warnings-${prefix}`}
+      />
     </form>
   );
 }

@@ -20,6 +20,7 @@ import {
   resolveRouteTool,
   updateRoutingHeuristicTool,
 } from './routing';
+import { checkRoutingRulesTool } from './routing-checks';
 
 /**
  * Every operation Hone serves, grouped as the tRPC client sees them (`hone.<group>.<procedure>`).
@@ -36,6 +37,7 @@ export const toolGroups = {
     deleteHeuristic: deleteRoutingHeuristicTool,
     hitRates: getRoutingHitRatesTool,
     ruleHistory: getRoutingRuleHistoryTool,
+    checkRules: checkRoutingRulesTool,
   },
   bugPatterns: { record: recordBugPatternTool, list: getBugPatternsTool, trends: getBugPatternTrendsTool, get: getBugPatternTool },
   metrics: { record: recordMetricTool, names: listMetricNamesTool, series: getMetricSeriesTool },

@@ -10,6 +10,7 @@ import {
 import { getRoutingHitRates } from '../services/routing/hit-rates';
 import { getRoutingRuleHistory } from '../services/routing/rule-history';
 import { resolveRoute } from '../services/routing/resolve-route';
+import { warningsForSavedRule } from '../services/routing/check-rules';
 import { deleteRoutingRule, listRoutingRules, saveRoutingRule } from '../services/routing/rule-store';
 import { defineTool } from './define';
 
@@ -19,7 +20,8 @@ export const updateRoutingHeuristicTool = defineTool({
     'Create or update a routing rule: requests whose input matches the regex pattern go to a layer (fast, balanced, deep) and optionally a named model. ' +
     'Keyed on pattern; fields you omit keep their stored values and metadata is merged. Higher priority rules are checked first. ' +
     'Give id (from get_routing_heuristics) to edit that rule instead, its pattern included. ' +
-    'Patterns run on RE2 in linear time: lookaround, backreferences and huge counted repetitions are refused with the reason.',
+    'Patterns run on RE2 in linear time: lookaround, backreferences and huge counted repetitions are refused with the reason. ' +
+    'The answer carries the check_routing_rules warnings concerning the saved rule (it is saved all the same).',
   input: SaveRoutingRuleInput,
   readOnly: false,
   // The spec's wire shape names the rule "heuristic".
@@ -35,7 +37,8 @@ export const updateRoutingHeuristicTool = defineTool({
   },
   handler: async ({ prisma, callerName }, input) => {
     const { created, rule } = await saveRoutingRule(prisma, input, { changedBy: callerName });
-    return { created, heuristic: rule };
+    // Checked after the save: a warning informs, it never refuses.
+    return { created, heuristic: rule, warnings: await warningsForSavedRule(prisma, rule.id) };
   },
 });
 

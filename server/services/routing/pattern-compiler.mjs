@@ -92,14 +92,31 @@ function analyzeProgram(instructions) {
   return { loops, sequentialClassSteps };
 }
 
-// re2js syntax tree operators (src/Regexp.js, Regexp.Op) and the case-folding flag (src/RE2Flags.js).
-const LITERAL = 2;
-const CAPTURE = 12;
-const PLUS = 14;
-const REPEAT = 16;
-const CONCAT = 17;
-const ALTERNATE = 18;
-const FOLD_CASE = 1;
+/** re2js syntax tree operators (src/Regexp.js, Regexp.Op), which re2js does not export. */
+export const SYNTAX_OP = Object.freeze({
+  NO_MATCH: 0,
+  EMPTY_MATCH: 1,
+  LITERAL: 2,
+  CHAR_CLASS: 3,
+  ANY_CHAR_NOT_NL: 4,
+  ANY_CHAR: 5,
+  BEGIN_LINE: 6,
+  END_LINE: 7,
+  BEGIN_TEXT: 8,
+  END_TEXT: 9,
+  WORD_BOUNDARY: 10,
+  NO_WORD_BOUNDARY: 11,
+  CAPTURE: 12,
+  STAR: 13,
+  PLUS: 14,
+  QUEST: 15,
+  REPEAT: 16,
+  CONCAT: 17,
+  ALTERNATE: 18,
+});
+const { LITERAL, CAPTURE, PLUS, REPEAT, CONCAT, ALTERNATE } = SYNTAX_OP;
+/** The case-folding flag of a syntax tree node (src/RE2Flags.js). */
+export const FOLD_CASE = 1;
 
 /**
  * The simplified syntax tree re2js compiles a (translated) pattern from. re2js exports no parser, but RE2Set keeps the
@@ -225,8 +242,9 @@ export function compilePattern(pattern) {
         '(each [a-z], \\p{L}, \\d, . or letter matched case-insensitively outside *, + or {n,} is a step; {n} repeats it n times)',
     );
   }
+  const tree = syntaxTree(translated);
   return {
     ok: true,
-    compiled: { pattern, requiredLiterals: requiredLiterals(syntaxTree(translated)), test: (input) => regex.test(boundedInput(input)) },
+    compiled: { pattern, requiredLiterals: requiredLiterals(tree), syntaxTree: tree, test: (input) => regex.test(boundedInput(input)) },
   };
 }

@@ -124,6 +124,8 @@ function literalFinder(ids) {
 export function compilePatternSet(patterns) {
   const usable = [];
   const unusable = [];
+  /** @type {(import('./pattern-compiler.d.mts').CompiledPattern | null)[]} */
+  const compiled = [];
   /** @type {Map<string, number>} literal -> id */
   const exactIds = new Map();
   /** @type {Map<string, number>} lower-case literal -> id */
@@ -132,8 +134,10 @@ export function compilePatternSet(patterns) {
     const compilation = compilePattern(pattern);
     if (!compilation.ok) {
       unusable.push({ index, reason: compilation.reason });
+      compiled.push(null);
       return;
     }
+    compiled.push(compilation.compiled);
     const { requiredLiterals, test } = compilation.compiled;
     usable.push({ index, test, mayMatch: requiredLiterals === null ? null : conditionOver(requiredLiterals, exactIds, foldedIds) });
   });
@@ -141,6 +145,7 @@ export function compilePatternSet(patterns) {
   const folded = literalFinder(foldedIds);
   return {
     unusable,
+    compiled,
     /** Index of the first pattern that matches the input (its first MATCHED_INPUT_CHARS characters), or -1. */
     firstMatchIndex(input) {
       const bounded = boundedInput(input);
@@ -150,6 +155,17 @@ export function compilePatternSet(patterns) {
         if ((mayMatch === null || mayMatch(exact.found, folded.found)) && test(bounded)) return index;
       }
       return -1;
+    },
+    /** Indexes, in order, of every pattern that matches the input. */
+    allMatchIndexes(input) {
+      const bounded = boundedInput(input);
+      exact.findIn(() => bounded);
+      folded.findIn(() => foldedForLiterals(bounded));
+      const matching = [];
+      for (const { index, test, mayMatch } of usable) {
+        if ((mayMatch === null || mayMatch(exact.found, folded.found)) && test(bounded)) matching.push(index);
+      }
+      return matching;
     },
   };
 }

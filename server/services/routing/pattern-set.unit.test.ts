@@ -45,6 +45,11 @@ describe('the literal prefilter gives the answer of running every rule in order'
           const set = compilePatternSet(patterns);
           const expected = firstMatchByRunningEvery(patterns);
           for (const input of inputs) expect(set.firstMatchIndex(input)).toBe(expected(input));
+          const compiled = patterns.map((p) => compilePattern(p));
+          for (const input of inputs) {
+            const every = compiled.flatMap((c, index) => (c.ok && c.compiled.test(input) ? [index] : []));
+            expect(set.allMatchIndexes(input)).toEqual(every);
+          }
         },
       ),
       { numRuns: 300, seed: 20261126 },
