@@ -3,18 +3,24 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTRPC } from '../trpc/client';
+import { ROUTING_LAYERS, type RoutingLayerValue } from '@/server/schemas/routing';
+import { compilePattern } from '../../server/services/routing/matcher';
 import { draftVerdict, type DraftRule } from './draft-rule';
+import { ReplayRuleResult } from './ReplayRuleResult';
 
 /**
  * Type a sample input and see which active rule would route it (preview_route: read-only, not counted).
  * With `draft` (the rule being written in the form), also says what that rule would do once saved.
- * `priorities` maps saved rule ids to their priority.
+ * `priorities` maps saved rule ids to their priority. "Replay this rule" runs the draft over the sampled decisions of
+ * the last 7 days (replay_routing_rule).
  */
 export function TryRouteBox({ draft, priorities }: { draft?: DraftRule; priorities?: ReadonlyMap<number, number> }) {
   const trpc = useTRPC();
   const [input, setInput] = useState('');
   const [taskType, setTaskType] = useState('');
   const [submitted, setSubmitted] = useState<{ input: string; taskType?: string } | null>(null);
+  const [replayed, setReplayed] = useState<ReplayableDraft | null>(null);
+  const replayable = draft ? replayableDraft(draft) : null;
   const preview = useQuery({ ...trpc.routing.preview.queryOptions(submitted ?? { input: '' }), enabled: submitted !== null });
   const decision = preview.data;
   const tried = submitted?.input ?? '';
@@ -54,6 +60,11 @@ export function TryRouteBox({ draft, priorities }: { draft?: DraftRule; prioriti
         <button type="submit" className="primary" disabled={preview.isFetching}>
           Try it
         </button>
+        {replayable && (
+          <button type="button" className="secondary" onClick={() => setReplayed(replayable)} data-testid="replay-rule">
+            Replay this rule
+          </button>
+        )}
       </div>
       {preview.isError && (
         <p className="form-error" role="alert">
@@ -101,6 +112,21 @@ export function TryRouteBox({ draft, priorities }: { draft?: DraftRule; prioriti
           <div className="muted small">Dry run: not counted as a routing decision.</div>
         </div>
       )}
+      {replayed && <ReplayRuleResult input={replayed} />}
     </form>
   );
+}
+
+type ReplayableDraft = { pattern: string; preferredLayer: RoutingLayerValue; preferredModel?: string; priority?: number };
+
+/** The draft as replay_routing_rule takes it, or null while it is not a rule the engine could run. */
+function replayableDraft(draft: DraftRule): ReplayableDraft | null {
+  const layer = ROUTING_LAYERS.find((l) => l === draft.preferredLayer);
+  if (!draft.pattern || !layer || !compilePattern(draft.pattern).ok) return null;
+  return {
+    pattern: draft.pattern,
+    preferredLayer: layer,
+    ...(draft.preferredModel?.trim() && { preferredModel: draft.preferredModel.trim() }),
+    ...(draft.priority !== undefined && Number.isInteger(draft.priority) && { priority: draft.priority }),
+  };
 }

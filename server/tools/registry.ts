@@ -21,6 +21,7 @@ import {
   updateRoutingHeuristicTool,
 } from './routing';
 import { checkRoutingRulesTool } from './routing-checks';
+import { replayRoutingRuleTool } from './routing-replay';
 
 /**
  * Every operation Hone serves, grouped as the tRPC client sees them (`hone.<group>.<procedure>`).
@@ -38,6 +39,7 @@ export const toolGroups = {
     hitRates: getRoutingHitRatesTool,
     ruleHistory: getRoutingRuleHistoryTool,
     checkRules: checkRoutingRulesTool,
+    replay: replayRoutingRuleTool,
   },
   bugPatterns: { record: recordBugPatternTool, list: getBugPatternsTool, trends: getBugPatternTrendsTool, get: getBugPatternTool },
   metrics: { record: recordMetricTool, names: listMetricNamesTool, series: getMetricSeriesTool },

@@ -7,6 +7,7 @@ import type { MetricSeriesResult } from '@/server/services/metrics';
 import { risingKeys, stackedOccurrences } from './bugs';
 import { metricLines } from './metrics';
 import { costVsSuccess, rankingsByTaskType, trendLines } from './models';
+import { decisionEndLabel, replayTakeoverBars, TAKEOVERS_KEY, UNCHANGED_KEY } from './replay';
 import { hitRateLines, rulesWithHits } from './routing';
 import { isEmpty, rowsFromAligned } from './rows';
 
@@ -192,5 +193,33 @@ describe('metric charts', () => {
     expect(chart.series).toEqual([{ key: 's_fast', label: 'layer=fast' }]);
     expect(chart.rows.map((r) => r.s_fast)).toEqual([20, null, 30]);
     expect(metricLines({ ...result, groupBy: null }).series[0]!.label).toBe('routing_latency');
+  });
+});
+
+describe('replay', () => {
+  it('stacks taken-over and unchanged decisions per day', () => {
+    const series = {
+      bucket: 'day' as const,
+      points: [
+        { t: buckets[0]!, samples: 5, takeovers: 2 },
+        { t: buckets[1]!, samples: 0, takeovers: 0 },
+        { t: buckets[2]!, samples: 3, takeovers: 3 },
+      ],
+    };
+    const data = replayTakeoverBars({ series });
+    expect(data.series.map((s) => s.key)).toEqual([TAKEOVERS_KEY, UNCHANGED_KEY]);
+    expect(data.rows).toEqual([
+      { t: buckets[0], [TAKEOVERS_KEY]: 2, [UNCHANGED_KEY]: 3 },
+      { t: buckets[1], [TAKEOVERS_KEY]: 0, [UNCHANGED_KEY]: 0 },
+      { t: buckets[2], [TAKEOVERS_KEY]: 3, [UNCHANGED_KEY]: 0 },
+    ]);
+    expect(isEmpty(replayTakeoverBars({ series: { bucket: 'day', points: [{ t: buckets[0]!, samples: 0, takeovers: 0 }] } }))).toBe(true);
+  });
+
+  it('names where a decision goes: a stored rule, the replayed rule, or the default layer', () => {
+    expect(decisionEndLabel({ ruleId: 3, versionId: 7, layer: 'fast', model: 'small' })).toBe('rule #3 (fast / small)');
+    expect(decisionEndLabel({ ruleId: -1, versionId: -1, layer: 'deep', model: null })).toBe('this rule (deep)');
+    expect(decisionEndLabel({ ruleId: 3, versionId: -1, layer: 'deep', model: null })).toBe('this rule (deep)');
+    expect(decisionEndLabel({ ruleId: null, versionId: null, layer: 'balanced', model: null })).toBe('default layer (balanced)');
   });
 });
