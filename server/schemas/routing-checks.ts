@@ -39,6 +39,12 @@ export const RoutingRuleCandidate = z
 
 export const CheckRoutingRulesInput = z
   .strictObject({
+    almostEverythingShare: z
+      .number()
+      .min(0.5, 'must be from 0.5 to 1')
+      .max(1, 'must be from 0.5 to 1')
+      .optional()
+      .describe('Share of inputs (0.5..1, default 0.9) from which a pattern is reported as matching almost everything'),
     candidate: RoutingRuleCandidate.optional().describe(
       'An unsaved rule, or an edit of a stored one, checked in place among the stored rules',
     ),

@@ -57,6 +57,8 @@ describe('check_routing_rules', () => {
         evidence: { share: { matched: 19, of: 20, basis: 'samples' } },
       }),
     ]);
+    expect((await t.db.caller.routing.checkRules({ almostEverythingShare: 0.96 })).warnings).toEqual([]);
+    await expectBadRequest(t.db.caller.routing.checkRules({ almostEverythingShare: 2 }), 'almostEverythingShare');
   });
 
   it('checks an unsaved candidate in place, under a null id, without storing it', async () => {

@@ -97,7 +97,7 @@ const idOut = (id: number) => (id === UNSAVED_RULE_ID ? null : id);
  */
 export async function checkRoutingRules(
   prisma: PrismaClient,
-  { candidate }: z.output<typeof CheckRoutingRulesInput>,
+  { candidate, almostEverythingShare }: z.output<typeof CheckRoutingRulesInput>,
   options: Partial<RuleCheckOptions> = {},
 ): Promise<RoutingRuleCheckResult> {
   const [rows, samples] = await Promise.all([
@@ -109,6 +109,7 @@ export async function checkRoutingRules(
   const report = checkRoutingRuleSet(rules, samples, {
     maxSamples: CHECKED_SAMPLES,
     ...(candidateId !== undefined && { focusRuleId: candidateId }),
+    ...(almostEverythingShare !== undefined && { almostEverythingShare }),
     ...options,
   });
   return {

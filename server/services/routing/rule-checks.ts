@@ -62,7 +62,11 @@ export interface RuleWarning {
 }
 
 export interface RuleCheckOptions {
-  /** never_fires is reported only when at least this many tried inputs (samples and witnesses) match the rule. */
+  /**
+   * never_fires on samples alone (no example input could be built from the pattern) needs at least this many of them.
+   * Witnesses need no minimum: they are built from the rule's own pattern, and for an anchored literal the only one
+   * is the only input the rule can match.
+   */
   minEvidence: number;
   /** matches_almost_everything: the share of inputs (0..1) from which a pattern counts as matching almost everything. */
   almostEverythingShare: number;
@@ -246,8 +250,8 @@ export function checkRoutingRuleSet(
     for (let index = 0; index < witnessTotal && !cleared; index++) cleared = !takenEarlier(witnessInput(position, index));
     if (cleared) continue;
     const own = allWitnessInputs(position);
+    if (own.length === 0 && matchedSamples.length < settings.minEvidence) continue;
     const inputs = [...matchedSamples, ...own];
-    if (inputs.length < settings.minEvidence) continue;
     const takers = [...new Set(inputs.map(firstActive))].sort((a, b) => a - b);
     neverFires.set(position, takers);
     const takerIds = takers.map((taker) => rulesInOrder[taker]!.id);
@@ -270,7 +274,7 @@ export function checkRoutingRuleSet(
     });
   }
 
-  // Equal-priority rules sending the same input to different places: the order between them is only "saved last".
+  // Equal-priority rules matching the same input: the order between them is only "saved last".
   // The evidence for a pair is the samples and the two rules' own witnesses.
   const overlaps = new Map<string, { ahead: number; behind: number; input: TriedInput }>();
   const recordOverlaps = (input: TriedInput, mustInclude: number | undefined) => {
@@ -282,7 +286,6 @@ export function checkRoutingRuleSet(
         if (ahead.priority !== behind.priority) break; // positions are in evaluation order: higher priorities come first
         if (mustInclude !== undefined && candidates[earlier] !== mustInclude && candidates[later] !== mustInclude) continue;
         if (ahead.state !== 'active' && behind.state !== 'active') continue;
-        if (ahead.layer === behind.layer && ahead.model === behind.model) continue;
         if (neverFires.get(candidates[later]!)?.includes(candidates[earlier]!)) continue;
         const key = `${candidates[earlier]},${candidates[later]}`;
         if (!overlaps.has(key)) overlaps.set(key, { ahead: candidates[earlier]!, behind: candidates[later]!, input });
@@ -315,13 +318,17 @@ export function checkRoutingRuleSet(
   const overlapOrder = overlapList.sort((x, y) => x.behind - y.behind || x.ahead - y.ahead);
   for (const { ahead: aheadPosition, behind: behindPosition, input } of overlapOrder) {
     const [ahead, behind] = [rulesInOrder[aheadPosition]!, rulesInOrder[behindPosition]!];
+    const sameDestination = ahead.layer === behind.layer && ahead.model === behind.model;
     warnings.push({
       ruleId: behind.id,
       kind: 'overlap',
       message:
         `${capitalized(ruleName(behind.id))} and ${ruleName(ahead.id)} have the same priority (${behind.priority}) ` +
-        `and both match some inputs (e.g. "${example(input.text)}") but route them differently; which one decides depends only on ` +
-        'which was saved last. Give one of them a higher priority.',
+        `and both match some inputs (e.g. "${example(input.text)}"); which one decides them depends only on which was saved last` +
+        (sameDestination
+          ? ' (both route to the same place, but hits and outcomes go to that one).'
+          : ', and they route them differently.') +
+        ' Give one of them a higher priority.',
       evidence: { otherRuleIds: [ahead.id], examples: [example(input.text)] },
     });
   }

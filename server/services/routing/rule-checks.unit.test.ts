@@ -113,12 +113,24 @@ describe('never_fires', () => {
     expect(shadow.evidence.samples).toEqual({ matched: 2, takenEarlier: 2 });
   });
 
-  it('needs the minimum evidence', () => {
-    const early = rule('x', { priority: 2 });
-    const late = rule('^xyz$', { priority: 1, layer: 'deep' }); // one witness only: "xyz"
-    expect(kinds(checkRoutingRuleSet([early, late], []), late.id)).not.toContain('never_fires');
-    expect(kinds(checkRoutingRuleSet([early, late], [], { minEvidence: 1 }), late.id)).toContain('never_fires');
-    expect(kinds(checkRoutingRuleSet([early, late], ['xyz', 'xyz'], { minEvidence: 3 }), late.id)).toContain('never_fires');
+  it('takes a single witness as evidence: for an anchored literal it is the only input the rule matches', () => {
+    const early = rule('deploy', { priority: 2 });
+    const late = rule('^deploy prod$', { priority: 1, layer: 'deep' });
+    const warning = checkRoutingRuleSet([early, late], []).warnings[0]!;
+    expect(warning).toMatchObject({ ruleId: late.id, kind: 'never_fires', evidence: { witnesses: { matched: 1, takenEarlier: 1 } } });
+  });
+
+  it('needs the minimum count of samples when no witness can be built', () => {
+    // With no witnesses (capped at 0), the samples alone are the evidence and need the minimum count.
+    const early = rule('sample', { priority: 2 });
+    const late = rule('sample (one|two)', { priority: 1, layer: 'deep' });
+    const withSamples = checkRoutingRuleSet([early, late], ['sample one', 'sample two'], { maxWitnessesPerRule: 0, minEvidence: 3 });
+    expect(kinds(withSamples, late.id)).toEqual([]);
+    const enough = checkRoutingRuleSet([early, late], ['sample one', 'sample two', 'sample one!'], {
+      maxWitnessesPerRule: 0,
+      minEvidence: 3,
+    });
+    expect(kinds(enough, late.id)).toEqual(['never_fires']);
   });
 
   it('counts only active rules as taking inputs, and says a shadow rule would never decide', () => {
@@ -162,13 +174,20 @@ describe('overlap', () => {
     expect(kinds(checkRoutingRuleSet([ahead, behind], []), behind.id)).toEqual(['overlap']);
   });
 
-  it('is silent for different priorities, the same destination, disjoint rules and inactive rules', () => {
+  it('says when overlapping rules route to the same place: only the attribution of hits is at stake', () => {
+    const ahead = rule('error', { layer: 'fast' });
+    const behind = rule('error|warning', { layer: 'fast' });
+    const warning = checkRoutingRuleSet([ahead, behind], []).warnings[0]!;
+    expect(warning).toMatchObject({ ruleId: behind.id, kind: 'overlap' });
+    expect(warning.message).toContain('both route to the same place');
+  });
+
+  it('is silent for different priorities, disjoint rules and inactive rules', () => {
     const a = rule('error', { layer: 'fast', priority: 1 });
     const b = rule('error (in|at) prod', { layer: 'deep', priority: 0 });
-    const c = rule('error|warning', { layer: 'fast', priority: 1 });
     const d = rule('^hello$', { layer: 'deep', priority: 1 });
     const e = rule('error', { id: 901, layer: 'deep', priority: 1, state: 'inactive' });
-    const report = checkRoutingRuleSet([a, c, d, e, b], ['error in prod', 'hello']);
+    const report = checkRoutingRuleSet([a, d, e, b], ['error in prod', 'hello']);
     expect(report.warnings.filter((w) => w.kind === 'overlap')).toEqual([]);
   });
 });
