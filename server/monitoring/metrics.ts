@@ -53,7 +53,13 @@ export type IngestOutcome = 'stored' | 'duplicate' | 'rejected';
 export type RouteOutcome = 'rule_hit' | 'no_match' | 'cut_off';
 
 /** The kind label of each item list of an ingest batch. */
-const INGEST_KINDS = { modelCalls: 'model_call', metrics: 'metric', bugReports: 'bug_report' } as const;
+const INGEST_KINDS = {
+  modelCalls: 'model_call',
+  metrics: 'metric',
+  bugReports: 'bug_report',
+  routeDecisions: 'route_decision',
+  routeOutcomes: 'route_outcome',
+} as const;
 const INGEST_OUTCOMES: readonly IngestOutcome[] = ['stored', 'duplicate', 'rejected'];
 const ROUTING_LAYERS: readonly RoutingLayerValue[] = ['fast', 'balanced', 'deep'];
 const ROUTE_OUTCOMES: readonly RouteOutcome[] = ['rule_hit', 'no_match', 'cut_off'];

@@ -6,6 +6,7 @@ import { isoInstant, storableText } from './common';
 import { DEFAULT_MAX_INGEST_ITEMS, MAX_INGEST_ITEMS_CEILING } from './ingest-limits';
 import { RecordMetricInput } from './metrics';
 import { UpdateModelPerformanceInput } from './model-performance';
+import { RecordRouteOutcomeInput, RouteDecisionFields } from './routing';
 import { MAX_INPUT_DEPTH, unstorableValueIssues } from './storable-values';
 
 // The `ingest` tool's input: a batch of items of several kinds. The batch itself is checked as a whole (a body
@@ -41,6 +42,10 @@ export const MetricItem = z.strictObject({
 
 export const BugReportItem = RecordBugPatternInput.extend({ eventId, at });
 
+// Routing decisions and outcomes carry their own idempotency key, the decisionId: no eventId.
+export const RouteDecisionItem = z.strictObject({ ...RouteDecisionFields, at });
+export const RouteOutcomeItem = RecordRouteOutcomeInput;
+
 /** One item of a batch after its own check: accepted with its parsed value, or rejected with the issues (paths within the item). */
 export type ItemVerdict<Item> = { accepted: true; item: Item } | { accepted: false; issues: FieldIssue[] };
 
@@ -74,8 +79,8 @@ export function maxIngestItems(): number {
   return typeof window === 'undefined' ? env().HONE_MAX_INGEST_ITEMS : DEFAULT_MAX_INGEST_ITEMS;
 }
 
-/** The input fields holding items, in the order outcomes are reported. */
-export const INGEST_ITEM_LISTS = ['modelCalls', 'metrics', 'bugReports'] as const;
+/** The input fields holding items, in the order outcomes are reported (and written: decisions before their outcomes). */
+export const INGEST_ITEM_LISTS = ['modelCalls', 'metrics', 'bugReports', 'routeDecisions', 'routeOutcomes'] as const;
 export type IngestItemList = (typeof INGEST_ITEM_LISTS)[number];
 
 export const IngestInput = z
@@ -97,11 +102,31 @@ export const IngestInput = z
       .max(MAX_INGEST_ITEMS_CEILING, `must contain at most ${MAX_INGEST_ITEMS_CEILING} items`)
       .optional()
       .describe('Bug reports, as record_bug_pattern takes them, each with an optional eventId and at'),
+    routeDecisions: z
+      .array(batchItem(RouteDecisionItem))
+      .max(MAX_INGEST_ITEMS_CEILING, `must contain at most ${MAX_INGEST_ITEMS_CEILING} items`)
+      .optional()
+      .describe(
+        "Routing decisions made by a gateway's local router (hone.router()): counted per rule version as resolve_route counts its own; " +
+          'a decisionId already stored is a duplicate',
+      ),
+    routeOutcomes: z
+      .array(batchItem(RouteOutcomeItem))
+      .max(MAX_INGEST_ITEMS_CEILING, `must contain at most ${MAX_INGEST_ITEMS_CEILING} items`)
+      .optional()
+      .describe(
+        "Outcomes of routing decisions, as record_route_outcome takes them (written after the batch's routeDecisions); " +
+          'an unknown decisionId is rejected, a second outcome of one decision is a duplicate',
+      ),
   })
   .superRefine((batch, ctx) => {
     const total = INGEST_ITEM_LISTS.reduce((sum, list) => sum + (batch[list]?.length ?? 0), 0);
     const max = maxIngestItems();
-    if (total === 0) ctx.addIssue({ code: 'custom', message: 'must contain at least one item (modelCalls, metrics or bugReports)' });
+    if (total === 0)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must contain at least one item (modelCalls, metrics, bugReports, routeDecisions or routeOutcomes)',
+      });
     if (total > max) {
       ctx.addIssue({
         code: 'custom',

@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { patternProblem } from '../services/routing/matcher';
-import { databaseId, jsonDescription, jsonObject, MAX_INT32, nonBlank, optionalText, storableText } from './common';
+import {
+  boundedNumber,
+  databaseId,
+  jsonDescription,
+  jsonObject,
+  MAX_CALL_COST,
+  MAX_INT32,
+  MAX_LATENCY_MS,
+  nonBlank,
+  optionalText,
+  storableText,
+} from './common';
 import { withTimeRange } from './time-range';
 
 export const ROUTING_LAYERS = ['fast', 'balanced', 'deep'] as const;
@@ -87,3 +98,40 @@ export const GetRoutingRuleHistoryInput = z.strictObject({
 export const GetRoutingHitRatesInput = withTimeRange({
   taskType: optionalText(100).optional().describe('Only decisions of this task type ("" = decisions made without one)'),
 }).prefault({});
+
+export const decisionId = z
+  .guid('must be a UUID')
+  .describe("The decisionId a routing decision answered with (resolve_route, or a gateway's hone.router())");
+
+export const RecordRouteOutcomeInput = z.strictObject({
+  decisionId,
+  success: z.boolean().describe('Whether the request routed by this decision succeeded'),
+  latencyMs: boundedNumber(0, MAX_LATENCY_MS).optional().describe('Response time in milliseconds, 0..86,400,000 (one day)'),
+  cost: boundedNumber(0, MAX_CALL_COST).optional().describe('Cost of the request in USD, 0..1,000,000'),
+  modelId: nonBlank(200)
+    .optional()
+    .describe("The model that served the request, when it is not the decision's own (a layer decision names none)"),
+});
+
+const shadowMatch = z.strictObject({
+  ruleId: databaseId().describe('The shadow rule that matched'),
+  versionId: databaseId().describe('Its version'),
+  displacedVersionId: databaseId()
+    .nullable()
+    .describe('The version it would have displaced had it been active; null for the default layer (or when it would not decide)'),
+  wouldDecide: z.boolean().describe('Whether it ranks ahead of the deciding rule (or no active rule matched)'),
+});
+
+/** A decision made elsewhere (a gateway's local router), sent through `ingest` to be stored and counted. */
+export const RouteDecisionFields = {
+  decisionId,
+  versionId: databaseId().nullable().describe('The deciding rule version; null when the default layer decided'),
+  ruleId: databaseId().nullable().describe('The deciding rule; null when the default layer decided'),
+  layer: z.enum(ROUTING_LAYERS).describe('The layer decided'),
+  model: nonBlank(200).nullable().describe('The model decided, if the rule names one'),
+  taskType: nonBlank(100).optional().describe('Task type of the request, for the decision statistics'),
+  shadow: z.array(shadowMatch).max(1000, 'must contain at most 1000 items').default([]).describe('Every shadow rule that matched'),
+  input: storableText(z.string().max(1_000_000, 'must be at most 1,000,000 characters'))
+    .optional()
+    .describe('The request input, only for decisions the router sampled for replay (stored bounded to the matched prefix)'),
+};

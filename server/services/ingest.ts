@@ -5,6 +5,9 @@ import { INGEST_ITEM_LISTS, type IngestInput, type IngestItemList, type ItemVerd
 import { recordBugReports, type BugReport } from './bug-patterns';
 import { insertMetrics, type MetricValue } from './metrics';
 import { recordModelCalls, type ModelCall } from './model-performance';
+import { writeRouteDecisions } from './routing/decision-writer';
+import { writeRouteOutcomes } from './routing/outcome-writer';
+import { unknownDecisionMessage } from './routing/record-outcome';
 
 export type ItemOutcome = 'stored' | 'duplicate' | 'rejected';
 
@@ -25,8 +28,17 @@ export interface IngestOptions {
   now?: Date;
 }
 
-/** How a list's items are recorded in ingest_events (their eventIds are unique per kind) and written. */
-const KIND: Record<IngestItemList, string> = { modelCalls: 'modelCall', metrics: 'metric', bugReports: 'bugReport' };
+/**
+ * How a list's items are recorded in ingest_events (their eventIds are unique per kind) and written. Routing decisions
+ * and outcomes have no eventId: the decisionId is their key.
+ */
+const KIND: Record<IngestItemList, string> = {
+  modelCalls: 'modelCall',
+  metrics: 'metric',
+  bugReports: 'bugReport',
+  routeDecisions: 'routeDecision',
+  routeOutcomes: 'routeOutcome',
+};
 
 type Batch = z.output<typeof IngestInput>;
 
@@ -59,7 +71,7 @@ export async function ingestBatch(
   for (const list of INGEST_ITEM_LISTS) {
     (batch[list] ?? []).forEach((verdict, index) => {
       if (!verdict.accepted) return;
-      const eventId = verdict.item.eventId;
+      const eventId = 'eventId' in verdict.item ? verdict.item.eventId : undefined;
       if (eventId !== undefined) {
         const key = JSON.stringify([KIND[list], eventId]);
         if (claimed.has(key)) return void (outcomes[list][index] = 'duplicate');
@@ -79,7 +91,12 @@ export async function ingestBatch(
       const toStore = candidates.filter((c) => c.eventId === undefined || fresh.has(JSON.stringify([KIND[c.list], c.eventId])));
       const storing = new Set(toStore);
       for (const c of candidates) if (!storing.has(c)) outcomes[c.list][c.index] = 'duplicate';
-      await writeItems(tx, batch, toStore, now);
+      const { duplicates, unknownDecisions } = await writeItems(tx, batch, toStore, now);
+      for (const c of duplicates) outcomes[c.list][c.index] = 'duplicate';
+      for (const c of unknownDecisions) {
+        outcomes[c.list][c.index] = 'rejected';
+        errors.push({ path: [c.list, c.index, 'decisionId'], message: unknownDecisionMessage(c.decisionId) });
+      }
     }, TRANSACTION_OPTIONS);
   }
 
@@ -124,8 +141,17 @@ async function claimEventIds(tx: SqlClient, candidates: readonly Candidate[], wi
   return new Set(rows.map((row) => JSON.stringify([row.kind, row.event_id])));
 }
 
-/** The items to store, one statement per kind that has any. */
-async function writeItems(tx: SqlClient, batch: Batch, items: readonly Candidate[], now: Date): Promise<void> {
+/**
+ * The items to store, one statement per kind that has any; routing decisions before outcomes, so an outcome may follow
+ * its decision in the same batch. Answers the items found to be duplicates (a decisionId already stored, an outcome
+ * already reported) and the outcomes whose decision is unknown.
+ */
+async function writeItems(
+  tx: SqlClient,
+  batch: Batch,
+  items: readonly Candidate[],
+  now: Date,
+): Promise<{ duplicates: Candidate[]; unknownDecisions: (Candidate & { decisionId: string })[] }> {
   const indexes = (list: IngestItemList) => new Set(items.filter((c) => c.list === list).map((c) => c.index));
   const atOf = (at: string | undefined) => (at ? new Date(at) : now);
   await recordModelCalls(
@@ -146,6 +172,42 @@ async function writeItems(tx: SqlClient, batch: Batch, items: readonly Candidate
     tx,
     acceptedItems(batch.bugReports, indexes('bugReports')).map((report): BugReport => ({ ...report, at: atOf(report.at) })),
   );
+
+  const duplicates: Candidate[] = [];
+  const decisionItems = candidatesWithItems(batch.routeDecisions, items, 'routeDecisions');
+  const { storedIds } = await writeRouteDecisions(
+    tx,
+    decisionItems.map(({ item }) => ({ ...item, at: atOf(item.at), taskType: item.taskType ?? '' })),
+  );
+  // Within the batch, the first of a repeated decisionId is the one stored: the later ones are duplicates.
+  for (const { candidate, item } of decisionItems) {
+    if (!storedIds.delete(item.decisionId.toLowerCase())) duplicates.push(candidate);
+  }
+
+  const outcomeItems = candidatesWithItems(batch.routeOutcomes, items, 'routeOutcomes');
+  const verdicts = await writeRouteOutcomes(
+    tx,
+    outcomeItems.map(({ item }) => item),
+  );
+  const unknownDecisions: (Candidate & { decisionId: string })[] = [];
+  verdicts.forEach((verdict, k) => {
+    const { candidate, item } = outcomeItems[k]!;
+    if (verdict.status === 'duplicate') duplicates.push(candidate);
+    if (verdict.status === 'unknown') unknownDecisions.push({ ...candidate, decisionId: item.decisionId.toLowerCase() });
+  });
+  return { duplicates, unknownDecisions };
+}
+
+/** The accepted items of a list that are to be stored, with their candidate (for their outcome). */
+function candidatesWithItems<Item>(
+  verdicts: readonly ItemVerdict<Item>[] | undefined,
+  items: readonly Candidate[],
+  list: IngestItemList,
+): { candidate: Candidate; item: Item }[] {
+  return items.flatMap((candidate) => {
+    const verdict = candidate.list === list ? verdicts?.[candidate.index] : undefined;
+    return verdict?.accepted ? [{ candidate, item: verdict.item }] : [];
+  });
 }
 
 function acceptedItems<Item>(verdicts: readonly ItemVerdict<Item>[] | undefined, indexes: ReadonlySet<number>): Item[] {

@@ -113,6 +113,8 @@ describe('the exposition', () => {
       modelCalls: ['stored', 'stored', 'duplicate'],
       metrics: ['rejected'],
       bugReports: [],
+      routeDecisions: [],
+      routeOutcomes: [],
     });
     const after = await scrape();
     const grew = (kind: string, outcome: string) =>

@@ -93,7 +93,9 @@ export async function invokeTool<Tool extends AnyTool>({
   try {
     const { auth } = admissionFor(tool, access);
     const input = parseToolInput(tool, await readInput());
-    const output = (await tool.handler({ prisma, callerName: auth.principal?.name ?? null }, input)) as Awaited<ReturnType<Tool['handler']>>;
+    const output = (await tool.handler({ prisma, callerName: auth.principal?.name ?? null }, input)) as Awaited<
+      ReturnType<Tool['handler']>
+    >;
     observeCall(origin, tool, null, startedAt);
     return output;
   } catch (error) {

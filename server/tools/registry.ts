@@ -17,6 +17,7 @@ import {
   getRoutingHitRatesTool,
   getRoutingRuleHistoryTool,
   previewRouteTool,
+  recordRouteOutcomeTool,
   resolveRouteTool,
   updateRoutingHeuristicTool,
 } from './routing';
@@ -40,6 +41,7 @@ export const toolGroups = {
     ruleHistory: getRoutingRuleHistoryTool,
     checkRules: checkRoutingRulesTool,
     replay: replayRoutingRuleTool,
+    recordOutcome: recordRouteOutcomeTool,
   },
   bugPatterns: { record: recordBugPatternTool, list: getBugPatternsTool, trends: getBugPatternTrendsTool, get: getBugPatternTool },
   metrics: { record: recordMetricTool, names: listMetricNamesTool, series: getMetricSeriesTool },

@@ -4,11 +4,13 @@ import {
   GetRoutingRuleHistoryInput,
   ListRoutingRulesInput,
   PreviewRouteInput,
+  RecordRouteOutcomeInput,
   ResolveRouteInput,
   SaveRoutingRuleInput,
 } from '../schemas/routing';
 import { getRoutingHitRates } from '../services/routing/hit-rates';
 import { getRoutingRuleHistory } from '../services/routing/rule-history';
+import { recordRouteOutcome } from '../services/routing/record-outcome';
 import { resolveRoute } from '../services/routing/resolve-route';
 import { warningsForSavedRule } from '../services/routing/check-rules';
 import { deleteRoutingRule, listRoutingRules, saveRoutingRule } from '../services/routing/rule-store';
@@ -113,4 +115,20 @@ export const getRoutingRuleHistoryTool = defineTool({
     return { id: heuristic.id };
   },
   handler: ({ prisma }, input) => getRoutingRuleHistory(prisma, input),
+});
+
+export const recordRouteOutcomeTool = defineTool({
+  name: 'record_route_outcome',
+  description:
+    'Report what a routed request came to, by the decisionId resolve_route (or a gateway router) answered: success, and optionally latency, ' +
+    "cost and the model that served it (default: the decision's model). It is attributed to the rule version that decided, feeding the " +
+    'measured success rate, latency and cost of get_routing_rule_stats. One outcome per decision: a repeat answers duplicate: true and ' +
+    'counts nothing; an unknown decisionId is a 404.',
+  input: RecordRouteOutcomeInput,
+  readOnly: false,
+  example: async (call) => {
+    const { decisionId } = await call(resolveRouteTool, { input: 'Please implement a sorting algorithm in Rust', taskType: 'coding' });
+    return { decisionId, success: true, latencyMs: 2340, cost: 0.0125, modelId: 'claude-sonnet-4' };
+  },
+  handler: ({ prisma }, input) => recordRouteOutcome(prisma, input),
 });

@@ -19,10 +19,11 @@ export interface RouteDecisionRecord {
 }
 
 export interface DecisionWriteResult {
-  /** Decisions stored and counted now. */
-  stored: number;
-  /** decisionIds already stored (or repeated in the batch): not counted again. */
-  duplicates: Set<string>;
+  /**
+   * The decisionIds stored and counted now (lowercase). The others were duplicates: stored before, or repeated in the
+   * batch (whose first is stored), and counted nothing.
+   */
+  storedIds: Set<string>;
 }
 
 export interface SamplingSettings {
@@ -39,7 +40,7 @@ const SAMPLES_LOCK = 0x686f6e65_02n;
  * and shadow would-have-matched counts, shadow displacements, and input samples up to HONE_DECISION_SAMPLES_PER_HOUR.
  */
 export async function recordRouteDecisions(prisma: PrismaClient, decisions: readonly RouteDecisionRecord[]): Promise<DecisionWriteResult> {
-  if (decisions.length === 0) return { stored: 0, duplicates: new Set() };
+  if (decisions.length === 0) return { storedIds: new Set() };
   return prisma.$transaction((tx) => writeRouteDecisions(tx, decisions), { maxWait: 10_000, timeout: 30_000 });
 }
 
@@ -52,24 +53,15 @@ export async function writeRouteDecisions(
   decisions: readonly RouteDecisionRecord[],
   sampling: SamplingSettings = { storeInputs: env().HONE_STORE_DECISION_INPUTS, samplesPerHour: env().HONE_DECISION_SAMPLES_PER_HOUR },
 ): Promise<DecisionWriteResult> {
-  const duplicates = new Set<string>();
-  const unique: RouteDecisionRecord[] = [];
   const seen = new Set<string>();
-  for (const decision of decisions) {
-    if (seen.has(decision.decisionId)) duplicates.add(decision.decisionId);
-    else {
-      seen.add(decision.decisionId);
-      unique.push(decision);
-    }
-  }
-  if (unique.length === 0) return { stored: 0, duplicates };
+  const unique = decisions.filter((d) => !seen.has(d.decisionId.toLowerCase()) && seen.add(d.decisionId.toLowerCase()));
   const sampleInputs = sampling.storeInputs && sampling.samplesPerHour > 0;
   const inputs = unique.map((d) => (sampleInputs ? (d.input ?? null) : null));
   if (inputs.some((input) => input !== null)) await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(${SAMPLES_LOCK}::bigint)`;
   const shadows = unique.flatMap((d) => d.shadow.map((s) => ({ decisionId: d.decisionId, ...s })));
   const rows = await tx.$queryRaw<{ decisionId: string }[]>`
     WITH batch AS (
-      SELECT * FROM unnest(${unique.map((d) => d.decisionId)}::text[]::uuid[], ${unique.map((d) => d.at.toISOString())}::text[]::timestamptz[],
+      SELECT * FROM unnest(${unique.map((d) => d.decisionId.toLowerCase())}::text[]::uuid[], ${unique.map((d) => d.at.toISOString())}::text[]::timestamptz[],
                            ${unique.map((d) => d.versionId)}::int[], ${unique.map((d) => d.ruleId)}::int[],
                            ${unique.map((d) => d.layer)}::text[]::routing_layer[], ${unique.map((d) => d.model)}::text[],
                            ${unique.map((d) => d.taskType)}::text[], ${inputs}::text[])
@@ -125,7 +117,5 @@ export async function writeRouteDecisions(
         SELECT count(*) FROM routing_decision_samples s WHERE s.sampled_at >= c.hour AND s.sampled_at < c.hour + interval '1 hour')
     )
     SELECT decision_id::text AS "decisionId" FROM inserted`;
-  const stored = new Set(rows.map((row) => row.decisionId));
-  for (const decision of unique) if (!stored.has(decision.decisionId)) duplicates.add(decision.decisionId);
-  return { stored: stored.size, duplicates };
+  return { storedIds: new Set(rows.map((row) => row.decisionId)) };
 }
