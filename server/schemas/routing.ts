@@ -135,3 +135,8 @@ export const RouteDecisionFields = {
     .optional()
     .describe('The request input, only for decisions the router sampled for replay (stored bounded to the matched prefix)'),
 };
+
+export const GetRoutingRuleStatsInput = withTimeRange({
+  taskType: optionalText(100).optional().describe('Only decisions of this task type ("" = decisions made without one)'),
+  ruleId: ruleId.optional().describe('Only this rule (a deleted rule included)'),
+}).prefault({});

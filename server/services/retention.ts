@@ -13,6 +13,9 @@ export const RETAINED_ROWS = {
   metricValues: { table: 'performance_metrics', datedBy: 'recorded_at', label: 'metric values' },
   bugOccurrences: { table: 'bug_pattern_occurrences', datedBy: 'occurred_at', label: 'bug occurrences' },
   idempotencyKeys: { table: 'ingest_events', datedBy: 'received_at', label: 'ingest eventIds' },
+  // An outcome reported later than this finds no decision (a 404); the hourly counts built from them stay.
+  routeDecisions: { table: 'routing_decisions', datedBy: 'decided_at', label: 'routing decisions' },
+  decisionSamples: { table: 'routing_decision_samples', datedBy: 'sampled_at', label: 'routing decision input samples' },
 } as const;
 
 export type RetainedKind = keyof typeof RETAINED_ROWS;
@@ -39,7 +42,14 @@ const DAY_MS = 86_400_000;
 const daysToMs = (days: number) => (days === 0 ? null : days * DAY_MS);
 
 export function retentionConfig(
-  env: Pick<HoneEnv, 'HONE_RETENTION_METRICS_DAYS' | 'HONE_RETENTION_BUG_OCCURRENCES_DAYS' | 'HONE_IDEMPOTENCY_WINDOW'>,
+  env: Pick<
+    HoneEnv,
+    | 'HONE_RETENTION_METRICS_DAYS'
+    | 'HONE_RETENTION_BUG_OCCURRENCES_DAYS'
+    | 'HONE_IDEMPOTENCY_WINDOW'
+    | 'HONE_RETENTION_DECISIONS_DAYS'
+    | 'HONE_RETENTION_DECISION_SAMPLES_DAYS'
+  >,
 ): RetentionConfig {
   return {
     maxAgeMs: {
@@ -47,6 +57,8 @@ export function retentionConfig(
       bugOccurrences: daysToMs(env.HONE_RETENTION_BUG_OCCURRENCES_DAYS),
       // The ingest tool ignores older keys already; deleting them keeps the table at one window of traffic.
       idempotencyKeys: env.HONE_IDEMPOTENCY_WINDOW,
+      routeDecisions: daysToMs(env.HONE_RETENTION_DECISIONS_DAYS),
+      decisionSamples: daysToMs(env.HONE_RETENTION_DECISION_SAMPLES_DAYS),
     },
     batchSize: 5000,
     pauseMs: 50,

@@ -26,12 +26,28 @@ describe('environment', () => {
       metricValues: 90 * 86_400_000,
       bugOccurrences: 400 * 86_400_000,
       idempotencyKeys: 7 * 86_400_000,
+      routeDecisions: 7 * 86_400_000,
+      decisionSamples: 30 * 86_400_000,
     });
     const off = retentionConfig(
-      parseEnv({ HONE_RETENTION_METRICS_DAYS: '0', HONE_RETENTION_BUG_OCCURRENCES_DAYS: '30', HONE_IDEMPOTENCY_WINDOW: '36h' }),
+      parseEnv({
+        HONE_RETENTION_METRICS_DAYS: '0',
+        HONE_RETENTION_BUG_OCCURRENCES_DAYS: '30',
+        HONE_IDEMPOTENCY_WINDOW: '36h',
+        HONE_RETENTION_DECISIONS_DAYS: '2',
+        HONE_RETENTION_DECISION_SAMPLES_DAYS: '0',
+      }),
     );
-    expect(off.maxAgeMs).toEqual({ metricValues: null, bugOccurrences: 30 * 86_400_000, idempotencyKeys: 36 * 3_600_000 });
-    expect(describeRetention(off)).toBe('metric values forever, bug occurrences 30 days, ingest eventIds 36 hours');
+    expect(off.maxAgeMs).toEqual({
+      metricValues: null,
+      bugOccurrences: 30 * 86_400_000,
+      idempotencyKeys: 36 * 3_600_000,
+      routeDecisions: 2 * 86_400_000,
+      decisionSamples: null,
+    });
+    expect(describeRetention(off)).toBe(
+      'metric values forever, bug occurrences 30 days, ingest eventIds 36 hours, routing decisions 2 days, routing decision input samples forever',
+    );
   });
 
   it('selects PostgreSQL when DATABASE_URL is set', () => {

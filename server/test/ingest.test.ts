@@ -218,6 +218,8 @@ describe('ingest: bad items', () => {
       modelCalls: ['stored', 'rejected', 'rejected', 'rejected', 'rejected', 'stored'],
       metrics: ['stored', 'rejected', 'rejected', 'rejected', 'rejected'],
       bugReports: ['rejected', 'stored'],
+      routeDecisions: [],
+      routeOutcomes: [],
     });
     expect(result.errors.map((e) => e.path)).toEqual([
       ['modelCalls', 1, 'latencyMs'],
@@ -364,7 +366,7 @@ describe(`ingest over REST (${testDatabaseKind})`, () => {
       stored: 2,
       duplicates: 0,
       rejected: 1,
-      outcomes: { modelCalls: ['stored', 'rejected'], metrics: ['stored'], bugReports: [] },
+      outcomes: { modelCalls: ['stored', 'rejected'], metrics: ['stored'], bugReports: [], routeDecisions: [], routeOutcomes: [] },
       errors: [{ path: ['modelCalls', 1, 'latencyMs'], message: expect.any(String) }],
     });
 

@@ -1,5 +1,6 @@
 // Retention: raw rows older than their age are deleted in bounded batches; young rows and every aggregate stay;
 // servers sharing a database take turns.
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { RETENTION_LOCK, runRetention, scheduleRetention, type RetentionConfig } from '../services/retention';
@@ -12,12 +13,22 @@ const now = new Date();
 const daysAgo = (days: number) => new Date(now.getTime() - days * DAY).toISOString();
 
 const config = (overrides: Partial<RetentionConfig['maxAgeMs']> = {}): RetentionConfig => ({
-  maxAgeMs: { metricValues: 90 * DAY, bugOccurrences: 400 * DAY, idempotencyKeys: 7 * DAY, ...overrides },
+  maxAgeMs: {
+    metricValues: 90 * DAY,
+    bugOccurrences: 400 * DAY,
+    idempotencyKeys: 7 * DAY,
+    routeDecisions: 7 * DAY,
+    decisionSamples: 30 * DAY,
+    ...overrides,
+  },
   batchSize: 10,
   pauseMs: 0,
 });
 
-/** 35 metric values of 100 days ago and 5 of 89; 12 bug reports of 500 days ago and 3 of 10; 40 eventIds, 3 of them 8 days old. */
+/**
+ * 35 metric values of 100 days ago and 5 of 89; 12 bug reports of 500 days ago and 3 of 10; 40 eventIds, 3 of them 8 days old;
+ * routing decisions (each with its input sample) 3 of 31 days ago, 4 of 8 and 2 of 1.
+ */
 async function seed() {
   const metric = { metricName: 'latency', metricValue: 1, metricUnit: 'ms' };
   const call = { modelId: 'm', taskType: 'coding', success: true, latencyMs: 100, cost: 0.5 };
@@ -26,6 +37,15 @@ async function seed() {
     metrics: [...Array(35).fill({ ...metric, at: daysAgo(100) }), ...Array(5).fill({ ...metric, at: daysAgo(89) })],
     bugReports: [...Array(12).fill({ ...bug, at: daysAgo(500) }), ...Array(3).fill({ ...bug, at: daysAgo(10) })],
     modelCalls: Array.from({ length: 40 }, (_, i) => ({ ...call, eventId: `e${i}`, at: daysAgo(i < 20 ? 200 : 1) })),
+    routeDecisions: [31, 31, 31, 8, 8, 8, 8, 1, 1].map((days) => ({
+      decisionId: randomUUID(),
+      at: daysAgo(days),
+      versionId: null,
+      ruleId: null,
+      layer: 'fast' as const,
+      model: null,
+      input: `decided ${days} days ago`,
+    })),
   });
   await t.db.prisma.ingestEvent.updateMany({ where: { eventId: { in: ['e0', 'e1', 'e2'] } }, data: { receivedAt: new Date(daysAgo(8)) } });
 }
@@ -36,10 +56,13 @@ async function snapshot() {
     metricValues: await prisma.performanceMetric.count(),
     bugOccurrences: await prisma.bugPatternOccurrence.count(),
     idempotencyKeys: await prisma.ingestEvent.count(),
+    routeDecisions: await prisma.routingDecision.count(),
+    decisionSamples: await prisma.routingDecisionSample.count(),
     aggregates: {
       models: await prisma.modelPerformance.findMany(),
       hours: await prisma.modelCallHourly.findMany({ orderBy: { hour: 'asc' } }),
       bugPatterns: await prisma.bugPattern.findMany(),
+      routingHours: await prisma.routingDecisionHourly.findMany({ orderBy: { hour: 'asc' } }),
     },
   };
 }
@@ -48,29 +71,43 @@ describe(`retention (${testDatabaseKind})`, () => {
   it('deletes rows older than their age in batches of at most batchSize, keeping young rows and every aggregate', async () => {
     await seed();
     const before = await snapshot();
-    expect(before).toMatchObject({ metricValues: 40, bugOccurrences: 15, idempotencyKeys: 40 });
+    expect(before).toMatchObject({ metricValues: 40, bugOccurrences: 15, idempotencyKeys: 40, routeDecisions: 9, decisionSamples: 9 });
 
     const result = await runRetention(t.db.prisma, now, config());
-    expect(result).toEqual({ deleted: { metricValues: 35, bugOccurrences: 12, idempotencyKeys: 3 }, batches: 4 + 2 + 1, busy: false });
+    expect(result).toEqual({
+      deleted: { metricValues: 35, bugOccurrences: 12, idempotencyKeys: 3, routeDecisions: 7, decisionSamples: 3 },
+      batches: 4 + 2 + 1 + 1 + 1,
+      busy: false,
+    });
 
     const after = await snapshot();
-    expect(after).toMatchObject({ metricValues: 5, bugOccurrences: 3, idempotencyKeys: 37 });
+    expect(after).toMatchObject({ metricValues: 5, bugOccurrences: 3, idempotencyKeys: 37, routeDecisions: 2, decisionSamples: 6 });
     expect(after.aggregates).toEqual(before.aggregates);
     expect((await t.db.prisma.performanceMetric.findMany()).every((m) => m.recordedAt.getTime() > now.getTime() - 90 * DAY)).toBe(true);
 
     // Nothing old is left: a second run deletes nothing, in one statement per kind.
     expect(await runRetention(t.db.prisma, now, config())).toEqual({
-      deleted: { metricValues: 0, bugOccurrences: 0, idempotencyKeys: 0 },
-      batches: 3,
+      deleted: { metricValues: 0, bugOccurrences: 0, idempotencyKeys: 0, routeDecisions: 0, decisionSamples: 0 },
+      batches: 5,
       busy: false,
     });
   });
 
   it('keeps a kind forever when its age is off, and lets a forgotten eventId be stored again', async () => {
     await seed();
-    const result = await runRetention(t.db.prisma, now, config({ metricValues: null, bugOccurrences: null }));
-    expect(result.deleted).toEqual({ metricValues: 0, bugOccurrences: 0, idempotencyKeys: 3 });
-    expect(await snapshot()).toMatchObject({ metricValues: 40, bugOccurrences: 15, idempotencyKeys: 37 });
+    const result = await runRetention(
+      t.db.prisma,
+      now,
+      config({ metricValues: null, bugOccurrences: null, routeDecisions: null, decisionSamples: null }),
+    );
+    expect(result.deleted).toEqual({ metricValues: 0, bugOccurrences: 0, idempotencyKeys: 3, routeDecisions: 0, decisionSamples: 0 });
+    expect(await snapshot()).toMatchObject({
+      metricValues: 40,
+      bugOccurrences: 15,
+      idempotencyKeys: 37,
+      routeDecisions: 9,
+      decisionSamples: 9,
+    });
 
     const again = await t.db.caller.ingest.batch({
       modelCalls: ['e0', 'e3'].map((eventId) => ({ eventId, modelId: 'm', taskType: 'coding', success: true, latencyMs: 1, cost: 0 })),
@@ -96,7 +133,11 @@ describe(`retention (${testDatabaseKind})`, () => {
     try {
       await other.query('SELECT pg_advisory_lock($1::bigint)', [String(RETENTION_LOCK)]);
       const result = await runRetention(t.db.prisma, now, config());
-      expect(result).toMatchObject({ busy: true, batches: 0, deleted: { metricValues: 0, bugOccurrences: 0, idempotencyKeys: 0 } });
+      expect(result).toMatchObject({
+        busy: true,
+        batches: 0,
+        deleted: { metricValues: 0, bugOccurrences: 0, idempotencyKeys: 0, routeDecisions: 0, decisionSamples: 0 },
+      });
       expect(await snapshot()).toMatchObject({ metricValues: 40, bugOccurrences: 15, idempotencyKeys: 40 });
 
       await other.query('SELECT pg_advisory_unlock($1::bigint)', [String(RETENTION_LOCK)]);
@@ -104,6 +145,8 @@ describe(`retention (${testDatabaseKind})`, () => {
         metricValues: 35,
         bugOccurrences: 12,
         idempotencyKeys: 3,
+        routeDecisions: 7,
+        decisionSamples: 3,
       });
     } finally {
       await other.end();

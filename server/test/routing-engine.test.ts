@@ -421,3 +421,81 @@ describe('ingest of routing decisions and outcomes', () => {
     );
   });
 });
+
+describe('get_routing_rule_stats', () => {
+  it('measures each version from its outcomes, with a Wilson interval, beside the stated success rate; shadow counts with whom they displaced', async () => {
+    const routing = t.db.caller.routing;
+    const { heuristic: rule } = await routing.updateHeuristic({
+      pattern: 'deploy',
+      preferredLayer: 'fast',
+      preferredModel: 'm-1',
+      successRate: 95,
+    });
+    const { heuristic: shadow } = await routing.updateHeuristic({
+      pattern: 'deploy|ship',
+      preferredLayer: 'deep',
+      priority: 5,
+      state: 'shadow',
+    });
+    const decide = async (count: number, input: string) => {
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++) ids.push((await routing.resolve({ input, taskType: 'ops' })).decisionId);
+      return ids;
+    };
+    const v1Decisions = await decide(10, 'deploy it');
+    await flushRouteDecisions(t.db.prisma);
+    await t.db.caller.ingest.batch({
+      routeOutcomes: v1Decisions.map((decisionId, i) => ({
+        decisionId,
+        success: i < 8,
+        latencyMs: 100 + i * 10,
+        cost: i < 5 ? 1 : undefined,
+      })),
+    });
+    const { heuristic: edited } = await routing.updateHeuristic({
+      id: rule.id,
+      pattern: 'deploy',
+      preferredLayer: 'balanced',
+      successRate: 70,
+    });
+    const v2Decisions = await decide(2, 'deploy that');
+    await decide(3, 'ship it'); // only the shadow rule matches: it would have displaced the default layer
+    await routing.recordOutcome({ decisionId: v2Decisions[0]!, success: true, modelId: 'm-2' });
+
+    const stats = await routing.ruleStats({});
+    const [shadowStats, ruleStats] = stats.rules;
+    expect(shadowStats).toMatchObject({ ruleId: shadow.id, state: 'shadow', hits: 0, shadowHits: 15, wouldDecide: 15 });
+    expect(shadowStats!.versions[0]!.displaced).toEqual(
+      expect.arrayContaining([
+        { versionId: rule.versionId, ruleId: rule.id, decisions: 10 },
+        { versionId: edited.versionId, ruleId: rule.id, decisions: 2 },
+        { versionId: null, ruleId: null, decisions: 3 },
+      ]),
+    );
+    expect(ruleStats).toMatchObject({ ruleId: rule.id, exists: true, hits: 12, statedSuccessRate: 70 });
+    const [v2, v1] = ruleStats!.versions;
+    expect(v1).toMatchObject({ versionId: rule.versionId, version: 1, current: false, hits: 10, statedSuccessRate: 95 });
+    expect(v1!.outcomes).toMatchObject({
+      n: 10,
+      successes: 8,
+      successRate: 80,
+      latencySamples: 10,
+      meanLatencyMs: 145,
+      costSamples: 5,
+      meanCost: 1,
+    });
+    expect(v1!.outcomes.successRateInterval!.low).toBeCloseTo(49.02, 1);
+    expect(v1!.outcomes.successRateInterval!.high).toBeCloseTo(94.33, 1);
+    expect(v2).toMatchObject({ versionId: edited.versionId, version: 2, current: true, hits: 2, statedSuccessRate: 70 });
+    expect(v2!.outcomes).toMatchObject({ n: 1, successRate: 100, meanLatencyMs: null });
+    expect(v2!.byModel).toEqual([expect.objectContaining({ model: 'm-2', n: 1 })]);
+    expect(ruleStats!.outcomes).toMatchObject({ n: 11, successes: 9 });
+    expect(stats.defaultLayer.decisions).toBe(3);
+
+    // A deleted rule keeps its figures; another task type has none.
+    await routing.deleteHeuristic({ id: rule.id });
+    const afterDelete = await routing.ruleStats({ ruleId: rule.id });
+    expect(afterDelete.rules).toEqual([expect.objectContaining({ ruleId: rule.id, exists: false, state: 'deleted', hits: 12 })]);
+    expect((await routing.ruleStats({ taskType: 'chat' })).rules.every((r) => r.hits === 0 && r.outcomes.n === 0)).toBe(true);
+  });
+});

@@ -2,6 +2,7 @@ import {
   DeleteRoutingRuleInput,
   GetRoutingHitRatesInput,
   GetRoutingRuleHistoryInput,
+  GetRoutingRuleStatsInput,
   ListRoutingRulesInput,
   PreviewRouteInput,
   RecordRouteOutcomeInput,
@@ -11,6 +12,7 @@ import {
 import { getRoutingHitRates } from '../services/routing/hit-rates';
 import { getRoutingRuleHistory } from '../services/routing/rule-history';
 import { recordRouteOutcome } from '../services/routing/record-outcome';
+import { getRoutingRuleStats } from '../services/routing/rule-stats';
 import { resolveRoute } from '../services/routing/resolve-route';
 import { warningsForSavedRule } from '../services/routing/check-rules';
 import { deleteRoutingRule, listRoutingRules, saveRoutingRule } from '../services/routing/rule-store';
@@ -131,4 +133,17 @@ export const recordRouteOutcomeTool = defineTool({
     return { decisionId, success: true, latencyMs: 2340, cost: 0.0125, modelId: 'claude-sonnet-4' };
   },
   handler: ({ prisma }, input) => recordRouteOutcome(prisma, input),
+});
+
+export const getRoutingRuleStatsTool = defineTool({
+  name: 'get_routing_rule_stats',
+  description:
+    "What each routing rule and each of its versions measured over a date range (default the last 7 days): hits, shadow rules' " +
+    'would-have-matched and would-have-decided counts with the versions (or default layer) they would have displaced, and from reported ' +
+    'outcomes (record_route_outcome) the measured success rate in percent with its Wilson 95% interval and sample size, mean latency and ' +
+    'mean cost, overall and per model, beside the stated successRate the client gave. Deleted rules appear while they have figures.',
+  input: GetRoutingRuleStatsInput,
+  readOnly: true,
+  example: { from: '2026-01-01T00:00:00Z', to: '2026-01-08T00:00:00Z' },
+  handler: ({ prisma }, input) => getRoutingRuleStats(prisma, input),
 });
