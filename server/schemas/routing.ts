@@ -39,34 +39,38 @@ export const routingPattern = storableText(
 
 export const ruleId = databaseId();
 
-export const SaveRoutingRuleInput = z
-  .strictObject({
-    id: ruleId.optional().describe('Id of the rule to edit, so its pattern can change; omit to upsert keyed on pattern as the spec says'),
-    pattern: routingPattern.describe(
-      'Regular expression (JavaScript syntax, run by the linear-time RE2 engine: no lookaround or backreferences) tested against the request input; the upsert key',
+/** The save's fields without the cross-field rule (zod cannot omit fields of a refined object: the form omits some). */
+export const SaveRoutingRuleFields = z.strictObject({
+  id: ruleId.optional().describe('Id of the rule to edit, so its pattern can change; omit to upsert keyed on pattern as the spec says'),
+  pattern: routingPattern.describe(
+    'Regular expression (JavaScript syntax, run by the linear-time RE2 engine: no lookaround or backreferences) tested against the request input; the upsert key',
+  ),
+  preferredLayer: z.enum(ROUTING_LAYERS).describe('Layer to route matching requests to'),
+  preferredModel: nonBlank(200).nullable().optional().describe('Specific model to use; null clears it'),
+  reasoning: optionalText(5000).optional().describe('Why this rule exists'),
+  successRate: z.number().min(0).max(100).optional().describe('Observed success rate of the rule, 0..100'),
+  usageCount: z.number().int().min(0).max(MAX_INT32).optional().describe('How often the rule has been used'),
+  active: z
+    .boolean()
+    .optional()
+    .describe('Whether the rule is applied (default true on creation); false makes it inactive. Same as state active/inactive'),
+  state: z
+    .enum(ROUTING_RULE_STATES)
+    .optional()
+    .describe(
+      'active: decides; shadow: evaluated on every decision and counted as "would have matched", never decides; inactive: ignored (default active on creation)',
     ),
-    preferredLayer: z.enum(ROUTING_LAYERS).describe('Layer to route matching requests to'),
-    preferredModel: nonBlank(200).nullable().optional().describe('Specific model to use; null clears it'),
-    reasoning: optionalText(5000).optional().describe('Why this rule exists'),
-    successRate: z.number().min(0).max(100).optional().describe('Observed success rate of the rule, 0..100'),
-    usageCount: z.number().int().min(0).max(MAX_INT32).optional().describe('How often the rule has been used'),
-    active: z
-      .boolean()
-      .optional()
-      .describe('Whether the rule is applied (default true on creation); false makes it inactive. Same as state active/inactive'),
-    state: z
-      .enum(ROUTING_RULE_STATES)
-      .optional()
-      .describe(
-        'active: decides; shadow: evaluated on every decision and counted as "would have matched", never decides; inactive: ignored (default active on creation)',
-      ),
-    priority: z.number().int().min(-1_000_000).max(1_000_000).optional().describe('Higher is checked first (default 0)'),
-    metadata: jsonObject.optional().describe(jsonDescription('Extra keys, merged into the stored metadata')),
-  })
-  .superRefine((rule, ctx) => {
-    if (rule.active !== undefined && rule.state !== undefined && rule.active !== (rule.state === 'active'))
-      ctx.addIssue({ code: 'custom', path: ['state'], message: `contradicts active: ${rule.active}; give one of the two` });
-  });
+  priority: z.number().int().min(-1_000_000).max(1_000_000).optional().describe('Higher is checked first (default 0)'),
+  metadata: jsonObject.optional().describe(jsonDescription('Extra keys, merged into the stored metadata')),
+});
+
+/** `active` and `state` may both be given only when they agree. */
+export function refuseContradictoryState(rule: { active?: boolean; state?: RoutingRuleStateValue }, ctx: z.RefinementCtx): void {
+  if (rule.active !== undefined && rule.state !== undefined && rule.active !== (rule.state === 'active'))
+    ctx.addIssue({ code: 'custom', path: ['state'], message: `contradicts active: ${rule.active}; give one of the two` });
+}
+
+export const SaveRoutingRuleInput = SaveRoutingRuleFields.superRefine(refuseContradictoryState);
 
 /** The state a save asks for: `state`, else the spec's `active` flag, else unchanged (undefined). */
 export function requestedRuleState(rule: { active?: boolean; state?: RoutingRuleStateValue }): RoutingRuleStateValue | undefined {
