@@ -1,5 +1,8 @@
 import type { RoutingRuleWarning } from '@/server/services/routing/check-rules';
 import type { RuleEdit } from '@/server/services/routing/hit-rates';
+import type { RuleHistory, RuleVersionDto } from '@/server/services/routing/rule-history';
+import type { MeasuredOutcomes, RoutingRuleStats, RuleStats, VersionStats } from '@/server/services/routing/rule-stats';
+import { formatCount, formatPercent } from '../../format';
 
 /** A vertical marker on a time chart: at a bucket's start (`t`, the rows' x value), with a short label and its details. */
 export interface ChartMarker {
@@ -47,4 +50,39 @@ export function warningsByRule(warnings: readonly RoutingRuleWarning[] | undefin
     byRule.set(warning.ruleId, [...(byRule.get(warning.ruleId) ?? []), warning]);
   }
   return byRule;
+}
+
+/** A measured success rate with what makes it trustworthy or not: its 95% interval and sample size. */
+export function measuredSuccess(outcomes: MeasuredOutcomes): string {
+  if (outcomes.n === 0 || outcomes.successRate === null) return 'no outcomes';
+  const interval = outcomes.successRateInterval;
+  const range = interval ? `${interval.low.toFixed(0)}–${interval.high.toFixed(0)}%, ` : '';
+  return `${formatPercent(outcomes.successRate)} (${range}n=${formatCount(outcomes.n)})`;
+}
+
+/** Whom a shadow rule would have displaced, most first: rules by id (and version), the default layer by name. */
+export function displacedSummary(displaced: VersionStats['displaced'], versionsOf: ReadonlyMap<number, number>): string {
+  return [...displaced]
+    .sort((a, b) => b.decisions - a.decisions)
+    .map(({ versionId, ruleId, decisions }) => {
+      if (ruleId === null) return `default layer ×${formatCount(decisions)}`;
+      const version = versionId === null ? undefined : versionsOf.get(versionId);
+      return `#${ruleId}${version === undefined ? '' : ` v${version}`} ×${formatCount(decisions)}`;
+    })
+    .join(', ');
+}
+
+/** Every version number by version id, across the rules' stats: how displaced versions are named. */
+export const versionNumbers = (stats: RoutingRuleStats | undefined): Map<number, number> =>
+  new Map(stats?.rules.flatMap((rule) => rule.versions.map((v) => [v.versionId, v.version] as const)) ?? []);
+
+export interface VersionRow extends RuleVersionDto {
+  /** The version's figures in the range; null when it has none there. */
+  stats: VersionStats | null;
+}
+
+/** A rule's history (newest first) beside each version's figures in the range. */
+export function versionRows(history: RuleHistory, stats: RuleStats | undefined): VersionRow[] {
+  const byVersion = new Map(stats?.versions.map((v) => [v.versionId, v]) ?? []);
+  return history.versions.map((version) => ({ ...version, stats: byVersion.get(version.versionId) ?? null }));
 }
