@@ -51,7 +51,9 @@ beforeAll(async () => {
   });
   readTools = readToolsObserver(server.url);
   // The embedded database belongs to the server process: only its tools can look inside while it runs.
-  observer = testDatabaseKind === 'postgres' ? databaseObserver(await db.withPrisma(async (prisma) => prisma)) : readTools;
+  // Routing reads first write the decisions the server has counted in memory: the fingerprint is then the settled state.
+  const settle = () => fetch(`${server.url}/tools/get_routing_hit_rates`).then((response) => response.arrayBuffer());
+  observer = testDatabaseKind === 'postgres' ? databaseObserver(await db.withPrisma(async (prisma) => prisma), settle) : readTools;
   console.log(
     `hostile-input (${testDatabaseKind}): seed ${SEED}, ${RUNS} random cases per tool and face; state seen by ${observer.method}`,
   );

@@ -19,10 +19,15 @@ export interface StateObserver {
  * Exact, through a connection of the test's own: every table of the schema (Prisma's migration log excepted), its
  * row count and an MD5 of all its rows as text in a stable order. Sees any write, updates of counters included.
  */
-export function databaseObserver(prisma: PrismaClient): StateObserver {
+/**
+ * `settle` runs first: a server counts routing decisions in memory and writes them within a second, so the caller
+ * makes it write them now (any routing read does) and the fingerprint does not change later under a refused call.
+ */
+export function databaseObserver(prisma: PrismaClient, settle: () => Promise<unknown> = async () => {}): StateObserver {
   return {
     method: 'every table: row count and an MD5 of its rows, through the test’s own connection',
     async fingerprint() {
+      await settle();
       const tables = await prisma.$queryRawUnsafe<{ name: string }[]>(
         "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename <> '_prisma_migrations' ORDER BY 1",
       );

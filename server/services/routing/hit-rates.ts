@@ -3,6 +3,7 @@ import type { PrismaClient } from '../../db/client';
 import type { GetRoutingHitRatesInput } from '../../schemas/routing';
 import { Prisma } from '../../db/generated/client';
 import { alignToBuckets, binned, echoRange, resolveTimeRange, rollupRows, rollupSpans, type RangeEcho } from '../time-buckets';
+import { flushRouteDecisions } from './decision-recorder';
 import { RULE_EVALUATION_ORDER } from './rule-dto';
 
 export interface RuleHitRates {
@@ -64,6 +65,8 @@ const HIT_ROLLUPS = {
  * ones unless bucketed by hour), plus the rule list.
  */
 export async function getRoutingHitRates(prisma: PrismaClient, input: z.output<typeof GetRoutingHitRatesInput>): Promise<RoutingHitRates> {
+  // Read-your-writes within a process: the decisions this server answered are written before they are read.
+  await flushRouteDecisions(prisma);
   const range = resolveTimeRange(input);
   const echo = echoRange(range);
   const task = input.taskType ?? null;

@@ -3,6 +3,7 @@ import type { PrismaClient } from '../../db/client';
 import type { RoutingRuleVersion } from '../../db/generated/client';
 import type { GetRoutingRuleStatsInput, RoutingLayerValue, RoutingRuleStateValue } from '../../schemas/routing';
 import { resolveTimeRange } from '../time-buckets';
+import { flushRouteDecisions } from './decision-recorder';
 import { RULE_EVALUATION_ORDER, toRoutingRuleDto } from './rule-dto';
 import { wilsonInterval } from './wilson';
 
@@ -115,6 +116,8 @@ export async function getRoutingRuleStats(
   prisma: PrismaClient,
   input: z.output<typeof GetRoutingRuleStatsInput>,
 ): Promise<RoutingRuleStats> {
+  // Read-your-writes within a process: the decisions this server answered are written before they are read.
+  await flushRouteDecisions(prisma);
   const range = resolveTimeRange(input);
   const task = input.taskType ?? null;
   const ruleFilter = input.ruleId ?? null;
@@ -196,7 +199,7 @@ export async function getRoutingRuleStats(
       outcomes: measured(sumsOf(v.id)),
       byModel: (outcomesOf.get(v.id) ?? []).map(({ model, ...sums }) => ({ model, ...measured(sums) })),
       // The client may restate its prior without changing the rule (no new version): the current version shows it as it is now.
-      statedSuccessRate: isCurrent ? rule!.successRate : v.statedSuccessRate,
+      statedSuccessRate: isCurrent ? rule.successRate : v.statedSuccessRate,
     };
   };
 
