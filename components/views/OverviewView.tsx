@@ -36,10 +36,7 @@ export function OverviewView({ filter }: { filter: IsoRange & { taskType?: strin
         : null,
     [rates.data],
   );
-  const edits = useMemo(
-    () => (rates.data ? editMarkers(rates.data.edits, rates.data.buckets, rates.data.bucket) : []),
-    [rates.data],
-  );
+  const edits = useMemo(() => (rates.data ? editMarkers(rates.data.edits, rates.data.buckets, rates.data.bucket) : []), [rates.data]);
   const bugChart = useMemo(() => (bugs.data ? stackedOccurrences(bugs.data) : null), [bugs.data]);
   const r = report.data;
   return (
