@@ -77,7 +77,7 @@ export function RuleForm({
     setError,
     reset,
     control,
-    formState: { errors, isSubmitting, isDirty },
+    formState: { errors, isSubmitting },
   } = useForm<RuleInput, unknown, RuleOutput>({
     resolver: zodResolver(RuleFormSchema),
     defaultValues: defaultsOf(rule),
@@ -234,7 +234,8 @@ export function RuleForm({
           </span>
         )}
       </div>
-      {!editing && !isDirty && (
+      {/* Until a next rule is begun: the form is emptied on save (isDirty is no guide, the state select keeps it set). */}
+      {!editing && (pattern ?? '') === '' && (
         <RuleWarnings warnings={savedWarnings} title="Saved, with warnings:" testId={`rule-warnings-saved-${prefix}`} />
       )}
       <RuleWarnings
