@@ -9,3 +9,6 @@ export const FIRST_BUG_PAGE = { limit: BUG_PAGE_SIZE } as const;
 export const METRIC_NAMES = {} as const;
 
 export const reportInput = (taskType: string | undefined) => (taskType ? { taskType } : {});
+
+/** Every stored rule checked, with the default thresholds. */
+export const ALL_RULE_CHECKS = {} as const;

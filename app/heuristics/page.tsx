@@ -1,5 +1,5 @@
 import { dashboardView, type SearchParams } from '@/app/_lib/range';
-import { ALL_RULES } from '@/app/_lib/view-inputs';
+import { ALL_RULE_CHECKS, ALL_RULES } from '@/app/_lib/view-inputs';
 import { DashboardControls } from '@/components/controls/DashboardControls';
 import { HydrateClient } from '@/components/trpc/HydrateClient';
 import { HeuristicsView } from '@/components/views/HeuristicsView';
@@ -12,7 +12,12 @@ export default async function HeuristicsPage({ searchParams }: { searchParams: P
   const [knownTaskTypes, access] = await Promise.all([
     taskTypes(),
     dashboardAccess(),
-    prefetch(trpc.routing.listHeuristics.queryOptions(ALL_RULES), trpc.routing.hitRates.queryOptions(filter)),
+    prefetch(
+      trpc.routing.listHeuristics.queryOptions(ALL_RULES),
+      trpc.routing.hitRates.queryOptions(filter),
+      trpc.routing.ruleStats.queryOptions(filter),
+      trpc.routing.checkRules.queryOptions(ALL_RULE_CHECKS),
+    ),
   ]);
   return (
     <HydrateClient>

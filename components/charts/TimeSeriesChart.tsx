@@ -1,8 +1,9 @@
 'use client';
 
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatBucket } from '../format';
 import { colorAt } from './palette';
+import type { ChartMarker } from './prepare/heuristics';
 import type { ChartData } from './prepare/rows';
 
 /** Lines (or stacked bars) over a bucket axis; only renders what it is given. */
@@ -15,6 +16,7 @@ export function TimeSeriesChart({
   colors,
   height = 280,
   domain,
+  markers = [],
 }: {
   data: ChartData;
   bucket: 'hour' | 'day';
@@ -26,6 +28,8 @@ export function TimeSeriesChart({
   height?: number;
   /** Y domain; default from zero to the data's maximum. */
   domain?: [number | ((dataMin: number) => number), number | 'auto'];
+  /** Vertical lines at buckets (e.g. rule edits), each labelled. */
+  markers?: readonly ChartMarker[];
 }) {
   const color = (key: string, i: number) => colors?.[key] ?? colorAt(i);
   const axes = (
@@ -44,6 +48,16 @@ export function TimeSeriesChart({
         formatter={(value) => (typeof value === 'number' ? format(value) : String(value ?? '–'))}
       />
       <Legend wrapperStyle={{ fontSize: 12 }} />
+      {markers.map((marker) => (
+        <ReferenceLine
+          key={marker.t}
+          x={marker.t}
+          stroke="#9333ea"
+          strokeDasharray="4 3"
+          className="chart-marker"
+          label={{ value: marker.label, position: 'insideTopRight', fontSize: 11, fill: '#6b21a8' }}
+        />
+      ))}
     </>
   );
   const style = { width: '100%', height };

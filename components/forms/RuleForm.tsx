@@ -5,7 +5,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { useEffect, useMemo, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import type { z } from 'zod';
-import { MAX_PATTERN_LENGTH, ROUTING_LAYERS, SaveRoutingRuleFields } from '@/server/schemas/routing';
+import { MAX_PATTERN_LENGTH, ROUTING_LAYERS, ROUTING_RULE_STATES, SaveRoutingRuleFields } from '@/server/schemas/routing';
 import type { RoutingRuleWarning } from '@/server/services/routing/check-rules';
 import type { RoutingRuleDto } from '@/server/services/routing/rule-dto';
 import { useTRPC } from '../trpc/client';
@@ -15,29 +15,38 @@ import { RuleWarnings } from './RuleWarnings';
 import { applyServerErrors } from './server-errors';
 import { useDebouncedValue } from './use-debounced-value';
 
-/** The API's own schema, less the fields the form does not edit (free-form metadata, the usage counter). */
-const RuleFormSchema = SaveRoutingRuleFields.omit({ metadata: true, usageCount: true });
+/**
+ * The API's own fields, less those the form does not edit (free-form metadata, the usage counter) and the spec's
+ * `active` flag: the form sets the state, which says all `active` says and shadow besides.
+ */
+const RuleFormSchema = SaveRoutingRuleFields.omit({ metadata: true, usageCount: true, active: true });
 type RuleInput = z.input<typeof RuleFormSchema>;
 type RuleOutput = z.output<typeof RuleFormSchema>;
 
-const FIELDS = ['id', 'pattern', 'preferredLayer', 'preferredModel', 'priority', 'successRate', 'reasoning', 'active'] as const;
+const FIELDS = ['id', 'pattern', 'preferredLayer', 'preferredModel', 'priority', 'successRate', 'reasoning', 'state'] as const;
 
 /** Empty text means "not given" for optional numbers and text. */
 const optionalNumber = (v: unknown) => (v === '' || v === null || v === undefined ? undefined : Number(v));
 const optionalText = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
+const STATE_LABELS = {
+  active: 'active (decides)',
+  shadow: 'shadow (counted, never decides)',
+  inactive: 'inactive',
+} as const;
+
 /** How long typing pauses before the rule is checked as written. */
 const CHECK_DELAY_MS = 400;
 
 function defaultsOf(rule: RoutingRuleDto | null): RuleInput {
-  if (!rule) return { pattern: '', preferredLayer: 'balanced', active: true, priority: 0 };
+  if (!rule) return { pattern: '', preferredLayer: 'balanced', state: 'active', priority: 0 };
   return {
     id: rule.id,
     pattern: rule.pattern,
     preferredLayer: rule.preferredLayer,
     preferredModel: rule.preferredModel,
     priority: rule.priority,
-    active: rule.active,
+    state: rule.state,
     ...(rule.successRate !== null && { successRate: rule.successRate }),
     ...(rule.reasoning !== null && { reasoning: rule.reasoning }),
   };
@@ -68,15 +77,15 @@ export function RuleForm({
     setError,
     reset,
     control,
-    formState: { errors, isSubmitting, isDirty },
+    formState: { errors, isSubmitting },
   } = useForm<RuleInput, unknown, RuleOutput>({
     resolver: zodResolver(RuleFormSchema),
     defaultValues: defaultsOf(rule),
     mode: 'onTouched',
   });
-  const [pattern, preferredLayer, preferredModel, priority, active] = useWatch({
+  const [pattern, preferredLayer, preferredModel, priority, state] = useWatch({
     control,
-    name: ['pattern', 'preferredLayer', 'preferredModel', 'priority', 'active'],
+    name: ['pattern', 'preferredLayer', 'preferredModel', 'priority', 'state'],
   });
   useEffect(() => {
     onDraftChange?.({
@@ -101,9 +110,9 @@ export function RuleForm({
       ...(preferredLayer && { preferredLayer }),
       ...(typeof preferredModel === 'string' && preferredModel.trim() !== '' && { preferredModel: preferredModel.trim() }),
       ...(Number.isInteger(priorityNumber) && Math.abs(priorityNumber) <= 1_000_000 && { priority: priorityNumber }),
-      ...(typeof active === 'boolean' && { active }),
+      ...(state && { state }),
     };
-  }, [rule, pattern, preferredLayer, preferredModel, priority, active]);
+  }, [rule, pattern, preferredLayer, preferredModel, priority, state]);
   const checkedCandidate = useDebouncedValue(candidate, CHECK_DELAY_MS);
   const check = useQuery({
     ...trpc.routing.checkRules.queryOptions({ candidate: checkedCandidate ?? undefined }),
@@ -196,10 +205,15 @@ export function RuleForm({
           placeholder="Why this rule exists"
         />
       </Field>
-      <div className="checkbox">
-        <input id={id('active')} type="checkbox" {...register('active')} />
-        <label htmlFor={id('active')}>Active</label>
-      </div>
+      <Field label="State" name="state" inputId={id('state')} error={errors.state?.message}>
+        <select id={id('state')} {...register('state')} aria-invalid={!!errors.state}>
+          {ROUTING_RULE_STATES.map((value) => (
+            <option key={value} value={value}>
+              {STATE_LABELS[value]}
+            </option>
+          ))}
+        </select>
+      </Field>
       <div className="wide" style={{ display: 'flex', gap: '0.75rem', alignItems: 'center' }}>
         <button type="submit" className="primary" disabled={isSubmitting}>
           {editing ? 'Save changes' : 'Create rule'}
@@ -220,7 +234,8 @@ export function RuleForm({
           </span>
         )}
       </div>
-      {!editing && !isDirty && (
+      {/* Until a next rule is begun: the form is emptied on save (isDirty is no guide, the state select keeps it set). */}
+      {!editing && (pattern ?? '') === '' && (
         <RuleWarnings warnings={savedWarnings} title="Saved, with warnings:" testId={`rule-warnings-saved-${prefix}`} />
       )}
       <RuleWarnings

@@ -1,18 +1,32 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { Fragment, useMemo, useState } from 'react';
 import type { IsoRange } from '@/app/_lib/range';
-import { ALL_RULES } from '@/app/_lib/view-inputs';
+import { ALL_RULE_CHECKS, ALL_RULES } from '@/app/_lib/view-inputs';
 import { ChartCard, chartState } from '../charts/ChartCard';
+import { displacedSummary, measuredSuccess, versionNumbers, warningsByRule } from '../charts/prepare/heuristics';
 import { hitRateLines, rulesWithHits, type RuleRow } from '../charts/prepare/routing';
 import { isEmpty } from '../charts/prepare/rows';
 import { TimeSeriesChart } from '../charts/TimeSeriesChart';
-import { formatCount, formatPercent } from '../format';
+import { formatCount, formatMs, formatPercent, formatUsd } from '../format';
 import type { DraftRule } from '../forms/draft-rule';
 import { RuleForm } from '../forms/RuleForm';
+import { RuleWarnings } from '../forms/RuleWarnings';
+import { RuleHistoryTable } from '../tables/RuleHistoryTable';
 import { TryRouteBox } from '../forms/TryRouteBox';
 import { useTRPC } from '../trpc/client';
+
+const NO_OUTCOMES = {
+  n: 0,
+  successes: 0,
+  successRate: null,
+  successRateInterval: null,
+  meanLatencyMs: null,
+  latencySamples: 0,
+  meanCost: null,
+  costSamples: 0,
+};
 
 /** `canEdit` is false for a session opened with a read key: the server would refuse the edits anyway. */
 export function HeuristicsView({ filter, canEdit }: { filter: IsoRange & { taskType?: string }; canEdit: boolean }) {
@@ -22,7 +36,20 @@ export function HeuristicsView({ filter, canEdit }: { filter: IsoRange & { taskT
   const rates = useQuery(trpc.routing.hitRates.queryOptions(filter));
   const lines = useMemo(() => (rates.data ? hitRateLines(rates.data) : null), [rates.data]);
   const rows = useMemo(() => rulesWithHits(rules.data ?? [], rates.data), [rules.data, rates.data]);
+  const stats = useQuery(trpc.routing.ruleStats.queryOptions(filter));
+  const checks = useQuery(trpc.routing.checkRules.queryOptions(ALL_RULE_CHECKS));
+  const statsByRule = useMemo(() => new Map(stats.data?.rules.map((r) => [r.ruleId, r]) ?? []), [stats.data]);
+  const versionsOf = useMemo(() => versionNumbers(stats.data), [stats.data]);
+  const warnings = useMemo(() => warningsByRule(checks.data?.warnings), [checks.data]);
   const [editing, setEditing] = useState<number | null>(null);
+  const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
+  const toggleHistory = (id: number) =>
+    setExpanded((open) => {
+      const next = new Set(open);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  const columns = canEdit ? 13 : 11;
   const [actionError, setActionError] = useState<string | null>(null);
   const [draft, setDraft] = useState<DraftRule | undefined>();
   const priorities = useMemo(() => new Map(rows.map((r) => [r.id, r.priority])), [rows]);
@@ -50,7 +77,13 @@ export function HeuristicsView({ filter, canEdit }: { filter: IsoRange & { taskT
         </div>
         <div className="card stat">
           <div className="value">{rows.filter((r) => r.active).length}</div>
-          <div className="label">active rules of {rows.length}</div>
+          <div className="label">
+            active rules of {rows.length} ({rows.filter((r) => r.state === 'shadow').length} in shadow)
+          </div>
+        </div>
+        <div className="card stat" data-testid="default-layer-success">
+          <div className="value">{measuredSuccess(stats.data?.defaultLayer.outcomes ?? NO_OUTCOMES)}</div>
+          <div className="label">measured success when no rule matched ({formatCount(stats.data?.defaultLayer.decisions)} decisions)</div>
         </div>
       </div>
 
@@ -75,85 +108,141 @@ export function HeuristicsView({ filter, canEdit }: { filter: IsoRange & { taskT
               <th>Pattern</th>
               <th>Layer</th>
               <th>Model</th>
-              <th>Active</th>
+              <th>State</th>
               <th className="num">Hits</th>
               <th className="num">Hit rate</th>
-              <th className="num">Success rate</th>
+              <th className="num" title="From reported outcomes of this version: rate (95% interval, sample size)">
+                Measured success
+              </th>
+              <th className="num" title="The successRate a client stated: the prior">
+                Stated
+              </th>
+              <th className="num">Mean latency</th>
+              <th className="num">Mean cost</th>
               {canEdit && <th>Actions</th>}
             </tr>
           </thead>
           <tbody>
-            {rows.map((rule, i) =>
-              editing === rule.id ? (
+            {rows.map((rule, i) => {
+              const ruleStats = statsByRule.get(rule.id);
+              const current = ruleStats?.versions.find((v) => v.current);
+              const ruleWarnings = warnings.get(rule.id) ?? [];
+              return editing === rule.id ? (
                 <tr key={rule.id}>
-                  <td colSpan={10}>
+                  <td colSpan={columns}>
                     <RuleForm rule={rule} onDone={() => setEditing(null)} />
                   </td>
                 </tr>
               ) : (
-                <tr key={rule.id} className={rule.active ? undefined : 'inactive'} data-rule-id={rule.id} data-pattern={rule.pattern}>
-                  {canEdit && (
+                <Fragment key={rule.id}>
+                  <tr
+                    className={rule.active ? undefined : rule.state}
+                    data-rule-id={rule.id}
+                    data-pattern={rule.pattern}
+                    data-state={rule.state}
+                    data-warnings={ruleWarnings.length}
+                  >
+                    {canEdit && (
+                      <td>
+                        <button
+                          type="button"
+                          className="icon"
+                          aria-label={`Move /${rule.pattern}/ up`}
+                          disabled={i === 0 || update.isPending}
+                          onClick={() => moveUp(i)}
+                        >
+                          ▲
+                        </button>{' '}
+                        <button
+                          type="button"
+                          className="icon"
+                          aria-label={`Move /${rule.pattern}/ down`}
+                          disabled={i === rows.length - 1 || update.isPending}
+                          onClick={() => moveDown(i)}
+                        >
+                          ▼
+                        </button>
+                      </td>
+                    )}
+                    <td className="num">{rule.priority}</td>
                     <td>
+                      <code>{rule.pattern}</code> {rule.state === 'shadow' && <span className="badge shadow">shadow</span>}{' '}
                       <button
                         type="button"
-                        className="icon"
-                        aria-label={`Move /${rule.pattern}/ up`}
-                        disabled={i === 0 || update.isPending}
-                        onClick={() => moveUp(i)}
+                        className="link"
+                        aria-expanded={expanded.has(rule.id)}
+                        aria-label={`History of /${rule.pattern}/`}
+                        onClick={() => toggleHistory(rule.id)}
                       >
-                        ▲
-                      </button>{' '}
-                      <button
-                        type="button"
-                        className="icon"
-                        aria-label={`Move /${rule.pattern}/ down`}
-                        disabled={i === rows.length - 1 || update.isPending}
-                        onClick={() => moveDown(i)}
-                      >
-                        ▼
+                        v{rule.version} · history
                       </button>
+                      {rule.reasoning && <div className="muted small">{rule.reasoning}</div>}
+                      <RuleWarnings warnings={ruleWarnings} title="Checks:" testId={`rule-warnings-row-${rule.id}`} />
                     </td>
-                  )}
-                  <td className="num">{rule.priority}</td>
-                  <td>
-                    <code>{rule.pattern}</code>
-                    {rule.reasoning && <div className="muted small">{rule.reasoning}</div>}
-                  </td>
-                  <td>{rule.preferredLayer}</td>
-                  <td>{rule.preferredModel ?? <span className="muted">layer default</span>}</td>
-                  <td>{rule.active ? 'yes' : 'no'}</td>
-                  <td className="num">{formatCount(rule.hits)}</td>
-                  <td className="num">{formatPercent(rule.hitRate)}</td>
-                  <td className="num">{formatPercent(rule.successRate)}</td>
-                  {canEdit && (
-                    <td style={{ whiteSpace: 'nowrap' }}>
-                      <button type="button" className="secondary" onClick={() => setEditing(rule.id)}>
-                        Edit
-                      </button>{' '}
-                      <button
-                        type="button"
-                        className="secondary"
-                        disabled={update.isPending}
-                        onClick={() => patch(rule, { active: !rule.active })}
-                      >
-                        {rule.active ? 'Deactivate' : 'Activate'}
-                      </button>{' '}
-                      <button
-                        type="button"
-                        className="danger"
-                        disabled={remove.isPending}
-                        onClick={() => {
-                          if (window.confirm(`Delete rule #${rule.id} /${rule.pattern}/ and its hit history?`))
-                            remove.mutate({ id: rule.id });
-                        }}
-                      >
-                        Delete
-                      </button>
+                    <td>{rule.preferredLayer}</td>
+                    <td>{rule.preferredModel ?? <span className="muted">layer default</span>}</td>
+                    <td>{rule.state}</td>
+                    <td className="num" data-testid={`rule-hits-${rule.id}`}>
+                      {rule.state === 'shadow' && current ? (
+                        <>
+                          {formatCount(current.shadowHits)} would have matched, {formatCount(current.wouldDecide)} would have decided
+                          {current.displaced.length > 0 && (
+                            <div className="muted small">displacing {displacedSummary(current.displaced, versionsOf)}</div>
+                          )}
+                        </>
+                      ) : (
+                        formatCount(rule.hits)
+                      )}
                     </td>
+                    <td className="num">{formatPercent(rule.hitRate)}</td>
+                    <td className="num" data-testid={`rule-measured-${rule.id}`}>
+                      {current ? measuredSuccess(current.outcomes) : '–'}
+                      {ruleStats && ruleStats.versions.length > 1 && ruleStats.outcomes.n > (current?.outcomes.n ?? 0) && (
+                        <div className="muted small">all versions: {measuredSuccess(ruleStats.outcomes)}</div>
+                      )}
+                    </td>
+                    <td className="num" data-testid={`rule-stated-${rule.id}`}>
+                      {formatPercent(rule.successRate)}
+                    </td>
+                    <td className="num">{formatMs(current?.outcomes.meanLatencyMs)}</td>
+                    <td className="num">{formatUsd(current?.outcomes.meanCost)}</td>
+                    {canEdit && (
+                      <td style={{ whiteSpace: 'nowrap' }}>
+                        <button type="button" className="secondary" onClick={() => setEditing(rule.id)}>
+                          Edit
+                        </button>{' '}
+                        <button
+                          type="button"
+                          className="secondary"
+                          disabled={update.isPending}
+                          onClick={() => patch(rule, { active: !rule.active })}
+                        >
+                          {rule.active ? 'Deactivate' : 'Activate'}
+                        </button>{' '}
+                        <button
+                          type="button"
+                          className="danger"
+                          disabled={remove.isPending}
+                          onClick={() => {
+                            if (window.confirm(`Delete rule #${rule.id} /${rule.pattern}/ and its hit history?`))
+                              remove.mutate({ id: rule.id });
+                          }}
+                        >
+                          Delete
+                        </button>
+                      </td>
+                    )}
+                  </tr>
+                  {expanded.has(rule.id) && (
+                    <tr className="detail">
+                      <td colSpan={columns}>
+                        <RuleHistoryTable ruleId={rule.id} stats={ruleStats} versionsOf={versionsOf} />
+                      </td>
+                    </tr>
                   )}
-                </tr>
-              ),
-            )}
+                </Fragment>
+              );
+            })}
           </tbody>
         </table>
       </div>

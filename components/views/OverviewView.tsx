@@ -7,6 +7,7 @@ import type { IsoRange } from '@/app/_lib/range';
 import { reportInput } from '@/app/_lib/view-inputs';
 import { ChartCard, chartState } from '../charts/ChartCard';
 import { stackedOccurrences } from '../charts/prepare/bugs';
+import { editMarkers } from '../charts/prepare/heuristics';
 import { OVERALL_KEY } from '../charts/prepare/routing';
 import { isEmpty, rowsFromAligned } from '../charts/prepare/rows';
 import { TimeSeriesChart } from '../charts/TimeSeriesChart';
@@ -35,6 +36,7 @@ export function OverviewView({ filter }: { filter: IsoRange & { taskType?: strin
         : null,
     [rates.data],
   );
+  const edits = useMemo(() => (rates.data ? editMarkers(rates.data.edits, rates.data.buckets, rates.data.bucket) : []), [rates.data]);
   const bugChart = useMemo(() => (bugs.data ? stackedOccurrences(bugs.data) : null), [bugs.data]);
   const r = report.data;
   return (
@@ -112,7 +114,12 @@ export function OverviewView({ filter }: { filter: IsoRange & { taskType?: strin
         </section>
         <ChartCard
           title="Heuristic hit rate"
-          subtitle="Share of routing decisions a rule matched."
+          subtitle={
+            <>
+              Share of routing decisions a rule matched; dashed lines mark rule edits (
+              <span data-testid="overview-edit-count">{edits.length}</span> in range).
+            </>
+          }
           testId="overview-hit-rate"
           state={chartState(rates, !hitLine || isEmpty(hitLine))}
           seriesCount={hitLine?.series.length ?? 0}
@@ -126,6 +133,7 @@ export function OverviewView({ filter }: { filter: IsoRange & { taskType?: strin
               format={(v) => formatPercent(v, 0)}
               domain={[0, 100]}
               height={220}
+              markers={edits}
             />
           )}
         </ChartCard>

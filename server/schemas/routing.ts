@@ -39,7 +39,7 @@ export const routingPattern = storableText(
 
 export const ruleId = databaseId();
 
-/** The save's fields without the cross-field check: forms derive their schema from it (zod cannot omit from a refined object). */
+/** The save's fields without the cross-field rule (zod cannot omit fields of a refined object: the form omits some). */
 export const SaveRoutingRuleFields = z.strictObject({
   id: ruleId.optional().describe('Id of the rule to edit, so its pattern can change; omit to upsert keyed on pattern as the spec says'),
   pattern: routingPattern.describe(
@@ -64,10 +64,13 @@ export const SaveRoutingRuleFields = z.strictObject({
   metadata: jsonObject.optional().describe(jsonDescription('Extra keys, merged into the stored metadata')),
 });
 
-export const SaveRoutingRuleInput = SaveRoutingRuleFields.superRefine((rule, ctx) => {
+/** `active` and `state` may both be given only when they agree. */
+export function refuseContradictoryState(rule: { active?: boolean; state?: RoutingRuleStateValue }, ctx: z.RefinementCtx): void {
   if (rule.active !== undefined && rule.state !== undefined && rule.active !== (rule.state === 'active'))
     ctx.addIssue({ code: 'custom', path: ['state'], message: `contradicts active: ${rule.active}; give one of the two` });
-});
+}
+
+export const SaveRoutingRuleInput = SaveRoutingRuleFields.superRefine(refuseContradictoryState);
 
 /** The state a save asks for: `state`, else the spec's `active` flag, else unchanged (undefined). */
 export function requestedRuleState(rule: { active?: boolean; state?: RoutingRuleStateValue }): RoutingRuleStateValue | undefined {

@@ -96,7 +96,9 @@ export const getRoutingHitRatesTool = defineTool({
   name: 'get_routing_hit_rates',
   description:
     'How often routing rules fire: over a date range (default the last 7 days), the number of resolve_route decisions, the overall hit rate ' +
-    "(share of decisions some rule matched) and each rule's hits and hit rate, in total and per time bucket. Dry runs are not counted.",
+    "(share of decisions some rule matched) and each rule's hits and hit rate, in total and per time bucket. Dry runs are not counted. " +
+    'edits lists the rule versions made in the range (when, rule, version, created/updated/deleted, the fields changed, by whom), ' +
+    'where figures before and after stop being comparable.',
   input: GetRoutingHitRatesInput,
   readOnly: true,
   example: { from: '2026-01-01T00:00:00Z', to: '2026-01-08T00:00:00Z' },

@@ -137,6 +137,7 @@ describe('routing charts', () => {
       { ruleId: 1, pattern: 'a.c', hits: 18, hitRate: 60, rates: [50, null, 65] },
       { ruleId: 2, pattern: 'never', hits: 0, hitRate: 0, rates: [0, null, 0] },
     ],
+    edits: [],
   };
 
   it('draws the overall line and one per rule that fired', () => {

@@ -25,7 +25,26 @@ export interface RoutingHitRates extends RangeEcho {
   overallRates: (number | null)[];
   /** Every rule that still exists, in evaluation order, with its hits in the range (0 when it never fired). */
   rules: RuleHitRates[];
+  /** Rule versions made in the range, oldest first (at most MAX_EDITS, the most recent kept): where a chart marks edits. */
+  edits: RuleEdit[];
 }
+
+/** A rule version made in the range: the moment figures before and after it stop being comparable. */
+export interface RuleEdit {
+  at: string;
+  ruleId: number;
+  version: number;
+  versionId: number;
+  change: 'created' | 'updated' | 'deleted';
+  /** The version's pattern (the rule's, for a deletion). */
+  pattern: string;
+  /** The versioned fields it changed from the version before (empty for a creation or a deletion). */
+  fields: string[];
+  changedBy: string | null;
+}
+
+/** Beyond this many edits in one range a chart's markers would be a solid wall; the most recent ones are kept. */
+export const MAX_EDITS = 200;
 
 /** `part` as a percentage of `whole`; null when there is no whole to speak of. */
 export const percentOf = (part: number, whole: number): number | null => (whole ? (part * 100) / whole : null);
@@ -53,7 +72,7 @@ export async function getRoutingHitRates(prisma: PrismaClient, input: z.output<t
   const task = input.taskType ?? null;
   const spans = rollupSpans(range.from, range.to, { daily: range.bucket === 'day', raw: false });
   const ofTask = Prisma.sql`(${task}::text IS NULL OR task_type = ${task}::text)`;
-  const [rows, rules] = await Promise.all([
+  const [rows, rules, edits] = await Promise.all([
     prisma.$queryRaw<{ bucket: Date; decisions: bigint; misses: bigint; rule_ids: number[] | null; hits: number[] | null }[]>`
       WITH decisions AS (
         SELECT ${binned('at', range.bucket)} AS bucket, sum(decisions)::bigint AS decisions, sum(misses)::bigint AS misses
@@ -69,6 +88,7 @@ export async function getRoutingHitRates(prisma: PrismaClient, input: z.output<t
       FROM decisions d
       LEFT JOIN (SELECT bucket, array_agg(rule_id) AS rule_ids, array_agg(hits) AS hits FROM hits GROUP BY bucket) h USING (bucket)`,
     prisma.routingRule.findMany({ select: { id: true, pattern: true }, orderBy: [...RULE_EVALUATION_ORDER] }),
+    ruleEdits(prisma, range.from, range.to),
   ]);
   const decisionsAt = new Map<string, number>();
   const matchedAt = new Map<string, number>();
@@ -101,5 +121,51 @@ export async function getRoutingHitRates(prisma: PrismaClient, input: z.output<t
     decisionsPerBucket,
     overallRates: ratesOf(matchedPerBucket),
     rules: ruleRates,
+    edits,
   };
+}
+
+/**
+ * The versions made in [from, to), each with the fields it changed from its predecessor: one query (the predecessor is
+ * found through the (rule_id, version) key), whatever the number of rules.
+ */
+async function ruleEdits(prisma: PrismaClient, from: Date, to: Date): Promise<RuleEdit[]> {
+  const rows = await prisma.$queryRaw<
+    {
+      at: Date;
+      rule_id: number;
+      version: number;
+      version_id: number;
+      change: RuleEdit['change'];
+      pattern: string;
+      fields: string[];
+      changed_by: string | null;
+    }[]
+  >`
+    SELECT * FROM (
+      SELECT v.changed_at AS at, v.rule_id, v.version, v.id AS version_id, v.change, v.pattern, v.changed_by,
+        CASE WHEN v.change <> 'updated' THEN ARRAY[]::text[] ELSE array_remove(ARRAY[
+          CASE WHEN v.pattern IS DISTINCT FROM p.pattern THEN 'pattern' END,
+          CASE WHEN v.preferred_layer IS DISTINCT FROM p.preferred_layer THEN 'preferredLayer' END,
+          CASE WHEN v.preferred_model IS DISTINCT FROM p.preferred_model THEN 'preferredModel' END,
+          CASE WHEN v.priority IS DISTINCT FROM p.priority THEN 'priority' END,
+          CASE WHEN v.state IS DISTINCT FROM p.state THEN 'state' END
+        ], NULL) END AS fields
+      FROM routing_rule_versions v
+      LEFT JOIN routing_rule_versions p ON p.rule_id = v.rule_id AND p.version = v.version - 1
+      WHERE v.changed_at >= ${from} AND v.changed_at < ${to}
+      ORDER BY v.changed_at DESC, v.id DESC
+      LIMIT ${MAX_EDITS}
+    ) AS recent
+    ORDER BY at, version_id`;
+  return rows.map((r) => ({
+    at: r.at.toISOString(),
+    ruleId: r.rule_id,
+    version: r.version,
+    versionId: r.version_id,
+    change: r.change,
+    pattern: r.pattern,
+    fields: r.fields,
+    changedBy: r.changed_by,
+  }));
 }
