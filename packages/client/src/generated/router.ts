@@ -5,76 +5,863 @@ import type { TRPCMutationProcedure, TRPCQueryProcedure } from '@trpc/server';
 /** The API version these types describe (the server sends its own in the `Hone-Api-Version` header). */
 export const API_VERSION = '1.0';
 
-type JSONType = null | string | number | (JSONType)[] | { [key: string]: JSONType; } | boolean;
+type JSONType = null | string | number | JSONType[] | { [key: string]: JSONType } | boolean;
 
 /** Every Hone procedure with its input and result, as the tRPC client sees them (`hone.<group>.<procedure>`). */
 export type HoneProcedures = {
   regressionTests: {
     /** `generate_regression_test` (write) */
-    generate: TRPCMutationProcedure<{ meta: object; input: { testName: string; category: string; description: string; testCode: string; expectedBehavior: string; discoveredFrom: "bug" | "pattern" | "user-feedback"; metadata?: undefined | { [key: string]: JSONType; }; }; output: { created: boolean; test: { id: number; testName: string; category: string; description: string; testCode: string; expectedBehavior: string; discoveredFrom: "bug" | "pattern" | "user-feedback"; metadata: Record<string, unknown>; createdAt: string; }; } }>;
+    generate: TRPCMutationProcedure<{
+      meta: object;
+      input: {
+        testName: string;
+        category: string;
+        description: string;
+        testCode: string;
+        expectedBehavior: string;
+        discoveredFrom: 'bug' | 'pattern' | 'user-feedback';
+        metadata?: undefined | { [key: string]: JSONType };
+      };
+      output: {
+        created: boolean;
+        test: {
+          id: number;
+          testName: string;
+          category: string;
+          description: string;
+          testCode: string;
+          expectedBehavior: string;
+          discoveredFrom: 'bug' | 'pattern' | 'user-feedback';
+          metadata: Record<string, unknown>;
+          createdAt: string;
+        };
+      };
+    }>;
     /** `get_regression_tests` (read) */
-    list: TRPCQueryProcedure<{ meta: object; input: undefined | { category?: undefined | string; search?: undefined | string; limit?: undefined | number; cursor?: undefined | number; }; output: { items: ({ id: number; testName: string; category: string; description: string; testCode: string; expectedBehavior: string; discoveredFrom: "bug" | "pattern" | "user-feedback"; metadata: Record<string, unknown>; createdAt: string; })[]; nextCursor: null | number; } }>;
+    list: TRPCQueryProcedure<{
+      meta: object;
+      input:
+        undefined | { category?: undefined | string; search?: undefined | string; limit?: undefined | number; cursor?: undefined | number };
+      output: {
+        items: {
+          id: number;
+          testName: string;
+          category: string;
+          description: string;
+          testCode: string;
+          expectedBehavior: string;
+          discoveredFrom: 'bug' | 'pattern' | 'user-feedback';
+          metadata: Record<string, unknown>;
+          createdAt: string;
+        }[];
+        nextCursor: null | number;
+      };
+    }>;
     /** `get_regression_test_categories` (read) */
-    categories: TRPCQueryProcedure<{ meta: object; input: undefined | Record<string, never>; output: ({ category: string; tests: number; })[] }>;
+    categories: TRPCQueryProcedure<{
+      meta: object;
+      input: undefined | Record<string, never>;
+      output: { category: string; tests: number }[];
+    }>;
   };
   routing: {
     /** `update_routing_heuristic` (write) */
-    updateHeuristic: TRPCMutationProcedure<{ meta: object; input: { pattern: string; preferredLayer: "fast" | "balanced" | "deep"; id?: undefined | number; preferredModel?: undefined | null | string; reasoning?: undefined | string; successRate?: undefined | number; usageCount?: undefined | number; active?: undefined | boolean; state?: undefined | "active" | "shadow" | "inactive"; priority?: undefined | number; metadata?: undefined | { [key: string]: JSONType; }; }; output: { created: boolean; heuristic: { id: number; pattern: string; preferredLayer: "fast" | "balanced" | "deep"; preferredModel: null | string; priority: number; active: boolean; state: "active" | "shadow" | "inactive"; versionId: null | number; version: number; reasoning: null | string; successRate: null | number; usageCount: null | number; metadata: Record<string, unknown>; createdAt: string; updatedAt: string; }; warnings: ({ ruleId: null | number; evidence: { reason?: undefined | string; samples?: undefined | { matched: number; takenEarlier: number; }; witnesses?: undefined | { matched: number; takenEarlier: number; }; examples?: undefined | (string)[]; share?: undefined | { matched: number; of: number; basis: "samples" | "corpus"; }; otherRuleIds?: undefined | (null | number)[]; }; message: string; kind: "unusable" | "never_fires" | "overlap" | "matches_empty" | "matches_almost_everything"; })[]; } }>;
+    updateHeuristic: TRPCMutationProcedure<{
+      meta: object;
+      input: {
+        pattern: string;
+        preferredLayer: 'fast' | 'balanced' | 'deep';
+        id?: undefined | number;
+        preferredModel?: undefined | null | string;
+        reasoning?: undefined | string;
+        successRate?: undefined | number;
+        usageCount?: undefined | number;
+        active?: undefined | boolean;
+        state?: undefined | 'active' | 'shadow' | 'inactive';
+        priority?: undefined | number;
+        metadata?: undefined | { [key: string]: JSONType };
+      };
+      output: {
+        created: boolean;
+        heuristic: {
+          id: number;
+          pattern: string;
+          preferredLayer: 'fast' | 'balanced' | 'deep';
+          preferredModel: null | string;
+          priority: number;
+          active: boolean;
+          state: 'active' | 'shadow' | 'inactive';
+          versionId: null | number;
+          version: number;
+          reasoning: null | string;
+          successRate: null | number;
+          usageCount: null | number;
+          metadata: Record<string, unknown>;
+          createdAt: string;
+          updatedAt: string;
+        };
+        warnings: {
+          ruleId: null | number;
+          evidence: {
+            reason?: undefined | string;
+            samples?: undefined | { matched: number; takenEarlier: number };
+            witnesses?: undefined | { matched: number; takenEarlier: number };
+            examples?: undefined | string[];
+            share?: undefined | { matched: number; of: number; basis: 'samples' | 'corpus' };
+            otherRuleIds?: undefined | (null | number)[];
+          };
+          message: string;
+          kind: 'unusable' | 'never_fires' | 'overlap' | 'matches_empty' | 'matches_almost_everything';
+        }[];
+      };
+    }>;
     /** `get_routing_heuristics` (read) */
-    listHeuristics: TRPCQueryProcedure<{ meta: object; input: undefined | { activeOnly?: undefined | boolean; }; output: ({ id: number; pattern: string; preferredLayer: "fast" | "balanced" | "deep"; preferredModel: null | string; priority: number; active: boolean; state: "active" | "shadow" | "inactive"; versionId: null | number; version: number; reasoning: null | string; successRate: null | number; usageCount: null | number; metadata: Record<string, unknown>; createdAt: string; updatedAt: string; })[] }>;
+    listHeuristics: TRPCQueryProcedure<{
+      meta: object;
+      input: undefined | { activeOnly?: undefined | boolean };
+      output: {
+        id: number;
+        pattern: string;
+        preferredLayer: 'fast' | 'balanced' | 'deep';
+        preferredModel: null | string;
+        priority: number;
+        active: boolean;
+        state: 'active' | 'shadow' | 'inactive';
+        versionId: null | number;
+        version: number;
+        reasoning: null | string;
+        successRate: null | number;
+        usageCount: null | number;
+        metadata: Record<string, unknown>;
+        createdAt: string;
+        updatedAt: string;
+      }[];
+    }>;
     /** `resolve_route` (write) */
-    resolve: TRPCMutationProcedure<{ meta: object; input: { input: string; taskType?: undefined | string; dryRun?: undefined | boolean; }; output: { counted: boolean; decisionId: string; layer: "fast" | "balanced" | "deep"; model: null | string; ruleId: null | number; versionId: null | number; pattern: null | string; reasoning: string; shadow: ({ ruleId: number; versionId: number; wouldDecide: boolean; displacedVersionId: null | number; })[]; cutOff?: undefined | string; } }>;
+    resolve: TRPCMutationProcedure<{
+      meta: object;
+      input: { input: string; taskType?: undefined | string; dryRun?: undefined | boolean };
+      output: {
+        counted: boolean;
+        decisionId: string;
+        layer: 'fast' | 'balanced' | 'deep';
+        model: null | string;
+        ruleId: null | number;
+        versionId: null | number;
+        pattern: null | string;
+        reasoning: string;
+        shadow: { ruleId: number; versionId: number; wouldDecide: boolean; displacedVersionId: null | number }[];
+        cutOff?: undefined | string;
+      };
+    }>;
     /** `preview_route` (read) */
-    preview: TRPCQueryProcedure<{ meta: object; input: { input: string; taskType?: undefined | string; }; output: { counted: boolean; decisionId: string; layer: "fast" | "balanced" | "deep"; model: null | string; ruleId: null | number; versionId: null | number; pattern: null | string; reasoning: string; shadow: ({ ruleId: number; versionId: number; wouldDecide: boolean; displacedVersionId: null | number; })[]; cutOff?: undefined | string; } }>;
+    preview: TRPCQueryProcedure<{
+      meta: object;
+      input: { input: string; taskType?: undefined | string };
+      output: {
+        counted: boolean;
+        decisionId: string;
+        layer: 'fast' | 'balanced' | 'deep';
+        model: null | string;
+        ruleId: null | number;
+        versionId: null | number;
+        pattern: null | string;
+        reasoning: string;
+        shadow: { ruleId: number; versionId: number; wouldDecide: boolean; displacedVersionId: null | number }[];
+        cutOff?: undefined | string;
+      };
+    }>;
     /** `delete_routing_heuristic` (write) */
-    deleteHeuristic: TRPCMutationProcedure<{ meta: object; input: { id: number; }; output: { deleted: { id: number; pattern: string; preferredLayer: "fast" | "balanced" | "deep"; preferredModel: null | string; priority: number; active: boolean; state: "active" | "shadow" | "inactive"; versionId: null | number; version: number; reasoning: null | string; successRate: null | number; usageCount: null | number; metadata: Record<string, unknown>; createdAt: string; updatedAt: string; }; } }>;
+    deleteHeuristic: TRPCMutationProcedure<{
+      meta: object;
+      input: { id: number };
+      output: {
+        deleted: {
+          id: number;
+          pattern: string;
+          preferredLayer: 'fast' | 'balanced' | 'deep';
+          preferredModel: null | string;
+          priority: number;
+          active: boolean;
+          state: 'active' | 'shadow' | 'inactive';
+          versionId: null | number;
+          version: number;
+          reasoning: null | string;
+          successRate: null | number;
+          usageCount: null | number;
+          metadata: Record<string, unknown>;
+          createdAt: string;
+          updatedAt: string;
+        };
+      };
+    }>;
     /** `get_routing_hit_rates` (read) */
-    hitRates: TRPCQueryProcedure<{ meta: object; input: undefined | { from?: undefined | string; to?: undefined | string; taskType?: undefined | string; }; output: { decisions: number; misses: number; hitRate: null | number; decisionsPerBucket: (number)[]; overallRates: (null | number)[]; rules: ({ ruleId: number; pattern: string; hits: number; hitRate: null | number; rates: (null | number)[]; })[]; edits: ({ at: string; ruleId: number; version: number; versionId: number; change: "created" | "updated" | "deleted"; pattern: string; fields: (string)[]; changedBy: null | string; })[]; from: string; to: string; bucket: "hour" | "day"; buckets: (string)[]; } }>;
+    hitRates: TRPCQueryProcedure<{
+      meta: object;
+      input: undefined | { from?: undefined | string; to?: undefined | string; taskType?: undefined | string };
+      output: {
+        decisions: number;
+        misses: number;
+        hitRate: null | number;
+        decisionsPerBucket: number[];
+        overallRates: (null | number)[];
+        rules: { ruleId: number; pattern: string; hits: number; hitRate: null | number; rates: (null | number)[] }[];
+        edits: {
+          at: string;
+          ruleId: number;
+          version: number;
+          versionId: number;
+          change: 'created' | 'updated' | 'deleted';
+          pattern: string;
+          fields: string[];
+          changedBy: null | string;
+        }[];
+        from: string;
+        to: string;
+        bucket: 'hour' | 'day';
+        buckets: string[];
+      };
+    }>;
     /** `get_routing_rule_history` (read) */
-    ruleHistory: TRPCQueryProcedure<{ meta: object; input: { id: number; }; output: { ruleId: number; exists: boolean; versions: ({ versionId: number; version: number; change: "created" | "updated" | "deleted"; changedBy: null | string; changedAt: string; pattern: string; preferredLayer: "fast" | "balanced" | "deep"; preferredModel: null | string; priority: number; state: "active" | "shadow" | "inactive"; reasoning: null | string; statedSuccessRate: null | number; changes: ({ field: "pattern" | "preferredLayer" | "preferredModel" | "state" | "priority"; from: null | string | number; to: null | string | number; })[]; })[]; } }>;
+    ruleHistory: TRPCQueryProcedure<{
+      meta: object;
+      input: { id: number };
+      output: {
+        ruleId: number;
+        exists: boolean;
+        versions: {
+          versionId: number;
+          version: number;
+          change: 'created' | 'updated' | 'deleted';
+          changedBy: null | string;
+          changedAt: string;
+          pattern: string;
+          preferredLayer: 'fast' | 'balanced' | 'deep';
+          preferredModel: null | string;
+          priority: number;
+          state: 'active' | 'shadow' | 'inactive';
+          reasoning: null | string;
+          statedSuccessRate: null | number;
+          changes: {
+            field: 'pattern' | 'preferredLayer' | 'preferredModel' | 'state' | 'priority';
+            from: null | string | number;
+            to: null | string | number;
+          }[];
+        }[];
+      };
+    }>;
     /** `check_routing_rules` (read) */
-    checkRules: TRPCQueryProcedure<{ meta: object; input: undefined | { almostEverythingShare?: undefined | number; candidate?: undefined | { pattern: string; id?: undefined | number; preferredLayer?: undefined | "fast" | "balanced" | "deep"; preferredModel?: undefined | null | string; priority?: undefined | number; active?: undefined | boolean; state?: undefined | "active" | "shadow" | "inactive"; }; }; output: { warnings: ({ ruleId: null | number; evidence: { reason?: undefined | string; samples?: undefined | { matched: number; takenEarlier: number; }; witnesses?: undefined | { matched: number; takenEarlier: number; }; examples?: undefined | (string)[]; share?: undefined | { matched: number; of: number; basis: "samples" | "corpus"; }; otherRuleIds?: undefined | (null | number)[]; }; message: string; kind: "unusable" | "never_fires" | "overlap" | "matches_empty" | "matches_almost_everything"; })[]; checked: { rules: number; samples: number; witnesses: number; corpusUsed: boolean; complete: boolean; }; } }>;
+    checkRules: TRPCQueryProcedure<{
+      meta: object;
+      input:
+        | undefined
+        | {
+            almostEverythingShare?: undefined | number;
+            candidate?:
+              | undefined
+              | {
+                  pattern: string;
+                  id?: undefined | number;
+                  preferredLayer?: undefined | 'fast' | 'balanced' | 'deep';
+                  preferredModel?: undefined | null | string;
+                  priority?: undefined | number;
+                  active?: undefined | boolean;
+                  state?: undefined | 'active' | 'shadow' | 'inactive';
+                };
+          };
+      output: {
+        warnings: {
+          ruleId: null | number;
+          evidence: {
+            reason?: undefined | string;
+            samples?: undefined | { matched: number; takenEarlier: number };
+            witnesses?: undefined | { matched: number; takenEarlier: number };
+            examples?: undefined | string[];
+            share?: undefined | { matched: number; of: number; basis: 'samples' | 'corpus' };
+            otherRuleIds?: undefined | (null | number)[];
+          };
+          message: string;
+          kind: 'unusable' | 'never_fires' | 'overlap' | 'matches_empty' | 'matches_almost_everything';
+        }[];
+        checked: { rules: number; samples: number; witnesses: number; corpusUsed: boolean; complete: boolean };
+      };
+    }>;
     /** `replay_routing_rule` (read) */
-    replay: TRPCQueryProcedure<{ meta: object; input: { from?: undefined | string; to?: undefined | string; id?: undefined | number; delete?: undefined | boolean; pattern?: undefined | string; preferredLayer?: undefined | "fast" | "balanced" | "deep"; preferredModel?: undefined | null | string; priority?: undefined | number; active?: undefined | boolean; state?: undefined | "active" | "shadow" | "inactive"; sampleLimit?: undefined | number; }; output: { from: string; to: string; candidate: { kind: "delete" | "new" | "edit"; ruleId: null | number; pattern: string; preferredLayer: "fast" | "balanced" | "deep"; preferredModel: null | string; priority: number; state: "active" | "shadow" | "inactive"; position: null | number; }; sample: { size: number; inRange: number; truncated: boolean; firstAt: null | string; lastAt: null | string; }; takeovers: number; takeoverRate: null | number; changes: ({ fromFigures: null | { successRate: number; avgLatencyMs: number; avgCost: number; source: "range" | "all-time" | "layer-mix"; }; toFigures: null | { successRate: number; avgLatencyMs: number; avgCost: number; source: "range" | "all-time" | "layer-mix"; }; taskType: string; from: { ruleId: null | number; versionId: null | number; layer: "fast" | "balanced" | "deep"; model: null | string; }; to: { ruleId: null | number; versionId: null | number; layer: "fast" | "balanced" | "deep"; model: null | string; }; decisions: number; })[]; changesTruncated: boolean; taskTypes: ({ taskType: string; samples: number; takeovers: number; })[]; projected: { decisionsWithFigures: number; decisionsWithoutFigures: number; successRate: null | { before: number; after: number; delta: number; deltaOverSample: number; }; latencyMs: null | { before: number; after: number; delta: number; deltaOverSample: number; }; cost: null | { before: number; after: number; delta: number; deltaOverSample: number; }; }; series: { bucket: "day"; points: ({ t: string; samples: number; takeovers: number; })[]; }; notes: (string)[]; } }>;
+    replay: TRPCQueryProcedure<{
+      meta: object;
+      input: {
+        from?: undefined | string;
+        to?: undefined | string;
+        id?: undefined | number;
+        delete?: undefined | boolean;
+        pattern?: undefined | string;
+        preferredLayer?: undefined | 'fast' | 'balanced' | 'deep';
+        preferredModel?: undefined | null | string;
+        priority?: undefined | number;
+        active?: undefined | boolean;
+        state?: undefined | 'active' | 'shadow' | 'inactive';
+        sampleLimit?: undefined | number;
+      };
+      output: {
+        from: string;
+        to: string;
+        candidate: {
+          kind: 'delete' | 'new' | 'edit';
+          ruleId: null | number;
+          pattern: string;
+          preferredLayer: 'fast' | 'balanced' | 'deep';
+          preferredModel: null | string;
+          priority: number;
+          state: 'active' | 'shadow' | 'inactive';
+          position: null | number;
+        };
+        sample: { size: number; inRange: number; truncated: boolean; firstAt: null | string; lastAt: null | string };
+        takeovers: number;
+        takeoverRate: null | number;
+        changes: {
+          fromFigures: null | { successRate: number; avgLatencyMs: number; avgCost: number; source: 'range' | 'all-time' | 'layer-mix' };
+          toFigures: null | { successRate: number; avgLatencyMs: number; avgCost: number; source: 'range' | 'all-time' | 'layer-mix' };
+          taskType: string;
+          from: { ruleId: null | number; versionId: null | number; layer: 'fast' | 'balanced' | 'deep'; model: null | string };
+          to: { ruleId: null | number; versionId: null | number; layer: 'fast' | 'balanced' | 'deep'; model: null | string };
+          decisions: number;
+        }[];
+        changesTruncated: boolean;
+        taskTypes: { taskType: string; samples: number; takeovers: number }[];
+        projected: {
+          decisionsWithFigures: number;
+          decisionsWithoutFigures: number;
+          successRate: null | { before: number; after: number; delta: number; deltaOverSample: number };
+          latencyMs: null | { before: number; after: number; delta: number; deltaOverSample: number };
+          cost: null | { before: number; after: number; delta: number; deltaOverSample: number };
+        };
+        series: { bucket: 'day'; points: { t: string; samples: number; takeovers: number }[] };
+        notes: string[];
+      };
+    }>;
     /** `record_route_outcome` (write) */
-    recordOutcome: TRPCMutationProcedure<{ meta: object; input: { decisionId: string; success: boolean; latencyMs?: undefined | number; cost?: undefined | number; modelId?: undefined | string; }; output: { decisionId: string; recorded: true; duplicate: false; versionId: null | number; ruleId: null | number; model: string; taskType: string; } | { decisionId: string; recorded: false; duplicate: true; } }>;
+    recordOutcome: TRPCMutationProcedure<{
+      meta: object;
+      input: {
+        decisionId: string;
+        success: boolean;
+        latencyMs?: undefined | number;
+        cost?: undefined | number;
+        modelId?: undefined | string;
+      };
+      output:
+        | {
+            decisionId: string;
+            recorded: true;
+            duplicate: false;
+            versionId: null | number;
+            ruleId: null | number;
+            model: string;
+            taskType: string;
+          }
+        | { decisionId: string; recorded: false; duplicate: true };
+    }>;
     /** `get_routing_rule_stats` (read) */
-    ruleStats: TRPCQueryProcedure<{ meta: object; input: undefined | { from?: undefined | string; to?: undefined | string; taskType?: undefined | string; ruleId?: undefined | number; }; output: { from: string; to: string; taskType: null | string; defaultLayer: { decisions: number; outcomes: { n: number; successes: number; successRate: null | number; successRateInterval: null | { low: number; high: number; }; meanLatencyMs: null | number; latencySamples: number; meanCost: null | number; costSamples: number; }; }; rules: ({ ruleId: number; exists: boolean; state: "active" | "shadow" | "inactive" | "deleted"; pattern: string; versionId: null | number; hits: number; shadowHits: number; wouldDecide: number; outcomes: { n: number; successes: number; successRate: null | number; successRateInterval: null | { low: number; high: number; }; meanLatencyMs: null | number; latencySamples: number; meanCost: null | number; costSamples: number; }; statedSuccessRate: null | number; versions: ({ versionId: number; version: number; change: string; changedAt: string; changedBy: null | string; current: boolean; state: "active" | "shadow" | "inactive"; pattern: string; preferredLayer: "fast" | "balanced" | "deep"; preferredModel: null | string; priority: number; hits: number; shadowHits: number; wouldDecide: number; displaced: ({ versionId: null | number; ruleId: null | number; decisions: number; })[]; outcomes: { n: number; successes: number; successRate: null | number; successRateInterval: null | { low: number; high: number; }; meanLatencyMs: null | number; latencySamples: number; meanCost: null | number; costSamples: number; }; byModel: ({ model: string; n: number; successes: number; successRate: null | number; successRateInterval: null | { low: number; high: number; }; meanLatencyMs: null | number; latencySamples: number; meanCost: null | number; costSamples: number; })[]; statedSuccessRate: null | number; })[]; })[]; } }>;
+    ruleStats: TRPCQueryProcedure<{
+      meta: object;
+      input: undefined | { from?: undefined | string; to?: undefined | string; taskType?: undefined | string; ruleId?: undefined | number };
+      output: {
+        from: string;
+        to: string;
+        taskType: null | string;
+        defaultLayer: {
+          decisions: number;
+          outcomes: {
+            n: number;
+            successes: number;
+            successRate: null | number;
+            successRateInterval: null | { low: number; high: number };
+            meanLatencyMs: null | number;
+            latencySamples: number;
+            meanCost: null | number;
+            costSamples: number;
+          };
+        };
+        rules: {
+          ruleId: number;
+          exists: boolean;
+          state: 'active' | 'shadow' | 'inactive' | 'deleted';
+          pattern: string;
+          versionId: null | number;
+          hits: number;
+          shadowHits: number;
+          wouldDecide: number;
+          outcomes: {
+            n: number;
+            successes: number;
+            successRate: null | number;
+            successRateInterval: null | { low: number; high: number };
+            meanLatencyMs: null | number;
+            latencySamples: number;
+            meanCost: null | number;
+            costSamples: number;
+          };
+          statedSuccessRate: null | number;
+          versions: {
+            versionId: number;
+            version: number;
+            change: string;
+            changedAt: string;
+            changedBy: null | string;
+            current: boolean;
+            state: 'active' | 'shadow' | 'inactive';
+            pattern: string;
+            preferredLayer: 'fast' | 'balanced' | 'deep';
+            preferredModel: null | string;
+            priority: number;
+            hits: number;
+            shadowHits: number;
+            wouldDecide: number;
+            displaced: { versionId: null | number; ruleId: null | number; decisions: number }[];
+            outcomes: {
+              n: number;
+              successes: number;
+              successRate: null | number;
+              successRateInterval: null | { low: number; high: number };
+              meanLatencyMs: null | number;
+              latencySamples: number;
+              meanCost: null | number;
+              costSamples: number;
+            };
+            byModel: {
+              model: string;
+              n: number;
+              successes: number;
+              successRate: null | number;
+              successRateInterval: null | { low: number; high: number };
+              meanLatencyMs: null | number;
+              latencySamples: number;
+              meanCost: null | number;
+              costSamples: number;
+            }[];
+            statedSuccessRate: null | number;
+          }[];
+        }[];
+      };
+    }>;
   };
   bugPatterns: {
     /** `record_bug_pattern` (write) */
-    record: TRPCMutationProcedure<{ meta: object; input: { category: string; pattern: string; description?: undefined | string; solution?: undefined | string; severity?: undefined | "low" | "medium" | "high" | "critical"; }; output: { id: number; category: string; pattern: string; description: string; solution: string; occurrences: number; severity: "low" | "medium" | "high" | "critical"; firstSeen: string; lastSeen: string; } }>;
+    record: TRPCMutationProcedure<{
+      meta: object;
+      input: {
+        category: string;
+        pattern: string;
+        description?: undefined | string;
+        solution?: undefined | string;
+        severity?: undefined | 'low' | 'medium' | 'high' | 'critical';
+      };
+      output: {
+        id: number;
+        category: string;
+        pattern: string;
+        description: string;
+        solution: string;
+        occurrences: number;
+        severity: 'low' | 'medium' | 'high' | 'critical';
+        firstSeen: string;
+        lastSeen: string;
+      };
+    }>;
     /** `get_bug_patterns` (read) */
-    list: TRPCQueryProcedure<{ meta: object; input: undefined | { category?: undefined | string; severity?: undefined | "low" | "medium" | "high" | "critical"; limit?: undefined | number; cursor?: undefined | number; }; output: { items: ({ id: number; category: string; pattern: string; description: string; solution: string; occurrences: number; severity: "low" | "medium" | "high" | "critical"; firstSeen: string; lastSeen: string; })[]; nextCursor: null | number; } }>;
+    list: TRPCQueryProcedure<{
+      meta: object;
+      input:
+        | undefined
+        | {
+            category?: undefined | string;
+            severity?: undefined | 'low' | 'medium' | 'high' | 'critical';
+            limit?: undefined | number;
+            cursor?: undefined | number;
+          };
+      output: {
+        items: {
+          id: number;
+          category: string;
+          pattern: string;
+          description: string;
+          solution: string;
+          occurrences: number;
+          severity: 'low' | 'medium' | 'high' | 'critical';
+          firstSeen: string;
+          lastSeen: string;
+        }[];
+        nextCursor: null | number;
+      };
+    }>;
     /** `get_bug_pattern_trends` (read) */
-    trends: TRPCQueryProcedure<{ meta: object; input: undefined | { from?: undefined | string; to?: undefined | string; groupBy?: undefined | "category" | "severity"; category?: undefined | string; severity?: undefined | "low" | "medium" | "high" | "critical"; }; output: { groupBy: "category" | "severity"; series: ({ key: string; total: number; direction: "rising" | "falling" | "steady"; counts: (number)[]; })[]; truncated: boolean; from: string; to: string; bucket: "hour" | "day"; buckets: (string)[]; } }>;
+    trends: TRPCQueryProcedure<{
+      meta: object;
+      input:
+        | undefined
+        | {
+            from?: undefined | string;
+            to?: undefined | string;
+            groupBy?: undefined | 'category' | 'severity';
+            category?: undefined | string;
+            severity?: undefined | 'low' | 'medium' | 'high' | 'critical';
+          };
+      output: {
+        groupBy: 'category' | 'severity';
+        series: { key: string; total: number; direction: 'rising' | 'falling' | 'steady'; counts: number[] }[];
+        truncated: boolean;
+        from: string;
+        to: string;
+        bucket: 'hour' | 'day';
+        buckets: string[];
+      };
+    }>;
     /** `get_bug_pattern` (read) */
-    get: TRPCQueryProcedure<{ meta: object; input: { id: number; from?: undefined | string; to?: undefined | string; }; output: { pattern: { id: number; category: string; pattern: string; description: string; solution: string; occurrences: number; severity: "low" | "medium" | "high" | "critical"; firstSeen: string; lastSeen: string; }; trend: { from: string; to: string; bucket: "hour" | "day"; buckets: (string)[]; key: string; total: number; direction: "rising" | "falling" | "steady"; counts: (number)[]; }; regressionTests: ({ id: number; testName: string; category: string; description: string; testCode: string; expectedBehavior: string; discoveredFrom: "bug" | "pattern" | "user-feedback"; metadata: Record<string, unknown>; createdAt: string; })[]; regressionTestsTruncated: boolean; } }>;
+    get: TRPCQueryProcedure<{
+      meta: object;
+      input: { id: number; from?: undefined | string; to?: undefined | string };
+      output: {
+        pattern: {
+          id: number;
+          category: string;
+          pattern: string;
+          description: string;
+          solution: string;
+          occurrences: number;
+          severity: 'low' | 'medium' | 'high' | 'critical';
+          firstSeen: string;
+          lastSeen: string;
+        };
+        trend: {
+          from: string;
+          to: string;
+          bucket: 'hour' | 'day';
+          buckets: string[];
+          key: string;
+          total: number;
+          direction: 'rising' | 'falling' | 'steady';
+          counts: number[];
+        };
+        regressionTests: {
+          id: number;
+          testName: string;
+          category: string;
+          description: string;
+          testCode: string;
+          expectedBehavior: string;
+          discoveredFrom: 'bug' | 'pattern' | 'user-feedback';
+          metadata: Record<string, unknown>;
+          createdAt: string;
+        }[];
+        regressionTestsTruncated: boolean;
+      };
+    }>;
   };
   metrics: {
     /** `record_metric` (write) */
-    record: TRPCMutationProcedure<{ meta: object; input: { name: string; value: number; unit: string; context?: undefined | { [key: string]: JSONType; }; recordedAt?: undefined | string; }; output: { id: number; name: string; value: number; unit: string; context: Record<string, unknown>; recordedAt: string; } }>;
+    record: TRPCMutationProcedure<{
+      meta: object;
+      input: {
+        name: string;
+        value: number;
+        unit: string;
+        context?: undefined | { [key: string]: JSONType };
+        recordedAt?: undefined | string;
+      };
+      output: { id: number; name: string; value: number; unit: string; context: Record<string, unknown>; recordedAt: string };
+    }>;
     /** `list_metric_names` (read) */
-    names: TRPCQueryProcedure<{ meta: object; input: undefined | Record<string, never>; output: ({ name: string; values: number; unit: string; lastRecordedAt: string; contextKeys: (string)[]; })[] }>;
+    names: TRPCQueryProcedure<{
+      meta: object;
+      input: undefined | Record<string, never>;
+      output: { name: string; values: number; unit: string; lastRecordedAt: string; contextKeys: string[] }[];
+    }>;
     /** `get_metric_series` (read) */
-    series: TRPCQueryProcedure<{ meta: object; input: { name: string; from?: undefined | string; to?: undefined | string; groupBy?: undefined | string; }; output: { name: string; groupBy: null | string; units: (string)[]; series: ({ key: string; count: number; averages: (null | number)[]; })[]; truncated: boolean; from: string; to: string; bucket: "hour" | "day"; buckets: (string)[]; } }>;
+    series: TRPCQueryProcedure<{
+      meta: object;
+      input: { name: string; from?: undefined | string; to?: undefined | string; groupBy?: undefined | string };
+      output: {
+        name: string;
+        groupBy: null | string;
+        units: string[];
+        series: { key: string; count: number; averages: (null | number)[] }[];
+        truncated: boolean;
+        from: string;
+        to: string;
+        bucket: 'hour' | 'day';
+        buckets: string[];
+      };
+    }>;
   };
   modelPerformance: {
     /** `update_model_performance` (write) */
-    update: TRPCMutationProcedure<{ meta: object; input: { modelId: string; taskType: string; success: boolean; latencyMs: number; cost: number; }; output: { firstCallAt: string; lastCallAt: string; modelId: string; taskType: string; totalCalls: number; successes: number; successRate: number; avgLatencyMs: number; avgCost: number; totalCost: number; } }>;
+    update: TRPCMutationProcedure<{
+      meta: object;
+      input: { modelId: string; taskType: string; success: boolean; latencyMs: number; cost: number };
+      output: {
+        firstCallAt: string;
+        lastCallAt: string;
+        modelId: string;
+        taskType: string;
+        totalCalls: number;
+        successes: number;
+        successRate: number;
+        avgLatencyMs: number;
+        avgCost: number;
+        totalCost: number;
+      };
+    }>;
     /** `analyze_metrics` (read) */
-    analyze: TRPCQueryProcedure<{ meta: object; input: undefined | { taskType?: undefined | string; includeReport?: undefined | boolean; minCalls?: undefined | number; }; output: { taskType: null | string; minCalls: number; models: ({ firstCallAt: string; lastCallAt: string; modelId: string; taskType: string; totalCalls: number; successes: number; successRate: number; avgLatencyMs: number; avgCost: number; totalCost: number; rank: null | number; lowSample: boolean; })[]; truncated: boolean; topModels: ({ firstCallAt: string; lastCallAt: string; modelId: string; taskType: string; totalCalls: number; successes: number; successRate: number; avgLatencyMs: number; avgCost: number; totalCost: number; rank: null | number; lowSample: boolean; })[]; bestByTaskType: Record<string, { firstCallAt: string; lastCallAt: string; modelId: string; taskType: string; totalCalls: number; successes: number; successRate: number; avgLatencyMs: number; avgCost: number; totalCost: number; rank: null | number; lowSample: boolean; }>; summary: null | { regressionTests: number; bugPatterns: number; routingHeuristics: number; }; recommendations: null | ({ kind: "underperforming-model" | "cheaper-alternative" | "low-sample" | "untested-bug-pattern"; message: string; evidence: Record<string, null | string | number>; })[]; report: string; } }>;
+    analyze: TRPCQueryProcedure<{
+      meta: object;
+      input: undefined | { taskType?: undefined | string; includeReport?: undefined | boolean; minCalls?: undefined | number };
+      output: {
+        taskType: null | string;
+        minCalls: number;
+        models: {
+          firstCallAt: string;
+          lastCallAt: string;
+          modelId: string;
+          taskType: string;
+          totalCalls: number;
+          successes: number;
+          successRate: number;
+          avgLatencyMs: number;
+          avgCost: number;
+          totalCost: number;
+          rank: null | number;
+          lowSample: boolean;
+        }[];
+        truncated: boolean;
+        topModels: {
+          firstCallAt: string;
+          lastCallAt: string;
+          modelId: string;
+          taskType: string;
+          totalCalls: number;
+          successes: number;
+          successRate: number;
+          avgLatencyMs: number;
+          avgCost: number;
+          totalCost: number;
+          rank: null | number;
+          lowSample: boolean;
+        }[];
+        bestByTaskType: Record<
+          string,
+          {
+            firstCallAt: string;
+            lastCallAt: string;
+            modelId: string;
+            taskType: string;
+            totalCalls: number;
+            successes: number;
+            successRate: number;
+            avgLatencyMs: number;
+            avgCost: number;
+            totalCost: number;
+            rank: null | number;
+            lowSample: boolean;
+          }
+        >;
+        summary: null | { regressionTests: number; bugPatterns: number; routingHeuristics: number };
+        recommendations:
+          | null
+          | {
+              kind: 'underperforming-model' | 'cheaper-alternative' | 'low-sample' | 'untested-bug-pattern';
+              message: string;
+              evidence: Record<string, null | string | number>;
+            }[];
+        report: string;
+      };
+    }>;
     /** `generate_report` (read) */
-    report: TRPCQueryProcedure<{ meta: object; input: undefined | { taskType?: undefined | string; minCalls?: undefined | number; }; output: { taskType: null | string; topModels: ({ firstCallAt: string; lastCallAt: string; modelId: string; taskType: string; totalCalls: number; successes: number; successRate: number; avgLatencyMs: number; avgCost: number; totalCost: number; rank: null | number; lowSample: boolean; model: string; })[]; recentBugs: ({ id: number; category: string; pattern: string; severity: "low" | "medium" | "high" | "critical"; occurrences: number; lastSeen: string; })[]; report: string; regressionTests: number; bugPatterns: number; routingHeuristics: number; } }>;
+    report: TRPCQueryProcedure<{
+      meta: object;
+      input: undefined | { taskType?: undefined | string; minCalls?: undefined | number };
+      output: {
+        taskType: null | string;
+        topModels: {
+          firstCallAt: string;
+          lastCallAt: string;
+          modelId: string;
+          taskType: string;
+          totalCalls: number;
+          successes: number;
+          successRate: number;
+          avgLatencyMs: number;
+          avgCost: number;
+          totalCost: number;
+          rank: null | number;
+          lowSample: boolean;
+          model: string;
+        }[];
+        recentBugs: {
+          id: number;
+          category: string;
+          pattern: string;
+          severity: 'low' | 'medium' | 'high' | 'critical';
+          occurrences: number;
+          lastSeen: string;
+        }[];
+        report: string;
+        regressionTests: number;
+        bugPatterns: number;
+        routingHeuristics: number;
+      };
+    }>;
     /** `get_model_trends` (read) */
-    trends: TRPCQueryProcedure<{ meta: object; input: undefined | { from?: undefined | string; to?: undefined | string; taskType?: undefined | string; modelIds?: undefined | (string)[]; }; output: { series: ({ modelId: string; taskType: string; points: ({ successRate: number; totalCalls: number; avgLatencyMs: number; p50LatencyMs: null | number; p95LatencyMs: null | number; avgCost: number; p99LatencyMs: null | number; successes: number; totalCost: number; t: string; })[]; })[]; truncated: boolean; from: string; to: string; bucket: "hour" | "day"; buckets: (string)[]; } }>;
+    trends: TRPCQueryProcedure<{
+      meta: object;
+      input:
+        undefined | { from?: undefined | string; to?: undefined | string; taskType?: undefined | string; modelIds?: undefined | string[] };
+      output: {
+        series: {
+          modelId: string;
+          taskType: string;
+          points: {
+            successRate: number;
+            totalCalls: number;
+            avgLatencyMs: number;
+            p50LatencyMs: null | number;
+            p95LatencyMs: null | number;
+            avgCost: number;
+            p99LatencyMs: null | number;
+            successes: number;
+            totalCost: number;
+            t: string;
+          }[];
+        }[];
+        truncated: boolean;
+        from: string;
+        to: string;
+        bucket: 'hour' | 'day';
+        buckets: string[];
+      };
+    }>;
     /** `get_model_leaderboard` (read) */
-    leaderboard: TRPCQueryProcedure<{ meta: object; input: undefined | { from?: undefined | string; to?: undefined | string; taskType?: undefined | string; modelIds?: undefined | (string)[]; minCalls?: undefined | number; sortBy?: undefined | "successRate" | "taskType" | "modelId" | "rank" | "totalCalls" | "avgLatencyMs" | "p50LatencyMs" | "p95LatencyMs" | "avgCost" | "calls"; direction?: undefined | "asc" | "desc"; }; output: { from: string; to: string; minCalls: number; rows: ({ p50LatencyMs: null | number; p95LatencyMs: null | number; p99LatencyMs: null | number; modelId: string; taskType: string; totalCalls: number; successes: number; successRate: number; avgLatencyMs: number; avgCost: number; totalCost: number; rank: null | number; lowSample: boolean; })[]; truncated: boolean; } }>;
+    leaderboard: TRPCQueryProcedure<{
+      meta: object;
+      input:
+        | undefined
+        | {
+            from?: undefined | string;
+            to?: undefined | string;
+            taskType?: undefined | string;
+            modelIds?: undefined | string[];
+            minCalls?: undefined | number;
+            sortBy?:
+              | undefined
+              | 'successRate'
+              | 'taskType'
+              | 'modelId'
+              | 'rank'
+              | 'totalCalls'
+              | 'avgLatencyMs'
+              | 'p50LatencyMs'
+              | 'p95LatencyMs'
+              | 'avgCost'
+              | 'calls';
+            direction?: undefined | 'asc' | 'desc';
+          };
+      output: {
+        from: string;
+        to: string;
+        minCalls: number;
+        rows: {
+          p50LatencyMs: null | number;
+          p95LatencyMs: null | number;
+          p99LatencyMs: null | number;
+          modelId: string;
+          taskType: string;
+          totalCalls: number;
+          successes: number;
+          successRate: number;
+          avgLatencyMs: number;
+          avgCost: number;
+          totalCost: number;
+          rank: null | number;
+          lowSample: boolean;
+        }[];
+        truncated: boolean;
+      };
+    }>;
     /** `list_task_types` (read) */
-    taskTypes: TRPCQueryProcedure<{ meta: object; input: undefined | Record<string, never>; output: (string)[] }>;
+    taskTypes: TRPCQueryProcedure<{ meta: object; input: undefined | Record<string, never>; output: string[] }>;
   };
   ingest: {
     /** `ingest` (write) */
-    batch: TRPCMutationProcedure<{ meta: object; input: { modelCalls?: undefined | ({ modelId: string; taskType: string; success: boolean; latencyMs: number; cost: number; eventId?: undefined | string; at?: undefined | string; })[]; metrics?: undefined | ({ metricName: string; metricValue: number; metricUnit: string; eventId?: undefined | string; context?: undefined | { [key: string]: JSONType; }; at?: undefined | string; })[]; bugReports?: undefined | ({ category: string; pattern: string; description?: undefined | string; solution?: undefined | string; severity?: undefined | "low" | "medium" | "high" | "critical"; eventId?: undefined | string; at?: undefined | string; })[]; routeDecisions?: undefined | ({ decisionId: string; versionId: null | number; ruleId: null | number; layer: "fast" | "balanced" | "deep"; model: null | string; at?: undefined | string; taskType?: undefined | string; shadow?: undefined | ({ ruleId: number; versionId: number; displacedVersionId: null | number; wouldDecide: boolean; })[]; input?: undefined | string; })[]; routeOutcomes?: undefined | ({ decisionId: string; success: boolean; latencyMs?: undefined | number; cost?: undefined | number; modelId?: undefined | string; })[]; }; output: { stored: number; duplicates: number; rejected: number; outcomes: { metrics: ("stored" | "duplicate" | "rejected")[]; modelCalls: ("stored" | "duplicate" | "rejected")[]; bugReports: ("stored" | "duplicate" | "rejected")[]; routeDecisions: ("stored" | "duplicate" | "rejected")[]; routeOutcomes: ("stored" | "duplicate" | "rejected")[]; }; errors: ({ path: (string | number)[]; message: string; })[]; } }>;
+    batch: TRPCMutationProcedure<{
+      meta: object;
+      input: {
+        modelCalls?:
+          | undefined
+          | {
+              modelId: string;
+              taskType: string;
+              success: boolean;
+              latencyMs: number;
+              cost: number;
+              eventId?: undefined | string;
+              at?: undefined | string;
+            }[];
+        metrics?:
+          | undefined
+          | {
+              metricName: string;
+              metricValue: number;
+              metricUnit: string;
+              eventId?: undefined | string;
+              context?: undefined | { [key: string]: JSONType };
+              at?: undefined | string;
+            }[];
+        bugReports?:
+          | undefined
+          | {
+              category: string;
+              pattern: string;
+              description?: undefined | string;
+              solution?: undefined | string;
+              severity?: undefined | 'low' | 'medium' | 'high' | 'critical';
+              eventId?: undefined | string;
+              at?: undefined | string;
+            }[];
+        routeDecisions?:
+          | undefined
+          | {
+              decisionId: string;
+              versionId: null | number;
+              ruleId: null | number;
+              layer: 'fast' | 'balanced' | 'deep';
+              model: null | string;
+              at?: undefined | string;
+              taskType?: undefined | string;
+              shadow?: undefined | { ruleId: number; versionId: number; displacedVersionId: null | number; wouldDecide: boolean }[];
+              input?: undefined | string;
+            }[];
+        routeOutcomes?:
+          | undefined
+          | {
+              decisionId: string;
+              success: boolean;
+              latencyMs?: undefined | number;
+              cost?: undefined | number;
+              modelId?: undefined | string;
+            }[];
+      };
+      output: {
+        stored: number;
+        duplicates: number;
+        rejected: number;
+        outcomes: {
+          metrics: ('stored' | 'duplicate' | 'rejected')[];
+          modelCalls: ('stored' | 'duplicate' | 'rejected')[];
+          bugReports: ('stored' | 'duplicate' | 'rejected')[];
+          routeDecisions: ('stored' | 'duplicate' | 'rejected')[];
+          routeOutcomes: ('stored' | 'duplicate' | 'rejected')[];
+        };
+        errors: { path: (string | number)[]; message: string }[];
+      };
+    }>;
   };
 };
