@@ -105,6 +105,8 @@ export const GetRoutingHitRatesInput = withTimeRange({
 
 export const decisionId = z
   .guid('must be a UUID')
+  // A UUID is 36 characters; the bound says so to every face's schema (and refuses a huge string before the pattern runs).
+  .max(36, 'must be a UUID')
   .describe("The decisionId a routing decision answered with (resolve_route, or a gateway's hone.router())");
 
 export const RecordRouteOutcomeInput = z.strictObject({
