@@ -56,16 +56,20 @@ export function compileSnapshot(snapshot) {
 export function decisionFrom(snapshot, match) {
   const decisionId = globalThis.crypto.randomUUID();
   const defaultLayer = snapshot.defaultLayer;
+  /** The default layer decides: no rule matched, or matching did not finish. */
+  const byDefaultLayer = (/** @type {string} */ reasoning, /** @type {import('./types.js').ShadowMatch[]} */ shadow) => ({
+    decisionId,
+    layer: defaultLayer,
+    model: null,
+    ruleId: null,
+    versionId: null,
+    pattern: null,
+    reasoning,
+    shadow,
+  });
   if ('cutOff' in match) {
     return {
-      decisionId,
-      layer: defaultLayer,
-      model: null,
-      ruleId: null,
-      versionId: null,
-      pattern: null,
-      reasoning: `Rule matching was cut off because ${match.cutOff}; using the default layer "${defaultLayer}".`,
-      shadow: [],
+      ...byDefaultLayer(`Rule matching was cut off because ${match.cutOff}; using the default layer "${defaultLayer}".`, []),
       cutOff: match.cutOff,
     };
   }
@@ -80,18 +84,7 @@ export function decisionFrom(snapshot, match) {
       displacedVersionId: wouldDecide && rule ? rule.versionId : null,
     };
   });
-  if (!rule) {
-    return {
-      decisionId,
-      layer: defaultLayer,
-      model: null,
-      ruleId: null,
-      versionId: null,
-      pattern: null,
-      reasoning: `No active routing rule matched; using the default layer "${defaultLayer}".`,
-      shadow,
-    };
-  }
+  if (!rule) return byDefaultLayer(`No active routing rule matched; using the default layer "${defaultLayer}".`, shadow);
   return {
     decisionId,
     layer: rule.layer,
