@@ -74,6 +74,15 @@ export function batchItem<Item extends z.ZodType>(schema: Item) {
   );
 }
 
+/** One kind of item in a batch: a list of judged items, at most MAX_INGEST_ITEMS_CEILING (the whole batch's limit is checked below). */
+function itemList<Item extends z.ZodType>(schema: Item, description: string) {
+  return z
+    .array(batchItem(schema))
+    .max(MAX_INGEST_ITEMS_CEILING, `must contain at most ${MAX_INGEST_ITEMS_CEILING} items`)
+    .optional()
+    .describe(description);
+}
+
 /** The most items one batch may carry: HONE_MAX_INGEST_ITEMS on the server, the default elsewhere. */
 export function maxIngestItems(): number {
   return typeof window === 'undefined' ? env().HONE_MAX_INGEST_ITEMS : DEFAULT_MAX_INGEST_ITEMS;
@@ -85,39 +94,22 @@ export type IngestItemList = (typeof INGEST_ITEM_LISTS)[number];
 
 export const IngestInput = z
   .strictObject({
-    modelCalls: z
-      .array(batchItem(ModelCallItem))
-      .max(MAX_INGEST_ITEMS_CEILING, `must contain at most ${MAX_INGEST_ITEMS_CEILING} items`)
-      .optional()
-      .describe('Model calls, as update_model_performance takes them, each with an optional eventId and at'),
-    metrics: z
-      .array(batchItem(MetricItem))
-      .max(MAX_INGEST_ITEMS_CEILING, `must contain at most ${MAX_INGEST_ITEMS_CEILING} items`)
-      .optional()
-      .describe(
-        'Metric values (metricName, metricValue, metricUnit, context as record_metric takes them), each with an optional eventId and at',
-      ),
-    bugReports: z
-      .array(batchItem(BugReportItem))
-      .max(MAX_INGEST_ITEMS_CEILING, `must contain at most ${MAX_INGEST_ITEMS_CEILING} items`)
-      .optional()
-      .describe('Bug reports, as record_bug_pattern takes them, each with an optional eventId and at'),
-    routeDecisions: z
-      .array(batchItem(RouteDecisionItem))
-      .max(MAX_INGEST_ITEMS_CEILING, `must contain at most ${MAX_INGEST_ITEMS_CEILING} items`)
-      .optional()
-      .describe(
-        "Routing decisions made by a gateway's local router (hone.router()): counted per rule version as resolve_route counts its own; " +
-          'a decisionId already stored is a duplicate',
-      ),
-    routeOutcomes: z
-      .array(batchItem(RouteOutcomeItem))
-      .max(MAX_INGEST_ITEMS_CEILING, `must contain at most ${MAX_INGEST_ITEMS_CEILING} items`)
-      .optional()
-      .describe(
-        "Outcomes of routing decisions, as record_route_outcome takes them (written after the batch's routeDecisions); " +
-          'an unknown decisionId is rejected, a second outcome of one decision is a duplicate',
-      ),
+    modelCalls: itemList(ModelCallItem, 'Model calls, as update_model_performance takes them, each with an optional eventId and at'),
+    metrics: itemList(
+      MetricItem,
+      'Metric values (metricName, metricValue, metricUnit, context as record_metric takes them), each with an optional eventId and at',
+    ),
+    bugReports: itemList(BugReportItem, 'Bug reports, as record_bug_pattern takes them, each with an optional eventId and at'),
+    routeDecisions: itemList(
+      RouteDecisionItem,
+      "Routing decisions made by a gateway's local router (hone.router()): counted per rule version as resolve_route counts its own; " +
+        'a decisionId already stored is a duplicate',
+    ),
+    routeOutcomes: itemList(
+      RouteOutcomeItem,
+      "Outcomes of routing decisions, as record_route_outcome takes them (written after the batch's routeDecisions); " +
+        'an unknown decisionId is rejected, a second outcome of one decision is a duplicate',
+    ),
   })
   .superRefine((batch, ctx) => {
     const total = INGEST_ITEM_LISTS.reduce((sum, list) => sum + (batch[list]?.length ?? 0), 0);
