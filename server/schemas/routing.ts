@@ -87,6 +87,9 @@ export const ResolveRouteInput = z.strictObject({
   input: storableText(z.string().max(1_000_000, 'must be at most 1,000,000 characters')).describe('The request text to route'),
   taskType: nonBlank(100).optional().describe('Task type of the request, for the decision statistics'),
   dryRun: z.boolean().default(false).describe('Decide without counting the decision in the statistics'),
+  requestKey: nonBlank(200)
+    .optional()
+    .describe('Keeps a conversation in one experiment arm (e.g. the conversation id); without it the decision id is used'),
 });
 
 export const PreviewRouteInput = ResolveRouteInput.omit({ dryRun: true });
@@ -140,6 +143,9 @@ export const RouteDecisionFields = {
   input: storableText(z.string().max(1_000_000, 'must be at most 1,000,000 characters'))
     .optional()
     .describe('The request input, only for decisions the router sampled for replay (stored bounded to the matched prefix)'),
+  policyId: databaseId().nullable().optional().describe('The adaptive policy that chose the model, if one did'),
+  experimentId: databaseId().nullable().optional().describe('The experiment the decision fell in, if any'),
+  armId: databaseId().nullable().optional().describe('The experiment arm the decision fell in (with experimentId)'),
 };
 
 export const GetRoutingRuleStatsInput = withTimeRange({

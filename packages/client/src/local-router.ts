@@ -7,11 +7,23 @@ import { InputSampler } from './input-sampler.js';
 import { SyncStatus, type HoneRouterStatus } from './router-status.js';
 import { compileSnapshot, decide as decideWith, decisionFrom } from './routing/decide.js';
 import { boundedInput } from './routing/pattern-compiler.js';
-import type { CompiledSnapshot, Decision, RoutingLayer, RoutingSnapshot } from './routing/types.js';
+import type { CompiledSnapshot, Decision, DecideOptions, RoutingLayer, RoutingSnapshot } from './routing/types.js';
 import type { HoneTracker, TrackedRouteDecision } from './tracker.js';
 
 export type { HoneRouterStatus, RouterState } from './router-status.js';
-export type { Decision, RoutingLayer, RoutingSnapshot, ShadowMatch, SnapshotRule } from './routing/types.js';
+export type {
+  Decision,
+  DecideOptions,
+  ExperimentVariant,
+  ModelChoice,
+  PolicyArmParams,
+  RoutingLayer,
+  RoutingSnapshot,
+  ShadowMatch,
+  SnapshotExperiment,
+  SnapshotPolicy,
+  SnapshotRule,
+} from './routing/types.js';
 
 export const ROUTING_SNAPSHOT_PATH = '/api/routing/snapshot';
 export const ROUTING_EVENTS_PATH = '/api/routing/events';
@@ -52,7 +64,7 @@ export interface RouteOutcome {
 
 export interface HoneLocalRouter {
   /** Decides in memory, synchronously; never throws. Reported to Hone in the background. */
-  decide(input: string, options?: { taskType?: string | undefined }): LocalDecision;
+  decide(input: string, options?: DecideOptions): LocalDecision;
   /** Reports how the routed request went (attributed by Hone to the decision's rule version and model). Never throws. */
   recordOutcome(decision: string | { decisionId: string }, outcome: RouteOutcome): void;
   /** Resolves true once a snapshot is in; false if `timeoutMs` passes first or the router is closed. Never rejects. */
@@ -288,13 +300,13 @@ export function createLocalRouter(connection: RouterConnection, options: HoneRou
     return { ...decisionFrom(none, { ruleIndex: -1, shadowIndices: [] }), reasoning };
   }
 
-  function decide(input: string, decideOptions?: { taskType?: string | undefined }): LocalDecision {
+  function decide(input: string, decideOptions?: DecideOptions): LocalDecision {
     const current = compiled;
     const text = typeof input === 'string' ? input : String(input ?? '');
     let decision: Decision;
     try {
       decision = current
-        ? decideWith(current, text)
+        ? decideWith(current, text, decideOptions)
         : fallbackDecision(
             `No routing rules from Hone yet (${sync.status().lastError ?? 'the first snapshot is being fetched'}); ` +
               `using the default layer "${defaultLayer}".`,
@@ -313,6 +325,11 @@ export function createLocalRouter(connection: RouterConnection, options: HoneRou
           model: decision.model,
           shadow: decision.shadow,
         };
+        if (decision.policyId !== null) reported.policyId = decision.policyId;
+        if (decision.experimentId !== null) {
+          reported.experimentId = decision.experimentId;
+          reported.armId = decision.armId;
+        }
         if (typeof taskType === 'string') reported.taskType = taskType;
         if (current && sampler.take()) reported.input = boundedInput(text);
         tracker.routeDecision(reported);

@@ -17,6 +17,10 @@ export interface RouteDecisionItem {
   model: string | null;
   taskType?: string | undefined;
   shadow: { ruleId: number; versionId: number; displacedVersionId: number | null; wouldDecide: boolean }[];
+  /** The adaptive policy that chose the model, and the experiment arm the decision fell in. */
+  policyId?: number | null | undefined;
+  experimentId?: number | null | undefined;
+  armId?: number | null | undefined;
   /** Only on sampled decisions (for replay), and never when the snapshot says inputs are not stored. */
   input?: string | undefined;
 }

@@ -3,7 +3,7 @@ import { env } from '../../env';
 import { subscribeRoutingChanges } from './change-feed';
 import type { SnapshotMatch, SnapshotRule } from './engine';
 import { matchWorkerPool, type PatternSet } from './match-worker-pool';
-import { routingSnapshot, type RoutingSnapshot } from './snapshot';
+import { learningVersionSql, routingSnapshot, type RoutingSnapshot } from './snapshot';
 
 /** The rules matched an input (indices into the snapshot's rules), or no answer in time (`cutOff` says why). */
 export type RuleMatch = SnapshotMatch | { cutOff: string };
@@ -43,7 +43,7 @@ const reportedUnusable = new WeakMap<PrismaClient, Set<string>>();
 
 async function rulesVersion(prisma: PrismaClient): Promise<string> {
   const [row] = await prisma.$queryRaw<{ version: string }[]>`
-    SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') AS version FROM routing_rules`;
+    SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') || '.' || (${learningVersionSql}) AS version FROM routing_rules`;
   return row!.version;
 }
 

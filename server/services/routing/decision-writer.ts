@@ -14,6 +14,10 @@ export interface RouteDecisionRecord {
   /** '' when the caller gave none. */
   taskType: string;
   shadow: readonly ShadowMatch[];
+  /** The adaptive policy that chose the model, and the experiment arm the decision fell in (null or absent: none). */
+  policyId?: number | null | undefined;
+  experimentId?: number | null | undefined;
+  armId?: number | null | undefined;
   /** The decision's input (bounded to the matched prefix), when it is offered as a sample for replay. */
   input?: string;
 }
@@ -64,14 +68,25 @@ export async function writeRouteDecisions(
       SELECT * FROM unnest(${unique.map((d) => d.decisionId.toLowerCase())}::text[]::uuid[], ${unique.map((d) => d.at.toISOString())}::text[]::timestamptz[],
                            ${unique.map((d) => d.versionId)}::int[], ${unique.map((d) => d.ruleId)}::int[],
                            ${unique.map((d) => d.layer)}::text[]::routing_layer[], ${unique.map((d) => d.model)}::text[],
-                           ${unique.map((d) => d.taskType)}::text[], ${inputs}::text[])
-        AS b(decision_id, decided_at, version_id, rule_id, layer, model, task_type, input)
+                           ${unique.map((d) => d.taskType)}::text[], ${inputs}::text[],
+                           ${unique.map((d) => d.policyId ?? null)}::int[], ${unique.map((d) => d.experimentId ?? null)}::int[],
+                           ${unique.map((d) => (d.experimentId == null ? null : (d.armId ?? null)))}::int[])
+        AS b(decision_id, decided_at, version_id, rule_id, layer, model, task_type, input, policy_id, experiment_id, arm_id)
     ),
     inserted AS (
-      INSERT INTO routing_decisions (decision_id, decided_at, version_id, rule_id, layer, model, task_type)
-      SELECT decision_id, decided_at, version_id, rule_id, layer, model, task_type FROM batch
+      INSERT INTO routing_decisions (decision_id, decided_at, version_id, rule_id, layer, model, task_type, policy_id, experiment_id, arm_id)
+      -- A policy is kept only when it exists, an arm only when it is an arm of the experiment named: a stale or forged id
+      -- is dropped, never learnt from or counted.
+      SELECT b.decision_id, b.decided_at, b.version_id, b.rule_id, b.layer, b.model, b.task_type,
+             (SELECT p.id FROM routing_policies p WHERE p.id = b.policy_id), a.experiment_id, a.id
+      FROM batch b LEFT JOIN routing_experiment_arms a ON a.id = b.arm_id AND a.experiment_id = b.experiment_id
       ON CONFLICT (decision_id) DO NOTHING
-      RETURNING decision_id, decided_at, date_trunc('hour', decided_at, 'UTC') AS hour, version_id, rule_id, task_type
+      RETURNING decision_id, decided_at, date_trunc('hour', decided_at, 'UTC') AS hour, version_id, rule_id, task_type, arm_id
+    ),
+    arm_decisions AS (
+      UPDATE routing_experiment_arms a SET decisions = a.decisions + c.decisions
+      FROM (SELECT arm_id, count(*)::int AS decisions FROM inserted WHERE arm_id IS NOT NULL GROUP BY 1) c
+      WHERE a.id = c.arm_id
     ),
     shadow AS (
       SELECT s.version_id, i.hour, i.task_type, s.would_decide, s.displaced_version_id

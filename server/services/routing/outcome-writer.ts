@@ -59,10 +59,27 @@ export async function writeRouteOutcomes(tx: SqlClient, outcomes: readonly Route
         AS g(decision_id, success, latency_ms, cost, model_id)
     ),
     marked AS (
-      UPDATE routing_decisions d SET outcome_at = now() FROM given g
+      UPDATE routing_decisions d SET outcome_at = now(), success = g.success, latency_ms = g.latency_ms, cost = g.cost,
+                                     outcome_model = coalesce(g.model_id, d.model, '')
+      FROM given g
       WHERE d.decision_id = g.decision_id AND d.outcome_at IS NULL
       RETURNING d.decision_id, d.version_id, d.rule_id, coalesce(g.model_id, d.model, '') AS model, d.task_type,
-                date_trunc('hour', d.decided_at, 'UTC') AS hour, g.success, g.latency_ms, g.cost
+                date_trunc('hour', d.decided_at, 'UTC') AS hour, g.success, g.latency_ms, g.cost, d.arm_id
+    ),
+    arm_outcomes AS (
+      UPDATE routing_experiment_arms a SET
+        outcomes = a.outcomes + c.outcomes, successes = a.successes + c.successes,
+        latency_sum = a.latency_sum + c.latency_sum, latency_sumsq = a.latency_sumsq + c.latency_sumsq,
+        latency_count = a.latency_count + c.latency_count,
+        cost_sum = a.cost_sum + c.cost_sum, cost_sumsq = a.cost_sumsq + c.cost_sumsq, cost_count = a.cost_count + c.cost_count
+      FROM (
+        SELECT arm_id, count(*)::int AS outcomes, (count(*) FILTER (WHERE success))::int AS successes,
+               coalesce(sum(latency_ms), 0) AS latency_sum, coalesce(sum(latency_ms * latency_ms), 0) AS latency_sumsq,
+               count(latency_ms)::int AS latency_count,
+               coalesce(sum(cost), 0) AS cost_sum, coalesce(sum(cost * cost), 0) AS cost_sumsq, count(cost)::int AS cost_count
+        FROM marked WHERE arm_id IS NOT NULL GROUP BY arm_id
+      ) c
+      WHERE a.id = c.arm_id
     ),
     counted AS (
       INSERT INTO routing_outcomes_hourly AS o (version_id, model, task_type, hour, outcomes, successes, latency_ms_sum, latency_count,

@@ -18,11 +18,11 @@ export interface RouteDecision extends Decision {
  */
 export async function resolveRoute(
   prisma: PrismaClient,
-  { input, taskType, dryRun }: z.output<typeof ResolveRouteInput>,
+  { input, taskType, dryRun, requestKey }: z.output<typeof ResolveRouteInput>,
 ): Promise<RouteDecision> {
   const routing = await activeRuleSet(prisma);
   const match = await routing.match(input);
-  const decision = decisionFrom(routing.snapshot, match);
+  const decision = decisionFrom(routing.snapshot, match, { taskType: taskType ?? '', requestKey });
   if (decision.cutOff) {
     console.warn(
       `Hone: routing rule matching was cut off (${decision.cutOff}) on an input of ${input.length.toLocaleString('en')} characters; answered the default layer`,
@@ -40,6 +40,9 @@ export async function resolveRoute(
         model: decision.model,
         taskType: taskType ?? '',
         shadow: decision.shadow,
+        policyId: decision.policyId,
+        experimentId: decision.experimentId,
+        armId: decision.armId,
       },
       // A decision cut off says nothing of what its input matches: no sample for replay.
       decision.cutOff ? undefined : input,

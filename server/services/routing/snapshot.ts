@@ -1,5 +1,8 @@
 import type { PrismaClient } from '../../db/client';
+import { Prisma } from '../../db/generated/client';
 import { env } from '../../env';
+import { policySnapshot } from '../adaptive/policy-snapshot';
+import { experimentSnapshot } from '../experiments/experiment-snapshot';
 import type { RoutingSnapshot, SnapshotRule } from './engine';
 
 export type { RoutingSnapshot, SnapshotRule } from './engine';
@@ -14,8 +17,18 @@ interface SnapshotRow {
   priority: number;
   state: SnapshotRule['state'];
   reasoning: string | null;
+  policyId: number | null;
   snapshotVersion: string;
 }
+
+/**
+ * What changes when adaptive parameters are recomputed, a policy is edited or an experiment starts, stops or loses an
+ * arm: part of the snapshot's version, and of the server's own check for a changed snapshot (active-rules.ts).
+ */
+export const learningVersionSql = Prisma.sql`
+  SELECT coalesce((SELECT max(updated_at)::text || count(*) FROM routing_policies), '') || '/' ||
+         coalesce((SELECT max(computed_at)::text || count(*) FROM routing_policy_params), '') || '/' ||
+         coalesce((SELECT max(updated_at)::text || count(*) FROM routing_experiments WHERE status = 'running'), '')`;
 
 /**
  * The active and shadow rules as their current versions, in evaluation order: what every decision is made from, on
@@ -25,20 +38,23 @@ interface SnapshotRow {
 export async function routingSnapshot(prisma: PrismaClient): Promise<RoutingSnapshot> {
   const rows = await prisma.$queryRaw<SnapshotRow[]>`
     WITH fingerprint AS (
-      SELECT count(*) || '-' || coalesce(max(version_id), 0) || '-' || coalesce(sum(version_id), 0) AS snapshot_version
-      FROM routing_rules
+      SELECT (SELECT count(*) || '-' || coalesce(max(version_id), 0) || '-' || coalesce(sum(version_id), 0) FROM routing_rules)
+             || '.' || (${learningVersionSql}) AS snapshot_version
     )
     SELECT r.id AS "ruleId", v.id AS "versionId", v.version, v.pattern, v.preferred_layer AS layer,
-           v.preferred_model AS model, v.priority, v.state, v.reasoning, f.snapshot_version AS "snapshotVersion"
+           v.preferred_model AS model, v.priority, v.state, v.reasoning, v.policy_id AS "policyId", f.snapshot_version AS "snapshotVersion"
     FROM fingerprint f
     LEFT JOIN routing_rules r ON r.state IN ('active', 'shadow')
     LEFT JOIN routing_rule_versions v ON v.id = r.version_id
     ORDER BY r.priority DESC, r.updated_at DESC, r.id`;
   const config = env();
+  const [policies, experiments] = await Promise.all([policySnapshot(prisma), experimentSnapshot(prisma)]);
   return {
     version: rows[0]!.snapshotVersion,
     defaultLayer: config.HONE_DEFAULT_LAYER,
     rules: rows.filter((row) => row.ruleId !== null && row.versionId !== null).map(({ snapshotVersion: _, ...rule }) => rule),
     sampling: { storeInputs: config.HONE_STORE_DECISION_INPUTS, samplesPerHour: config.HONE_DECISION_SAMPLES_PER_HOUR },
+    policies,
+    experiments,
   };
 }

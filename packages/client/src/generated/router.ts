@@ -140,7 +140,7 @@ export type HoneProcedures = {
     /** `resolve_route` (write) */
     resolve: TRPCMutationProcedure<{
       meta: object;
-      input: { input: string; taskType?: undefined | string; dryRun?: undefined | boolean };
+      input: { input: string; taskType?: undefined | string; dryRun?: undefined | boolean; requestKey?: undefined | string };
       output: {
         counted: boolean;
         decisionId: string;
@@ -151,13 +151,25 @@ export type HoneProcedures = {
         pattern: null | string;
         reasoning: string;
         shadow: { ruleId: number; versionId: number; wouldDecide: boolean; displacedVersionId: null | number }[];
+        policyId: null | number;
+        choice: null | {
+          policyId: number;
+          policyName: string;
+          paramsTaskType: null | string;
+          model: string;
+          share: number;
+          explored: boolean;
+          arms: { model: string; share: number; rewardMean: number; successMean: number; effectiveSamples: number; trusted: boolean }[];
+        };
+        experimentId: null | number;
+        armId: null | number;
         cutOff?: undefined | string;
       };
     }>;
     /** `preview_route` (read) */
     preview: TRPCQueryProcedure<{
       meta: object;
-      input: { input: string; taskType?: undefined | string };
+      input: { input: string; taskType?: undefined | string; requestKey?: undefined | string };
       output: {
         counted: boolean;
         decisionId: string;
@@ -168,6 +180,18 @@ export type HoneProcedures = {
         pattern: null | string;
         reasoning: string;
         shadow: { ruleId: number; versionId: number; wouldDecide: boolean; displacedVersionId: null | number }[];
+        policyId: null | number;
+        choice: null | {
+          policyId: number;
+          policyName: string;
+          paramsTaskType: null | string;
+          model: string;
+          share: number;
+          explored: boolean;
+          arms: { model: string; share: number; rewardMean: number; successMean: number; effectiveSamples: number; trusted: boolean }[];
+        };
+        experimentId: null | number;
+        armId: null | number;
         cutOff?: undefined | string;
       };
     }>;
@@ -838,6 +862,9 @@ export type HoneProcedures = {
               taskType?: undefined | string;
               shadow?: undefined | { ruleId: number; versionId: number; displacedVersionId: null | number; wouldDecide: boolean }[];
               input?: undefined | string;
+              policyId?: undefined | null | number;
+              experimentId?: undefined | null | number;
+              armId?: undefined | null | number;
             }[];
         routeOutcomes?:
           | undefined

@@ -15,6 +15,91 @@ export interface SnapshotRule {
   priority: number;
   state: 'active' | 'shadow';
   reasoning: string | null;
+  /** An adaptive policy choosing this rule's model among candidates (wins over `model`); null or absent: none. */
+  policyId?: number | null;
+}
+
+/** What a policy knows of one candidate model for one task type, recomputed by Hone from outcomes. */
+export interface PolicyArmParams {
+  model: string;
+  /** Share of the traffic this model gets: its posterior probability of being best (Thompson), after the exploration cap. */
+  share: number;
+  /** Whether it has the policy's minimum (discounted) sample: an untrusted model only gets exploration traffic. */
+  trusted: boolean;
+  /** Discounted number of outcomes behind the figures, and the raw number of outcomes read. */
+  effectiveSamples: number;
+  outcomes: number;
+  /** Posterior mean success rate (Beta(1 + successes, 1 + failures) on discounted counts). */
+  successMean: number;
+  /** Mean cost (USD) and latency (ms) per call; null when no outcome reported one. */
+  costMean: number | null;
+  latencyMsMean: number | null;
+  /** Posterior mean reward: successMean - costWeight * costMean - latencyWeight * latencyMsMean / 1000. */
+  rewardMean: number;
+  /** Why the model gets no traffic, when it gets none (e.g. 'cost_ceiling'). */
+  excluded?: string;
+}
+
+/** An adaptive policy as the snapshot carries it, with its current parameters per task type. */
+export interface SnapshotPolicy {
+  policyId: number;
+  name: string;
+  /** Set: the policy also decides the model for this task type where no rule's model or policy does. */
+  taskType: string | null;
+  candidates: string[];
+  explorationCap: number;
+  minSamples: number;
+  /** Parameters per task type ('' = every task type of the policy); missing: uniform over the candidates. */
+  params: Record<string, { computedAt: string; arms: PolicyArmParams[] }>;
+}
+
+/** Why a policy chose a model: the shares and posterior figures it chose from. */
+export interface ModelChoice {
+  policyId: number;
+  policyName: string;
+  /** The task type whose parameters were used ('' = the policy's all-task-types row; null = none yet, uniform). */
+  paramsTaskType: string | null;
+  model: string;
+  share: number;
+  /** Whether the chosen model is not the one with the best posterior mean reward (exploration). */
+  explored: boolean;
+  arms: { model: string; share: number; rewardMean: number; successMean: number; effectiveSamples: number; trusted: boolean }[];
+}
+
+/** How one arm of an experiment changes the decisions of the experiment's rule. */
+export type ExperimentVariant =
+  | { kind: 'control' }
+  | { kind: 'model'; model: string }
+  | { kind: 'layer'; layer: RoutingLayer; model?: string | null }
+  | { kind: 'policy'; policyId: number }
+  | { kind: 'rule'; pattern?: string; layer?: RoutingLayer; model?: string | null; priority?: number };
+
+export interface SnapshotExperimentArm {
+  armId: number;
+  name: string;
+  /** 0 once stopped (the guard, or by hand): its traffic goes to the control. */
+  weight: number;
+  variant: ExperimentVariant;
+}
+
+/** A running experiment: decisions of `ruleId` (of `taskType`, when set) are split between arms by a stable hash. */
+export interface SnapshotExperiment {
+  experimentId: number;
+  name: string;
+  ruleId: number;
+  taskType: string | null;
+  salt: string;
+  /** The first arm is the control. */
+  arms: SnapshotExperimentArm[];
+}
+
+/** Per decision: the task type (adaptive parameters, experiment scope), the request key (experiment arm), randomness. */
+export interface DecideOptions {
+  taskType?: string | undefined;
+  /** Keeps a conversation in one experiment arm (e.g. the conversation id); the decisionId when absent. */
+  requestKey?: string | undefined;
+  /** Uniform in [0, 1): Math.random when absent (a simulator passes a seeded one). */
+  random?: (() => number) | undefined;
 }
 
 /** What a decision needs to know, served to gateways (with `version` as its ETag) and used by the server itself. */
@@ -26,6 +111,10 @@ export interface RoutingSnapshot {
   rules: SnapshotRule[];
   /** Whether decisions' inputs are sampled for replay, and at most how many per hour. */
   sampling: { storeInputs: boolean; samplesPerHour: number };
+  /** Enabled adaptive policies with their current parameters (absent from an older Hone: none). */
+  policies?: SnapshotPolicy[];
+  /** Running experiments (absent from an older Hone: none). */
+  experiments?: SnapshotExperiment[];
 }
 
 export interface ShadowMatch {
@@ -46,6 +135,12 @@ export interface Decision {
   pattern: string | null;
   reasoning: string;
   shadow: ShadowMatch[];
+  /** The adaptive policy that chose `model`, and why (null: the rule's or layer's fixed model). */
+  policyId: number | null;
+  choice: ModelChoice | null;
+  /** The experiment and arm this decision fell in (null: none). */
+  experimentId: number | null;
+  armId: number | null;
   /** Set when matching was cut off (the server's worker ran out of time): the default layer answered. */
   cutOff?: string;
 }
