@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileSnapshot, decide, type RoutingSnapshot, type SnapshotRule } from './engine';
+import { compileSnapshot, decide, type RoutingSnapshot, type SnapshotExperiment, type SnapshotPolicy, type SnapshotRule } from './engine';
 
 let nextVersionId = 100;
 const rule = (ruleId: number, pattern: string, state: SnapshotRule['state'], layer: SnapshotRule['layer'] = 'deep'): SnapshotRule => ({
@@ -55,5 +55,111 @@ describe('decide', () => {
     const withBad = compileSnapshot(snapshotOf([rule(6, '(a)\\1', 'active'), rule(7, '(?=x)', 'shadow'), rule(8, 'ok', 'active')]));
     expect(withBad.unusable.map((u) => u.index)).toEqual([0, 1]);
     expect(decide(withBad, 'ok').ruleId).toBe(8);
+  });
+});
+
+describe('decide with adaptive policies and experiments', () => {
+  const policy: SnapshotPolicy = {
+    policyId: 7,
+    name: 'coding models',
+    taskType: 'coding',
+    candidates: ['cheap', 'strong'],
+    explorationCap: 0.1,
+    minSamples: 20,
+    params: {
+      coding: {
+        computedAt: '2026-11-26T00:00:00Z',
+        arms: [
+          {
+            model: 'cheap',
+            share: 0.1,
+            trusted: true,
+            effectiveSamples: 80,
+            outcomes: 90,
+            successMean: 0.6,
+            costMean: 0.001,
+            latencyMsMean: 400,
+            rewardMean: 0.6,
+          },
+          {
+            model: 'strong',
+            share: 0.9,
+            trusted: true,
+            effectiveSamples: 120,
+            outcomes: 130,
+            successMean: 0.9,
+            costMean: 0.01,
+            latencyMsMean: 900,
+            rewardMean: 0.89,
+          },
+        ],
+      },
+    },
+  };
+  const layerRule: SnapshotRule = { ...rule(10, 'refactor', 'active'), model: null };
+  const fixedRule = rule(11, 'review', 'active');
+  /** Uniform draws from a fixed list, so a choice by shares is known in advance. */
+  const draws =
+    (...values: number[]) =>
+    () =>
+      values.shift() ?? 0.5;
+
+  it("lets the task type's policy choose when the deciding rule names no model, by its shares, and says why", () => {
+    const compiled = compileSnapshot({ ...snapshotOf([layerRule, fixedRule]), policies: [policy] });
+    const strong = decide(compiled, 'refactor this', { taskType: 'coding', random: draws(0.5) });
+    expect(strong).toMatchObject({ ruleId: 10, layer: 'deep', model: 'strong', policyId: 7 });
+    expect(strong.choice).toMatchObject({ model: 'strong', explored: false, paramsTaskType: 'coding' });
+    expect(strong.reasoning).toContain('Adaptive policy "coding models" chose strong');
+    expect(decide(compiled, 'refactor this', { taskType: 'coding', random: draws(0.05) }).model).toBe('cheap');
+    // A rule naming its model keeps it; another task type has no policy.
+    expect(decide(compiled, 'review this', { taskType: 'coding' })).toMatchObject({ model: 'model-11', policyId: null, choice: null });
+    expect(decide(compiled, 'refactor this', { taskType: 'chat' })).toMatchObject({ model: null, policyId: null });
+    // The default layer's decisions of the task type are chosen by the policy too.
+    expect(decide(compiled, 'hello', { taskType: 'coding', random: draws(0.99) })).toMatchObject({
+      ruleId: null,
+      model: 'strong',
+      policyId: 7,
+    });
+  });
+
+  it('a rule naming a policy has its model chosen by it, whatever the task type; without parameters the choice is uniform', () => {
+    const untrained: SnapshotPolicy = { ...policy, policyId: 8, taskType: null, params: {} };
+    const compiled = compileSnapshot({ ...snapshotOf([{ ...fixedRule, policyId: 8 }]), policies: [policy, untrained] });
+    const decision = decide(compiled, 'review', { taskType: 'chat', random: draws(0.7) });
+    expect(decision).toMatchObject({ model: 'strong', policyId: 8 });
+    expect(decision.choice).toMatchObject({ paramsTaskType: null, share: 0.5, explored: true });
+  });
+
+  it('puts a keyed request in the same experiment arm every time, and the arm changes the decision', () => {
+    const experiment: SnapshotExperiment = {
+      experimentId: 3,
+      name: 'strong for reviews',
+      ruleId: 11,
+      taskType: null,
+      salt: 'salt',
+      arms: [
+        { armId: 30, name: 'control', weight: 1, variant: { kind: 'control' } },
+        { armId: 31, name: 'strong', weight: 1, variant: { kind: 'model', model: 'strong' } },
+      ],
+    };
+    const compiled = compileSnapshot({ ...snapshotOf([fixedRule]), experiments: [experiment] });
+    const byKey = new Map<string, number | null>();
+    for (let i = 0; i < 2000; i++) {
+      const key = `conversation-${i % 200}`;
+      const decision = decide(compiled, 'review', { requestKey: key });
+      expect(decision.experimentId).toBe(3);
+      expect(decision.model).toBe(decision.armId === 31 ? 'strong' : 'model-11');
+      if (byKey.has(key)) expect(decision.armId).toBe(byKey.get(key));
+      byKey.set(key, decision.armId);
+    }
+    const treated = [...byKey.values()].filter((arm) => arm === 31).length;
+    expect(treated).toBeGreaterThan(70);
+    expect(treated).toBeLessThan(130);
+    // A stopped arm (weight 0) sends its traffic to the control.
+    const stopped = compileSnapshot({
+      ...snapshotOf([fixedRule]),
+      experiments: [{ ...experiment, arms: [experiment.arms[0]!, { ...experiment.arms[1]!, weight: 0 }] }],
+    });
+    for (const key of byKey.keys()) expect(decide(stopped, 'review', { requestKey: key }).armId).toBe(30);
   });
 });
