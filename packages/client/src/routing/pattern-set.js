@@ -512,7 +512,8 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
     compiled.push(compilation.compiled);
     const { requiredLiterals, requiredClasses, test, source, anchoredAtStart, syntaxTree } = compilation.compiled;
     const position = usable.length;
-    const weak = requiredLiterals === null || longestLiteral(requiredLiterals) <= 1;
+    // Weak: the condition holds on a single character, or asks for single characters only (`\d{3}-\d{4}`).
+    const weak = requiredLiterals === null || guaranteedLength(requiredLiterals) <= 1 || longestLiteral(requiredLiterals) <= 1;
     const needsClasses = weak ? requiredClasses.reduce((bits, ranges) => bits | classBit(ranges), 0) : 0;
     const deciding = weak || anchoredAtStart ? null : decidingLiterals(syntaxTree);
     /** @type {{ index: number, test: (input: string) => boolean, source: string, condition: ((foundIn: Int32Array, scan: number) => boolean) | null, needsClasses: number, group: number, literalFree: boolean, deciding: Int32Array | null }} */
