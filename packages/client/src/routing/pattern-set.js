@@ -241,23 +241,21 @@ class LiteralScanner {
       for (let v = 0; v < spelled.length; v++) {
         const { id, wordBefore, wordAfter, length: literalLength } = spelled[v];
         if (foundIn[id] === decision) continue;
-        if (!wordBefore && !wordAfter) {
-          found(id, true);
-          continue;
+        // One call of `found` below, not one per case: a call first reached on a hostile input would otherwise make
+        // V8 drop this function's optimized code in the middle of a 32 KiB scan.
+        let checked = true;
+        if ((wordBefore || wordAfter) && giveUp) checked = false;
+        else if (wordBefore || wordAfter) {
+          const start = i + 1 - literalLength;
+          if (
+            (wordBefore && start > 0 && isWordUnit(text.charCodeAt(start - 1))) ||
+            (wordAfter && i + 1 < length && isWordUnit(text.charCodeAt(i + 1)))
+          ) {
+            complete = false;
+            continue;
+          }
         }
-        if (giveUp) {
-          found(id, false);
-          continue;
-        }
-        const start = i + 1 - literalLength;
-        if (
-          (wordBefore && start > 0 && isWordUnit(text.charCodeAt(start - 1))) ||
-          (wordAfter && i + 1 < length && isWordUnit(text.charCodeAt(i + 1)))
-        ) {
-          complete = false;
-          continue;
-        }
-        found(id, true);
+        found(id, checked);
       }
       if (complete) reportedInScan[at] = scan;
       else failedChecks[at]++;
@@ -603,8 +601,6 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
     const foldedClasses = folded === null ? noClasses : folded.classOf;
     const exactSteps = exact === null ? ROOT_ONLY : exact.steps;
     const foldedSteps = folded === null ? ROOT_ONLY : folded.steps;
-    const exactWidth = exact === null ? 1 : exact.classes;
-    const foldedWidth = folded === null ? 1 : folded.classes;
     const masks = classesOf ?? noClasses;
     const length = text.length;
     let met = 0;
@@ -614,15 +610,18 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
       const unit = text.charCodeAt(i);
       met |= masks[unit];
       exactRow = exactSteps[exactRow + exactClasses[unit]];
-      if (exactRow < 0) {
-        exactRow = ~exactRow;
-        exact.report(exactRow / exactWidth, i, text, exactScan, literalFoundIn, scan, literalFound);
-      }
       foldedRow = foldedSteps[foldedRow + foldedClasses[unit]];
-      if (foldedRow < 0) {
-        foldedRow = ~foldedRow;
-        folded.report(foldedRow / foldedWidth, i, text, foldedScan, literalFoundIn, scan, literalFound);
+      if ((exactRow | foldedRow) >= 0) continue;
+      // A literal ends here. One call site for both automata, reached on ordinary input already, so that a hostile
+      // input does not reach a call V8 has no feedback for (it would drop the loop's optimized code).
+      for (let k = 0; k < 2; k++) {
+        const row = k === 0 ? exactRow : foldedRow;
+        if (row >= 0) continue;
+        const scanner = k === 0 ? exact : folded;
+        scanner.report(~row / scanner.classes, i, text, k === 0 ? exactScan : foldedScan, literalFoundIn, scan, literalFound);
       }
+      if (exactRow < 0) exactRow = ~exactRow;
+      if (foldedRow < 0) foldedRow = ~foldedRow;
     }
     return met & allClasses;
   }
