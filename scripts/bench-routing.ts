@@ -7,8 +7,11 @@
 // - in the server process: the match worker hop alone, and resolve_route through its service;
 // - over HTTP: POST /tools/resolve_route against `next start`, one request at a time on a kept-alive connection.
 // Prints figures only; asserts nothing but that every way of deciding picks the same rule.
+// `--only=engine` runs the in-process rows alone (the RegExp loop and Hone's engine; no database, no server), and
+// reports the engine's CPU time per decision per input (process.cpuUsage over ENGINE_CPU_RUNS runs of each input) and
+// the garbage collections during its timed loop: figures a busy machine disturbs less than wall-clock percentiles.
 import http from 'node:http';
-import { performance } from 'node:perf_hooks';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import type { PrismaClient } from '../server/db/client';
 import { createHoneClient } from '../server/hone-client';
 import { activeRuleSet, type ActiveRuleSet } from '../server/services/routing/active-rules';
@@ -18,6 +21,7 @@ import { resolveRoute } from '../server/services/routing/resolve-route';
 import { RULE_EVALUATION_ORDER } from '../server/services/routing/rule-dto';
 import { createServerDatabase, startHoneServer, type HoneServer, type ServerDatabase } from '../server/testing/hone-server';
 import buildOnce from '../server/testing/next-build';
+import type { SuiteOptions } from './bench';
 
 const RULE_COUNTS = [10, 100, 1000];
 const INPUT_CHARS = 2048;
@@ -29,6 +33,9 @@ const MIN_SAMPLES = 30;
 const MAX_SAMPLES = 20_000;
 /** A rule edit reaches `next start` within its rule cache's version check (5 s); wait at most this long for it. */
 const SERVER_CATCH_UP_MS = 20_000;
+/** Runs of each input for the engine's CPU time per decision (--only=engine). */
+const ENGINE_CPU_RUNS = 100;
+const ENGINE_CPU_BLOCKS = 5;
 
 /** A deterministic pseudo-random generator (mulberry32), so every run benches the same rules and inputs. */
 function random(seed: number): () => number {
@@ -410,7 +417,77 @@ function reportCompileTime(rules: readonly BenchRule[]) {
   console.log(`\n  compiling ${rules.length} rules: ${ms(all)} ms as a set (${ms(performance.now() - u)} ms of it one by one)`);
 }
 
-export async function run(): Promise<void> {
+/** Garbage collections (count and pause time) while `during` runs. */
+async function collections<T>(during: () => Promise<T>): Promise<{ result: T; count: number; ms: number }> {
+  let count = 0;
+  let ms = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      count++;
+      ms += entry.duration;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const result = await during();
+  // GC entries are delivered asynchronously: let them arrive before counting.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  observer.disconnect();
+  return { result, count, ms };
+}
+
+/**
+ * CPU time of one decision per input, in microseconds, sorted: per input, the median of ENGINE_CPU_BLOCKS blocks of
+ * ENGINE_CPU_RUNS / ENGINE_CPU_BLOCKS runs, since process.cpuUsage also counts V8's compiler and GC threads.
+ */
+function cpuPerInput(decide: (input: string) => unknown, inputs: readonly string[]): number[] {
+  const runs = ENGINE_CPU_RUNS / ENGINE_CPU_BLOCKS;
+  return inputs
+    .map((input) => {
+      const blocks = Array.from({ length: ENGINE_CPU_BLOCKS }, () => {
+        const before = process.cpuUsage();
+        for (let i = 0; i < runs; i++) decide(input);
+        const { user, system } = process.cpuUsage(before);
+        return (user + system) / runs;
+      }).sort((a, b) => a - b);
+      return quantile(blocks, 0.5);
+    })
+    .sort((a, b) => a - b);
+}
+
+/** --only=engine: the RegExp loop and Hone's engine in process, with the engine's CPU time per decision. */
+async function benchEngine(count: number) {
+  const rules = realisticRules(count);
+  const inputs = prompts(rules, INPUT_COUNT);
+  const regExps = rules.map((rule) => ({ rule, regExp: jsRegExp(rule.pattern) }));
+  const regExpLoop = (input: string) => regExps.find(({ regExp }) => regExp.test(input))?.rule.pattern ?? null;
+  const ruleSet = compileRuleSet(rules);
+  const engine = (input: string) => ruleSet.firstMatch(input)?.pattern ?? null;
+  const checked = [...inputs, ...rules.flatMap((rule) => [rule.hit, rule.nearMiss, `${rule.nearMiss}${rule.hit}`])];
+  await checkAgreement({ engine }, regExpLoop, checked);
+  const matched = inputs.filter((input) => engine(input) !== null).length;
+  console.log(`\n  ${count} rules (${matched} of ${inputs.length} inputs matched by a rule):`);
+  const regExpSamples = await latencies(regExpLoop, inputs);
+  report('plain loop of precompiled RegExps', count, regExpSamples);
+  const { result, count: gcs, ms: gcMs } = await collections(() => latencies(engine, inputs));
+  report("Hone's engine in process (compiled set, main thread)", count, result);
+  const cpu = cpuPerInput(engine, inputs);
+  const mean = cpu.reduce((sum, us) => sum + us, 0) / cpu.length;
+  const us = (value: number) => value.toFixed(1);
+  console.log(
+    `    engine CPU time per decision over ${inputs.length} inputs (median of ${ENGINE_CPU_BLOCKS} blocks of ${ENGINE_CPU_RUNS / ENGINE_CPU_BLOCKS} runs each), µs: mean ${us(mean)},` +
+      ` median ${us(quantile(cpu, 0.5))}, p99 ${us(quantile(cpu, 0.99))}, slowest input ${us(cpu.at(-1)!)};` +
+      ` ${gcs} garbage collections (${gcMs.toFixed(1)} ms) in its ${result.length} timed decisions`,
+  );
+}
+
+export async function run(options: SuiteOptions = {}): Promise<void> {
+  if (options.only !== undefined && options.only !== 'engine') throw new Error(`--only is engine, not ${options.only}`);
+  if (options.only === 'engine') {
+    console.log('\nRouting decisions in process (--only=engine: no database, no server):');
+    for (const count of RULE_COUNTS) await benchEngine(count);
+    printSummary();
+    return;
+  }
   console.log('\nRouting decisions (PostgreSQL server for the database rows; PGlite in memory when it cannot be reached):');
   let db: ServerDatabase;
   let server: HoneServer | null = null;

@@ -87,6 +87,46 @@ describe('the literal prefilter gives the answer of running every rule in order'
     for (const input of inputs) expect(set.firstMatchIndex(input)).toBe(expected(input));
   });
 
+  it('on literal alternations between word boundaries, which the automaton decides without running them', () => {
+    // Words that start or end with k, s (folded to U+212A, U+017F under (?i)), digits, _ or punctuation; inputs that
+    // put them inside longer words, next to those folded letters, and past the automaton's few boundary checks.
+    const piece = fc.constantFrom('ab', 'k', 's', 'ks', 'x1', '_', 'a-b', 'é', 'bug', 'Bug', '-', ' ', 'fix', 'ſ', 'K');
+    const alternatives = fc.array(
+      fc.array(piece, { minLength: 1, maxLength: 3 }).map((p) => p.join('')),
+      { minLength: 1, maxLength: 4 },
+    );
+    const literalPattern = fc
+      .tuple(fc.constantFrom('', '(?i)'), fc.constantFrom('', '\\b'), alternatives, fc.constantFrom('', '?'), fc.constantFrom('', '\\b'))
+      .map(([flags, before, words, quest, after]) => `${flags}${before}(${words.join('|')})${quest ? '[sz]?' : ''}${after}`);
+    const text = fc
+      .array(fc.oneof(piece, fc.constantFrom('\u212a', '\u017f', 'A', '9', '.', 'abab', 'kk', 'ss')), { maxLength: 40 })
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(
+        fc.array(literalPattern, { minLength: 1, maxLength: 8 }),
+        fc.array(text, { minLength: 1, maxLength: 6 }),
+        (patterns, inputs) => {
+          const set = compilePatternSet(patterns);
+          const expected = firstMatchByRunningEvery(patterns);
+          for (const input of inputs) expect(set.firstMatchIndex(input)).toBe(expected(input));
+        },
+      ),
+      { numRuns: 400, seed: 20261128 },
+    );
+    // Past the automaton's boundary checks of a literal (near misses first), the pattern is still decided right.
+    const set = compilePatternSet(['\\b(bug|fix)\\b', '(?i)\\bsecurity review\\b']);
+    const nearMisses = 'debug bugs prefix fixes '.repeat(12);
+    expect(set.firstMatchIndex(nearMisses)).toBe(-1);
+    expect(set.firstMatchIndex(`${nearMisses} a bug`)).toBe(0);
+    expect(set.firstMatchIndex(`${'insecurity reviews '.repeat(12)} SECURITY REVIEW`)).toBe(1);
+    expect(set.firstMatchIndex('insecurity reviews '.repeat(12))).toBe(-1);
+    // Under (?i), k and s match U+212A and U+017F, which are not word characters: no boundary after them.
+    const folded = compilePatternSet(['(?i)\\b(as|bs)\\b']);
+    expect(folded.firstMatchIndex('a\u017f')).toBe(-1);
+    expect(folded.firstMatchIndex('a\u017fx')).toBe(0);
+    expect(folded.firstMatchIndex('AS.')).toBe(0);
+  });
+
   it('on patterns anchored at the start, which are only tried there', () => {
     const set = compilePatternSet(['^(hi|hello)\\b', '(?i)^thanks', '^\\s*$', '(?m)^done$']);
     expect(set.firstMatchIndex('hello there')).toBe(0);

@@ -16,14 +16,22 @@
  * Grouped patterns may require a character of some class (`[\u0400-\u04ff]{3,}`, `\d+ ?[-+*] ?\d+`): the classes
  * met in the input are noted in the same decision, so such a pattern is not run on input that lacks one.
  *
+ * A pattern that matches exactly where one of a few literals stands, between the word boundaries it names
+ * (`\b(refactor|debug|optimi[sz]e)\b`, `(?i)\bsecurity review\b`: the common rule), is decided by the automaton
+ * alone: found where its boundaries were checked, it matches, and re2js does not run (a pass over 2 KB costs about as
+ * much as the automaton's whole scan). A sequence makes a pattern a candidate by its most telling part only, so
+ * `\bword\b.*optimi[sz]e` is not looked at wherever an `e` occurs.
+ *
  * Profiling showed what a decision spent its time on, and so what is avoided here: a Map lookup per character
  * (transitions are a flat table), a lower-cased copy of the input, a closure call per pattern (only candidates are
- * looked at), and one regex pass per literal-free pattern.
+ * looked at), one regex pass per literal-free pattern, separate passes of the two automata and the class masks (one
+ * loop reads each code unit once; a negative table entry says a literal ends there), sorting candidates (they are
+ * bits, read in order) and allocation per decision (stamped typed arrays; garbage collection paused the timed loop).
  *
  * Plain JavaScript, imported by matcher.ts and by the match worker (server/services/routing/match-worker.mjs) alike. No side effects.
  */
 import { RE2Set } from 're2js';
-import { boundedInput, compilePattern } from './pattern-compiler.js';
+import { boundedInput, compilePattern, FOLD_CASE, SYNTAX_OP } from './pattern-compiler.js';
 
 /** Above this many table cells (4 bytes each), an automaton keeps its transitions sparse instead of dense. */
 export const DENSE_TABLE_LIMIT = 1 << 21;
@@ -37,6 +45,8 @@ const CHAR_CODES = 0x10000;
 const MAX_FAILED_BOUNDARY_CHECKS = 8;
 /** Scans are numbered in Int32Array stamps; before the count would overflow them, they are cleared and it restarts. */
 const MAX_STAMP = 0x3fffffff;
+/** The transitions of an automaton with no literal: its root, row 0, goes back to itself. */
+const ROOT_ONLY = new Int32Array(1);
 
 /**
  * For the case-folding automaton: the code units a case-insensitive ASCII letter matches under RE2's simple case
@@ -129,6 +139,19 @@ class LiteralScanner {
         }
       }
     }
+    /**
+     * The dense table as the pattern set's scan loop walks it: per cell the child's row (node times classes), bitwise
+     * negated when a literal ends at the child or on its failure chain, so one load per character tells both.
+     */
+    this.steps = null;
+    if (this.dense) {
+      this.steps = new Int32Array(this.dense.length);
+      for (let cell = 0; cell < this.dense.length; cell++) {
+        const child = this.dense[cell];
+        this.steps[cell] = this.output[child] === -1 ? child * classes : ~(child * classes);
+      }
+      this.dense = null;
+    }
     /** The scan a node was last reported in: its chain of literals is then already recorded. */
     this.reportedInScan = new Int32Array(nodes);
     this.scan = 0;
@@ -157,57 +180,85 @@ class LiteralScanner {
     }
   }
 
-  /**
-   * Calls `found(literalId)` for each literal that occurs in `text` (at a word boundary when it must), once.
-   * @param {string} text
-   * @param {Int32Array} foundIn literal id -> the decision it was last found in
-   * @param {number} decision
-   * @param {(literalId: number) => void} found marks foundIn
-   */
-  findIn(text, foundIn, decision, found) {
+  /** Starts a scan: the number its reports are stamped with. */
+  nextScan() {
     if (this.scan === MAX_STAMP) {
       this.reportedInScan.fill(0);
       this.failedChecksIn.fill(0);
       this.scan = 0;
     }
-    const scan = ++this.scan;
-    const { classOf, dense, output, fail, literalAt, reportedInScan, classes, variants, boundaryOnChain, failedChecks, failedChecksIn } =
-      this;
+    return ++this.scan;
+  }
+
+  /**
+   * Calls `found(literalId, checked)` for each literal that occurs in `text` (at a word boundary when it must), once
+   * (the sparse automaton's scan; the dense ones run in the pattern set's own loop).
+   * @param {string} text
+   * @param {Int32Array} foundIn literal id -> the decision it was last found in
+   * @param {number} decision
+   * @param {(literalId: number, checked: boolean) => void} found marks foundIn
+   */
+  findIn(text, foundIn, decision, found) {
+    const scan = this.nextScan();
+    const { classOf, output } = this;
     const length = text.length;
     let node = 0;
     for (let i = 0; i < length; i++) {
       const cls = classOf[text.charCodeAt(i)];
-      if (dense !== null) node = dense[node * classes + cls];
-      else node = cls === 0 ? 0 : this.sparseStep(node, cls);
-      for (let at = output[node]; at !== -1; at = output[fail[at]]) {
-        if (reportedInScan[at] === scan) {
-          if (boundaryOnChain[at] === 0) break; // its whole chain is reported already
-          continue;
-        }
-        if (failedChecksIn[at] !== scan) {
-          failedChecksIn[at] = scan;
-          failedChecks[at] = 0;
-        }
-        // Past a few failed checks of a node, its literals count as found: the prefilter may let a rule through that
-        // cannot match, never the reverse, and an input made of near misses costs no more than a few checks a node.
-        const giveUp = failedChecks[at] >= MAX_FAILED_BOUNDARY_CHECKS;
-        let complete = true;
-        for (const { id, wordBefore, wordAfter, length: literalLength } of variants[literalAt[at]]) {
-          if (foundIn[id] === decision) continue;
+      node = cls === 0 ? 0 : this.sparseStep(node, cls);
+      if (output[node] !== -1) this.report(node, i, text, scan, foundIn, decision, found);
+    }
+  }
+
+  /**
+   * Reports the literals ending at `node`, found at text[.., i], and on its failure chain. `checked` tells `found`
+   * whether the literal's word boundaries were checked there (false once a node gave up checking, see below).
+   * @param {number} node
+   * @param {number} i
+   * @param {string} text
+   * @param {number} scan
+   * @param {Int32Array} foundIn
+   * @param {number} decision
+   * @param {(literalId: number, checked: boolean) => void} found
+   */
+  report(node, i, text, scan, foundIn, decision, found) {
+    const { output, fail, literalAt, reportedInScan, variants, boundaryOnChain, failedChecks, failedChecksIn } = this;
+    const length = text.length;
+    for (let at = output[node]; at !== -1; at = output[fail[at]]) {
+      if (reportedInScan[at] === scan) {
+        if (boundaryOnChain[at] === 0) break; // its whole chain is reported already
+        continue;
+      }
+      if (failedChecksIn[at] !== scan) {
+        failedChecksIn[at] = scan;
+        failedChecks[at] = 0;
+      }
+      // Past a few failed checks of a node, its literals count as found: the prefilter may let a rule through that
+      // cannot match, never the reverse, and an input made of near misses costs no more than a few checks a node.
+      const giveUp = failedChecks[at] >= MAX_FAILED_BOUNDARY_CHECKS;
+      let complete = true;
+      const spelled = variants[literalAt[at]];
+      for (let v = 0; v < spelled.length; v++) {
+        const { id, wordBefore, wordAfter, length: literalLength } = spelled[v];
+        if (foundIn[id] === decision) continue;
+        // One call of `found` below, not one per case: a call first reached on a hostile input would otherwise make
+        // V8 drop this function's optimized code in the middle of a 32 KiB scan.
+        let checked = true;
+        if ((wordBefore || wordAfter) && giveUp) checked = false;
+        else if (wordBefore || wordAfter) {
           const start = i + 1 - literalLength;
           if (
-            !giveUp &&
-            ((wordBefore && start > 0 && isWordUnit(text.charCodeAt(start - 1))) ||
-              (wordAfter && i + 1 < length && isWordUnit(text.charCodeAt(i + 1))))
+            (wordBefore && start > 0 && isWordUnit(text.charCodeAt(start - 1))) ||
+            (wordAfter && i + 1 < length && isWordUnit(text.charCodeAt(i + 1)))
           ) {
             complete = false;
             continue;
           }
-          found(id);
         }
-        if (complete) reportedInScan[at] = scan;
-        else failedChecks[at]++;
+        found(id, checked);
       }
+      if (complete) reportedInScan[at] = scan;
+      else failedChecks[at]++;
     }
   }
 }
@@ -256,18 +307,142 @@ function anyLiteralSuffices(required) {
   return 'literal' in required || ('anyOf' in required && required.anyOf.every(anyLiteralSuffices));
 }
 
-/** Every literal of a condition. */
-function literalsOf(required, into = []) {
-  if ('literal' in required) into.push(required);
-  else for (const part of 'allOf' in required ? required.allOf : required.anyOf) literalsOf(part, into);
-  return into;
-}
-
 /** The fewest characters of literal text any input the condition accepts must hold. */
 function guaranteedLength(required) {
   if ('literal' in required) return required.literal.length;
   const lengths = ('allOf' in required ? required.allOf : required.anyOf).map(guaranteedLength);
   return 'allOf' in required ? lengths.reduce((sum, length) => sum + length, 0) : Math.min(...lengths);
+}
+
+/** The length of the longest literal of the condition. */
+function longestLiteral(required) {
+  if ('literal' in required) return required.literal.length;
+  return Math.max(...('allOf' in required ? required.allOf : required.anyOf).map(longestLiteral));
+}
+
+/**
+ * The condition without the single characters a sequence also requires longer literals beside (`[sz]e` in
+ * `\bword\b.*optimi[sz]e`): nearly every input holds an `e`, so checking it costs a report per occurrence and tells
+ * nothing. Dropping a part of a sequence only weakens the condition: a pattern may be run that could have been
+ * skipped, never the reverse.
+ */
+function withoutSingleCharacters(required) {
+  if ('literal' in required) return required;
+  if ('anyOf' in required) return { anyOf: required.anyOf.map(withoutSingleCharacters) };
+  const parts = required.allOf.map(withoutSingleCharacters);
+  const telling = parts.filter((part) => guaranteedLength(part) > 1);
+  if (telling.length === 0 || telling.length === parts.length) return { allOf: parts };
+  return telling.length === 1 ? telling[0] : { allOf: telling };
+}
+
+/**
+ * The literals whose occurrence makes a pattern a candidate: for a sequence, those of its most telling part alone (a
+ * match requires every part, so that part's literals occur whenever the whole condition holds); for an alternation,
+ * those of every branch.
+ */
+function triggerLiterals(required, into = []) {
+  if ('literal' in required) into.push(required);
+  else if ('anyOf' in required) for (const part of required.anyOf) triggerLiterals(part, into);
+  else {
+    const lengths = required.allOf.map(guaranteedLength);
+    triggerLiterals(required.allOf[lengths.indexOf(Math.max(...lengths))], into);
+  }
+  return into;
+}
+
+/** At most this many strings are spelled out for a pattern the literal automaton decides alone. */
+const MAX_DECIDING_STRINGS = 64;
+const { LITERAL, CHAR_CLASS, EMPTY_MATCH, WORD_BOUNDARY, CAPTURE, QUEST, CONCAT, ALTERNATE } = SYNTAX_OP;
+
+/**
+ * The strings a syntax tree matches when it matches only finitely many, few strings spelled with one case rule:
+ * `{ strings, folded }` (`folded`: matched ignoring ASCII case, strings in lower case; null while no letter said), or
+ * null. Conservative: anything else (a repetition, a class of more than a few characters, a non-ASCII letter matched
+ * ignoring case, mixed case rules) gives null.
+ * @param {import('./types.js').PatternSyntaxNode} node
+ * @returns {{ strings: string[], folded: boolean | null } | null}
+ */
+function spelledStrings(node) {
+  switch (node.op) {
+    case EMPTY_MATCH:
+      return { strings: [''], folded: null };
+    case LITERAL: {
+      const codePoints = Array.from(node.runes);
+      if (codePoints.some((codePoint) => codePoint === 0xfffd || (codePoint >= 0xd800 && codePoint <= 0xdfff))) return null;
+      const text = String.fromCodePoint(...codePoints);
+      if ((node.flags & FOLD_CASE) === 0) return { strings: [text], folded: false };
+      return codePoints.every((codePoint) => codePoint < 0x80) ? { strings: [text.toLowerCase()], folded: true } : null;
+    }
+    case CHAR_CLASS: {
+      const ranges = Array.from(node.runes);
+      const characters = [];
+      for (let k = 0; k < ranges.length; k += 2) {
+        if (ranges[k + 1] >= 0x80 || ranges[k + 1] - ranges[k] >= 8) return null;
+        for (let unit = ranges[k]; unit <= ranges[k + 1]; unit++) characters.push(String.fromCharCode(unit));
+      }
+      return characters.length > 0 && characters.length <= 8 ? { strings: characters, folded: false } : null;
+    }
+    case CAPTURE:
+      return spelledStrings(node.subs[0]);
+    case QUEST: {
+      const sub = spelledStrings(node.subs[0]);
+      return sub === null ? null : { strings: [...sub.strings, ''], folded: sub.folded };
+    }
+    case ALTERNATE:
+    case CONCAT: {
+      let result = { strings: node.op === ALTERNATE ? [] : [''], folded: null };
+      for (const sub of node.subs) {
+        const part = spelledStrings(sub);
+        if (part === null) return null;
+        const folded = result.folded ?? part.folded;
+        if (part.folded !== null && part.folded !== folded) return null;
+        const strings =
+          node.op === ALTERNATE
+            ? [...result.strings, ...part.strings]
+            : result.strings.flatMap((before) => part.strings.map((after) => before + after));
+        if (strings.length > MAX_DECIDING_STRINGS) return null;
+        result = { strings, folded };
+      }
+      return { strings: [...new Set(result.strings)], folded: result.folded };
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * When a pattern matches exactly where one of a few literals occurs, at a word boundary where the pattern puts `\b`
+ * (`\b(refactor|debug|optimi[sz]e)\b`, `(?i)\bfix the bug\b`, `timeout`), those literals, flagged like
+ * requiredLiterals' (`wordBefore`, `wordAfter`); else null. The literal automaton then decides such a pattern alone,
+ * without running it. Conservative, from the syntax tree: `\b`, then strings spelled out, then `\b`, each `\b`
+ * optional; a `\b` is only accepted next to a word character the automaton checks as RE2 does: an ASCII letter,
+ * digit or `_`, and not a `k` or `s` matched ignoring case (RE2 folds them to U+212A and U+017F, which are not word
+ * characters).
+ * @param {import('./types.js').PatternSyntaxNode} tree
+ * @returns {import('./types.js').RequiredLiterals[] | null}
+ */
+function decidingLiterals(tree) {
+  const subs = tree.op === CONCAT ? tree.subs : [tree];
+  const boundaryBefore = subs.length > 1 && subs[0].op === WORD_BOUNDARY;
+  const boundaryAfter = subs.length > 1 && subs[subs.length - 1].op === WORD_BOUNDARY;
+  const middle = subs.slice(boundaryBefore ? 1 : 0, boundaryAfter ? -1 : undefined);
+  if (middle.length === 0) return null;
+  const spelled = spelledStrings(middle.length === 1 ? middle[0] : { op: CONCAT, subs: middle });
+  if (spelled === null || spelled.strings.includes('')) return null;
+  const caseInsensitive = spelled.folded === true;
+  const checkable = (unit) => isWordUnit(unit) && !(caseInsensitive && (unit === 0x6b || unit === 0x73));
+  const literals = [];
+  for (const literal of spelled.strings) {
+    if (boundaryBefore && !checkable(literal.charCodeAt(0))) return null;
+    if (boundaryAfter && !checkable(literal.charCodeAt(literal.length - 1))) return null;
+    literals.push({
+      literal,
+      ...(caseInsensitive ? { caseInsensitive: true } : {}),
+      ...(boundaryBefore ? { wordBefore: true } : {}),
+      ...(boundaryAfter ? { wordAfter: true } : {}),
+    });
+  }
+  return literals;
 }
 
 /**
@@ -290,7 +465,7 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
     { strings: new Map(), variants: [] },
     { strings: new Map(), variants: [] },
   ];
-  /** literal id -> positions in `usable` of the patterns that name it */
+  /** literal id -> positions in `usable` of the patterns it makes candidates */
   const patternsOfLiteral = [];
   const literalId = ({ literal, caseInsensitive = false, wordBefore = false, wordAfter = false }) => {
     const key = `${Number(caseInsensitive)}${Number(wordBefore)}${Number(wordAfter)}${literal}`;
@@ -333,16 +508,30 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
       return;
     }
     compiled.push(compilation.compiled);
-    const { requiredLiterals, requiredClasses, test, source, anchoredAtStart } = compilation.compiled;
+    const { requiredLiterals, requiredClasses, test, source, anchoredAtStart, syntaxTree } = compilation.compiled;
     const position = usable.length;
-    const weak = requiredLiterals === null || guaranteedLength(requiredLiterals) <= 1;
+    // Weak: the condition holds on a single character, or asks for single characters only (`\d{3}-\d{4}`).
+    const weak = requiredLiterals === null || guaranteedLength(requiredLiterals) <= 1 || longestLiteral(requiredLiterals) <= 1;
     const needsClasses = weak ? requiredClasses.reduce((bits, ranges) => bits | classBit(ranges), 0) : 0;
-    const entry = { index, test, source, condition: null, needsClasses, group: -1, literalFree: requiredLiterals === null };
+    const deciding = weak || anchoredAtStart ? null : decidingLiterals(syntaxTree);
+    /** @type {{ index: number, test: (input: string) => boolean, source: string, condition: ((foundIn: Int32Array, scan: number) => boolean) | null, needsClasses: number, group: number, literalFree: boolean, deciding: Int32Array | null }} */
+    const entry = {
+      index,
+      test,
+      source,
+      condition: null,
+      needsClasses,
+      group: -1,
+      literalFree: requiredLiterals === null,
+      deciding: null,
+    };
     usable.push(entry);
     if (weak && !anchoredAtStart) groupable.push(position);
     if (requiredLiterals === null) return;
-    entry.condition = anyLiteralSuffices(requiredLiterals) ? null : conditionOver(requiredLiterals, literalId);
-    for (const literal of literalsOf(requiredLiterals)) {
+    const required = deciding === null ? withoutSingleCharacters(requiredLiterals) : { anyOf: deciding };
+    if (deciding !== null) entry.deciding = Int32Array.from(deciding, literalId);
+    entry.condition = anyLiteralSuffices(required) ? null : conditionOver(required, literalId);
+    for (const literal of triggerLiterals(required)) {
       const named = patternsOfLiteral[literalId(literal)];
       if (named.at(-1) !== position) named.push(position);
     }
@@ -360,7 +549,14 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
     set.compile();
     groups.push({ set, members });
   }
-  const literalFree = Int32Array.from(usable.flatMap((entry, position) => (entry.literalFree ? [position] : [])));
+
+  // Candidates are bits of a word per 32 positions, read in order: no sorting. Literal-free patterns are always set.
+  const words = (usable.length + 31) >>> 5;
+  const literalFreeBits = new Int32Array(words);
+  usable.forEach((entry, position) => {
+    if (entry.literalFree) literalFreeBits[position >>> 5] |= 1 << (position & 31);
+  });
+  const candidateBits = new Int32Array(words);
 
   const classesOf = classRanges.length > 0 ? classMasks(classRanges) : null;
   const allClasses = (2 ** classRanges.length - 1) | 0;
@@ -368,51 +564,93 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
   let classesMet = 0;
 
   const literalCount = literalIds.size;
-  const scanners = searched.flatMap(({ strings, variants }, folded) => {
-    if (strings.size === 0) return [];
-    return [new LiteralScanner([...strings.keys()], variants, folded === 1, denseTableLimit)];
-  });
+  const scanners = searched.map(({ strings, variants }, folded) =>
+    strings.size === 0 ? null : new LiteralScanner([...strings.keys()], variants, folded === 1, denseTableLimit),
+  );
+  const [exact, folded] = scanners;
+  /** Stands for an absent automaton or class set in the one loop: every code unit in class 0, which stays at the root. */
+  const noClasses = exact === null || folded === null || classesOf === null ? new Int32Array(CHAR_CODES) : null;
+  /** Both automata (those there are) dense: walked together with the class masks in one loop. */
+  const oneLoop = scanners.every((scanner) => scanner === null || scanner.steps !== null);
 
   // Per decision state, reused: stamps instead of clearing, so a decision allocates nothing in proportion to the set.
   let scan = 0;
   /** literal id -> the scan it was last found in */
   const literalFoundIn = new Int32Array(literalCount);
-  /** position -> the scan it last became a candidate in */
-  const candidateIn = new Int32Array(usable.length);
+  /** literal id -> the scan it was last found in with its word boundaries checked */
+  const literalCheckedIn = new Int32Array(literalCount);
   /** position -> the scan its group's program last found it matching in */
   const groupMatchedIn = new Int32Array(usable.length);
   /** group -> the scan its program last ran in */
   const groupRanIn = new Int32Array(groups.length);
-  const candidates = new Int32Array(usable.length);
-  let candidateCount = 0;
 
-  const addCandidate = (position) => {
-    if (candidateIn[position] === scan) return;
-    candidateIn[position] = scan;
-    candidates[candidateCount++] = position;
-  };
-  const literalFound = (id) => {
+  /** @param {number} id @param {boolean} checked */
+  const literalFound = (id, checked) => {
+    if (checked) literalCheckedIn[id] = scan;
     if (literalFoundIn[id] === scan) return;
     literalFoundIn[id] = scan;
-    for (const position of patternsOfLiteral[id]) addCandidate(position);
+    const named = patternsOfLiteral[id];
+    for (let k = 0; k < named.length; k++) candidateBits[named[k] >>> 5] |= 1 << (named[k] & 31);
   };
-  /** Finds the candidates of an input, in evaluation order, into candidates[0, candidateCount). */
+
+  /** The dense automata and the class masks over the text in one loop: one read of each code unit. */
+  function scanOnce(text) {
+    const exactScan = exact === null ? 0 : exact.nextScan();
+    const foldedScan = folded === null ? 0 : folded.nextScan();
+    const exactClasses = exact === null ? noClasses : exact.classOf;
+    const foldedClasses = folded === null ? noClasses : folded.classOf;
+    const exactSteps = exact === null ? ROOT_ONLY : exact.steps;
+    const foldedSteps = folded === null ? ROOT_ONLY : folded.steps;
+    const masks = classesOf ?? noClasses;
+    const length = text.length;
+    let met = 0;
+    let exactRow = 0;
+    let foldedRow = 0;
+    for (let i = 0; i < length; i++) {
+      const unit = text.charCodeAt(i);
+      met |= masks[unit];
+      exactRow = exactSteps[exactRow + exactClasses[unit]];
+      foldedRow = foldedSteps[foldedRow + foldedClasses[unit]];
+      if ((exactRow | foldedRow) >= 0) continue;
+      // A literal ends here. One call site for both automata, reached on ordinary input already, so that a hostile
+      // input does not reach a call V8 has no feedback for (it would drop the loop's optimized code).
+      for (let k = 0; k < 2; k++) {
+        const row = k === 0 ? exactRow : foldedRow;
+        if (row >= 0) continue;
+        const scanner = k === 0 ? exact : folded;
+        scanner.report(~row / scanner.classes, i, text, k === 0 ? exactScan : foldedScan, literalFoundIn, scan, literalFound);
+      }
+      if (exactRow < 0) exactRow = ~exactRow;
+      if (foldedRow < 0) foldedRow = ~foldedRow;
+    }
+    return met & allClasses;
+  }
+
+  /** Finds the candidates of an input into candidateBits. */
   function findCandidates(bounded) {
     if (scan === MAX_STAMP) {
-      for (const stamps of [literalFoundIn, candidateIn, groupMatchedIn, groupRanIn]) stamps.fill(0);
+      for (const stamps of [literalFoundIn, literalCheckedIn, groupMatchedIn, groupRanIn]) stamps.fill(0);
       scan = 0;
     }
     scan++;
-    candidateCount = 0;
-    for (const scanner of scanners) scanner.findIn(bounded, literalFoundIn, scan, literalFound);
-    if (classesOf !== null) classesMet = classesIn(bounded, classesOf, allClasses);
-    for (const position of literalFree) addCandidate(position);
-    candidates.subarray(0, candidateCount).sort();
+    candidateBits.set(literalFreeBits);
+    if (oneLoop) classesMet = scanOnce(bounded);
+    else {
+      for (const scanner of scanners) if (scanner !== null) scanner.findIn(bounded, literalFoundIn, scan, literalFound);
+      if (classesOf !== null) classesMet = classesIn(bounded, classesOf, allClasses);
+    }
   }
 
   /** Whether the candidate at `position` matches: its condition holds, and its regex (or its group's) matches. */
   function candidateMatches(position, bounded) {
     const entry = usable[position];
+    if (entry.deciding !== null) {
+      // Found where its word boundaries were checked: a match, no regex needed. Found only past the automaton's
+      // checks (it gives up on a literal after a few failed ones): the regex decides.
+      const deciding = entry.deciding;
+      for (let k = 0; k < deciding.length; k++) if (literalCheckedIn[deciding[k]] === scan) return true;
+      return entry.test(bounded);
+    }
     if (entry.condition !== null && !entry.condition(literalFoundIn, scan)) return false;
     if ((entry.needsClasses & classesMet) !== entry.needsClasses) return false;
     if (entry.group === -1) return entry.test(bounded);
@@ -433,9 +671,13 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
     firstMatchIndex(input) {
       const bounded = boundedInput(input);
       findCandidates(bounded);
-      for (let i = 0; i < candidateCount; i++) {
-        const position = candidates[i];
-        if (candidateMatches(position, bounded)) return usable[position].index;
+      for (let w = 0; w < words; w++) {
+        for (let bits = candidateBits[w]; bits !== 0;) {
+          const lowest = bits & -bits;
+          bits ^= lowest;
+          const position = (w << 5) + 31 - Math.clz32(lowest);
+          if (candidateMatches(position, bounded)) return usable[position].index;
+        }
       }
       return -1;
     },
@@ -450,14 +692,18 @@ export function compilePatternSet(patterns, { denseTableLimit = DENSE_TABLE_LIMI
       findCandidates(bounded);
       let first = -1;
       const collected = [];
-      for (let i = 0; i < candidateCount; i++) {
-        const position = candidates[i];
-        const { index } = usable[position];
-        const collecting = Boolean(collect[index]);
-        if (first !== -1 && !collecting) continue;
-        if (!candidateMatches(position, bounded)) continue;
-        if (collecting) collected.push(index);
-        else first = index;
+      for (let w = 0; w < words; w++) {
+        for (let bits = candidateBits[w]; bits !== 0;) {
+          const lowest = bits & -bits;
+          bits ^= lowest;
+          const position = (w << 5) + 31 - Math.clz32(lowest);
+          const { index } = usable[position];
+          const collecting = Boolean(collect[index]);
+          if (first !== -1 && !collecting) continue;
+          if (!candidateMatches(position, bounded)) continue;
+          if (collecting) collected.push(index);
+          else first = index;
+        }
       }
       return { first, collected };
     },
