@@ -348,6 +348,21 @@ describe('decision recording', () => {
     // Every decision is stored and counted, sampled or not.
     expect(await t.db.prisma.routingDecision.count()).toBe(7);
   });
+
+  it('stores every decision of a rule deleted while its decisions are being written (no foreign key failure loses a batch)', async () => {
+    const { heuristic } = await t.db.caller.routing.updateHeuristic({ pattern: 'doomed', preferredLayer: 'deep' });
+    const ofRule = (): RouteDecisionRecord => ({ ...decisionAt(new Date()), ruleId: heuristic.id, versionId: heuristic.versionId });
+    const batches = Array.from({ length: 12 }, () => Array.from({ length: 20 }, ofRule));
+    const writes = batches.map((batch, i) =>
+      new Promise((resolve) => setTimeout(resolve, i * 3)).then(() => t.db.prisma.$transaction((tx) => writeRouteDecisions(tx, batch))),
+    );
+    const deletion = new Promise((resolve) => setTimeout(resolve, 15)).then(() =>
+      t.db.caller.routing.deleteHeuristic({ id: heuristic.id }),
+    );
+    await Promise.all([...writes, deletion]);
+    expect(await t.db.prisma.routingDecision.count()).toBe(240);
+    expect(await t.db.prisma.ruleHitHourly.count({ where: { ruleId: heuristic.id } })).toBe(0);
+  });
 });
 
 describe('ingest of routing decisions and outcomes', () => {

@@ -101,9 +101,13 @@ export async function writeRouteDecisions(
       ON CONFLICT (hour, task_type) DO UPDATE SET decisions = d.decisions + EXCLUDED.decisions, misses = d.misses + EXCLUDED.misses
     ),
     rule_hits AS (
-      -- A rule deleted since it decided has no hit history left to add to (deleting a rule deletes it).
+      -- A rule deleted since it decided has no hit history left to add to (deleting a rule deletes it). The rules are
+      -- locked (KEY SHARE) as they are read: a delete committing meanwhile is waited for and its rule skipped, where a
+      -- plain join would still see the rule and the insert then fail its foreign key, losing the whole batch.
       INSERT INTO routing_rule_hits_hourly AS h (rule_id, hour, task_type, hits)
-      SELECT i.rule_id, i.hour, i.task_type, count(*)::int FROM inserted i JOIN routing_rules r ON r.id = i.rule_id GROUP BY 1, 2, 3
+      SELECT i.rule_id, i.hour, i.task_type, count(*)::int
+      FROM inserted i JOIN (SELECT id FROM routing_rules WHERE id IN (SELECT rule_id FROM inserted) FOR KEY SHARE) r ON r.id = i.rule_id
+      GROUP BY 1, 2, 3
       ON CONFLICT (rule_id, hour, task_type) DO UPDATE SET hits = h.hits + EXCLUDED.hits
     ),
     version_hits AS (
