@@ -36,7 +36,7 @@ export function ModelsView({ filter }: { filter: IsoRange & { taskType?: string 
   const toggle = (key: string) => setPicked(chosen.includes(key) ? chosen.filter((k) => k !== key) : [...chosen, key]);
   const trends = useQuery({
     ...trpc.modelPerformance.trends.queryOptions(modelTrendsInput(filter, board.data?.rows ?? [], chosen)),
-    enabled: board.data !== undefined,
+    enabled: !board.isPending,
     placeholderData: keepPreviousData,
   });
 
