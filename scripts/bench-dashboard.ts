@@ -170,6 +170,12 @@ const FOLD_BUG_OCCURRENCES = {
     `INSERT INTO bug_occurrence_daily (bug_pattern_id, day, severity, occurrences)
      SELECT bug_pattern_id, date_bin('1 day', hour, '2000-01-01 00:00:00+00'), severity, sum(occurrences)
      FROM bug_occurrence_hourly GROUP BY 1, 2, 3`,
+    `INSERT INTO bug_category_hourly (hour, category, severity, occurrences)
+     SELECT h.hour, p.category, h.severity, sum(h.occurrences)
+     FROM bug_occurrence_hourly h JOIN bug_patterns p ON p.id = h.bug_pattern_id GROUP BY 1, 2, 3`,
+    `INSERT INTO bug_category_daily (day, category, severity, occurrences)
+     SELECT date_bin('1 day', hour, '2000-01-01 00:00:00+00'), category, severity, sum(occurrences)
+     FROM bug_category_hourly GROUP BY 1, 2, 3`,
   ],
 };
 

@@ -1,17 +1,19 @@
 import { dashboardView, type SearchParams } from '@/app/_lib/range';
+import { modelTrendsInput, trendChoices } from '@/components/charts/prepare/models';
 import { DashboardControls } from '@/components/controls/DashboardControls';
 import { HydrateClient } from '@/components/trpc/HydrateClient';
 import { ModelsView } from '@/components/views/ModelsView';
-import { prefetch, taskTypes, trpc } from '@/server/trpc/server-rendering';
+import { getQueryClient, prefetch, taskTypes, trpc } from '@/server/trpc/server-rendering';
 
 export const dynamic = 'force-dynamic';
 
 export default async function ModelsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { params, filter } = dashboardView(await searchParams);
-  const [knownTaskTypes] = await Promise.all([
-    taskTypes(),
-    prefetch(trpc.modelPerformance.leaderboard.queryOptions(filter), trpc.modelPerformance.trends.queryOptions(filter)),
-  ]);
+  const board = trpc.modelPerformance.leaderboard.queryOptions(filter);
+  const [knownTaskTypes] = await Promise.all([taskTypes(), prefetch(board)]);
+  // The trends of the view's default choice (the leaders) only, asked as the view asks: not every series of the range.
+  const rows = getQueryClient().getQueryData(board.queryKey)?.rows;
+  if (rows) await prefetch(trpc.modelPerformance.trends.queryOptions(modelTrendsInput(filter, rows, trendChoices(rows).leaders)));
   return (
     <HydrateClient>
       <div className="page-header">

@@ -5,7 +5,7 @@ import { useMemo, useState } from 'react';
 import type { IsoRange } from '@/app/_lib/range';
 import { ChartCard, chartState } from '../charts/ChartCard';
 import { CostSuccessScatter } from '../charts/CostSuccessScatter';
-import { costVsSuccess, modelKey, rankingsByTaskType, trendLines } from '../charts/prepare/models';
+import { costVsSuccess, modelTrendsInput, rankingsByTaskType, trendChoices, trendLines } from '../charts/prepare/models';
 import { isEmpty } from '../charts/prepare/rows';
 import { RankingBarChart } from '../charts/RankingBarChart';
 import { TimeSeriesChart } from '../charts/TimeSeriesChart';
@@ -24,18 +24,21 @@ export function ModelsView({ filter }: { filter: IsoRange & { taskType?: string 
     enabled: sort !== DEFAULT_SORT,
     placeholderData: keepPreviousData,
   });
-  const trends = useQuery(trpc.modelPerformance.trends.queryOptions(filter));
 
   const rankings = useMemo(() => rankingsByTaskType(board.data?.rows ?? []), [board.data]);
   const scatter = useMemo(() => costVsSuccess(board.data?.rows ?? []), [board.data]);
-  const leaders = useMemo(
-    () => (board.data?.rows ?? []).filter((r) => r.rank === 1).map((r) => modelKey(r.modelId, r.taskType)),
-    [board.data],
-  );
-  const allKeys = useMemo(() => (trends.data?.series ?? []).map((s) => modelKey(s.modelId, s.taskType)), [trends.data]);
+  // The series to pick from come with the leaderboard; the trends are asked for the chosen models only (the page
+  // prefetched the default choice, the leaders, with the same input).
+  const choices = useMemo(() => trendChoices(board.data?.rows ?? [], board.data?.truncated), [board.data]);
+  const allKeys = choices.keys;
   const [picked, setPicked] = useState<string[] | null>(null);
-  const chosen = useMemo(() => (picked ?? leaders).filter((k) => allKeys.includes(k)), [picked, leaders, allKeys]);
+  const chosen = useMemo(() => (picked ?? choices.leaders).filter((k) => allKeys.includes(k)), [picked, choices, allKeys]);
   const toggle = (key: string) => setPicked(chosen.includes(key) ? chosen.filter((k) => k !== key) : [...chosen, key]);
+  const trends = useQuery({
+    ...trpc.modelPerformance.trends.queryOptions(modelTrendsInput(filter, board.data?.rows ?? [], chosen)),
+    enabled: !board.isPending,
+    placeholderData: keepPreviousData,
+  });
 
   const success = useMemo(() => (trends.data ? trendLines(trends.data, ['successRate'], chosen) : null), [trends.data, chosen]);
   const latency = useMemo(
@@ -97,7 +100,7 @@ export function ModelsView({ filter }: { filter: IsoRange & { taskType?: string 
       <div className="card">
         <p className="small muted" style={{ marginTop: 0 }}>
           Models shown in the charts below (default: the leader of each task type)
-          {trends.data?.truncated ? `; only the ${allKeys.length} busiest can be picked here, choose a task type to see others` : ''}:
+          {choices.more ? `; only the ${allKeys.length} busiest can be picked here, choose a task type to see others` : ''}:
         </p>
         <div className="chips" data-testid="model-picker">
           {allKeys.map((k) => (

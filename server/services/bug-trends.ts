@@ -69,21 +69,35 @@ function occurrenceRows(range: TimeRange, where: Prisma.Sql): Prisma.Sql {
   return rollupRows(OCCURRENCE_ROLLUPS, rollupSpans(range.from, range.to, { daily: range.bucket === 'day', raw: true }), where);
 }
 
-/** Occurrences per bucket stacked by category or severity: one query over the occurrence rollups. */
+/** The same by category: the per-category rollups, the raw occurrences of the partial hours joined to their pattern's category. */
+const CATEGORY_ROLLUPS = {
+  raw: {
+    table: `(SELECT o.occurred_at, b.category, o.severity FROM bug_pattern_occurrences AS o JOIN bug_patterns AS b ON b.id = o.bug_pattern_id) AS raw`,
+    time: 'occurred_at',
+    columns: 'category, severity, 1::bigint AS occurrences',
+  },
+  hourly: { table: 'bug_category_hourly', time: 'hour', columns: 'category, severity, occurrences' },
+  daily: { table: 'bug_category_daily', time: 'day', columns: 'category, severity, occurrences' },
+};
+
+/**
+ * Occurrences per bucket stacked by category or severity: one query over the per-category rollups (a row per category,
+ * severity and day or hour, whatever the number of patterns).
+ */
 export async function getBugPatternTrends(
   prisma: PrismaClient,
   input: z.output<typeof GetBugPatternTrendsInput>,
 ): Promise<BugPatternTrends> {
   const range = resolveTimeRange(input);
   const echo = echoRange(range);
-  const key = input.groupBy === 'category' ? Prisma.sql`b.category` : Prisma.sql`o.severity::text`;
+  const key = input.groupBy === 'category' ? Prisma.sql`category` : Prisma.sql`severity::text`;
   const severity = input.severity ?? null;
+  const category = input.category ?? null;
+  const where = Prisma.sql`(${severity}::text IS NULL OR severity::text = ${severity}::text) AND (${category}::text IS NULL OR category = ${category}::text)`;
+  const spans = rollupSpans(range.from, range.to, { daily: range.bucket === 'day', raw: true });
   const rows = await prisma.$queryRaw<{ key: string; buckets: number[]; counts: number[]; key_count: number }[]>`
     WITH keyed AS (
-      SELECT o.at, o.occurrences, ${key} AS key
-      FROM (${occurrenceRows(range, Prisma.sql`(${severity}::text IS NULL OR severity::text = ${severity}::text)`)}) AS o
-      JOIN bug_patterns b ON b.id = o.bug_pattern_id
-      WHERE (${input.category ?? null}::text IS NULL OR b.category = ${input.category ?? null}::text)
+      SELECT o.at, o.occurrences, ${key} AS key FROM (${rollupRows(CATEGORY_ROLLUPS, spans, where)}) AS o
     ), kept AS (
       -- The window counts every key before LIMIT cuts them, so the answer can say it was cut.
       SELECT key, count(*) OVER ()::int AS key_count FROM keyed GROUP BY key ORDER BY sum(occurrences) DESC, key LIMIT ${MAX_SERIES}

@@ -53,3 +53,28 @@ export function percentileFromHistogram(counts: readonly number[], q: number, mi
   }
   return maxMs;
 }
+
+/**
+ * percentileFromHistogram for several quantiles at once, in one pass over the counts (a trend reads three per point,
+ * for every point of every series). `qs` ascending.
+ */
+export function percentilesFromHistogram(
+  counts: readonly number[],
+  qs: readonly number[],
+  minMs: number,
+  maxMs: number,
+): (number | null)[] {
+  let total = 0;
+  for (const count of counts) total += count;
+  if (total === 0) return qs.map(() => null);
+  const ranks = qs.map((q) => nearestRank(q, total));
+  const found: number[] = [];
+  let seen = 0;
+  for (let i = 0; i < counts.length && found.length < ranks.length; i++) {
+    seen += counts[i]!;
+    while (found.length < ranks.length && seen >= ranks[found.length]!)
+      found.push(estimateInBucket(i, ranks[found.length]!, total, minMs, maxMs));
+  }
+  while (found.length < ranks.length) found.push(maxMs);
+  return found;
+}

@@ -2,9 +2,9 @@ import type { z } from 'zod';
 import type { PrismaClient } from '../db/client';
 import { Prisma } from '../db/generated/client';
 import type { GetModelTrendsInput } from '../schemas/model-performance';
-import { BUCKETS_PER_DOUBLING, LATENCY_BUCKET_COUNT, percentileFromHistogram } from './latency-histogram';
+import { BUCKETS_PER_DOUBLING, LATENCY_BUCKET_COUNT, percentilesFromHistogram } from './latency-histogram';
 import type { ModelFigures } from './model-analysis';
-import { binned, echoRange, resolveTimeRange, rollupRows, rollupSpans, type BucketSize, type RangeEcho } from './time-buckets';
+import { bucketStart, echoRange, resolveTimeRange, rollupRows, rollupSpans, type BucketSize, type RangeEcho } from './time-buckets';
 
 // A model's figures over a date range and over time, read from the rollups (model_call_daily for whole days,
 // model_call_hourly for the hours around them).
@@ -108,45 +108,73 @@ const fromKeptSeries = (q: RollupQuery, selection: Prisma.Sql) => Prisma.sql`
 
 const emptyHistogram = () => new Array<number>(LATENCY_BUCKET_COUNT).fill(0);
 
+/** The rollup rows of one (model, task type), each encoded as text (see bucketedGroups). */
+interface SeriesRowsRow {
+  model_id: string;
+  task_type: string;
+  /** Rows joined by `;`, each `epoch seconds,calls,successes,latency sum,min,max,cost,first index:count,count,…`, in bucket order. */
+  rows: string;
+  series_count: bigint;
+}
+
 /**
- * Bucketed: each rollup row with the slice of its histogram that holds calls, summed here per (bucket, model,
- * task type). A bucket is mostly one row (an hour, or a whole day from the daily rollup), so grouping in SQL would
- * save nothing.
+ * Bucketed: a row per (model, task type) carrying its rollup rows as text, each with the slice of its histogram that
+ * holds calls, summed here per bucket. A bucket is mostly one rollup row (an hour, or a whole day from the daily
+ * rollup), so grouping in SQL would save nothing; and a row per rollup row would cost far more to hand over than to
+ * read (over 90 days, ~1,400 rows with an int array each took ten times the query's execution on PGlite), so each
+ * series comes as one text value, parsed here. float8 prints its shortest exact form, so the numbers are unchanged.
+ * Rows are put in their bucket here (bucketStart, as date_bin would), which spares SQL a numeric per row.
  */
 async function bucketedGroups(prisma: PrismaClient, q: RollupQuery, bucket: BucketSize) {
-  const rows = await prisma.$queryRaw<RollupRow[]>`${fromKeptSeries(
+  const series = await prisma.$queryRaw<SeriesRowsRow[]>`${fromKeptSeries(
     q,
-    Prisma.sql`SELECT ${binned('at', bucket)} AS bucket, model_id, task_type, calls, successes, latency_sum_ms, latency_min_ms,
-                      latency_max_ms, cost_sum, s.lo - 1 AS first_index, latency_buckets[s.lo:s.hi] AS counts,
+    Prisma.sql`SELECT model_id, task_type,
+                      string_agg(concat(date_part('epoch', at)::int8, ',', calls, ',', successes, ',',
+                                        latency_sum_ms, ',', latency_min_ms, ',', latency_max_ms, ',', cost_sum, ',', s.lo - 1, ':',
+                                        array_to_string(latency_buckets[s.lo:s.hi], ',')), ';' ORDER BY at) AS rows,
                       (SELECT max(series_count) FROM kept)::bigint AS series_count`,
-  )} ORDER BY 1, 2, 3`;
+  )} GROUP BY model_id, task_type ORDER BY model_id, task_type`;
   const groups: Group[] = [];
-  for (const r of rows) {
-    let group = groups.at(-1);
-    if (!group || +group.bucket !== +r.bucket || group.modelId !== r.model_id || group.taskType !== r.task_type) {
-      group = {
-        bucket: r.bucket,
-        modelId: r.model_id,
-        taskType: r.task_type,
-        calls: 0,
-        successes: 0,
-        latencySumMs: 0,
-        latencyMinMs: Infinity,
-        latencyMaxMs: -Infinity,
-        costSum: 0,
-        histogram: emptyHistogram(),
-      };
-      groups.push(group);
+  for (const r of series) {
+    let group: Group | undefined;
+    for (const encoded of r.rows.split(';')) {
+      const [figures, counts] = encoded.split(':') as [string, string];
+      const [seconds, calls, successes, latencySumMs, latencyMinMs, latencyMaxMs, costSum, firstIndex] = figures.split(',').map(Number) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      const start = bucketStart(new Date(seconds * 1000), bucket);
+      if (!group || +group.bucket !== +start) {
+        group = {
+          bucket: start,
+          modelId: r.model_id,
+          taskType: r.task_type,
+          calls: 0,
+          successes: 0,
+          latencySumMs: 0,
+          latencyMinMs: Infinity,
+          latencyMaxMs: -Infinity,
+          costSum: 0,
+          histogram: emptyHistogram(),
+        };
+        groups.push(group);
+      }
+      group.calls += calls;
+      group.successes += successes;
+      group.latencySumMs += latencySumMs;
+      group.latencyMinMs = Math.min(group.latencyMinMs, latencyMinMs);
+      group.latencyMaxMs = Math.max(group.latencyMaxMs, latencyMaxMs);
+      group.costSum += costSum;
+      if (counts) counts.split(',').forEach((count, i) => (group!.histogram[firstIndex + i]! += Number(count)));
     }
-    group.calls += Number(r.calls);
-    group.successes += Number(r.successes);
-    group.latencySumMs += r.latency_sum_ms;
-    group.latencyMinMs = Math.min(group.latencyMinMs, r.latency_min_ms);
-    group.latencyMaxMs = Math.max(group.latencyMaxMs, r.latency_max_ms);
-    group.costSum += r.cost_sum;
-    r.counts?.forEach((count, i) => (group.histogram[r.first_index + i]! += count));
   }
-  return { groups, seriesCount: Number(rows[0]?.series_count ?? 0) };
+  return { groups, seriesCount: Number(series[0]?.series_count ?? 0) };
 }
 
 /**
@@ -185,13 +213,19 @@ async function wholeRangeGroups(prisma: PrismaClient, q: RollupQuery) {
   return { groups, seriesCount: Number(rows[0]?.series_count ?? 0) };
 }
 
+const PERCENTILES = [0.5, 0.95, 0.99];
+
 /** ONE query over the rollups of the busiest series; the percentiles are read from the summed histograms. */
 async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<{ rows: BucketedFigures[]; seriesCount: number }> {
   const { groups, seriesCount } = q.bucket ? await bucketedGroups(prisma, q, q.bucket) : await wholeRangeGroups(prisma, q);
   return {
     seriesCount,
     rows: groups.map((g) => {
-      const pct = (q: number) => percentileFromHistogram(g.histogram, q, g.latencyMinMs, g.latencyMaxMs);
+      const [p50, p95, p99] = percentilesFromHistogram(g.histogram, PERCENTILES, g.latencyMinMs, g.latencyMaxMs) as [
+        number | null,
+        number | null,
+        number | null,
+      ];
       return {
         bucket: g.bucket,
         modelId: g.modelId,
@@ -202,9 +236,9 @@ async function queryRollups(prisma: PrismaClient, q: RollupQuery): Promise<{ row
         avgLatencyMs: g.calls ? g.latencySumMs / g.calls : 0,
         avgCost: g.calls ? g.costSum / g.calls : 0,
         totalCost: g.costSum,
-        p50LatencyMs: pct(0.5),
-        p95LatencyMs: pct(0.95),
-        p99LatencyMs: pct(0.99),
+        p50LatencyMs: p50,
+        p95LatencyMs: p95,
+        p99LatencyMs: p99,
       };
     }),
   };

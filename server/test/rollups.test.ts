@@ -99,6 +99,17 @@ async function rollupsOutOfStep(): Promise<string[]> {
          WHERE b.occurrences IS DISTINCT FROM o.occurrences`,
       ]),
     ),
+    ...Object.fromEntries(
+      (['hour', 'day'] as const).map((size) => [
+        `bug_category_${size === 'hour' ? 'hourly' : 'daily'}`,
+        `SELECT count(*) AS n FROM bug_category_${size === 'hour' ? 'hourly' : 'daily'} c
+         FULL JOIN (SELECT ${size === 'hour' ? HOUR_OF('o.occurred_at') : DAY_OF('o.occurred_at')} AS ${size}, b.category, o.severity,
+                           count(*) AS occurrences
+                    FROM bug_pattern_occurrences o JOIN bug_patterns b ON b.id = o.bug_pattern_id GROUP BY 1, 2, 3) o
+           USING (${size}, category, severity)
+         WHERE c.occurrences IS DISTINCT FROM o.occurrences`,
+      ]),
+    ),
   };
   const outOfStep: string[] = [];
   for (const [table, sql] of Object.entries(checks)) {
@@ -487,19 +498,45 @@ describe('bug occurrence rollups', () => {
     await t.db.prisma.bugPatternOccurrence.deleteMany({});
     expect(await t.db.caller.bugPatterns.trends(days)).toEqual(before);
   });
+
+  it('takes a deleted pattern out of its category over time, and the category with it once it has no other pattern', async () => {
+    const { patterns, occurrences } = await bugHistory();
+    const days = { from: '2026-01-01T00:00:00Z', to: '2026-01-06T00:00:00Z' };
+    const [slow, hang, badJson] = patterns as [(typeof patterns)[0], (typeof patterns)[0], (typeof patterns)[0]];
+    // A statement inserting several patterns' occurrences at once, folded per category in one go.
+    await t.db.prisma.bugPatternOccurrence.createMany({
+      data: [slow, hang, badJson, hang].map((p) => ({ bugPatternId: p.id, severity: 'high' as const, occurredAt: new Date(START + DAY) })),
+    });
+    await t.db.prisma.bugPattern.delete({ where: { id: hang.id } });
+    expect(await rollupsOutOfStep()).toEqual([]);
+    const left = (category: string) => occurrences.filter((o) => o.category === category && o.bugPatternId !== hang.id).length;
+    const totals = async (groupBy_: 'category' | 'severity') =>
+      Object.fromEntries((await t.db.caller.bugPatterns.trends({ ...days, groupBy: groupBy_ })).series.map((s) => [s.key, s.total]));
+    expect(await totals('category')).toEqual({ timeout: left('timeout') + 1, parsing: left('parsing') + 1 });
+    await t.db.prisma.bugPattern.delete({ where: { id: slow.id } });
+    expect(await totals('category')).toEqual({ parsing: left('parsing') + 1 });
+    const [rows] = await t.db.prisma.$queryRaw<{ n: bigint }[]>`
+      SELECT (SELECT count(*) FROM bug_category_hourly WHERE category = 'timeout') + (SELECT count(*) FROM bug_category_daily WHERE category = 'timeout') AS n`;
+    expect(Number(rows!.n)).toBe(0);
+    expect(await rollupsOutOfStep()).toEqual([]);
+    expect(Object.values(await totals('severity')).reduce((a, b) => a + b, 0)).toBe(left('parsing') + 1);
+  });
 });
 
 describe('the rollups migration', () => {
   it('backfills every rollup from what was stored before it (and the check above notices a rollup out of step)', async () => {
     const { migrationDirectories } = await readMigrationList();
     const rollups = migrationDirectories.find((m) => m.path.endsWith('_rollups'))!.path;
+    const categoryRollups = migrationDirectories.find((m) => m.path.endsWith('_bug_category_rollups'))!.path;
     // Back to the schema before the migration, then a history written without any trigger.
     for (const statement of [
       'DROP TABLE model_call_daily, routing_decision_daily, routing_rule_hits_daily, metric_hourly, metric_daily, bug_occurrence_hourly, bug_occurrence_daily',
+      'DROP TABLE bug_category_hourly, bug_category_daily',
       'DROP FUNCTION model_call_daily_fold, routing_decision_daily_fold, routing_rule_hits_daily_fold, metric_rollups_fold, bug_occurrence_rollups_fold CASCADE',
+      'DROP FUNCTION bug_category_rollups_forget CASCADE',
       'DROP AGGREGATE int_array_sum(int[], int)',
       'DROP FUNCTION int_array_add',
-      `DELETE FROM _prisma_migrations WHERE migration_name = '${rollups}'`,
+      `DELETE FROM _prisma_migrations WHERE migration_name IN ('${rollups}', '${categoryRollups}')`,
     ])
       await t.db.prisma.$executeRawUnsafe(statement);
     await storeModelCalls(modelCallHistory(300, 6).map((c) => [c]));
@@ -507,12 +544,12 @@ describe('the rollups migration', () => {
     await metricHistory();
     await bugHistory();
 
-    expect(await applyMigrations(t.db.connection.adapterFactory)).toEqual([rollups]);
+    expect(await applyMigrations(t.db.connection.adapterFactory)).toEqual([rollups, categoryRollups]);
     expect(await rollupsOutOfStep()).toEqual([]);
     const [filled] = await t.db.prisma.$queryRaw<{ rows: bigint }[]>`
       SELECT (SELECT count(*) FROM model_call_daily) * (SELECT count(*) FROM routing_decision_daily) * (SELECT count(*) FROM routing_rule_hits_daily)
            * (SELECT count(*) FROM metric_hourly) * (SELECT count(*) FROM metric_daily) * (SELECT count(*) FROM bug_occurrence_hourly)
-           * (SELECT count(*) FROM bug_occurrence_daily) AS rows`;
+           * (SELECT count(*) FROM bug_occurrence_daily) * (SELECT count(*) FROM bug_category_hourly) * (SELECT count(*) FROM bug_category_daily) AS rows`;
     expect(Number(filled!.rows)).toBeGreaterThan(0);
 
     await t.db.prisma.$executeRaw`UPDATE metric_daily SET value_count = value_count + 1 WHERE day = '2026-01-03T00:00:00Z'`;

@@ -95,3 +95,41 @@ export function trendLines(trends: ModelTrends, metrics: readonly TrendMetric[],
   });
   return rowsFromAligned(trends.buckets, lines);
 }
+
+/** The most series the trend charts offer to pick, as get_model_trends answers at most (MAX_MODEL_TREND_SERIES). */
+export const PICKABLE_TREND_SERIES = 25;
+
+export interface TrendChoices {
+  /** modelKey()s offered, by task type then model: the busiest PICKABLE_TREND_SERIES in the range, every leader among them. */
+  keys: string[];
+  /** The leader of each task type: the default choice. */
+  leaders: string[];
+  /** True when the range had more series than `keys`. */
+  more: boolean;
+}
+
+/** What the trend charts offer to pick, from the leaderboard of the same range (so the trends need not carry every series). */
+export function trendChoices(rows: readonly LeaderboardRow[], truncated = false): TrendChoices {
+  const leaders = rows.filter((r) => r.rank === 1);
+  const busiest = [...rows]
+    .sort((a, b) => b.totalCalls - a.totalCalls || a.modelId.localeCompare(b.modelId) || a.taskType.localeCompare(b.taskType))
+    .slice(0, PICKABLE_TREND_SERIES);
+  const offered = new Map([...busiest, ...leaders].map((r) => [modelKey(r.modelId, r.taskType), r]));
+  const keys = [...offered.values()]
+    .sort((a, b) => a.taskType.localeCompare(b.taskType) || a.modelId.localeCompare(b.modelId))
+    .map((r) => modelKey(r.modelId, r.taskType));
+  return { keys, leaders: leaders.map((r) => modelKey(r.modelId, r.taskType)), more: truncated || rows.length > keys.length };
+}
+
+/**
+ * get_model_trends' input for the chosen series: only their models, each once and sorted, so that the page's
+ * prefetch and the view ask alike; every model (the busiest series) when none is chosen.
+ */
+export function modelTrendsInput<F extends object>(
+  filter: F,
+  rows: readonly LeaderboardRow[],
+  chosen: readonly string[],
+): F | (F & { modelIds: string[] }) {
+  const modelIds = [...new Set(rows.filter((r) => chosen.includes(modelKey(r.modelId, r.taskType))).map((r) => r.modelId))].sort();
+  return modelIds.length ? { ...filter, modelIds } : filter;
+}

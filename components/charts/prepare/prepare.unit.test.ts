@@ -6,7 +6,7 @@ import type { ModelTrends } from '@/server/services/model-trends';
 import type { MetricSeriesResult } from '@/server/services/metrics';
 import { risingKeys, stackedOccurrences } from './bugs';
 import { metricLines } from './metrics';
-import { costVsSuccess, rankingsByTaskType, trendLines } from './models';
+import { costVsSuccess, modelTrendsInput, PICKABLE_TREND_SERIES, rankingsByTaskType, trendChoices, trendLines } from './models';
 import { decisionEndLabel, replayTakeoverBars, TAKEOVERS_KEY, UNCHANGED_KEY } from './replay';
 import { hitRateLines, rulesWithHits } from './routing';
 import { isEmpty, rowsFromAligned } from './rows';
@@ -102,6 +102,29 @@ describe('model charts', () => {
       'mini · chat p50',
       'mini · chat p95',
     ]);
+  });
+
+  it('offers the busiest series to pick, every leader among them, and asks the trends for the chosen models only', () => {
+    const choices = trendChoices(rows);
+    expect(choices).toEqual({
+      keys: ['flash · chat', 'gpt · coding', 'mini · coding', 'sonnet · coding', 'trial · coding'],
+      leaders: ['sonnet · coding', 'flash · chat'],
+      more: false,
+    });
+    const range = { from: buckets[0]!, to: buckets[2]! };
+    expect(modelTrendsInput(range, rows, choices.leaders)).toEqual({ ...range, modelIds: ['flash', 'sonnet'] });
+    expect(modelTrendsInput(range, rows, [])).toEqual(range);
+
+    // Many quiet series: the busiest are offered, and a quiet leader too.
+    const many = [
+      ...Array.from({ length: 30 }, (_, i) => row(`m${String(i).padStart(2, '0')}`, 'chat', 90, 0.001, i + 2, 1000 - i)),
+      row('quiet', 'chat', 99, 0.001, 1, 10),
+    ];
+    const offered = trendChoices(many);
+    expect(offered.keys).toHaveLength(PICKABLE_TREND_SERIES + 1);
+    expect(offered.keys).toContain('quiet · chat');
+    expect(offered.keys).not.toContain('m29 · chat');
+    expect(offered.more).toBe(true);
   });
 });
 
