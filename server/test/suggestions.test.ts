@@ -238,6 +238,26 @@ describe('suggest_routing_changes', () => {
   });
 });
 
+describe('analyze_metrics recommendations', () => {
+  it('include the top routing suggestions (title and evidence), only when there are some', async () => {
+    const none = await t.db.caller.modelPerformance.analyze({});
+    expect(none.recommendations!.filter((r) => r.kind === 'routing-suggestion')).toEqual([]);
+    expect(none.report).not.toContain('apply_routing_suggestion');
+
+    const { c } = await history();
+    const { suggestions } = await t.db.caller.routing.suggestions({});
+    const { recommendations, report } = await t.db.caller.modelPerformance.analyze({});
+    const routing = recommendations!.filter((r) => r.kind === 'routing-suggestion');
+    expect(routing.map((r) => r.evidence.id)).toEqual(suggestions.slice(0, 5).map((s) => s.id));
+    const cheaper = routing.find((r) => r.evidence.id === `cheaper_model:rule-${c.id}:v${c.versionId}:small`)!;
+    expect(cheaper.message).toContain('small is as good as big');
+    expect(cheaper.evidence).toMatchObject({ suggestionKind: 'cheaper_model', ruleId: c.id, sampleSize: 200 });
+    expect(report).toContain(cheaper.message);
+    // Without the report part, no recommendations at all.
+    expect((await t.db.caller.modelPerformance.analyze({ includeReport: false })).recommendations).toBeNull();
+  });
+});
+
 const KINDS = ['underperforming_rule', 'cheaper_model', 'worth_experiment', 'never_hits'];
 
 describe('apply_routing_suggestion', () => {

@@ -858,7 +858,7 @@ export type HoneProcedures = {
         recommendations:
           | null
           | {
-              kind: 'underperforming-model' | 'cheaper-alternative' | 'low-sample' | 'untested-bug-pattern';
+              kind: 'underperforming-model' | 'cheaper-alternative' | 'low-sample' | 'untested-bug-pattern' | 'routing-suggestion';
               message: string;
               evidence: Record<string, null | string | number>;
             }[];
