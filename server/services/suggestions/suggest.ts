@@ -387,10 +387,10 @@ export function judgeRoutingFigures(
             title: `${model} is as good as ${ruleModel} for rule ${rule.id} and cheaper`,
             evidence:
               `${figuresText}; its lower bound is within ${CHEAPER_TOLERANCE_POINTS} point of ${ruleModel}'s rate, ` +
-              `at ${usd(candCost!)} against ${usd(baseCost!)} per call.`,
+              `at ${usd(candCost)} against ${usd(baseCost)} per call.`,
             sampleSize: candidate.n,
             interval: round2(candInterval),
-            impact: round((baseCost! - candCost!) * Math.max(hits, 1)),
+            impact: round((baseCost - candCost) * Math.max(hits, 1)),
             action: {
               shadowRule: shadowOf(
                 rule.preferredLayer,
