@@ -44,13 +44,13 @@ export const applyRoutingSuggestionTool = defineTool({
   input: ApplyRoutingSuggestionInput,
   readOnly: false,
   example: async (call) => {
-    // A rule sending a task type to one model, and 30 calls each of that model and of a cheaper one as good: a cheaper_model suggestion.
+    // A rule sending a task type to one model (24 of 30 calls succeed) and a cheaper model (30 of 30): a cheaper_model suggestion.
     const pattern = `^suggestion example ${randomUUID().slice(0, 8)}`;
     const { heuristic } = await call(updateRoutingHeuristicTool, { pattern, preferredLayer: 'deep', preferredModel: 'example-large' });
     await call(resolveRouteTool, { input: `${pattern.slice(1)}: summarise this`, taskType: 'example-summaries' });
-    const calls = (modelId: string, cost: number) =>
-      Array.from({ length: 30 }, () => ({ modelId, taskType: 'example-summaries', success: true, latencyMs: 800, cost }));
-    await call(ingestTool, { modelCalls: [...calls('example-large', 0.02), ...calls('example-small', 0.002)] });
+    const calls = (modelId: string, successes: number, cost: number) =>
+      Array.from({ length: 30 }, (_, i) => ({ modelId, taskType: 'example-summaries', success: i < successes, latencyMs: 800, cost }));
+    await call(ingestTool, { modelCalls: [...calls('example-large', 24, 0.02), ...calls('example-small', 30, 0.002)] });
     const { suggestions } = await call(suggestRoutingChangesTool, { minOutcomes: 30 });
     const id = suggestions.find((s) => s.ruleId === heuristic.id && s.kind === 'cheaper_model')?.id ?? `cheaper_model:rule-${heuristic.id}`;
     return { id, as: 'shadow_rule' as const };
