@@ -195,9 +195,14 @@ describe('suggest_routing_changes', () => {
     const silent = await saveRule('never matches anything', 'fast', null);
     const inactive = (await t.db.caller.routing.updateHeuristic({ pattern: 'switched off', preferredLayer: 'fast', active: false }))
       .heuristic;
+    // Hits as the demo history writes them (the per-rule table only) count as hits.
+    const seeded = await saveRule('hit by the demo history', 'fast', null);
     await new Promise((resolve) => setTimeout(resolve, 20));
     const from = new Date().toISOString();
     const to = new Date(Date.now() + 3_600_000).toISOString();
+    await t.db.prisma.ruleHitHourly.create({
+      data: { ruleId: seeded.id, hour: new Date(Math.floor(Date.parse(from) / 3_600_000) * 3_600_000), taskType: 'chat', hits: 3 },
+    });
     const young = await saveRule('created inside the range', 'fast', null);
 
     await decide(null, 'chat', NEVER_HITS_MIN_DECISIONS - 1);
@@ -226,11 +231,12 @@ describe('suggest_routing_changes', () => {
     expect(suggestions[0]!.interval.high).toBeCloseTo(0.38, 2);
     expect(suggestions.map((s) => s.ruleId)).not.toContain(inactive.id);
     expect(suggestions.map((s) => s.ruleId)).not.toContain(young.id);
+    expect(suggestions.map((s) => s.ruleId)).not.toContain(seeded.id);
 
     // Applied: the existing rule is edited to shadow (a new version), no rule is added.
     const applied = await t.db.caller.routing.applySuggestion({ id: suggestions[0]!.id, as: 'shadow_rule', from, to });
     expect(applied).toMatchObject({ applied: 'shadow_rule', created: false, rule: { id: silent.id, state: 'shadow', version: 2 } });
-    expect(await t.db.prisma.routingRule.count()).toBe(3);
+    expect(await t.db.prisma.routingRule.count()).toBe(4);
     // It no longer applies.
     await expect(t.db.caller.routing.applySuggestion({ id: suggestions[0]!.id, as: 'shadow_rule', from, to })).rejects.toMatchObject({
       code: 'NOT_FOUND',

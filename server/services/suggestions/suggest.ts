@@ -521,10 +521,11 @@ export async function suggestRoutingChanges(
       WHERE o.hour >= date_trunc('hour', ${hourFrom}::timestamptz, 'UTC') AND o.hour < ${range.to}
         AND (o.version_id = 0 OR v.id IS NOT NULL)
       GROUP BY 1, 2, 3, 4, 5`,
+    // Per rule, as get_routing_hit_rates counts them (every version's hits; the demo history writes only this table).
     prisma.$queryRaw<HitRow[]>`
-      SELECT v.rule_id AS "ruleId", h.task_type AS "taskType", sum(h.hits)::float8 AS hits
-      FROM routing_version_hits_hourly h JOIN routing_rule_versions v ON v.id = h.version_id
-      WHERE h.hour >= date_trunc('hour', ${hourFrom}::timestamptz, 'UTC') AND h.hour < ${range.to}
+      SELECT rule_id AS "ruleId", task_type AS "taskType", sum(hits)::float8 AS hits
+      FROM routing_rule_hits_hourly
+      WHERE hour >= date_trunc('hour', ${hourFrom}::timestamptz, 'UTC') AND hour < ${range.to}
       GROUP BY 1, 2`,
     prisma.$queryRaw<{ decisions: number }[]>`
       SELECT coalesce(sum(decisions), 0)::float8 AS decisions FROM routing_decision_hourly
