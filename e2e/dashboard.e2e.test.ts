@@ -121,6 +121,12 @@ describe('every page loads with its charts drawn', () => {
     expect(lines).toBe(8); // overall + the 7 active demo rules that fire
     expect(await count(page, 'hit-rate-chart', '.recharts-line-curve')).toBe(lines);
     expect(await page.locator('[data-testid="rules-table"] tbody tr').count()).toBe(8);
+    // The Suggestions card settles (the demo history may or may not call for a change), one row per suggestion.
+    const suggestions = page.locator('[data-testid="suggestions-card"]');
+    await expect.poll(() => suggestions.getAttribute('data-state')).toMatch(/^(ready|empty)$/);
+    expect(Number(await suggestions.getAttribute('data-series-count'))).toBe(
+      await suggestions.locator('[data-testid="suggestion"]').count(),
+    );
     await screenshot(page, 'heuristics', true);
     await page.close();
   });

@@ -66,6 +66,8 @@ describe('signing in to the dashboard', () => {
     await expect(page.locator('[data-testid="read-only-notice"]').isVisible()).resolves.toBe(true);
     expect(await page.locator('[data-testid="rule-form-new"]').count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Delete' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Try as shadow rule' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Start experiment' }).count()).toBe(0);
     await expect(page.locator('[data-testid="session"]').textContent()).resolves.toContain('viewer (read only)');
 
     // The try-it box only reads, so a read key may use it.

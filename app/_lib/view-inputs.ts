@@ -12,3 +12,6 @@ export const reportInput = (taskType: string | undefined) => (taskType ? { taskT
 
 /** Every stored rule checked, with the default thresholds. */
 export const ALL_RULE_CHECKS = {} as const;
+
+/** suggest_routing_changes takes the page's range, not its task type (suggestions are about rules, across task types). */
+export const suggestionsInput = ({ from, to }: { from: string; to: string }) => ({ from, to });

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Fragment, useMemo, useState } from 'react';
 import type { IsoRange } from '@/app/_lib/range';
 import { ALL_RULE_CHECKS, ALL_RULES } from '@/app/_lib/view-inputs';
+import { SuggestionsCard } from '../cards/SuggestionsCard';
 import { ChartCard, chartState } from '../charts/ChartCard';
 import { displacedSummary, measuredSuccess, versionNumbers, warningsByRule } from '../charts/prepare/heuristics';
 import { hitRateLines, rulesWithHits, type RuleRow } from '../charts/prepare/routing';
@@ -265,6 +266,9 @@ export function HeuristicsView({ filter, canEdit }: { filter: IsoRange & { taskT
           <TryRouteBox draft={draft} priorities={priorities} />
         </section>
       </div>
+
+      <h2>Suggestions</h2>
+      <SuggestionsCard range={filter} canEdit={canEdit} />
 
       <h2>Hit rate over time</h2>
       <ChartCard

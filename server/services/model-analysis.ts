@@ -5,6 +5,7 @@ import type { AnalyzeMetricsInput, GenerateReportInput, GetModelLeaderboardInput
 import { formatMetricsAnalysis, formatSelfImprovementReport } from './model-analysis-text';
 import { toModelPerformanceDto, type ModelPerformanceDto } from './model-performance';
 import { modelCallFigures, type ModelRangeFigures } from './model-trends';
+import { suggestRoutingChanges } from './suggestions/suggest';
 import { resolveTimeRange } from './time-buckets';
 
 // How models compare: the one merit order, ranking and DTO behind analyze_metrics, generate_report, the
@@ -112,7 +113,7 @@ export async function selfImprovementSummary(prisma: PrismaClient): Promise<Self
 }
 
 export interface Recommendation {
-  kind: 'underperforming-model' | 'cheaper-alternative' | 'low-sample' | 'untested-bug-pattern';
+  kind: 'underperforming-model' | 'cheaper-alternative' | 'low-sample' | 'untested-bug-pattern' | 'routing-suggestion';
   message: string;
   evidence: Record<string, string | number | null>;
 }
@@ -121,6 +122,8 @@ const UNDERPERFORMING_GAP_POINTS = 10;
 const CHEAPER_WITHIN_POINTS = 2;
 const CHEAPER_COST_RATIO = 0.5;
 const UNTESTED_BUGS_SHOWN = 5;
+/** The suggest_routing_changes suggestions (last 7 days, default minimum outcomes) listed at most, best first. */
+const ROUTING_SUGGESTIONS_SHOWN = 5;
 
 function recommendForModels(models: readonly Ranked<ModelFigures>[], minCalls: number): Recommendation[] {
   const leaders = leadersByTaskType(models);
@@ -194,6 +197,25 @@ function mostTelling(recommendations: Recommendation[]): Recommendation[] {
   return recommendations.filter((r) => kept.has(r));
 }
 
+/** The top routing suggestions (suggest_routing_changes over the last 7 days), only when there are some. */
+async function recommendForRouting(prisma: PrismaClient): Promise<Recommendation[]> {
+  const { suggestions } = await suggestRoutingChanges(prisma, {});
+  return suggestions.slice(0, ROUTING_SUGGESTIONS_SHOWN).map((s) => ({
+    kind: 'routing-suggestion',
+    message: `${s.title}. ${s.evidence} (apply_routing_suggestion id "${s.id}")`,
+    evidence: {
+      id: s.id,
+      suggestionKind: s.kind,
+      ruleId: s.ruleId,
+      title: s.title,
+      evidence: s.evidence,
+      sampleSize: s.sampleSize,
+      intervalLow: s.interval.low,
+      intervalHigh: s.interval.high,
+    },
+  }));
+}
+
 async function recommendForBugs(prisma: PrismaClient): Promise<Recommendation[]> {
   const untested = await prisma.$queryRaw<{ category: string; pattern: string; occurrences: number; severity: SeverityValue }[]>`
     SELECT b.category, b.pattern, b.occurrences, b.severity FROM bug_patterns b
@@ -229,16 +251,17 @@ export async function analyzeMetrics(
   prisma: PrismaClient,
   { taskType, includeReport, minCalls }: z.output<typeof AnalyzeMetricsInput>,
 ): Promise<MetricsAnalysis> {
-  const [figures, summary, bugRecommendations] = await Promise.all([
+  const [figures, summary, bugRecommendations, routingRecommendations] = await Promise.all([
     lifetimeFigures(prisma, taskType),
     includeReport ? selfImprovementSummary(prisma) : null,
     includeReport ? recommendForBugs(prisma) : null,
+    includeReport ? recommendForRouting(prisma) : [],
   ]);
   const models = rankModels(figures, minCalls);
   const shown = models.slice(0, MAX_MODEL_ROWS);
   const modelRecommendations = bugRecommendations ? recommendForModels(models, minCalls) : [];
   const keptRecommendations = mostTelling(modelRecommendations);
-  const recommendations = bugRecommendations && [...keptRecommendations, ...bugRecommendations];
+  const recommendations = bugRecommendations && [...keptRecommendations, ...bugRecommendations, ...routingRecommendations];
   return {
     taskType: taskType ?? null,
     minCalls,

@@ -24,6 +24,7 @@ import {
 } from './routing';
 import { checkRoutingRulesTool } from './routing-checks';
 import { replayRoutingRuleTool } from './routing-replay';
+import { applyRoutingSuggestionTool, suggestRoutingChangesTool } from './suggestions';
 
 /**
  * Every operation Hone serves, grouped as the tRPC client sees them (`hone.<group>.<procedure>`).
@@ -44,6 +45,8 @@ export const toolGroups = {
     replay: replayRoutingRuleTool,
     recordOutcome: recordRouteOutcomeTool,
     ruleStats: getRoutingRuleStatsTool,
+    suggestions: suggestRoutingChangesTool,
+    applySuggestion: applyRoutingSuggestionTool,
   },
   bugPatterns: { record: recordBugPatternTool, list: getBugPatternsTool, trends: getBugPatternTrendsTool, get: getBugPatternTool },
   metrics: { record: recordMetricTool, names: listMetricNamesTool, series: getMetricSeriesTool },

@@ -468,6 +468,172 @@ export type HoneProcedures = {
         }[];
       };
     }>;
+    /** `suggest_routing_changes` (read) */
+    suggestions: TRPCQueryProcedure<{
+      meta: object;
+      input: undefined | { from?: undefined | string; to?: undefined | string; minOutcomes?: undefined | number };
+      output: {
+        from: string;
+        to: string;
+        minOutcomes: number;
+        suggestions: {
+          id: string;
+          kind: 'underperforming_rule' | 'cheaper_model' | 'worth_experiment' | 'never_hits';
+          ruleId: number;
+          versionId: null | number;
+          title: string;
+          evidence: string;
+          sampleSize: number;
+          interval: { low: number; high: number };
+          impact: number;
+          action: {
+            shadowRule?:
+              | undefined
+              | {
+                  id?: undefined | number;
+                  pattern: string;
+                  preferredLayer: 'fast' | 'balanced' | 'deep';
+                  preferredModel: null | string;
+                  priority: number;
+                  state: 'shadow';
+                  reasoning: string;
+                };
+            experiment?:
+              | undefined
+              | {
+                  name: string;
+                  ruleId: number;
+                  arms: {
+                    name: string;
+                    variant:
+                      | { kind: 'control' }
+                      | { kind: 'model'; model: string }
+                      | { kind: 'layer'; layer: 'fast' | 'balanced' | 'deep'; model?: undefined | null | string };
+                  }[];
+                };
+          };
+        }[];
+        skipped: {
+          kind: 'underperforming_rule' | 'cheaper_model' | 'worth_experiment' | 'never_hits';
+          ruleId: number;
+          model: null | string;
+          sampleSize: number;
+          reason: string;
+        }[];
+        omitted: { suggestions: number; skipped: number };
+      };
+    }>;
+    /** `apply_routing_suggestion` (write) */
+    applySuggestion: TRPCMutationProcedure<{
+      meta: object;
+      input: {
+        id: string;
+        as: 'shadow_rule' | 'experiment';
+        from?: undefined | string;
+        to?: undefined | string;
+        minOutcomes?: undefined | number;
+      };
+      output:
+        | {
+            applied: 'shadow_rule';
+            suggestion: {
+              id: string;
+              kind: 'underperforming_rule' | 'cheaper_model' | 'worth_experiment' | 'never_hits';
+              ruleId: number;
+              versionId: null | number;
+              title: string;
+              evidence: string;
+              sampleSize: number;
+              interval: { low: number; high: number };
+              impact: number;
+              action: {
+                shadowRule?:
+                  | undefined
+                  | {
+                      id?: undefined | number;
+                      pattern: string;
+                      preferredLayer: 'fast' | 'balanced' | 'deep';
+                      preferredModel: null | string;
+                      priority: number;
+                      state: 'shadow';
+                      reasoning: string;
+                    };
+                experiment?:
+                  | undefined
+                  | {
+                      name: string;
+                      ruleId: number;
+                      arms: {
+                        name: string;
+                        variant:
+                          | { kind: 'control' }
+                          | { kind: 'model'; model: string }
+                          | { kind: 'layer'; layer: 'fast' | 'balanced' | 'deep'; model?: undefined | null | string };
+                      }[];
+                    };
+              };
+            };
+            created: boolean;
+            rule: {
+              id: number;
+              pattern: string;
+              preferredLayer: 'fast' | 'balanced' | 'deep';
+              preferredModel: null | string;
+              priority: number;
+              active: boolean;
+              state: 'active' | 'shadow' | 'inactive';
+              versionId: null | number;
+              version: number;
+              reasoning: null | string;
+              successRate: null | number;
+              usageCount: null | number;
+              metadata: Record<string, unknown>;
+              createdAt: string;
+              updatedAt: string;
+            };
+          }
+        | {
+            applied: 'experiment';
+            suggestion: {
+              id: string;
+              kind: 'underperforming_rule' | 'cheaper_model' | 'worth_experiment' | 'never_hits';
+              ruleId: number;
+              versionId: null | number;
+              title: string;
+              evidence: string;
+              sampleSize: number;
+              interval: { low: number; high: number };
+              impact: number;
+              action: {
+                shadowRule?:
+                  | undefined
+                  | {
+                      id?: undefined | number;
+                      pattern: string;
+                      preferredLayer: 'fast' | 'balanced' | 'deep';
+                      preferredModel: null | string;
+                      priority: number;
+                      state: 'shadow';
+                      reasoning: string;
+                    };
+                experiment?:
+                  | undefined
+                  | {
+                      name: string;
+                      ruleId: number;
+                      arms: {
+                        name: string;
+                        variant:
+                          | { kind: 'control' }
+                          | { kind: 'model'; model: string }
+                          | { kind: 'layer'; layer: 'fast' | 'balanced' | 'deep'; model?: undefined | null | string };
+                      }[];
+                    };
+              };
+            };
+            experiment: unknown;
+          };
+    }>;
   };
   bugPatterns: {
     /** `record_bug_pattern` (write) */
@@ -692,7 +858,7 @@ export type HoneProcedures = {
         recommendations:
           | null
           | {
-              kind: 'underperforming-model' | 'cheaper-alternative' | 'low-sample' | 'untested-bug-pattern';
+              kind: 'underperforming-model' | 'cheaper-alternative' | 'low-sample' | 'untested-bug-pattern' | 'routing-suggestion';
               message: string;
               evidence: Record<string, null | string | number>;
             }[];
