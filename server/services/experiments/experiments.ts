@@ -195,8 +195,11 @@ async function persistEvaluation(prisma: PrismaClient, row: ExperimentRow, evalu
         stop_reason = CASE WHEN v.reason IS NOT NULL AND a.stopped_at IS NULL THEN 'guard: ' || v.reason ELSE a.stop_reason END
       FROM v
       WHERE a.id = v.id AND EXISTS (SELECT 1 FROM routing_experiments e WHERE e.id = a.experiment_id AND e.status = 'running')
-      RETURNING a.id, a.stopped_at)
-    SELECT u.id FROM upd u JOIN before b ON b.id = u.id WHERE b.stopped_at IS NULL AND u.stopped_at IS NOT NULL`;
+      RETURNING a.id, a.stopped_at),
+    newly AS (SELECT u.id FROM upd u JOIN before b ON b.id = u.id WHERE b.stopped_at IS NULL AND u.stopped_at IS NOT NULL),
+    -- The experiment's updated_at is part of the snapshot's version: gateways see the change (the arm's weight 0).
+    bump AS (UPDATE routing_experiments SET updated_at = clock_timestamp() WHERE id = ${row.id} AND EXISTS (SELECT 1 FROM newly) RETURNING id)
+    SELECT id FROM newly`;
   if (stopped.length > 0) await announceRoutingChange(prisma, { ruleId: row.ruleId });
   return stopped.map((arm) => arm.id);
 }
@@ -355,7 +358,7 @@ export async function stopExperiment(
     await tx.$queryRaw`SELECT set_config('hone.changed_by', ${changedBy ?? ''}, true) AS author`;
     const [stopped] = await tx.$queryRaw<{ id: number }[]>`
       UPDATE routing_experiments SET status = ${arm ? 'promoted' : 'stopped'}, stopped_at = now(), stop_reason = ${stopReason},
-             promoted_arm_id = ${arm?.id ?? null}, updated_at = now()
+             promoted_arm_id = ${arm?.id ?? null}, updated_at = clock_timestamp()
       WHERE id = ${id} AND status = 'running' RETURNING id`;
     if (!stopped)
       throw new HoneError('CONFLICT', `Experiment ${id} was stopped meanwhile`, [

@@ -58,7 +58,11 @@ describe('Wilson 95% interval (Newcombe 1998, Statistics in Medicine 17:857, tab
 describe('mean with a 95% interval from count, sum and sum of squares', () => {
   it('values 1..5: mean 3, sample sd sqrt(2.5), half-width 1.96 * sqrt(2.5 / 5)', () => {
     const values = [1, 2, 3, 4, 5];
-    const result = meanInterval(5, 15, values.reduce((s, v) => s + v * v, 0));
+    const result = meanInterval(
+      5,
+      15,
+      values.reduce((s, v) => s + v * v, 0),
+    );
     expect(result?.mean).toBe(3);
     expect(result?.ci?.low).toBeCloseTo(3 - 1.959964 * Math.sqrt(0.5), 5);
     expect(result?.ci?.high).toBeCloseTo(3 + 1.959964 * Math.sqrt(0.5), 5);
@@ -87,7 +91,7 @@ describe('mSPRT normal-mixture likelihood ratio, computed by hand', () => {
     expect(differenceVariance(10, 10, 0, 10)).toBeGreaterThan(0);
   });
 
-  it("the confidence sequence excludes 0 exactly when 1/Λ <= α", () => {
+  it('the confidence sequence excludes 0 exactly when 1/Λ <= α', () => {
     for (const [sa, sb] of [
       [500, 550],
       [500, 540],
