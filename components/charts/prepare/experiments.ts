@@ -41,7 +41,13 @@ export function variantLabel(variant: Arm['variant']): string {
     case 'policy':
       return `adaptive policy #${variant.policyId}`;
     case 'rule':
-      return ['rule change:', variant.layer && `layer ${variant.layer}`, variant.model !== undefined && `model ${variant.model ?? 'none'}`]
+      return [
+        'rule change:',
+        variant.pattern !== undefined && `pattern /${variant.pattern}/`,
+        variant.priority !== undefined && `priority ${variant.priority}`,
+        variant.layer && `layer ${variant.layer}`,
+        variant.model !== undefined && `model ${variant.model ?? 'none'}`,
+      ]
         .filter(Boolean)
         .join(' ');
   }

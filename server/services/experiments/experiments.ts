@@ -315,7 +315,13 @@ export async function guardRunningExperiments(prisma: PrismaClient): Promise<num
 }
 
 /** The rule columns an arm's variant sets when promoted (undefined: unchanged). */
-function ruleChange(variant: ExperimentVariantValue): { layer?: RoutingLayerValue; model?: string | null; policyId?: number | null } {
+function ruleChange(variant: ExperimentVariantValue): {
+  layer?: RoutingLayerValue;
+  model?: string | null;
+  policyId?: number | null;
+  pattern?: string;
+  priority?: number;
+} {
   switch (variant.kind) {
     case 'control':
       return {};
@@ -327,6 +333,8 @@ function ruleChange(variant: ExperimentVariantValue): { layer?: RoutingLayerValu
       return { policyId: variant.policyId };
     case 'rule':
       return {
+        ...(variant.pattern !== undefined && { pattern: variant.pattern }),
+        ...(variant.priority !== undefined && { priority: variant.priority }),
         ...(variant.layer !== undefined && { layer: variant.layer }),
         ...(variant.model !== undefined && { model: variant.model, policyId: null }),
       };
@@ -367,16 +375,28 @@ export async function stopExperiment(
       ]);
     if (!arm) return true;
     const [rule] = await tx.$queryRaw<{ version_id: number | null }[]>`
-      UPDATE routing_rules SET
-        preferred_layer = COALESCE(${change.layer ?? null}::routing_layer, preferred_layer),
-        preferred_model = CASE WHEN ${change.model !== undefined} THEN ${change.model ?? null} ELSE preferred_model END,
-        policy_id = CASE WHEN ${change.policyId !== undefined} THEN ${change.policyId ?? null}::int ELSE policy_id END,
-        updated_at = CASE WHEN ${Object.keys(change).length > 0} THEN clock_timestamp() ELSE updated_at END
-      WHERE id = ${row.ruleId} RETURNING version_id`;
-    if (!rule)
+      UPDATE routing_rules AS r SET
+        preferred_layer = COALESCE(${change.layer ?? null}::routing_layer, r.preferred_layer),
+        preferred_model = CASE WHEN ${change.model !== undefined} THEN ${change.model ?? null} ELSE r.preferred_model END,
+        policy_id = CASE WHEN ${change.policyId !== undefined} THEN ${change.policyId ?? null}::int ELSE r.policy_id END,
+        pattern = COALESCE(${change.pattern ?? null}, r.pattern),
+        priority = COALESCE(${change.priority ?? null}::int, r.priority),
+        updated_at = CASE WHEN ${Object.keys(change).length > 0} THEN clock_timestamp() ELSE r.updated_at END
+      WHERE r.id = ${row.ruleId}
+        AND NOT EXISTS (SELECT 1 FROM routing_rules o WHERE o.pattern = ${change.pattern ?? null} AND o.id <> r.id)
+      RETURNING r.version_id`;
+    if (!rule) {
+      const taken =
+        change.pattern !== undefined &&
+        (await tx.routingRule.findFirst({ where: { pattern: change.pattern, id: { not: row.ruleId } }, select: { id: true } }));
+      if (taken)
+        throw new HoneError('CONFLICT', `Rule ${taken.id} already has the pattern ${change.pattern}: the arm cannot be promoted`, [
+          { path: ['promoteArmId'], message: `rule ${taken.id} already has the arm's pattern` },
+        ]);
       throw new HoneError('CONFLICT', `Rule ${row.ruleId} no longer exists: nothing to promote to`, [
         { path: ['promoteArmId'], message: `rule ${row.ruleId} was deleted` },
       ]);
+    }
     await tx.$executeRaw`UPDATE routing_experiments SET promoted_version_id = ${rule.version_id} WHERE id = ${id}`;
     return true;
   });
