@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestAuth } from '../auth/request-auth';
 import { experimentSnapshot } from '../services/experiments/experiment-snapshot';
+import { createExperiment, guardRunningExperiments } from '../services/experiments/experiments';
 import { flushRouteDecisions } from '../services/routing/decision-recorder';
 import { assignArm, compileSnapshot, decide } from '../services/routing/engine';
 import { routingSnapshot } from '../services/routing/snapshot';
@@ -328,6 +329,22 @@ describe(`experiments (${testDatabaseKind})`, () => {
     });
     expect((await t.db.caller.experiments.get({ id: experiment.id })).status).toBe('running');
     expect((await t.db.prisma.routingRule.findUniqueOrThrow({ where: { id: rule.id } })).version).toBe(rule.version);
+  });
+
+  it("the background guard stops a worse arm without anyone looking; the service takes the tool's input as is", async () => {
+    const rule = await seededRule();
+    const experiment = await createExperiment(t.db.prisma, { name: 'unwatched', ruleId: rule.id, arms: controlAndModel('bad-model') });
+    expect(experiment).toMatchObject({ alpha: 0.05, minOutcomes: 100, guard: true });
+    await expect(createExperiment(t.db.prisma, { name: '', ruleId: rule.id, arms: controlAndModel() })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      issues: [{ path: ['name'] }],
+    });
+    expect(await guardRunningExperiments(t.db.prisma)).toBe(0);
+    await t.db.prisma.routingExperimentArm.update({ where: { id: experiment.arms[0]!.id }, data: { outcomes: 400, successes: 360 } });
+    await t.db.prisma.routingExperimentArm.update({ where: { id: experiment.arms[1]!.id }, data: { outcomes: 400, successes: 280 } });
+    expect(await guardRunningExperiments(t.db.prisma)).toBe(1);
+    expect(await guardRunningExperiments(t.db.prisma)).toBe(0);
+    expect((await t.db.prisma.routingExperimentArm.findUniqueOrThrow({ where: { id: experiment.arms[1]!.id } })).stoppedAt).not.toBeNull();
   });
 
   it('a running experiment made by a named key records its author', async () => {

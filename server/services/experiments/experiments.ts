@@ -4,19 +4,20 @@ import type { PrismaClient } from '../../db/client';
 import type { RoutingExperiment, RoutingExperimentArm } from '../../db/generated/client';
 import { HoneError, type FieldIssue } from '../../errors';
 import { countDatabaseError } from '../../monitoring/metrics';
-import type {
+import {
   CreateExperimentInput,
-  ExperimentStatusValue,
-  ExperimentVariantValue,
-  GetExperimentInput,
-  ListExperimentsInput,
-  StopExperimentInput,
+  type ExperimentStatusValue,
+  type ExperimentVariantValue,
+  type GetExperimentInput,
+  type ListExperimentsInput,
+  type StopExperimentInput,
 } from '../../schemas/experiments';
 import type { RoutingLayerValue } from '../../schemas/routing';
 import { announceRoutingChange } from '../routing/change-feed';
 import { evaluateExperiment, type ArmStatistics, type ExperimentEvaluation, type Interval, type VerdictStatus } from './statistics';
 
-export type CreateExperiment = z.output<typeof CreateExperimentInput>;
+/** What create_experiment takes (defaults optional): the suggestions' "turn into an experiment" passes it as is. */
+export type CreateExperiment = z.input<typeof CreateExperimentInput>;
 
 /** Who makes the change (the API key's name when authentication is on), like the rule store's RuleChangeAuthor. */
 export interface ExperimentAuthor {
@@ -93,9 +94,13 @@ const notFound = (id: number) =>
  */
 export async function createExperiment(
   prisma: PrismaClient,
-  input: CreateExperiment,
+  rawInput: CreateExperiment,
   { changedBy }: ExperimentAuthor = {},
 ): Promise<ExperimentDto> {
+  // Parsed here too: callers other than the tool (suggestions) pass the input as the tool takes it.
+  const parsed = CreateExperimentInput.safeParse(rawInput);
+  if (!parsed.success) throw HoneError.fromZod(parsed.error);
+  const input = parsed.data;
   const taskType = input.taskType ?? null;
   const id = await prisma.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(${EXPERIMENT_CREATION_LOCK}::bigint)`;

@@ -112,7 +112,6 @@ function patternExperimentDecision(snapshot, match, taskType, key) {
   for (const found of match.experiments ?? []) {
     const experiment = snapshot.experiments?.find((candidate) => candidate.experimentId === found.experimentId);
     if (!experiment || (experiment.taskType !== null && experiment.taskType !== taskType)) continue;
-    const ruleIndex = found.activeIndices.find((index) => snapshot.rules[index].ruleId === experiment.ruleId) ?? -1;
     const experimentRuleIndex = snapshot.rules.findIndex((rule) => rule.ruleId === experiment.ruleId && rule.state !== 'shadow');
     if (experimentRuleIndex === -1) continue;
     const rule = snapshot.rules[experimentRuleIndex];
@@ -126,7 +125,7 @@ function patternExperimentDecision(snapshot, match, taskType, key) {
       if (variant.priority === undefined || variant.priority === rule.priority) return experimentRuleIndex < nextOther;
       return snapshot.rules[nextOther].priority <= variant.priority;
     };
-    const controlDecides = ruleIndex !== -1 && match.ruleIndex === experimentRuleIndex;
+    const controlDecides = match.ruleIndex === experimentRuleIndex;
     if (!controlDecides && !experiment.arms.some((arm) => arm.weight > 0 && variantDecides(arm))) continue;
     const arm = assignArm(experiment, key);
     if (isPatternVariant(arm.variant)) {
