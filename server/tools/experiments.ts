@@ -57,9 +57,15 @@ export function experimentText(experiment: ExperimentDto): string {
   return lines.join('\n');
 }
 
-/** A rule to experiment on, made through the face under test (examples run on an empty database). */
+/**
+ * A rule to experiment on, made through the face under test (examples run on an empty database, or one a previous
+ * face's examples ran on: an experiment they left running on the rule is stopped first).
+ */
 async function exampleRule(call: ToolCaller, pattern: string): Promise<number> {
   const { heuristic } = await call(updateRoutingHeuristicTool, { pattern, preferredLayer: 'balanced', preferredModel: 'gpt-4o-mini' });
+  for (const running of await call(listExperimentsTool, { status: 'running', ruleId: heuristic.id })) {
+    await call(stopExperimentTool, { id: running.id, reason: 'making room for the example' });
+  }
   return heuristic.id;
 }
 
