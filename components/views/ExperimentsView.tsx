@@ -17,7 +17,7 @@ const loadState = (query: { isPending: boolean; isError: boolean }, empty: boole
 export function ExperimentsView({ canEdit }: { canEdit: boolean }) {
   const trpc = useTRPC();
   const list = useQuery(trpc.experiments.list.queryOptions(ALL_EXPERIMENTS));
-  const rows = useMemo(() => experimentListRows(list.data ?? []), [list.data]);
+  const rows = useMemo(() => experimentListRows(list.data?.experiments ?? []), [list.data]);
   const state = loadState(list, rows.length === 0);
   return (
     <>

@@ -215,7 +215,7 @@ describe(`experiments (${testDatabaseKind})`, () => {
     await t.db.prisma.routingExperimentArm.update({ where: { id: experiment.arms[0]!.id }, data: { outcomes: 500, successes: 400 } });
     await t.db.prisma.routingExperimentArm.update({ where: { id: experiment.arms[1]!.id }, data: { outcomes: 500, successes: 250 } });
     const before = (await routingSnapshot(t.db.prisma)).version;
-    const read = await t.db.caller.experiments.list({});
+    const { experiments: read } = await t.db.caller.experiments.list({});
     expect(read[0]!.arms[1]).toMatchObject({ stopped: true, guardStop: expect.stringContaining('worse than the control by 30.0 points') });
     expect(read[0]!.verdict.status).toBe('control_wins');
     const stored = await t.db.prisma.routingExperimentArm.findUniqueOrThrow({ where: { id: experiment.arms[1]!.id } });

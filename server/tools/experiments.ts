@@ -63,7 +63,8 @@ export function experimentText(experiment: ExperimentDto): string {
  */
 async function exampleRule(call: ToolCaller, pattern: string): Promise<number> {
   const { heuristic } = await call(updateRoutingHeuristicTool, { pattern, preferredLayer: 'balanced', preferredModel: 'gpt-4o-mini' });
-  for (const running of await call(listExperimentsTool, { status: 'running', ruleId: heuristic.id })) {
+  const { experiments } = await call(listExperimentsTool, { status: 'running', ruleId: heuristic.id });
+  for (const running of experiments) {
     await call(stopExperimentTool, { id: running.id, reason: 'making room for the example' });
   }
   return heuristic.id;
@@ -115,12 +116,13 @@ export const getExperimentTool = defineTool({
 
 export const listExperimentsTool = defineTool({
   name: 'list_experiments',
-  description: 'Experiments (running first, newest first) with their arms, figures and verdicts; filter by status or rule.',
+  description:
+    'Experiments (running first, newest first; at most 200) with their arms, figures and verdicts, as { experiments }; filter by status or rule.',
   input: ListExperimentsInput,
   readOnly: true,
   example: { status: 'running' },
-  handler: ({ prisma }, input) => listExperiments(prisma, input),
-  toText: (experiments) => (experiments.length === 0 ? 'No experiments.' : experiments.map(experimentText).join('\n\n')),
+  handler: async ({ prisma }, input) => ({ experiments: await listExperiments(prisma, input) }),
+  toText: ({ experiments }) => (experiments.length === 0 ? 'No experiments.' : experiments.map(experimentText).join('\n\n')),
 });
 
 export const stopExperimentTool = defineTool({

@@ -1075,77 +1075,79 @@ export type HoneProcedures = {
       meta: object;
       input: undefined | { status?: undefined | 'running' | 'stopped' | 'promoted'; ruleId?: undefined | number };
       output: {
-        id: number;
-        name: string;
-        ruleId: number;
-        taskType: null | string;
-        status: 'running' | 'stopped' | 'promoted';
-        alpha: number;
-        comparisonAlpha: number;
-        mixtureVariance: number;
-        minOutcomes: number;
-        guard: boolean;
-        createdAt: string;
-        createdBy: null | string;
-        stoppedAt: null | string;
-        stopReason: null | string;
-        promotedArmId: null | number;
-        promotedVersionId: null | number;
-        rule: null | {
+        experiments: {
           id: number;
-          pattern: string;
-          layer: 'fast' | 'balanced' | 'deep';
-          model: null | string;
-          version: number;
-          versionId: null | number;
-          policyId: null | number;
-        };
-        arms: {
-          id: number;
-          position: number;
           name: string;
-          weight: number;
-          variant:
-            | { kind: 'control' }
-            | { kind: 'model'; model: string }
-            | { kind: 'layer'; layer: 'fast' | 'balanced' | 'deep'; model?: undefined | null | string }
-            | { kind: 'policy'; policyId: number }
-            | {
-                kind: 'rule';
-                pattern?: undefined | string;
-                layer?: undefined | 'fast' | 'balanced' | 'deep';
-                model?: undefined | null | string;
-                priority?: undefined | number;
-              };
-          decisions: number;
+          ruleId: number;
+          taskType: null | string;
+          status: 'running' | 'stopped' | 'promoted';
+          alpha: number;
+          comparisonAlpha: number;
+          mixtureVariance: number;
+          minOutcomes: number;
+          guard: boolean;
+          createdAt: string;
+          createdBy: null | string;
           stoppedAt: null | string;
           stopReason: null | string;
-          successRate: null | number;
-          cost: null | { mean: number; n: number; ci: null | { low: number; high: number } };
-          stopped: boolean;
-          outcomes: number;
-          successes: number;
-          successCi: null | { low: number; high: number };
-          latency: null | { mean: number; n: number; ci: null | { low: number; high: number } };
-          diff: null | {
-            effect: number;
-            ci: { low: number; high: number };
-            latency: null | { effect: number; ci: { low: number; high: number } };
-            cost: null | { effect: number; ci: { low: number; high: number } };
+          promotedArmId: null | number;
+          promotedVersionId: null | number;
+          rule: null | {
+            id: number;
+            pattern: string;
+            layer: 'fast' | 'balanced' | 'deep';
+            model: null | string;
+            version: number;
+            versionId: null | number;
+            policyId: null | number;
           };
-          pValue: number;
-          likelihoodRatio: number;
-          guardStop?: undefined | string;
+          arms: {
+            id: number;
+            position: number;
+            name: string;
+            weight: number;
+            variant:
+              | { kind: 'control' }
+              | { kind: 'model'; model: string }
+              | { kind: 'layer'; layer: 'fast' | 'balanced' | 'deep'; model?: undefined | null | string }
+              | { kind: 'policy'; policyId: number }
+              | {
+                  kind: 'rule';
+                  pattern?: undefined | string;
+                  layer?: undefined | 'fast' | 'balanced' | 'deep';
+                  model?: undefined | null | string;
+                  priority?: undefined | number;
+                };
+            decisions: number;
+            stoppedAt: null | string;
+            stopReason: null | string;
+            successRate: null | number;
+            cost: null | { mean: number; n: number; ci: null | { low: number; high: number } };
+            stopped: boolean;
+            outcomes: number;
+            successes: number;
+            successCi: null | { low: number; high: number };
+            latency: null | { mean: number; n: number; ci: null | { low: number; high: number } };
+            diff: null | {
+              effect: number;
+              ci: { low: number; high: number };
+              latency: null | { effect: number; ci: { low: number; high: number } };
+              cost: null | { effect: number; ci: { low: number; high: number } };
+            };
+            pValue: number;
+            likelihoodRatio: number;
+            guardStop?: undefined | string;
+          }[];
+          verdict: {
+            status: 'running' | 'stopped' | 'promoted' | 'collecting' | 'winner' | 'control_wins' | 'no_difference';
+            armId?: undefined | number;
+            armName?: undefined | string;
+            effect?: undefined | number;
+            effectCi?: undefined | { low: number; high: number };
+            text: string;
+          };
         }[];
-        verdict: {
-          status: 'running' | 'stopped' | 'promoted' | 'collecting' | 'winner' | 'control_wins' | 'no_difference';
-          armId?: undefined | number;
-          armName?: undefined | string;
-          effect?: undefined | number;
-          effectCi?: undefined | { low: number; high: number };
-          text: string;
-        };
-      }[];
+      };
     }>;
     /** `stop_experiment` (write) */
     stop: TRPCMutationProcedure<{
