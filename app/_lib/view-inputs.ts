@@ -15,3 +15,6 @@ export const ALL_RULE_CHECKS = {} as const;
 
 /** suggest_routing_changes takes the page's range, not its task type (suggestions are about rules, across task types). */
 export const suggestionsInput = ({ from, to }: { from: string; to: string }) => ({ from, to });
+
+/** The experiments page's list: every experiment (the page prefetches the same input the view queries). */
+export const ALL_EXPERIMENTS = {} as const;

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { EXPERIMENTS_UNAVAILABLE } from '../services/suggestions/experiments-bridge';
 import { NEVER_HITS_MIN_DECISIONS } from '../services/suggestions/suggest';
 import { expectBadRequest, useTestDatabase } from './database';
 
@@ -303,15 +302,15 @@ describe('apply_routing_suggestion', () => {
     expect(await t.db.prisma.routingRule.count()).toBe(rules);
   });
 
-  // The experiments service (createExperiment, EXPERIMENTS branch) is not in this build: the path answers 501 until the
-  // lead wires server/services/suggestions/experiments-bridge.ts at merge; then this becomes the todo below.
-  it('answers 501 for as: experiment while experiments are not available in this build', async () => {
+  it('applies a suggestion as an experiment: control vs the suggested model on the rule, running at once', async () => {
     const { c } = await history();
     const id = `cheaper_model:rule-${c.id}:v${c.versionId}:small`;
-    await expect(t.db.caller.routing.applySuggestion({ id, as: 'experiment' })).rejects.toMatchObject({
-      code: 'NOT_IMPLEMENTED',
-      message: EXPERIMENTS_UNAVAILABLE,
-    });
+    const applied = await t.db.caller.routing.applySuggestion({ id, as: 'experiment' });
+    expect(applied.applied).toBe('experiment');
+    const experiment = await t.db.prisma.routingExperiment.findFirstOrThrow({ include: { arms: { orderBy: { position: 'asc' } } } });
+    expect(experiment).toMatchObject({ ruleId: c.id, status: 'running' });
+    expect(experiment.arms.map((arm) => arm.variant)).toEqual([{ kind: 'control' }, { kind: 'model', model: 'small' }]);
+    // The same suggestion again: one running experiment per rule and task type.
+    await expect(t.db.caller.routing.applySuggestion({ id, as: 'experiment' })).rejects.toMatchObject({ code: 'CONFLICT' });
   });
-  it.todo('applies a suggestion as an experiment: create_experiment with control vs the suggested model on the rule');
 });

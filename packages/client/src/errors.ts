@@ -13,7 +13,6 @@ export type HoneServerErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'TOO_MANY_REQUESTS'
   | 'INTERNAL_SERVER_ERROR'
-  | 'NOT_IMPLEMENTED'
   | 'SERVICE_UNAVAILABLE';
 
 /** Failures that happen on the way, before or without an answer from Hone. */

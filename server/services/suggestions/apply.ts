@@ -2,14 +2,14 @@ import type { z } from 'zod';
 import type { PrismaClient } from '../../db/client';
 import { HoneError } from '../../errors';
 import type { ApplyRoutingSuggestionInput } from '../../schemas/suggestions';
+import { createExperiment, type ExperimentDto } from '../experiments/experiments';
 import type { RoutingRuleDto } from '../routing/rule-dto';
 import { saveRoutingRule } from '../routing/rule-store';
-import { createSuggestedExperiment } from './experiments-bridge';
 import { suggestRoutingChanges, type RoutingSuggestion } from './suggest';
 
 export type AppliedSuggestion =
   | { applied: 'shadow_rule'; suggestion: RoutingSuggestion; created: boolean; rule: RoutingRuleDto }
-  | { applied: 'experiment'; suggestion: RoutingSuggestion; experiment: unknown };
+  | { applied: 'experiment'; suggestion: RoutingSuggestion; experiment: ExperimentDto };
 
 /**
  * apply_routing_suggestion: recomputes the suggestions over the same range, finds the one by id (404 when it no longer
@@ -30,7 +30,7 @@ export async function applyRoutingSuggestion(
   if (as === 'experiment') {
     const experiment = suggestion.action.experiment;
     if (!experiment) throw HoneError.invalidField('as', `suggestion ${id} suggests no experiment; apply it as shadow_rule`);
-    return { applied: 'experiment', suggestion, experiment: await createSuggestedExperiment(prisma, experiment, { changedBy }) };
+    return { applied: 'experiment', suggestion, experiment: await createExperiment(prisma, experiment, { changedBy }) };
   }
 
   const shadowRule = suggestion.action.shadowRule;
