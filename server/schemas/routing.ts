@@ -50,7 +50,9 @@ export const SaveRoutingRuleFields = z.strictObject({
   policyId: databaseId()
     .nullable()
     .optional()
-    .describe('An adaptive routing policy (save_routing_policy) choosing the model among its candidates; wins over preferredModel; null clears it'),
+    .describe(
+      'An adaptive routing policy (save_routing_policy) choosing the model among its candidates; wins over preferredModel; null clears it',
+    ),
   reasoning: optionalText(5000).optional().describe('Why this rule exists'),
   successRate: z.number().min(0).max(100).optional().describe('Observed success rate of the rule, 0..100'),
   usageCount: z.number().int().min(0).max(MAX_INT32).optional().describe('How often the rule has been used'),

@@ -188,19 +188,19 @@ describe(`recomputing adaptive parameters (${testDatabaseKind})`, () => {
   it('moves traffic away from a model within a few hundred outcomes of it degrading', async () => {
     const { caller, prisma } = t.db;
     const { policy } = await caller.adaptive.savePolicy({ ...base, halfLife: 100, minSamples: 10 });
-    const outcomesOf = (n: number, rateA: number, batch: number) =>
+    const outcomesOf = (n: number, rateA: number) =>
       Array.from({ length: n }, (_, i) => ({
         model: i % 10 === 0 ? 'model-b' : 'model-a',
         success: i % 10 === 0 ? i % 20 === 0 || i % 30 === 0 : (i * 7919) % 100 < rateA * 100,
       }));
     // model-a succeeds 90% of the time, model-b about 67%: model-a gets at least 1 - cap.
-    await ingestOutcomes(policy.id, outcomesOf(400, 0.9, 10), 10);
+    await ingestOutcomes(policy.id, outcomesOf(400, 0.9), 10);
     const before = await recomputePolicyParams(prisma, { seed: 2 });
     const share = (result: typeof before, model: string) =>
       result.policies[0]!.taskTypes.find((x) => x.taskType === 'coding')!.arms.find((arm) => arm.model === model)!.share;
     expect(share(before, 'model-a')).toBeGreaterThanOrEqual(0.9 - 1e-9);
     // Then model-a fails 70% of the time: within 200 outcomes model-b takes over.
-    await ingestOutcomes(policy.id, outcomesOf(200, 0.3, 11), 11);
+    await ingestOutcomes(policy.id, outcomesOf(200, 0.3), 11);
     const after = await recomputePolicyParams(prisma, { seed: 2 });
     expect(share(after, 'model-b')).toBeGreaterThanOrEqual(0.9 - 1e-9);
     expect(after.policies[0]!.taskTypes.find((x) => x.taskType === 'coding')!.arms[1]!.previousShare).toBeLessThanOrEqual(0.1 + 1e-9);
