@@ -3,7 +3,7 @@
 // chooses by the recomputed shares and says why (posterior means, sample sizes), its cached snapshot following each
 // recompute. The maths alone: server/services/adaptive/policy-maths.unit.test.ts.
 import { describe, expect, it } from 'vitest';
-import { recomputePolicyParams } from '../services/adaptive/recompute';
+import { recomputePolicyParams, scheduleAdaptiveRecompute } from '../services/adaptive/recompute';
 import type { PolicyArmParams } from '../services/routing/engine';
 import { expectBadRequest, testDatabaseKind, useTestDatabase } from './database';
 
@@ -183,6 +183,31 @@ describe(`recomputing adaptive parameters (${testDatabaseKind})`, () => {
     const history = await caller.adaptive.policies({ history: true });
     expect(history.policies[0]!.history!.map((series) => series.taskType).sort()).toEqual(['', 'coding', 'writing']);
     expect(history.policies[0]!.params.find((p) => p.taskType === 'coding')!.arms).toHaveLength(3);
+  });
+
+  it('in the background job, leaves a policy without new outcomes or edits alone', async () => {
+    const { caller, prisma } = t.db;
+    const { policy } = await caller.adaptive.savePolicy(base);
+    const stop = scheduleAdaptiveRecompute(prisma, { intervalMs: 10 });
+    try {
+      // A new policy gets its all-task-types row at once, uniform.
+      await expect.poll(() => armsOf(policy.id, ''), { timeout: 30_000, interval: 50 }).toBeDefined();
+    } finally {
+      stop();
+    }
+    expect((await armsOf(policy.id, ''))!.map((arm) => arm.share)).toEqual([0.5, 0.5]);
+    const computedAt = async () =>
+      (await prisma.routingPolicyParams.findMany({ where: { policyId: policy.id } })).map((row) => row.computedAt.getTime());
+    const before = await computedAt();
+    expect((await recomputePolicyParams(prisma, { onlyChanged: true })).policies).toEqual([]);
+    expect(await computedAt()).toEqual(before);
+    // A new outcome, or an edit, makes it recompute; the tool always does.
+    await ingestOutcomes(policy.id, [{ model: 'model-a', success: true }]);
+    expect((await recomputePolicyParams(prisma, { onlyChanged: true })).policies.map((p) => p.policyId)).toEqual([policy.id]);
+    expect((await recomputePolicyParams(prisma, { onlyChanged: true })).policies).toEqual([]);
+    await caller.adaptive.savePolicy({ name: base.name, halfLife: 50 });
+    expect((await recomputePolicyParams(prisma, { onlyChanged: true })).policies.map((p) => p.policyId)).toEqual([policy.id]);
+    expect((await caller.adaptive.recompute({})).policies.map((p) => p.policyId)).toEqual([policy.id]);
   });
 
   it('moves traffic away from a model within a few hundred outcomes of it degrading', async () => {

@@ -33,22 +33,35 @@ export interface RecomputeResult {
  */
 export async function recomputePolicyParams(
   prisma: PrismaClient,
-  { now, seed }: { now?: Date; seed?: number } = {},
+  { now, seed, onlyChanged = false }: { now?: Date; seed?: number; onlyChanged?: boolean } = {},
 ): Promise<RecomputeResult> {
   const rng = mulberry32(seed ?? Math.floor(Math.random() * 2 ** 32));
   const result = await prisma.$transaction(
     async (tx) => {
       await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(${RECOMPUTE_LOCK}::bigint)`;
-      const at = now ?? new Date();
-      const policies = await tx.routingPolicy.findMany({ where: { enabled: true }, orderBy: { id: 'asc' } });
+      // The database's clock, as outcome_at and updated_at are on it.
+      const at = now ?? (await tx.$queryRaw<{ at: Date }[]>`SELECT clock_timestamp() AS at`)[0]!.at;
+      // With onlyChanged (the background job), a policy with no outcome and no edit since its last recompute keeps its
+      // parameters: its routers are not made to reload a snapshot that would change by Monte-Carlo noise alone.
+      const changed = onlyChanged
+        ? await tx.$queryRaw<{ id: number }[]>`
+            SELECT p.id FROM routing_policies p
+            LEFT JOIN LATERAL (SELECT min(computed_at) AS oldest, max(computed_at) AS newest FROM routing_policy_params x WHERE x.policy_id = p.id) c ON true
+            WHERE p.enabled AND (c.newest IS NULL OR p.updated_at >= c.oldest OR EXISTS (
+              SELECT 1 FROM routing_decisions d WHERE d.policy_id = p.id AND d.outcome_at >= c.newest AND d.success IS NOT NULL))`
+        : null;
+      const policies = await tx.routingPolicy.findMany({
+        where: { enabled: true, ...(changed && { id: { in: changed.map((row) => row.id) } }) },
+        orderBy: { id: 'asc' },
+      });
       if (policies.length === 0) return { computedAt: at.toISOString(), policies: [] };
       const rows = await tx.$queryRaw<StatsRow[]>`
         WITH ranked AS (
           SELECT d.policy_id, d.task_type, d.outcome_model AS model, d.success, d.cost, d.latency_ms, p.half_life,
                  row_number() OVER (PARTITION BY d.policy_id, d.task_type ORDER BY d.outcome_at DESC, d.decision_id) - 1 AS type_rank,
                  row_number() OVER (PARTITION BY d.policy_id ORDER BY d.outcome_at DESC, d.decision_id) - 1 AS all_rank
-          FROM routing_decisions d JOIN routing_policies p ON p.id = d.policy_id AND p.enabled
-          WHERE d.policy_id IS NOT NULL AND d.outcome_at IS NOT NULL AND d.success IS NOT NULL
+          FROM routing_decisions d JOIN routing_policies p ON p.id = d.policy_id
+          WHERE d.policy_id = ANY(${policies.map((policy) => policy.id)}::int[]) AND d.outcome_at IS NOT NULL AND d.success IS NOT NULL
         ),
         weighted AS (
           SELECT policy_id, task_type, model, success, cost, latency_ms, power(0.5, type_rank::float8 / half_life) AS w
@@ -155,7 +168,7 @@ export function scheduleAdaptiveRecompute(prisma: PrismaClient, { intervalMs }: 
   };
   const run = async () => {
     try {
-      await recomputePolicyParams(prisma);
+      await recomputePolicyParams(prisma, { onlyChanged: true });
     } catch (error) {
       countDatabaseError(error);
       console.error('Hone: recomputing adaptive routing policies failed; it runs again later:', error);
