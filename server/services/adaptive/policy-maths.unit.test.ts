@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chooseModel, computePolicyArms, mulberry32, type PolicyModelStats, type PolicyRewardSettings } from '../routing/engine';
+import { chooseModel } from '../routing/engine';
+import { computePolicyArms, mulberry32, type PolicyModelStats, type PolicyRewardSettings } from './policy-maths';
 
 const settings = (overrides: Partial<PolicyRewardSettings> = {}): PolicyRewardSettings => ({
   candidates: ['a', 'b', 'c'],

@@ -1,7 +1,8 @@
 import type { PrismaClient } from '../../db/client';
 import { countDatabaseError } from '../../monitoring/metrics';
 import { announceRoutingChange } from '../routing/change-feed';
-import { computePolicyArms, mulberry32, type PolicyArmParams, type PolicyModelStats } from '../routing/engine';
+import type { PolicyArmParams } from '../routing/engine';
+import { computePolicyArms, mulberry32, type PolicyModelStats } from './policy-maths';
 
 /** Outcomes older than this many half-lives weigh under a millionth of the latest: they are not read. */
 export const HALF_LIVES_READ = 20;
