@@ -103,6 +103,8 @@ export async function startHoneServer({ env, port: wantedPort }: { env: Record<s
         HONE_DATA_DIR: '',
         HONE_AUTH: 'off',
         HONE_RATE_LIMIT_PER_SECOND: '0',
+        // Adaptive parameters change when a test recomputes them (recompute_routing_policies), not by the clock.
+        HONE_ADAPTIVE_RECOMPUTE_SECONDS: '3600',
         ...env,
         PORT: String(port),
       },

@@ -1,3 +1,4 @@
+import { deleteRoutingPolicyTool, getRoutingPoliciesTool, recomputeRoutingPoliciesTool, saveRoutingPolicyTool } from './adaptive';
 import { getBugPatternsTool, getBugPatternTool, getBugPatternTrendsTool, recordBugPatternTool } from './bug-patterns';
 import type { AnyTool } from './define';
 import { createExperimentTool, getExperimentTool, listExperimentsTool, stopExperimentTool } from './experiments';
@@ -48,6 +49,12 @@ export const toolGroups = {
     ruleStats: getRoutingRuleStatsTool,
     suggestions: suggestRoutingChangesTool,
     applySuggestion: applyRoutingSuggestionTool,
+  },
+  adaptive: {
+    savePolicy: saveRoutingPolicyTool,
+    policies: getRoutingPoliciesTool,
+    deletePolicy: deleteRoutingPolicyTool,
+    recompute: recomputeRoutingPoliciesTool,
   },
   bugPatterns: { record: recordBugPatternTool, list: getBugPatternsTool, trends: getBugPatternTrendsTool, get: getBugPatternTool },
   metrics: { record: recordMetricTool, names: listMetricNamesTool, series: getMetricSeriesTool },

@@ -178,6 +178,7 @@ describe('routing charts', () => {
       pattern,
       preferredLayer: 'fast' as const,
       preferredModel: null,
+      policyId: null,
       priority: 0,
       active: true,
       state: 'active' as const,
