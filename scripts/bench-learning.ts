@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import buildOnce from '../server/testing/next-build';
 import type { SuiteOptions } from './bench';
-import { ACCURACY_DEFAULTS, experimentAccuracy, experimentEndToEnd, type EndToEndResult } from './learning/experiment-accuracy';
+import type { EndToEndResult } from './learning/experiment-accuracy';
 import { CHECKPOINTS } from './learning/metrics';
 import { simulationOptions, World } from './learning/scenario';
 import { runStrategy, STRATEGIES, STRATEGY_LABELS, type StrategyName, type StrategyResult } from './learning/strategies';
@@ -117,6 +117,8 @@ function printEndToEnd(result: EndToEndResult): void {
 }
 
 async function experimentsPart(options: SuiteOptions): Promise<void> {
+  // Loaded here: the routing part runs without the experiments' statistics module.
+  const { ACCURACY_DEFAULTS, experimentAccuracy, experimentEndToEnd } = await import('./learning/experiment-accuracy');
   const runs = Number(options.runs ?? 100);
   const seed = Number(options.seed ?? 1);
   const accuracy = { ...ACCURACY_DEFAULTS, seed };

@@ -73,11 +73,11 @@ export function regretCurvesSvg({
     `<text x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 14}" text-anchor="middle">requests</text>`,
     `<text transform="translate(18 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">cumulative regret vs oracle (reward units)</text>`,
   );
-  for (const mark of marks) {
+  for (const [markIndex, mark] of marks.entries()) {
     const at = x(mark.at).toFixed(1);
     parts.push(
       `<line x1="${at}" x2="${at}" y1="${MARGIN.top}" y2="${MARGIN.top + plotHeight}" stroke="#555" stroke-dasharray="4 4"/>`,
-      `<text x="${(x(mark.at) + 4).toFixed(1)}" y="${MARGIN.top + 12}" fill="#555">${escape(mark.label)}</text>`,
+      `<text x="${(x(mark.at) + 4).toFixed(1)}" y="${MARGIN.top + 12 + 14 * markIndex}" fill="#555">${escape(mark.label)}</text>`,
     );
   }
   series.forEach((s, index) => {
