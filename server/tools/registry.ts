@@ -1,5 +1,6 @@
 import { getBugPatternsTool, getBugPatternTool, getBugPatternTrendsTool, recordBugPatternTool } from './bug-patterns';
 import type { AnyTool } from './define';
+import { createExperimentTool, getExperimentTool, listExperimentsTool, stopExperimentTool } from './experiments';
 import { ingestTool } from './ingest';
 import { getMetricSeriesTool, listMetricNamesTool, recordMetricTool } from './metrics';
 import {
@@ -56,6 +57,7 @@ export const toolGroups = {
     taskTypes: listTaskTypesTool,
   },
   ingest: { batch: ingestTool },
+  experiments: { create: createExperimentTool, get: getExperimentTool, list: listExperimentsTool, stop: stopExperimentTool },
 } as const satisfies Record<string, Record<string, AnyTool>>;
 
 export interface RegisteredTool {

@@ -750,8 +750,8 @@ export type HoneProcedures = {
             p50LatencyMs: null | number;
             p95LatencyMs: null | number;
             avgCost: number;
-            p99LatencyMs: null | number;
             successes: number;
+            p99LatencyMs: null | number;
             totalCost: number;
             t: string;
           }[];
@@ -888,6 +888,340 @@ export type HoneProcedures = {
           routeOutcomes: ('stored' | 'duplicate' | 'rejected')[];
         };
         errors: { path: (string | number)[]; message: string }[];
+      };
+    }>;
+  };
+  experiments: {
+    /** `create_experiment` (write) */
+    create: TRPCMutationProcedure<{
+      meta: object;
+      input: {
+        name: string;
+        ruleId: number;
+        arms: {
+          name: string;
+          variant:
+            | { kind: 'control' }
+            | { kind: 'model'; model: string }
+            | { kind: 'layer'; layer: 'fast' | 'balanced' | 'deep'; model?: undefined | null | string }
+            | { kind: 'policy'; policyId: number }
+            | {
+                kind: 'rule';
+                pattern?: undefined | string;
+                layer?: undefined | 'fast' | 'balanced' | 'deep';
+                model?: undefined | null | string;
+                priority?: undefined | number;
+              };
+          weight?: undefined | number;
+        }[];
+        taskType?: undefined | null | string;
+        alpha?: undefined | number;
+        mixtureVariance?: undefined | number;
+        minOutcomes?: undefined | number;
+        guard?: undefined | boolean;
+      };
+      output: {
+        id: number;
+        name: string;
+        ruleId: number;
+        taskType: null | string;
+        status: 'running' | 'stopped' | 'promoted';
+        alpha: number;
+        comparisonAlpha: number;
+        mixtureVariance: number;
+        minOutcomes: number;
+        guard: boolean;
+        createdAt: string;
+        createdBy: null | string;
+        stoppedAt: null | string;
+        stopReason: null | string;
+        promotedArmId: null | number;
+        promotedVersionId: null | number;
+        rule: null | {
+          id: number;
+          pattern: string;
+          layer: 'fast' | 'balanced' | 'deep';
+          model: null | string;
+          version: number;
+          versionId: null | number;
+          policyId: null | number;
+        };
+        arms: {
+          id: number;
+          position: number;
+          name: string;
+          weight: number;
+          variant:
+            | { kind: 'control' }
+            | { kind: 'model'; model: string }
+            | { kind: 'layer'; layer: 'fast' | 'balanced' | 'deep'; model?: undefined | null | string }
+            | { kind: 'policy'; policyId: number }
+            | {
+                kind: 'rule';
+                pattern?: undefined | string;
+                layer?: undefined | 'fast' | 'balanced' | 'deep';
+                model?: undefined | null | string;
+                priority?: undefined | number;
+              };
+          decisions: number;
+          stoppedAt: null | string;
+          stopReason: null | string;
+          successRate: null | number;
+          cost: null | { mean: number; n: number; ci: null | { low: number; high: number } };
+          stopped: boolean;
+          outcomes: number;
+          successes: number;
+          successCi: null | { low: number; high: number };
+          latency: null | { mean: number; n: number; ci: null | { low: number; high: number } };
+          diff: null | {
+            effect: number;
+            ci: { low: number; high: number };
+            latency: null | { effect: number; ci: { low: number; high: number } };
+            cost: null | { effect: number; ci: { low: number; high: number } };
+          };
+          pValue: number;
+          likelihoodRatio: number;
+          guardStop?: undefined | string;
+        }[];
+        verdict: {
+          status: 'running' | 'stopped' | 'promoted' | 'collecting' | 'winner' | 'control_wins' | 'no_difference';
+          armId?: undefined | number;
+          armName?: undefined | string;
+          effect?: undefined | number;
+          effectCi?: undefined | { low: number; high: number };
+          text: string;
+        };
+      };
+    }>;
+    /** `get_experiment` (read) */
+    get: TRPCQueryProcedure<{
+      meta: object;
+      input: { id: number };
+      output: {
+        id: number;
+        name: string;
+        ruleId: number;
+        taskType: null | string;
+        status: 'running' | 'stopped' | 'promoted';
+        alpha: number;
+        comparisonAlpha: number;
+        mixtureVariance: number;
+        minOutcomes: number;
+        guard: boolean;
+        createdAt: string;
+        createdBy: null | string;
+        stoppedAt: null | string;
+        stopReason: null | string;
+        promotedArmId: null | number;
+        promotedVersionId: null | number;
+        rule: null | {
+          id: number;
+          pattern: string;
+          layer: 'fast' | 'balanced' | 'deep';
+          model: null | string;
+          version: number;
+          versionId: null | number;
+          policyId: null | number;
+        };
+        arms: {
+          id: number;
+          position: number;
+          name: string;
+          weight: number;
+          variant:
+            | { kind: 'control' }
+            | { kind: 'model'; model: string }
+            | { kind: 'layer'; layer: 'fast' | 'balanced' | 'deep'; model?: undefined | null | string }
+            | { kind: 'policy'; policyId: number }
+            | {
+                kind: 'rule';
+                pattern?: undefined | string;
+                layer?: undefined | 'fast' | 'balanced' | 'deep';
+                model?: undefined | null | string;
+                priority?: undefined | number;
+              };
+          decisions: number;
+          stoppedAt: null | string;
+          stopReason: null | string;
+          successRate: null | number;
+          cost: null | { mean: number; n: number; ci: null | { low: number; high: number } };
+          stopped: boolean;
+          outcomes: number;
+          successes: number;
+          successCi: null | { low: number; high: number };
+          latency: null | { mean: number; n: number; ci: null | { low: number; high: number } };
+          diff: null | {
+            effect: number;
+            ci: { low: number; high: number };
+            latency: null | { effect: number; ci: { low: number; high: number } };
+            cost: null | { effect: number; ci: { low: number; high: number } };
+          };
+          pValue: number;
+          likelihoodRatio: number;
+          guardStop?: undefined | string;
+        }[];
+        verdict: {
+          status: 'running' | 'stopped' | 'promoted' | 'collecting' | 'winner' | 'control_wins' | 'no_difference';
+          armId?: undefined | number;
+          armName?: undefined | string;
+          effect?: undefined | number;
+          effectCi?: undefined | { low: number; high: number };
+          text: string;
+        };
+      };
+    }>;
+    /** `list_experiments` (read) */
+    list: TRPCQueryProcedure<{
+      meta: object;
+      input: undefined | { status?: undefined | 'running' | 'stopped' | 'promoted'; ruleId?: undefined | number };
+      output: {
+        id: number;
+        name: string;
+        ruleId: number;
+        taskType: null | string;
+        status: 'running' | 'stopped' | 'promoted';
+        alpha: number;
+        comparisonAlpha: number;
+        mixtureVariance: number;
+        minOutcomes: number;
+        guard: boolean;
+        createdAt: string;
+        createdBy: null | string;
+        stoppedAt: null | string;
+        stopReason: null | string;
+        promotedArmId: null | number;
+        promotedVersionId: null | number;
+        rule: null | {
+          id: number;
+          pattern: string;
+          layer: 'fast' | 'balanced' | 'deep';
+          model: null | string;
+          version: number;
+          versionId: null | number;
+          policyId: null | number;
+        };
+        arms: {
+          id: number;
+          position: number;
+          name: string;
+          weight: number;
+          variant:
+            | { kind: 'control' }
+            | { kind: 'model'; model: string }
+            | { kind: 'layer'; layer: 'fast' | 'balanced' | 'deep'; model?: undefined | null | string }
+            | { kind: 'policy'; policyId: number }
+            | {
+                kind: 'rule';
+                pattern?: undefined | string;
+                layer?: undefined | 'fast' | 'balanced' | 'deep';
+                model?: undefined | null | string;
+                priority?: undefined | number;
+              };
+          decisions: number;
+          stoppedAt: null | string;
+          stopReason: null | string;
+          successRate: null | number;
+          cost: null | { mean: number; n: number; ci: null | { low: number; high: number } };
+          stopped: boolean;
+          outcomes: number;
+          successes: number;
+          successCi: null | { low: number; high: number };
+          latency: null | { mean: number; n: number; ci: null | { low: number; high: number } };
+          diff: null | {
+            effect: number;
+            ci: { low: number; high: number };
+            latency: null | { effect: number; ci: { low: number; high: number } };
+            cost: null | { effect: number; ci: { low: number; high: number } };
+          };
+          pValue: number;
+          likelihoodRatio: number;
+          guardStop?: undefined | string;
+        }[];
+        verdict: {
+          status: 'running' | 'stopped' | 'promoted' | 'collecting' | 'winner' | 'control_wins' | 'no_difference';
+          armId?: undefined | number;
+          armName?: undefined | string;
+          effect?: undefined | number;
+          effectCi?: undefined | { low: number; high: number };
+          text: string;
+        };
+      }[];
+    }>;
+    /** `stop_experiment` (write) */
+    stop: TRPCMutationProcedure<{
+      meta: object;
+      input: { id: number; promoteArmId?: undefined | number; reason?: undefined | string };
+      output: {
+        id: number;
+        name: string;
+        ruleId: number;
+        taskType: null | string;
+        status: 'running' | 'stopped' | 'promoted';
+        alpha: number;
+        comparisonAlpha: number;
+        mixtureVariance: number;
+        minOutcomes: number;
+        guard: boolean;
+        createdAt: string;
+        createdBy: null | string;
+        stoppedAt: null | string;
+        stopReason: null | string;
+        promotedArmId: null | number;
+        promotedVersionId: null | number;
+        rule: null | {
+          id: number;
+          pattern: string;
+          layer: 'fast' | 'balanced' | 'deep';
+          model: null | string;
+          version: number;
+          versionId: null | number;
+          policyId: null | number;
+        };
+        arms: {
+          id: number;
+          position: number;
+          name: string;
+          weight: number;
+          variant:
+            | { kind: 'control' }
+            | { kind: 'model'; model: string }
+            | { kind: 'layer'; layer: 'fast' | 'balanced' | 'deep'; model?: undefined | null | string }
+            | { kind: 'policy'; policyId: number }
+            | {
+                kind: 'rule';
+                pattern?: undefined | string;
+                layer?: undefined | 'fast' | 'balanced' | 'deep';
+                model?: undefined | null | string;
+                priority?: undefined | number;
+              };
+          decisions: number;
+          stoppedAt: null | string;
+          stopReason: null | string;
+          successRate: null | number;
+          cost: null | { mean: number; n: number; ci: null | { low: number; high: number } };
+          stopped: boolean;
+          outcomes: number;
+          successes: number;
+          successCi: null | { low: number; high: number };
+          latency: null | { mean: number; n: number; ci: null | { low: number; high: number } };
+          diff: null | {
+            effect: number;
+            ci: { low: number; high: number };
+            latency: null | { effect: number; ci: { low: number; high: number } };
+            cost: null | { effect: number; ci: { low: number; high: number } };
+          };
+          pValue: number;
+          likelihoodRatio: number;
+          guardStop?: undefined | string;
+        }[];
+        verdict: {
+          status: 'running' | 'stopped' | 'promoted' | 'collecting' | 'winner' | 'control_wins' | 'no_difference';
+          armId?: undefined | number;
+          armName?: undefined | string;
+          effect?: undefined | number;
+          effectCi?: undefined | { low: number; high: number };
+          text: string;
+        };
       };
     }>;
   };
