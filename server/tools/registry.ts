@@ -1,3 +1,9 @@
+import {
+  deleteRoutingPolicyTool,
+  getRoutingPoliciesTool,
+  recomputeRoutingPoliciesTool,
+  saveRoutingPolicyTool,
+} from './adaptive';
 import { getBugPatternsTool, getBugPatternTool, getBugPatternTrendsTool, recordBugPatternTool } from './bug-patterns';
 import type { AnyTool } from './define';
 import { createExperimentTool, getExperimentTool, listExperimentsTool, stopExperimentTool } from './experiments';
@@ -45,6 +51,12 @@ export const toolGroups = {
     replay: replayRoutingRuleTool,
     recordOutcome: recordRouteOutcomeTool,
     ruleStats: getRoutingRuleStatsTool,
+  },
+  adaptive: {
+    savePolicy: saveRoutingPolicyTool,
+    policies: getRoutingPoliciesTool,
+    deletePolicy: deleteRoutingPolicyTool,
+    recompute: recomputeRoutingPoliciesTool,
   },
   bugPatterns: { record: recordBugPatternTool, list: getBugPatternsTool, trends: getBugPatternTrendsTool, get: getBugPatternTool },
   metrics: { record: recordMetricTool, names: listMetricNamesTool, series: getMetricSeriesTool },

@@ -469,6 +469,133 @@ export type HoneProcedures = {
       };
     }>;
   };
+  adaptive: {
+    /** `save_routing_policy` (write) */
+    savePolicy: TRPCMutationProcedure<{
+      meta: object;
+      input: {
+        name: string;
+        id?: undefined | number;
+        taskType?: undefined | null | string;
+        candidates?: undefined | string[];
+        costWeight?: undefined | number;
+        latencyWeight?: undefined | number;
+        costCeiling?: undefined | null | number;
+        explorationCap?: undefined | number;
+        minSamples?: undefined | number;
+        halfLife?: undefined | number;
+        enabled?: undefined | boolean;
+      };
+      output: {
+        created: boolean;
+        policy: {
+          id: number;
+          name: string;
+          taskType: null | string;
+          candidates: string[];
+          costWeight: number;
+          latencyWeight: number;
+          costCeiling: null | number;
+          explorationCap: number;
+          minSamples: number;
+          halfLife: number;
+          enabled: boolean;
+          createdAt: string;
+          updatedAt: string;
+        };
+      };
+    }>;
+    /** `get_routing_policies` (read) */
+    policies: TRPCQueryProcedure<{
+      meta: object;
+      input: undefined | { from?: undefined | string; to?: undefined | string; id?: undefined | number; history?: undefined | boolean };
+      output: {
+        policies: {
+          params: {
+            taskType: string;
+            computedAt: string;
+            arms: {
+              model: string;
+              share: number;
+              trusted: boolean;
+              effectiveSamples: number;
+              outcomes: number;
+              successMean: number;
+              costMean: null | number;
+              latencyMsMean: null | number;
+              rewardMean: number;
+              excluded?: undefined | string;
+            }[];
+          }[];
+          history?: undefined | { taskType: string; models: string[]; points: { at: string; shares: Record<string, number> }[] }[];
+          id: number;
+          name: string;
+          taskType: null | string;
+          candidates: string[];
+          costWeight: number;
+          latencyWeight: number;
+          costCeiling: null | number;
+          explorationCap: number;
+          minSamples: number;
+          halfLife: number;
+          enabled: boolean;
+          createdAt: string;
+          updatedAt: string;
+        }[];
+        range?: undefined | { from: string; to: string; bucketSeconds: number };
+      };
+    }>;
+    /** `delete_routing_policy` (write) */
+    deletePolicy: TRPCMutationProcedure<{
+      meta: object;
+      input: { id: number };
+      output: {
+        deleted: {
+          id: number;
+          name: string;
+          taskType: null | string;
+          candidates: string[];
+          costWeight: number;
+          latencyWeight: number;
+          costCeiling: null | number;
+          explorationCap: number;
+          minSamples: number;
+          halfLife: number;
+          enabled: boolean;
+          createdAt: string;
+          updatedAt: string;
+        };
+      };
+    }>;
+    /** `recompute_routing_policies` (write) */
+    recompute: TRPCMutationProcedure<{
+      meta: object;
+      input: undefined | { seed?: undefined | number };
+      output: {
+        computedAt: string;
+        policies: {
+          policyId: number;
+          name: string;
+          taskTypes: {
+            taskType: string;
+            arms: {
+              model: string;
+              share: number;
+              trusted: boolean;
+              effectiveSamples: number;
+              outcomes: number;
+              successMean: number;
+              costMean: null | number;
+              latencyMsMean: null | number;
+              rewardMean: number;
+              excluded?: undefined | string;
+              previousShare: null | number;
+            }[];
+          }[];
+        }[];
+      };
+    }>;
+  };
   bugPatterns: {
     /** `record_bug_pattern` (write) */
     record: TRPCMutationProcedure<{

@@ -223,3 +223,32 @@ export interface CompiledPatternSet {
   /** Indexes, in the given order, of every pattern that matches the input (its first MATCHED_INPUT_CHARS characters). */
   allMatchIndexes(input: string): number[];
 }
+
+/** What a policy's parameters are computed from (a subset of the stored policy). */
+export interface PolicyRewardSettings {
+  candidates: string[];
+  /** Reward lost per USD of cost, and per second of latency. */
+  costWeight: number;
+  latencyWeight: number;
+  /** USD per call; a model measured above it gets no traffic. Null: none. */
+  costCeiling: number | null;
+  /** Most traffic, 0..1, that goes to models other than the best trusted one. */
+  explorationCap: number;
+  /** Outcomes a model needs before it is trusted (shares in the Thompson split beyond the exploration budget). */
+  minSamples: number;
+}
+
+/** The (discounted) outcomes of one model under a policy and task type, as the server reads them. */
+export interface PolicyModelStats {
+  model: string;
+  /** Sum of the outcomes' weights (0.5^(rank / half-life)), and the weighted successes. */
+  effectiveSamples: number;
+  successes: number;
+  /** Outcomes read (raw count within the window): what the minimum sample is checked against. */
+  outcomes: number;
+  /** Weighted mean and standard deviation of cost (USD) and latency (ms); null when no outcome reported one. */
+  costMean: number | null;
+  costSd: number | null;
+  latencyMsMean: number | null;
+  latencyMsSd: number | null;
+}

@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { chooseModel, computePolicyArms, mulberry32, type PolicyModelStats, type PolicyRewardSettings } from '../routing/engine';
+
+const settings = (overrides: Partial<PolicyRewardSettings> = {}): PolicyRewardSettings => ({
+  candidates: ['a', 'b', 'c'],
+  costWeight: 0,
+  latencyWeight: 0,
+  costCeiling: null,
+  explorationCap: 0.1,
+  minSamples: 20,
+  ...overrides,
+});
+
+/** n outcomes at success rate p, undiscounted. */
+const measured = (model: string, n: number, p: number, extra: Partial<PolicyModelStats> = {}): PolicyModelStats => ({
+  model,
+  effectiveSamples: n,
+  successes: n * p,
+  outcomes: n,
+  costMean: null,
+  costSd: null,
+  latencyMsMean: null,
+  latencyMsSd: null,
+  ...extra,
+});
+
+const shares = (arms: { model: string; share: number }[]) => Object.fromEntries(arms.map((arm) => [arm.model, arm.share]));
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+
+describe('computePolicyArms', () => {
+  it('gives a clear winner at least 1 - cap, the rest at most the cap, shares summing to 1', () => {
+    const arms = computePolicyArms(settings(), [measured('a', 500, 0.9), measured('b', 500, 0.6), measured('c', 500, 0.5)], mulberry32(1));
+    const s = shares(arms);
+    expect(s.a).toBeGreaterThanOrEqual(0.9 - 1e-9);
+    expect(s.b! + s.c!).toBeLessThanOrEqual(0.1 + 1e-9);
+    expect(sum(arms.map((arm) => arm.share))).toBeCloseTo(1, 9);
+    // Posterior means: Beta(1 + 450, 1 + 50).
+    expect(arms[0]!.successMean).toBeCloseTo(451 / 502, 9);
+    expect(arms.every((arm) => arm.trusted)).toBe(true);
+  });
+
+  it('is reproducible with a seed', () => {
+    const stats = [measured('a', 40, 0.7), measured('b', 40, 0.65), measured('c', 40, 0.6)];
+    expect(computePolicyArms(settings({ explorationCap: 1 }), stats, mulberry32(7))).toEqual(
+      computePolicyArms(settings({ explorationCap: 1 }), stats, mulberry32(7)),
+    );
+  });
+
+  it('splits equal arms about equally without a cap (Thompson: each is best a third of the time)', () => {
+    const arms = computePolicyArms(settings({ explorationCap: 1 }), [measured('a', 300, 0.7), measured('b', 300, 0.7), measured('c', 300, 0.7)], mulberry32(3));
+    for (const arm of arms) expect(arm.share).toBeGreaterThan(0.3);
+    for (const arm of arms) expect(arm.share).toBeLessThan(0.37);
+  });
+
+  it('matches the exact probability that one Beta beats another', () => {
+    // P(X > Y) for X ~ Beta(2, 1), Y ~ Beta(1, 1) is 2/3: one success against no data.
+    const arms = computePolicyArms(
+      settings({ candidates: ['a', 'b'], explorationCap: 1, minSamples: 1 }),
+      [measured('a', 1, 1), { ...measured('b', 0, 0), outcomes: 1 }],
+      mulberry32(11),
+      40_000,
+    );
+    expect(arms[0]!.share).toBeCloseTo(2 / 3, 2);
+  });
+
+  it('is uniform while no model has the minimum sample', () => {
+    const arms = computePolicyArms(settings(), [measured('a', 19, 1), measured('b', 5, 0)], mulberry32(1));
+    expect(arms.map((arm) => arm.share)).toEqual([1 / 3, 1 / 3, 1 / 3]);
+    expect(arms.every((arm) => !arm.trusted)).toBe(true);
+  });
+
+  it('explores an untrusted model with at least cap / models, however good the trusted one', () => {
+    const arms = computePolicyArms(settings(), [measured('a', 1000, 0.95), measured('b', 1000, 0.2)], mulberry32(1));
+    const s = shares(arms);
+    expect(arms[2]!.trusted).toBe(false);
+    expect(s.c).toBeGreaterThanOrEqual(0.1 / 3 - 1e-9);
+    expect(s.a).toBeGreaterThanOrEqual(0.9 - 1e-9);
+    expect(s.b! + s.c!).toBeLessThanOrEqual(0.1 + 1e-9);
+  });
+
+  it('excludes a model measured above the cost ceiling', () => {
+    const arms = computePolicyArms(
+      settings({ costCeiling: 0.01 }),
+      [measured('a', 100, 0.95, { costMean: 0.05, costSd: 0.001 }), measured('b', 100, 0.8, { costMean: 0.002, costSd: 0.0005 }), measured('c', 100, 0.7, { costMean: 0.001, costSd: 0 })],
+      mulberry32(1),
+    );
+    expect(arms[0]).toMatchObject({ model: 'a', share: 0, excluded: 'cost_ceiling' });
+    expect(arms[1]!.share).toBeGreaterThanOrEqual(0.9 - 1e-9);
+  });
+
+  it('weighs cost and latency into the reward', () => {
+    // b succeeds slightly less often but costs far less: with 10 reward points lost per USD, b is best.
+    const stats = [
+      measured('a', 400, 0.9, { costMean: 0.03, costSd: 0.002, latencyMsMean: 2000, latencyMsSd: 300 }),
+      measured('b', 400, 0.85, { costMean: 0.002, costSd: 0.0005, latencyMsMean: 800, latencyMsSd: 100 }),
+    ];
+    const arms = computePolicyArms(settings({ candidates: ['a', 'b'], costWeight: 10 }), stats, mulberry32(2));
+    expect(arms[1]!.rewardMean).toBeCloseTo(arms[1]!.successMean - 0.02, 9);
+    expect(arms[1]!.share).toBeGreaterThanOrEqual(0.9 - 1e-9);
+    const byLatency = computePolicyArms(settings({ candidates: ['a', 'b'], latencyWeight: 0.1 }), stats, mulberry32(2));
+    expect(byLatency[0]!.rewardMean).toBeCloseTo(byLatency[0]!.successMean - 0.2, 9);
+    expect(byLatency[1]!.share).toBeGreaterThanOrEqual(0.9 - 1e-9);
+  });
+
+  it('computes a dozen policies of three arms in well under a second', () => {
+    const stats = [measured('a', 300, 0.8), measured('b', 300, 0.78), measured('c', 300, 0.75)];
+    const started = performance.now();
+    for (let i = 0; i < 12; i++) computePolicyArms(settings(), stats, mulberry32(i));
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('adaptive choice under drift (outcomes discounted by rank, as the server reads them)', () => {
+  /** Simulates decisions by the shares, recomputing every `every` outcomes with half-life discounting. */
+  function simulate({ outcomes, every, halfLife, truth }: { outcomes: number; every: number; halfLife: number; truth: (model: string, t: number) => number }) {
+    const policy = settings({ candidates: ['a', 'b', 'c'] });
+    const rng = mulberry32(42);
+    const history: { model: string; success: boolean }[] = [];
+    let arms = computePolicyArms(policy, [], rng);
+    const trace: { t: number; shares: Record<string, number> }[] = [];
+    for (let t = 0; t < outcomes; t++) {
+      const snapshotPolicy = { policyId: 1, name: 'p', taskType: null, candidates: policy.candidates, explorationCap: 0.1, minSamples: 20, params: { '': { computedAt: '', arms } } };
+      const { model } = chooseModel(snapshotPolicy, '', rng);
+      history.push({ model, success: rng() < truth(model, t) });
+      if ((t + 1) % every === 0) {
+        const stats = new Map<string, PolicyModelStats>();
+        history
+          .slice(-20 * halfLife)
+          .reverse()
+          .forEach(({ model: m, success }, rank) => {
+            const weight = Math.pow(0.5, rank / halfLife);
+            const row = stats.get(m) ?? measured(m, 0, 0);
+            row.effectiveSamples += weight;
+            row.successes += success ? weight : 0;
+            row.outcomes += 1;
+            stats.set(m, row);
+          });
+        arms = computePolicyArms(policy, [...stats.values()], rng);
+        trace.push({ t: t + 1, shares: shares(arms) });
+      }
+    }
+    return trace;
+  }
+
+  it('moves traffic off the best model within a few hundred outcomes of it degrading', () => {
+    const degradeAt = 3000;
+    const truth = (model: string, t: number) => (model === 'a' ? (t < degradeAt ? 0.9 : 0.5) : model === 'b' ? 0.8 : 0.6);
+    const trace = simulate({ outcomes: 4000, every: 50, halfLife: 200, truth });
+    const before = trace.find((point) => point.t === degradeAt)!;
+    expect(before.shares.a).toBeGreaterThanOrEqual(0.9 - 1e-9);
+    const moved = trace.find((point) => point.t > degradeAt && point.shares.b! >= 0.9 - 1e-9);
+    expect(moved).toBeDefined();
+    expect(moved!.t - degradeAt).toBeLessThanOrEqual(400);
+    expect(trace.at(-1)!.shares.a).toBeLessThanOrEqual(0.1);
+  });
+
+  it('lets a better model that appears late take over', () => {
+    const truth = (model: string, t: number) => (model === 'c' ? (t < 1000 ? 0.2 : 0.95) : model === 'a' ? 0.8 : 0.7);
+    const trace = simulate({ outcomes: 3000, every: 50, halfLife: 200, truth });
+    expect(trace.at(-1)!.shares.c).toBeGreaterThanOrEqual(0.9 - 1e-9);
+  });
+});

@@ -1,0 +1,160 @@
+import type { PrismaClient } from '../../db/client';
+import { countDatabaseError } from '../../monitoring/metrics';
+import { announceRoutingChange } from '../routing/change-feed';
+import { computePolicyArms, mulberry32, type PolicyArmParams, type PolicyModelStats } from '../routing/engine';
+
+/** Outcomes older than this many half-lives weigh under a millionth of the latest: they are not read. */
+export const HALF_LIVES_READ = 20;
+
+/** Serializes recomputes across servers sharing a database: one at a time writes a set of parameters. */
+const RECOMPUTE_LOCK = 0x486f6e65_03n;
+
+interface StatsRow extends PolicyModelStats {
+  policyId: number;
+  taskType: string;
+}
+
+export interface RecomputedTaskType {
+  taskType: string;
+  arms: (PolicyArmParams & { previousShare: number | null })[];
+}
+
+export interface RecomputeResult {
+  computedAt: string;
+  policies: { policyId: number; name: string; taskTypes: RecomputedTaskType[] }[];
+}
+
+/**
+ * Recomputes every enabled policy's parameters from the latest outcomes of its decisions: one read of the outcomes
+ * (per policy and task type, and per policy over all task types as task type ''), newest first, each weighing
+ * 0.5^(rank / half-life) and read up to HALF_LIVES_READ half-lives back, summed per model; then the pure maths
+ * (computePolicyArms); then the parameters are replaced and the shares appended to the history, in one transaction under
+ * an advisory lock (so concurrent recomputes queue rather than interleave). Announced to routers once committed.
+ */
+export async function recomputePolicyParams(prisma: PrismaClient, { now, seed }: { now?: Date; seed?: number } = {}): Promise<RecomputeResult> {
+  const rng = mulberry32(seed ?? Math.floor(Math.random() * 2 ** 32));
+  const result = await prisma.$transaction(
+    async (tx) => {
+      await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(${RECOMPUTE_LOCK}::bigint)`;
+      const at = now ?? new Date();
+      const policies = await tx.routingPolicy.findMany({ where: { enabled: true }, orderBy: { id: 'asc' } });
+      if (policies.length === 0) return { computedAt: at.toISOString(), policies: [] };
+      const rows = await tx.$queryRaw<StatsRow[]>`
+        WITH ranked AS (
+          SELECT d.policy_id, d.task_type, d.outcome_model AS model, d.success, d.cost, d.latency_ms, p.half_life,
+                 row_number() OVER (PARTITION BY d.policy_id, d.task_type ORDER BY d.outcome_at DESC, d.decision_id) - 1 AS type_rank,
+                 row_number() OVER (PARTITION BY d.policy_id ORDER BY d.outcome_at DESC, d.decision_id) - 1 AS all_rank
+          FROM routing_decisions d JOIN routing_policies p ON p.id = d.policy_id AND p.enabled
+          WHERE d.policy_id IS NOT NULL AND d.outcome_at IS NOT NULL AND d.success IS NOT NULL
+        ),
+        weighted AS (
+          SELECT policy_id, task_type, model, success, cost, latency_ms, power(0.5, type_rank::float8 / half_life) AS w
+          FROM ranked WHERE task_type <> '' AND type_rank < ${HALF_LIVES_READ} * half_life
+          UNION ALL
+          SELECT policy_id, '', model, success, cost, latency_ms, power(0.5, all_rank::float8 / half_life)
+          FROM ranked WHERE all_rank < ${HALF_LIVES_READ} * half_life
+        ),
+        summed AS (
+          SELECT policy_id, task_type, model, sum(w) AS n, coalesce(sum(w) FILTER (WHERE success), 0) AS s, count(*) AS outcomes,
+                 sum(w * cost) AS cost_w, sum(w * cost * cost) AS cost_w2, sum(w) FILTER (WHERE cost IS NOT NULL) AS cost_n,
+                 sum(w * latency_ms) AS latency_w, sum(w * latency_ms * latency_ms) AS latency_w2,
+                 sum(w) FILTER (WHERE latency_ms IS NOT NULL) AS latency_n
+          FROM weighted GROUP BY policy_id, task_type, model
+        )
+        SELECT policy_id AS "policyId", task_type AS "taskType", model, n AS "effectiveSamples", s AS successes,
+               outcomes::int AS outcomes,
+               cost_w / cost_n AS "costMean", sqrt(greatest(0, cost_w2 / cost_n - (cost_w / cost_n) ^ 2)) AS "costSd",
+               latency_w / latency_n AS "latencyMsMean",
+               sqrt(greatest(0, latency_w2 / latency_n - (latency_w / latency_n) ^ 2)) AS "latencyMsSd"
+        FROM summed ORDER BY policy_id, task_type, model`;
+      const previous = await tx.routingPolicyParams.findMany({ where: { policyId: { in: policies.map((policy) => policy.id) } } });
+      const previousShares = new Map(
+        previous.map((row) => [`${row.policyId}\u0000${row.taskType}`, new Map((row.arms as unknown as PolicyArmParams[]).map((arm) => [arm.model, arm.share]))]),
+      );
+      const grouped = new Map<string, StatsRow[]>();
+      for (const row of rows) {
+        const key = `${row.policyId}\u0000${row.taskType}`;
+        grouped.set(key, [...(grouped.get(key) ?? []), row]);
+      }
+      const answer: RecomputeResult = { computedAt: at.toISOString(), policies: [] };
+      const params: { policyId: number; taskType: string; arms: PolicyArmParams[] }[] = [];
+      for (const policy of policies) {
+        const taskTypes: RecomputedTaskType[] = [];
+        for (const [key, stats] of grouped) {
+          if (stats[0]!.policyId !== policy.id) continue;
+          const taskType = stats[0]!.taskType;
+          const arms = computePolicyArms(policy, stats.map(toNumbers), rng);
+          params.push({ policyId: policy.id, taskType, arms });
+          const before = previousShares.get(key);
+          taskTypes.push({ taskType, arms: arms.map((arm) => ({ ...arm, previousShare: before?.get(arm.model) ?? null })) });
+        }
+        answer.policies.push({ policyId: policy.id, name: policy.name, taskTypes });
+      }
+      await tx.$executeRaw`
+        DELETE FROM routing_policy_params x
+        WHERE x.policy_id = ANY(${policies.map((policy) => policy.id)}::int[])
+          AND (x.policy_id, x.task_type) NOT IN (SELECT * FROM unnest(${params.map((p) => p.policyId)}::int[], ${params.map((p) => p.taskType)}::text[]))`;
+      if (params.length > 0) {
+        await tx.$executeRaw`
+          INSERT INTO routing_policy_params (policy_id, task_type, computed_at, arms)
+          SELECT * FROM unnest(${params.map((p) => p.policyId)}::int[], ${params.map((p) => p.taskType)}::text[],
+                               ${params.map(() => at)}::timestamptz[], ${params.map((p) => JSON.stringify(p.arms))}::jsonb[])
+          ON CONFLICT (policy_id, task_type) DO UPDATE SET computed_at = EXCLUDED.computed_at, arms = EXCLUDED.arms`;
+        const shares = params.flatMap((p) => p.arms.map((arm) => ({ policyId: p.policyId, taskType: p.taskType, model: arm.model, share: arm.share })));
+        await tx.$executeRaw`
+          INSERT INTO routing_policy_shares (policy_id, task_type, at, model, share)
+          SELECT g.policy_id, g.task_type, ${at}, g.model, g.share
+          FROM unnest(${shares.map((s) => s.policyId)}::int[], ${shares.map((s) => s.taskType)}::text[], ${shares.map((s) => s.model)}::text[],
+                      ${shares.map((s) => s.share)}::float8[]) AS g(policy_id, task_type, model, share)
+          ON CONFLICT (policy_id, task_type, at, model) DO UPDATE SET share = EXCLUDED.share`;
+      }
+      return answer;
+    },
+    { maxWait: 30_000, timeout: 60_000 },
+  );
+  if (result.policies.length > 0) await announceRoutingChange(prisma, { change: 'updated' });
+  return result;
+}
+
+/** Sums come back from SQL as numbers or decimals, depending on the driver: plain numbers here. */
+function toNumbers(row: StatsRow): PolicyModelStats {
+  const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  return {
+    model: row.model,
+    effectiveSamples: Number(row.effectiveSamples),
+    successes: Number(row.successes),
+    outcomes: Number(row.outcomes),
+    costMean: num(row.costMean),
+    costSd: num(row.costSd),
+    latencyMsMean: num(row.latencyMsMean),
+    latencyMsSd: num(row.latencyMsSd),
+  };
+}
+
+/**
+ * Recomputes every `intervalMs` (each run after the previous one ended), until the returned function is called. Timers
+ * are unref'd. A failed run is logged and retried at the next interval.
+ */
+export function scheduleAdaptiveRecompute(prisma: PrismaClient, { intervalMs }: { intervalMs: number }): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const next = () => {
+    if (stopped) return;
+    timer = setTimeout(() => void run(), intervalMs);
+    timer.unref();
+  };
+  const run = async () => {
+    try {
+      await recomputePolicyParams(prisma);
+    } catch (error) {
+      countDatabaseError(error);
+      console.error('Hone: recomputing adaptive routing policies failed; it runs again later:', error);
+    }
+    next();
+  };
+  next();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
