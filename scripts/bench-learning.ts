@@ -39,7 +39,8 @@ async function routingPart(options: SuiteOptions): Promise<void> {
   const step = Number(options.step ?? 250);
   const db = options.db === 'pglite' ? 'pglite' : 'postgres';
   const names = (options.strategies ?? STRATEGIES.join(',')).split(',') as StrategyName[];
-  for (const name of names) if (!STRATEGIES.includes(name)) throw new Error(`unknown strategy ${name}; the strategies are ${STRATEGIES.join(', ')}`);
+  for (const name of names)
+    if (!STRATEGIES.includes(name)) throw new Error(`unknown strategy ${name}; the strategies are ${STRATEGIES.join(', ')}`);
   console.log(
     `scenario ${scenario.name} (${scenario.description}); seed ${simulation.seed}, ${simulation.requests} requests, ` +
       `${scenario.degrade.model} degrades on ${scenario.degrade.taskType} (-${scenario.degrade.drop * 100} points) at ${simulation.degradeAt}, ` +
@@ -130,7 +131,9 @@ async function experimentsPart(options: SuiteOptions): Promise<void> {
   console.log(`  A/B verdicts: ${JSON.stringify(ab.statuses)}; median ${ab.medianOutcomes} outcomes to a verdict`);
   console.log(`  A/A verdicts: ${JSON.stringify(aa.statuses)}`);
   const scaled = (count: number) => Math.round((count * 100) / runs);
-  console.log(`  correct A/B verdicts: ${ab.correct}/${runs} (target >= ${TARGET_CORRECT}/100): ${verdict(scaled(ab.correct) >= TARGET_CORRECT)}`);
+  console.log(
+    `  correct A/B verdicts: ${ab.correct}/${runs} (target >= ${TARGET_CORRECT}/100): ${verdict(scaled(ab.correct) >= TARGET_CORRECT)}`,
+  );
   console.log(
     `  A/A false positives: ${aa.falsePositives}/${runs} (target < ${TARGET_FALSE_POSITIVES}/100): ${verdict(scaled(aa.falsePositives) < TARGET_FALSE_POSITIVES)}`,
   );
@@ -141,9 +144,19 @@ async function experimentsPart(options: SuiteOptions): Promise<void> {
 
 export async function run(options: SuiteOptions): Promise<void> {
   buildOnce();
-  console.log(`load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')} on ${os.cpus().length} cores`);
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ')} on ${os.cpus().length} cores`,
+  );
   const started = Date.now();
   if (options.only !== 'experiments') await routingPart(options);
   if (options.only !== 'routing') await experimentsPart(options);
-  console.log(`\nlearning bench done in ${((Date.now() - started) / 1000).toFixed(0)} s; load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
+  console.log(
+    `\nlearning bench done in ${((Date.now() - started) / 1000).toFixed(0)} s; load average ${os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ')}`,
+  );
 }

@@ -164,7 +164,9 @@ export function experimentAccuracy(runs: number, options: AccuracyOptions): { ab
   const aaVerdicts: RunVerdict[] = [];
   for (let run = 0; run < runs; run++) {
     const candidateBetter = run % 2 === 0;
-    const rates: [number, number] = candidateBetter ? [options.base, options.base + options.effect] : [options.base, options.base - options.effect];
+    const rates: [number, number] = candidateBetter
+      ? [options.base, options.base + options.effect]
+      : [options.base, options.base - options.effect];
     abVerdicts.push(simulateExperiment(run, rates, options));
     aaVerdicts.push(simulateExperiment(runs + run, [options.base, options.base], options));
   }
@@ -202,11 +204,21 @@ export async function experimentEndToEnd(
 ): Promise<EndToEndResult> {
   const db = await createServerDatabase(options.db);
   const server = await startHoneServer({ env: { ...db.env, HONE_ADAPTIVE_RECOMPUTE_SECONDS: '86400' } });
-  const hone = createHoneClient({ url: server.url, timeoutMs: 60_000, track: { maxBatchItems: 1000, flushIntervalMs: 3_600_000, maxBufferedItems: 100_000 } });
+  const hone = createHoneClient({
+    url: server.url,
+    timeoutMs: 60_000,
+    track: { maxBatchItems: 1000, flushIntervalMs: 3_600_000, maxBufferedItems: 100_000 },
+  });
   const faces = createFaces(server.url);
   try {
     const rates: Record<string, number> = { 'model-a': options.base, 'model-b': options.base + (kind === 'A/B' ? options.effect : 0) };
-    const ruleId = await faces.saveRule({ pattern: '\\bcheckout\\b', layer: 'balanced', model: 'model-a', priority: 10, reasoning: 'experiment bench' });
+    const ruleId = await faces.saveRule({
+      pattern: '\\bcheckout\\b',
+      layer: 'balanced',
+      model: 'model-a',
+      priority: 10,
+      reasoning: 'experiment bench',
+    });
     const experimentId = await faces.createExperiment({
       name: `${kind} end to end`,
       ruleId,
@@ -258,7 +270,11 @@ export async function experimentEndToEnd(
       local,
       agreeingLooks,
       looks,
-      arms: state.arms.map((arm, index) => ({ name: arm.name, served: [arm.outcomes, arm.successes], sent: [sent[index]!.outcomes, sent[index]!.successes] })),
+      arms: state.arms.map((arm, index) => ({
+        name: arm.name,
+        served: [arm.outcomes, arm.successes],
+        sent: [sent[index]!.outcomes, sent[index]!.successes],
+      })),
       requests,
     };
   } finally {

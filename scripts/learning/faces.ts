@@ -2,6 +2,7 @@
 // Everything the simulator asks of the ADAPTIVE and EXPERIMENTS tools goes through here, so a change in their
 // answers is fixed in one place.
 import type { ExperimentVariant, RoutingLayer } from '../../packages/client/src/routing/types';
+import type { ExperimentDto } from '../../server/services/experiments/experiments';
 
 export class ToolError extends Error {
   constructor(
@@ -45,7 +46,7 @@ export interface ExperimentInput {
   minOutcomes?: number;
 }
 
-export type VerdictStatus = 'collecting' | 'running' | 'winner' | 'control_wins' | 'no_difference' | 'stopped' | 'promoted';
+export type VerdictStatus = ExperimentDto['verdict']['status'];
 
 /** What the simulator reads of get_experiment: the verdict and each arm's id and counts. */
 export interface ExperimentState {
@@ -59,33 +60,21 @@ export interface ExperimentState {
 
 type Json = Record<string, unknown>;
 
-const numberOr = (value: unknown, fallback: number | null = null): number | null => (typeof value === 'number' ? value : fallback);
-
-/** Reads get_experiment's answer, tolerating where the arm of the verdict is named (arm object, armId or armIndex). */
-export function readExperimentState(answer: Json): ExperimentState {
-  const root = (answer.experiment as Json | undefined) ?? answer;
-  const rawArms = ((answer.arms ?? root.arms) as Json[] | undefined) ?? [];
-  const arms = rawArms.map((arm) => ({
-    id: numberOr(arm.id ?? arm.armId)!,
-    name: String(arm.name ?? ''),
-    decisions: numberOr(arm.decisions, 0)!,
-    outcomes: numberOr(arm.outcomes, 0)!,
-    successes: numberOr(arm.successes, 0)!,
-  }));
-  const verdict = ((answer.verdict ?? root.verdict) as Json | undefined) ?? {};
-  const arm = verdict.arm as Json | number | string | undefined;
-  let winnerArmId: number | null = null;
-  if (typeof arm === 'object' && arm !== null) winnerArmId = numberOr(arm.id ?? arm.armId);
-  else if (typeof arm === 'number') winnerArmId = arm;
-  winnerArmId ??= numberOr(verdict.armId);
-  if (winnerArmId === null && typeof verdict.armIndex === 'number') winnerArmId = arms[verdict.armIndex]?.id ?? null;
-  const effect = verdict.effect as Json | number | undefined;
+/** Reads get_experiment's answer (ExperimentDto): the verdict, the arm it names, and each arm's counts. */
+export function readExperimentState(answer: ExperimentDto): ExperimentState {
+  const { verdict } = answer;
   return {
-    status: verdict.status as VerdictStatus,
-    winnerArmId,
-    effect: typeof effect === 'number' ? effect : numberOr((effect as Json | undefined)?.estimate ?? (effect as Json | undefined)?.value),
-    text: String(verdict.text ?? ''),
-    arms,
+    status: verdict.status,
+    winnerArmId: verdict.armId ?? null,
+    effect: verdict.effect ?? null,
+    text: verdict.text,
+    arms: answer.arms.map((arm) => ({
+      id: arm.id,
+      name: arm.name,
+      decisions: arm.decisions,
+      outcomes: arm.outcomes,
+      successes: arm.successes,
+    })),
   };
 }
 
@@ -118,12 +107,12 @@ export function createFaces(url: string, apiKey?: string): Faces {
     },
     async createExperiment(input) {
       const answer = await call<Json>('create_experiment', input);
-      const id = numberOr(answer.id ?? (answer.experiment as Json | undefined)?.id);
-      if (id === null) throw new Error(`create_experiment answered without an id: ${JSON.stringify(answer).slice(0, 300)}`);
-      return id;
+      if (typeof answer.id !== 'number')
+        throw new Error(`create_experiment answered without an id: ${JSON.stringify(answer).slice(0, 300)}`);
+      return answer.id;
     },
     async getExperiment(id) {
-      return readExperimentState(await call<Json>('get_experiment', { id }));
+      return readExperimentState(await call<ExperimentDto>('get_experiment', { id }));
     },
     async stopExperiment(id, promoteArmId) {
       await call('stop_experiment', promoteArmId === undefined ? { id } : { id, promoteArmId });

@@ -99,8 +99,20 @@ export const SPEC_RULES: StaticRule[] = [
     priority: 60,
     reasoning: 'Summaries are cheap and fast on flash models',
   },
-  { pattern: '\\b(sql|query)\\b.*optimi[sz]e', layer: 'deep', model: null, priority: 50, reasoning: 'Query optimisation needs deep reasoning' },
-  { pattern: 'translate', layer: 'balanced', model: 'gpt-4o-mini', priority: 40, reasoning: 'Translation is well served by mid-size models' },
+  {
+    pattern: '\\b(sql|query)\\b.*optimi[sz]e',
+    layer: 'deep',
+    model: null,
+    priority: 50,
+    reasoning: 'Query optimisation needs deep reasoning',
+  },
+  {
+    pattern: 'translate',
+    layer: 'balanced',
+    model: 'gpt-4o-mini',
+    priority: 40,
+    reasoning: 'Translation is well served by mid-size models',
+  },
 ];
 
 const LANGUAGES = ['TypeScript', 'Rust', 'Go', 'Python', 'Java', 'C++', 'Kotlin'];
@@ -301,7 +313,12 @@ export class World {
   request(index: number): SimRequest {
     const random = mulberry32(mixSeed(this.options.seed, index, 1));
     const spec = this.scenario.taskTypes[pickWeighted(this.shares, random)]!;
-    return { index, taskType: spec.name, prompt: spec.prompt(random), requestKey: `conversation-${this.options.seed}-${Math.floor(index / 3)}` };
+    return {
+      index,
+      taskType: spec.name,
+      prompt: spec.prompt(random),
+      requestKey: `conversation-${this.options.seed}-${Math.floor(index / 3)}`,
+    };
   }
 
   /** Models an operator can route to at request `index`. */

@@ -37,7 +37,9 @@ describe('the traffic generator', () => {
         // A model that is better everywhere never fails where a worse one succeeds.
         for (let index = 0; index < 500; index++) {
           const { taskType } = world.request(index);
-          const [worse, better] = [...scenario.models].sort((x, y) => world.truth(x, taskType, index).success - world.truth(y, taskType, index).success);
+          const [worse, better] = [...scenario.models].sort(
+            (x, y) => world.truth(x, taskType, index).success - world.truth(y, taskType, index).success,
+          );
           if (world.outcome(worse!, taskType, index).success) expect(world.outcome(better!, taskType, index).success).toBe(true);
         }
       });
@@ -72,7 +74,8 @@ describe('the traffic generator', () => {
 
       it('knows every model on every task type, and the experiment rule is one of the spec rules', () => {
         for (const model of [...scenario.models, scenario.newModel]) {
-          for (const taskType of scenario.taskTypes) expect(scenario.truth[model]?.[taskType.name], `${model} ${taskType.name}`).toBeDefined();
+          for (const taskType of scenario.taskTypes)
+            expect(scenario.truth[model]?.[taskType.name], `${model} ${taskType.name}`).toBeDefined();
         }
         expect(SPEC_RULES.map((rule) => rule.pattern)).toContain(scenario.experiment.rulePattern);
       });
