@@ -58,8 +58,11 @@ export interface DetectionResult {
   notApplicable: boolean;
 }
 
-/** Below this pre-degradation share the strategy did not rely on the model, and there is nothing to notice. */
-const MIN_PRE_SHARE = 0.05;
+/**
+ * Below this pre-degradation share the strategy did not rely on the model (exploration traffic at most), and there is
+ * nothing to notice: half of a few percent is within a 200-request window's noise.
+ */
+const MIN_PRE_SHARE = 0.2;
 
 /**
  * Requests to notice the degradation: the first request after D from which the degraded model's share of its task

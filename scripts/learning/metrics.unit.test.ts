@@ -70,9 +70,9 @@ describe('the degradation detector', () => {
     expect(result.requestsToNotice).toBe(100);
   });
 
-  it('has nothing to notice when the model was hardly used before D', () => {
+  it('has nothing to notice when the model had only exploration traffic (10%) before D', () => {
     const detector = new DegradationDetector('bad', 't', 100, 50);
-    for (let index = 0; index < 300; index++) detector.observe(index, 't', index === 50 ? 'bad' : 'good');
+    for (let index = 0; index < 300; index++) detector.observe(index, 't', index % 10 === 0 ? 'bad' : 'good');
     expect(detector.result().notApplicable).toBe(true);
   });
 });

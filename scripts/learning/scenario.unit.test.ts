@@ -72,6 +72,18 @@ describe('the traffic generator', () => {
         expect([...decidedBy.values()].filter((rules) => !rules.has('(default layer)')).length).toBeGreaterThanOrEqual(3);
       });
 
+      it('degrades the clearly best model of its task type, whether or not the new model has appeared', () => {
+        const { model, taskType } = scenario.degrade;
+        for (const newModelAt of [0, 1_000_000]) {
+          const world = new World(scenario, { ...options, degradeAt: 500, newModelAt });
+          expect(world.oracle(taskType, 0).model).toBe(model);
+          const others = world.available(0).filter((other) => other !== model);
+          const runnerUp = Math.max(...others.map((other) => world.expectedReward(other, taskType, 0)));
+          expect(world.expectedReward(model, taskType, 0) - runnerUp).toBeGreaterThan(0.01);
+          expect(world.oracle(taskType, 500).model).not.toBe(model);
+        }
+      });
+
       it('knows every model on every task type, and the experiment rule is one of the spec rules', () => {
         for (const model of [...scenario.models, scenario.newModel]) {
           for (const taskType of scenario.taskTypes)
