@@ -9,6 +9,7 @@ const PAGES = [
   { href: '/models', label: 'Models' },
   { href: '/bugs', label: 'Bug patterns' },
   { href: '/heuristics', label: 'Heuristics' },
+  { href: '/experiments', label: 'Experiments' },
   { href: '/tests', label: 'Regression tests' },
   { href: '/metrics', label: 'Metrics' },
 ];

@@ -12,3 +12,6 @@ export const reportInput = (taskType: string | undefined) => (taskType ? { taskT
 
 /** Every stored rule checked, with the default thresholds. */
 export const ALL_RULE_CHECKS = {} as const;
+
+/** The experiments page's list: every experiment (the page prefetches the same input the view queries). */
+export const ALL_EXPERIMENTS = {} as const;

@@ -23,11 +23,19 @@ export const ExperimentVariantInput = z.discriminatedUnion('kind', [
     policyId: databaseId().describe('The adaptive policy (get_routing_policies)'),
   }),
   z.strictObject({
-    kind: z.literal('rule').describe("A change of the rule's layer and/or model"),
-    pattern: routingPattern.optional().describe('Not supported yet: an arm cannot change the pattern (refused)'),
+    kind: z.literal('rule').describe('A change of the rule itself: its pattern, priority, layer and/or model'),
+    pattern: routingPattern
+      .optional()
+      .describe('Another pattern: in this arm the rule matches with it (inputs either pattern matches are in the experiment)'),
     layer: z.enum(ROUTING_LAYERS).optional().describe('The layer to use'),
     model: modelName.nullable().optional().describe('The model to use (null: none)'),
-    priority: z.number().int().optional().describe('Not supported yet: an arm cannot change the priority (refused)'),
+    priority: z
+      .number()
+      .int()
+      .min(-1_000_000)
+      .max(1_000_000)
+      .optional()
+      .describe('Another priority: in this arm the rule ranks by it among the other rules'),
   }),
 ]);
 export type ExperimentVariantValue = z.output<typeof ExperimentVariantInput>;
@@ -78,20 +86,13 @@ export const CreateExperimentInput = z
       if (index > 0 && isControl)
         ctx.addIssue({ code: 'custom', path: ['arms', index, 'variant', 'kind'], message: 'only the first arm is the control' });
       if (arm.variant.kind === 'rule') {
-        if (arm.variant.pattern !== undefined)
+        const { pattern, layer, model, priority } = arm.variant;
+        if (pattern === undefined && layer === undefined && model === undefined && priority === undefined)
           ctx.addIssue({
             code: 'custom',
-            path: ['arms', index, 'variant', 'pattern'],
-            message: 'an arm cannot change the pattern yet (only layer and model)',
+            path: ['arms', index, 'variant'],
+            message: 'a rule variant must change the pattern, priority, layer or model',
           });
-        if (arm.variant.priority !== undefined)
-          ctx.addIssue({
-            code: 'custom',
-            path: ['arms', index, 'variant', 'priority'],
-            message: 'an arm cannot change the priority yet (only layer and model)',
-          });
-        if (arm.variant.layer === undefined && arm.variant.model === undefined)
-          ctx.addIssue({ code: 'custom', path: ['arms', index, 'variant'], message: 'a rule variant must change the layer or the model' });
       }
     });
     const names = input.arms.map((arm) => arm.name.toLowerCase());

@@ -18,7 +18,12 @@ function variantText(variant: ExperimentDto['arms'][number]['variant']): string 
     case 'policy':
       return `adaptive policy #${variant.policyId}`;
     case 'rule':
-      return [variant.layer && `layer ${variant.layer}`, variant.model !== undefined && `model ${variant.model ?? 'none'}`]
+      return [
+        variant.pattern !== undefined && `pattern /${variant.pattern}/`,
+        variant.priority !== undefined && `priority ${variant.priority}`,
+        variant.layer && `layer ${variant.layer}`,
+        variant.model !== undefined && `model ${variant.model ?? 'none'}`,
+      ]
         .filter(Boolean)
         .join(', ');
   }
@@ -68,8 +73,8 @@ export const createExperimentTool = defineTool({
   description:
     "Start an A/B experiment on an active routing rule: the rule's decisions (of one task type, if given) are split between arms by a stable hash " +
     'of the request key (resolve_route requestKey; a conversation stays in one arm). The first arm is the control {kind: "control"}; the others change ' +
-    'the model {kind: "model", model}, the layer {kind: "layer", layer, model?}, the adaptive policy {kind: "policy", policyId} or the rule\'s layer/model ' +
-    '{kind: "rule", layer?, model?}. Outcomes (record_route_outcome) are compared with an always-valid sequential test (mSPRT), so the verdict may be ' +
+    'the model {kind: "model", model}, the layer {kind: "layer", layer, model?}, the adaptive policy {kind: "policy", policyId} or the rule itself ' +
+    '{kind: "rule", pattern?, priority?, layer?, model?} (inputs either pattern matches are in the experiment). Outcomes (record_route_outcome) are compared with an always-valid sequential test (mSPRT), so the verdict may be ' +
     'read at any time; a guard stops an arm that is significantly worse. At most one running experiment per rule and task type.',
   input: CreateExperimentInput,
   readOnly: false,

@@ -3,19 +3,21 @@ import type { z } from 'zod';
 import type { PrismaClient } from '../../db/client';
 import type { RoutingExperiment, RoutingExperimentArm } from '../../db/generated/client';
 import { HoneError, type FieldIssue } from '../../errors';
-import type {
+import { countDatabaseError } from '../../monitoring/metrics';
+import {
   CreateExperimentInput,
-  ExperimentStatusValue,
-  ExperimentVariantValue,
-  GetExperimentInput,
-  ListExperimentsInput,
-  StopExperimentInput,
+  type ExperimentStatusValue,
+  type ExperimentVariantValue,
+  type GetExperimentInput,
+  type ListExperimentsInput,
+  type StopExperimentInput,
 } from '../../schemas/experiments';
 import type { RoutingLayerValue } from '../../schemas/routing';
 import { announceRoutingChange } from '../routing/change-feed';
 import { evaluateExperiment, type ArmStatistics, type ExperimentEvaluation, type Interval, type VerdictStatus } from './statistics';
 
-export type CreateExperiment = z.output<typeof CreateExperimentInput>;
+/** What create_experiment takes (defaults optional): the suggestions' "turn into an experiment" passes it as is. */
+export type CreateExperiment = z.input<typeof CreateExperimentInput>;
 
 /** Who makes the change (the API key's name when authentication is on), like the rule store's RuleChangeAuthor. */
 export interface ExperimentAuthor {
@@ -92,9 +94,13 @@ const notFound = (id: number) =>
  */
 export async function createExperiment(
   prisma: PrismaClient,
-  input: CreateExperiment,
+  rawInput: CreateExperiment,
   { changedBy }: ExperimentAuthor = {},
 ): Promise<ExperimentDto> {
+  // Parsed here too: callers other than the tool (suggestions) pass the input as the tool takes it.
+  const parsed = CreateExperimentInput.safeParse(rawInput);
+  if (!parsed.success) throw HoneError.fromZod(parsed.error);
+  const input = parsed.data;
   const taskType = input.taskType ?? null;
   const id = await prisma.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(${EXPERIMENT_CREATION_LOCK}::bigint)`;
@@ -195,8 +201,11 @@ async function persistEvaluation(prisma: PrismaClient, row: ExperimentRow, evalu
         stop_reason = CASE WHEN v.reason IS NOT NULL AND a.stopped_at IS NULL THEN 'guard: ' || v.reason ELSE a.stop_reason END
       FROM v
       WHERE a.id = v.id AND EXISTS (SELECT 1 FROM routing_experiments e WHERE e.id = a.experiment_id AND e.status = 'running')
-      RETURNING a.id, a.stopped_at)
-    SELECT u.id FROM upd u JOIN before b ON b.id = u.id WHERE b.stopped_at IS NULL AND u.stopped_at IS NOT NULL`;
+      RETURNING a.id, a.stopped_at),
+    newly AS (SELECT u.id FROM upd u JOIN before b ON b.id = u.id WHERE b.stopped_at IS NULL AND u.stopped_at IS NOT NULL),
+    -- The experiment's updated_at is part of the snapshot's version: gateways see the change (the arm's weight 0).
+    bump AS (UPDATE routing_experiments SET updated_at = clock_timestamp() WHERE id = ${row.id} AND EXISTS (SELECT 1 FROM newly) RETURNING id)
+    SELECT id FROM newly`;
   if (stopped.length > 0) await announceRoutingChange(prisma, { ruleId: row.ruleId });
   return stopped.map((arm) => arm.id);
 }
@@ -311,7 +320,13 @@ export async function guardRunningExperiments(prisma: PrismaClient): Promise<num
 }
 
 /** The rule columns an arm's variant sets when promoted (undefined: unchanged). */
-function ruleChange(variant: ExperimentVariantValue): { layer?: RoutingLayerValue; model?: string | null; policyId?: number | null } {
+function ruleChange(variant: ExperimentVariantValue): {
+  layer?: RoutingLayerValue;
+  model?: string | null;
+  policyId?: number | null;
+  pattern?: string;
+  priority?: number;
+} {
   switch (variant.kind) {
     case 'control':
       return {};
@@ -323,6 +338,8 @@ function ruleChange(variant: ExperimentVariantValue): { layer?: RoutingLayerValu
       return { policyId: variant.policyId };
     case 'rule':
       return {
+        ...(variant.pattern !== undefined && { pattern: variant.pattern }),
+        ...(variant.priority !== undefined && { priority: variant.priority }),
         ...(variant.layer !== undefined && { layer: variant.layer }),
         ...(variant.model !== undefined && { model: variant.model, policyId: null }),
       };
@@ -355,7 +372,7 @@ export async function stopExperiment(
     await tx.$queryRaw`SELECT set_config('hone.changed_by', ${changedBy ?? ''}, true) AS author`;
     const [stopped] = await tx.$queryRaw<{ id: number }[]>`
       UPDATE routing_experiments SET status = ${arm ? 'promoted' : 'stopped'}, stopped_at = now(), stop_reason = ${stopReason},
-             promoted_arm_id = ${arm?.id ?? null}, updated_at = now()
+             promoted_arm_id = ${arm?.id ?? null}, updated_at = clock_timestamp()
       WHERE id = ${id} AND status = 'running' RETURNING id`;
     if (!stopped)
       throw new HoneError('CONFLICT', `Experiment ${id} was stopped meanwhile`, [
@@ -363,19 +380,61 @@ export async function stopExperiment(
       ]);
     if (!arm) return true;
     const [rule] = await tx.$queryRaw<{ version_id: number | null }[]>`
-      UPDATE routing_rules SET
-        preferred_layer = COALESCE(${change.layer ?? null}::routing_layer, preferred_layer),
-        preferred_model = CASE WHEN ${change.model !== undefined} THEN ${change.model ?? null} ELSE preferred_model END,
-        policy_id = CASE WHEN ${change.policyId !== undefined} THEN ${change.policyId ?? null}::int ELSE policy_id END,
-        updated_at = CASE WHEN ${Object.keys(change).length > 0} THEN clock_timestamp() ELSE updated_at END
-      WHERE id = ${row.ruleId} RETURNING version_id`;
-    if (!rule)
+      UPDATE routing_rules AS r SET
+        preferred_layer = COALESCE(${change.layer ?? null}::routing_layer, r.preferred_layer),
+        preferred_model = CASE WHEN ${change.model !== undefined} THEN ${change.model ?? null} ELSE r.preferred_model END,
+        policy_id = CASE WHEN ${change.policyId !== undefined} THEN ${change.policyId ?? null}::int ELSE r.policy_id END,
+        pattern = COALESCE(${change.pattern ?? null}, r.pattern),
+        priority = COALESCE(${change.priority ?? null}::int, r.priority),
+        updated_at = CASE WHEN ${Object.keys(change).length > 0} THEN clock_timestamp() ELSE r.updated_at END
+      WHERE r.id = ${row.ruleId}
+        AND NOT EXISTS (SELECT 1 FROM routing_rules o WHERE o.pattern = ${change.pattern ?? null} AND o.id <> r.id)
+      RETURNING r.version_id`;
+    if (!rule) {
+      const taken =
+        change.pattern !== undefined &&
+        (await tx.routingRule.findFirst({ where: { pattern: change.pattern, id: { not: row.ruleId } }, select: { id: true } }));
+      if (taken)
+        throw new HoneError('CONFLICT', `Rule ${taken.id} already has the pattern ${change.pattern}: the arm cannot be promoted`, [
+          { path: ['promoteArmId'], message: `rule ${taken.id} already has the arm's pattern` },
+        ]);
       throw new HoneError('CONFLICT', `Rule ${row.ruleId} no longer exists: nothing to promote to`, [
         { path: ['promoteArmId'], message: `rule ${row.ruleId} was deleted` },
       ]);
+    }
     await tx.$executeRaw`UPDATE routing_experiments SET promoted_version_id = ${rule.version_id} WHERE id = ${id}`;
     return true;
   });
   if (updated) await announceRoutingChange(prisma, { ruleId: row.ruleId, ...(arm && { change: 'updated' as const }) });
   return getExperiment(prisma, { id });
+}
+
+/** How often the guard looks at running experiments in the background (besides every get and list). */
+export const EXPERIMENT_GUARD_INTERVAL_MS = 60_000;
+
+/** Runs the guard every `intervalMs` (timers unref'd: it never keeps the process alive); answers a stop function. */
+export function scheduleExperimentGuard(prisma: PrismaClient, intervalMs: number = EXPERIMENT_GUARD_INTERVAL_MS): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const next = () => {
+    if (stopped) return;
+    timer = setTimeout(() => void run(), intervalMs);
+    timer.unref();
+  };
+  const run = async () => {
+    try {
+      const count = await guardRunningExperiments(prisma);
+      if (count > 0)
+        console.log(`Hone: the experiment guard stopped ${count} arm${count === 1 ? '' : 's'} significantly worse than their control`);
+    } catch (error) {
+      countDatabaseError(error);
+      console.error('Hone: the experiment guard failed; it runs again in a minute:', error);
+    }
+    next();
+  };
+  next();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }

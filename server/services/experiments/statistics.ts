@@ -170,7 +170,8 @@ export function confidenceSequence(theta: number, variance: number, tau2: number
 
 const points = (rate: number) => rate * 100;
 const fmtPoints = (value: number) => `${value >= 0 ? '+' : ''}${points(value).toFixed(1)}`;
-const fmtP = (p: number) => (p < 0.0001 ? '< 0.0001' : p.toFixed(4));
+/** "p = 0.0123", or "p < 0.0001". */
+const fmtP = (p: number) => (p < 0.0001 ? 'p < 0.0001' : `p = ${p.toFixed(4)}`);
 
 /**
  * Per-arm figures, guard stops and the verdict of an experiment from its arms' counters (the control first). Pure: the
@@ -231,7 +232,7 @@ export function evaluateExperiment(arms: readonly ArmCounters[], options: Evalua
     ) {
       base.guardStop =
         `worse than the control by ${(-points(theta)).toFixed(1)} points ` +
-        `(p = ${fmtP(base.pValue)} <= ${comparisonAlpha.toPrecision(3)}, n = ${arm.outcomes} vs ${control.outcomes})`;
+        `(${fmtP(base.pValue)} <= ${comparisonAlpha.toPrecision(3)}, n = ${arm.outcomes} vs ${control.outcomes})`;
       base.stopped = true;
     }
     return base;
@@ -263,7 +264,7 @@ function verdictOf(stats: ArmStatistics[], counters: readonly ArmCounters[], opt
     arm.diff
       ? `Arm "${counters[arm.index]?.name ?? `arm ${arm.index}`}" beats the control by ${fmtPoints(arm.diff.effect)} points of success ` +
         `(always-valid ${(100 * (1 - comparisonAlpha)).toFixed(1)}% interval ${fmtPoints(arm.diff.ci.low)} to ${fmtPoints(arm.diff.ci.high)}; ` +
-        `p = ${fmtP(arm.pValue)} <= ${comparisonAlpha.toPrecision(3)}; n = ${arm.outcomes} vs ${control.outcomes}).`
+        `${fmtP(arm.pValue)} <= ${comparisonAlpha.toPrecision(3)}; n = ${arm.outcomes} vs ${control.outcomes}).`
       : '';
 
   if (options.status === 'promoted') return withBest('promoted', 'The experiment is over: an arm was promoted to the rule.');
@@ -289,6 +290,6 @@ function verdictOf(stats: ArmStatistics[], counters: readonly ArmCounters[], opt
   const smallest = Math.min(...live.map((arm) => arm.pValue));
   return {
     status: 'running',
-    text: `No significant difference yet (smallest p = ${fmtP(smallest)}, needs <= ${comparisonAlpha.toPrecision(3)}); keep collecting.`,
+    text: `No significant difference yet (smallest ${fmtP(smallest)}, needs p <= ${comparisonAlpha.toPrecision(3)}); keep collecting.`,
   };
 }

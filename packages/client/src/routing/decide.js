@@ -34,18 +34,107 @@ export function compileSnapshot(snapshot) {
     else unusable.push({ index, reason: compilation.reason });
   }
   unusable.sort((a, b) => a.index - b.index);
+  const patternExperiments = compilePatternVariants(snapshot, activeAt);
   return {
     snapshot,
     unusable,
     /** @param {string} input */
     match(input) {
       const first = activeSet.firstMatchIndex(input);
-      return {
+      /** @type {import('./types.js').SnapshotMatch} */
+      const result = {
         ruleIndex: first === -1 ? -1 : activeAt[first],
         shadowIndices: shadowTests.filter((shadow) => shadow.test(input)).map((shadow) => shadow.index),
       };
+      if (patternExperiments.length === 0) return result;
+      // Only here, for experiments whose arms change the rule's pattern or priority: every active match is needed to
+      // know what decides in each arm (the next match when the rule's variant does not match).
+      /** @type {number[] | undefined} */
+      let all;
+      for (const experiment of patternExperiments) {
+        const variantArmIds = experiment.variants.filter((variant) => variant.test(input)).map((variant) => variant.armId);
+        const ruleFirst = result.ruleIndex === experiment.ruleIndex;
+        if (variantArmIds.length === 0 && !ruleFirst) continue;
+        all ??= activeSet.allMatchIndexes(input).map((index) => activeAt[index]);
+        (result.experiments ??= []).push({ experimentId: experiment.experimentId, variantArmIds, activeIndices: all });
+      }
+      return result;
     },
   };
+}
+
+/**
+ * The running experiments with an arm that changes the rule's pattern or priority, their variant patterns compiled
+ * once per snapshot. A variant pattern that does not compile never matches (the server refuses one at creation).
+ * @param {import('./types.js').RoutingSnapshot} snapshot
+ * @param {number[]} activeAt
+ */
+function compilePatternVariants(snapshot, activeAt) {
+  /** @type {{ experimentId: number, ruleIndex: number, variants: { armId: number, test: (input: string) => boolean }[] }[]} */
+  const compiled = [];
+  for (const experiment of snapshot.experiments ?? []) {
+    const ruleIndex = activeAt.find((index) => snapshot.rules[index].ruleId === experiment.ruleId);
+    if (ruleIndex === undefined) continue;
+    const rule = snapshot.rules[ruleIndex];
+    const variants = [];
+    for (const arm of experiment.arms) {
+      const variant = arm.variant;
+      if (!isPatternVariant(variant)) continue;
+      const compilation = compilePattern(variant.pattern ?? rule.pattern);
+      const test = compilation.ok ? (/** @type {string} */ input) => compilation.compiled.test(input) : () => false;
+      variants.push({ armId: arm.armId, test });
+    }
+    if (variants.length > 0) compiled.push({ experimentId: experiment.experimentId, ruleIndex, variants });
+  }
+  return compiled;
+}
+
+/**
+ * @param {import('./types.js').ExperimentVariant} variant
+ * @returns {variant is { kind: 'rule', pattern?: string, layer?: import('./types.js').RoutingLayer, model?: string | null, priority?: number }}
+ */
+function isPatternVariant(variant) {
+  return variant.kind === 'rule' && (variant.pattern !== undefined || variant.priority !== undefined);
+}
+
+/**
+ * Where an experiment with pattern/priority variants puts a decision. The population is every input for which, in some
+ * arm, the experiment's rule (as the control has it, or as the arm's variant changes it) decides; the arm (by the
+ * request key) then says which rule decides: a variant that matches and ranks at or above the first other matching
+ * active rule decides; otherwise the first other match does (the default layer when none).
+ * @param {import('./types.js').RoutingSnapshot} snapshot
+ * @param {import('./types.js').SnapshotMatch} match
+ * @param {string} taskType
+ * @param {string} key
+ * @returns {{ experiment: import('./types.js').SnapshotExperiment, arm: import('./types.js').SnapshotExperimentArm, ruleIndex: number, variantDecides: boolean } | undefined}
+ */
+function patternExperimentDecision(snapshot, match, taskType, key) {
+  for (const found of match.experiments ?? []) {
+    const experiment = snapshot.experiments?.find((candidate) => candidate.experimentId === found.experimentId);
+    if (!experiment || (experiment.taskType !== null && experiment.taskType !== taskType)) continue;
+    const experimentRuleIndex = snapshot.rules.findIndex((rule) => rule.ruleId === experiment.ruleId && rule.state !== 'shadow');
+    if (experimentRuleIndex === -1) continue;
+    const rule = snapshot.rules[experimentRuleIndex];
+    const nextOther = found.activeIndices.find((index) => index !== experimentRuleIndex) ?? -1;
+    /** Whether the arm's variant decides this input in the arm's world. */
+    const variantDecides = (/** @type {import('./types.js').SnapshotExperimentArm} */ arm) => {
+      const variant = arm.variant;
+      if (!isPatternVariant(variant) || !found.variantArmIds.includes(arm.armId)) return false;
+      if (nextOther === -1) return true;
+      // Same priority: the rule keeps its place. Another priority: as if the rule were edited now (first among equals).
+      if (variant.priority === undefined || variant.priority === rule.priority) return experimentRuleIndex < nextOther;
+      return snapshot.rules[nextOther].priority <= variant.priority;
+    };
+    const controlDecides = match.ruleIndex === experimentRuleIndex;
+    if (!controlDecides && !experiment.arms.some((arm) => arm.weight > 0 && variantDecides(arm))) continue;
+    const arm = assignArm(experiment, key);
+    if (isPatternVariant(arm.variant)) {
+      const decides = variantDecides(arm);
+      return { experiment, arm, ruleIndex: decides ? experimentRuleIndex : nextOther, variantDecides: decides };
+    }
+    return { experiment, arm, ruleIndex: match.ruleIndex, variantDecides: false };
+  }
+  return undefined;
 }
 
 /**
@@ -93,7 +182,12 @@ export function decisionFrom(snapshot, match, options = {}) {
       cutOff: match.cutOff,
     };
   }
-  const rule = match.ruleIndex === -1 ? null : snapshot.rules[match.ruleIndex];
+  const keyed = options.requestKey !== undefined && options.requestKey !== '';
+  const key = keyed ? /** @type {string} */ (options.requestKey) : decisionId;
+  // An experiment whose arms change the rule's pattern or priority may change which rule decides.
+  const patternPlaced = match.experiments ? patternExperimentDecision(snapshot, match, taskType, key) : undefined;
+  const decidingIndex = patternPlaced ? patternPlaced.ruleIndex : match.ruleIndex;
+  const rule = decidingIndex === -1 ? null : snapshot.rules[decidingIndex];
   const shadow = match.shadowIndices.map((index) => {
     const shadowRule = snapshot.rules[index];
     const wouldDecide = match.ruleIndex === -1 || index < match.ruleIndex;
@@ -104,7 +198,11 @@ export function decisionFrom(snapshot, match, options = {}) {
       displacedVersionId: wouldDecide && rule ? rule.versionId : null,
     };
   });
-  if (!rule) return byDefaultLayer(`No active routing rule matched; using the default layer "${defaultLayer}".`, shadow);
+  if (!rule) {
+    const decision = byDefaultLayer(`No active routing rule matched; using the default layer "${defaultLayer}".`, shadow);
+    if (patternPlaced) placeInArm(decision, patternPlaced.experiment, patternPlaced.arm, keyed, ' (in this arm no rule decides)');
+    return decision;
+  }
   /** @type {import('./types.js').Decision} */
   const decision = {
     decisionId,
@@ -124,13 +222,17 @@ export function decisionFrom(snapshot, match, options = {}) {
     armId: null,
   };
   let policyId = rule.policyId ?? null;
-  const experiment = experimentFor(snapshot.experiments, rule.ruleId, taskType);
-  if (experiment) {
-    const keyed = options.requestKey !== undefined && options.requestKey !== '';
-    const arm = assignArm(experiment, keyed ? /** @type {string} */ (options.requestKey) : decisionId);
+  const experiment = patternPlaced ? patternPlaced.experiment : experimentFor(snapshot.experiments, rule.ruleId, taskType);
+  // A pattern-placed decision made by another rule is in the experiment (its arm's outcome) but changes nothing.
+  const onExperimentRule = experiment !== undefined && experiment.ruleId === rule.ruleId;
+  if (patternPlaced && !onExperimentRule) {
+    placeInArm(decision, patternPlaced.experiment, patternPlaced.arm, keyed, ` (in this arm rule #${rule.ruleId} decides)`);
+  } else if (experiment) {
+    const arm = patternPlaced ? patternPlaced.arm : assignArm(experiment, key);
     decision.experimentId = experiment.experimentId;
     decision.armId = arm.armId;
     const variant = arm.variant;
+    if (patternPlaced?.variantDecides && isPatternVariant(variant) && variant.pattern !== undefined) decision.pattern = variant.pattern;
     if (variant.kind === 'model') {
       decision.model = variant.model;
       policyId = null;
@@ -149,9 +251,26 @@ export function decisionFrom(snapshot, match, options = {}) {
     }
     decision.reasoning +=
       ` Experiment #${experiment.experimentId} "${experiment.name}": arm "${arm.name}"` +
+      (patternPlaced?.variantDecides ? ' (its variant of the rule matched)' : '') +
       (keyed ? ' (by the request key).' : ' (no request key: by the decision id).');
   }
   return withPolicy(snapshot, decision, policyId, taskType, random);
+}
+
+/**
+ * Tags a decision another rule (or the default layer) made with the experiment arm it falls in.
+ * @param {import('./types.js').Decision} decision
+ * @param {import('./types.js').SnapshotExperiment} experiment
+ * @param {import('./types.js').SnapshotExperimentArm} arm
+ * @param {boolean} keyed
+ * @param {string} why
+ */
+function placeInArm(decision, experiment, arm, keyed, why) {
+  decision.experimentId = experiment.experimentId;
+  decision.armId = arm.armId;
+  decision.reasoning +=
+    ` Experiment #${experiment.experimentId} "${experiment.name}": arm "${arm.name}"${why}` +
+    (keyed ? ' (by the request key).' : ' (no request key: by the decision id).');
 }
 
 /**

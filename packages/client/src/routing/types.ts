@@ -149,6 +149,20 @@ export interface Decision {
 export interface SnapshotMatch {
   ruleIndex: number;
   shadowIndices: number[];
+  /**
+   * Only for running experiments with an arm that changes the rule's pattern or priority, and only when the input
+   * concerns one (the rule or a variant matches): what deciding per arm needs. Absent otherwise.
+   */
+  experiments?: ExperimentMatch[];
+}
+
+/** For one experiment with pattern/priority variants: the variants that match, and every active rule that matches. */
+export interface ExperimentMatch {
+  experimentId: number;
+  /** Arms whose variant pattern matches the input. */
+  variantArmIds: number[];
+  /** Indexes into snapshot.rules of every matching active rule, in evaluation order. */
+  activeIndices: number[];
 }
 
 export interface CompiledSnapshot {
