@@ -169,6 +169,10 @@ const EnvSchema = z.object({
   HONE_RETENTION_DECISIONS_DAYS: retentionDays(7),
   /** Days sampled decision inputs (what replay and rule checks run on) are kept (default 30); 0 keeps them forever. */
   HONE_RETENTION_DECISION_SAMPLES_DAYS: retentionDays(30),
+  /** Days the history of adaptive policies' shares (the models page chart) is kept (default 90); 0 keeps it forever. */
+  HONE_RETENTION_POLICY_SHARES_DAYS: retentionDays(90),
+  /** Seconds between two recomputes of the adaptive policies' parameters from outcomes (default 60, 1 to 3600). */
+  HONE_ADAPTIVE_RECOMPUTE_SECONDS: wholeNumber({ min: 1, max: 3600, unit: 'seconds', fallback: 60 }),
   /** Whether a sample of decision inputs is stored for replay and rule checks (default true); false stores no input text. */
   HONE_STORE_DECISION_INPUTS: z.preprocess(
     emptyAsUndefined,

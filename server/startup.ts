@@ -2,6 +2,7 @@ import { getPrisma } from './db';
 import { describeTarget, targetFromEnv } from './db/client';
 import type { PrismaClient } from './db/client';
 import { authMode, env, envOrExit } from './env';
+import { scheduleAdaptiveRecompute } from './services/adaptive/recompute';
 import { scheduleExperimentGuard } from './services/experiments/experiments';
 import { describeRetention, retentionConfig, scheduleRetention } from './services/retention';
 import { flushAllRouteDecisions } from './services/routing/decision-recorder';
@@ -30,6 +31,8 @@ export async function startServer(): Promise<void> {
   console.log(`Hone: retention keeps ${describeRetention(retention)}; checked hourly`);
   // Experiments' guard also runs on every get_experiment / list_experiments; this covers experiments nobody looks at.
   scheduleExperimentGuard(prisma);
+  // Adaptive policies' parameters follow their outcomes: every server recomputes (one at a time, under a lock).
+  scheduleAdaptiveRecompute(prisma, { intervalMs: env().HONE_ADAPTIVE_RECOMPUTE_SECONDS * 1000 });
   // Next's own handlers end the process once open requests are answered; the decisions counted in memory are written
   // meanwhile (a write takes milliseconds). A crash or SIGKILL loses at most the last flush interval's counts.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

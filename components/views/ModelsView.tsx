@@ -12,6 +12,7 @@ import { TimeSeriesChart } from '../charts/TimeSeriesChart';
 import { formatMs, formatPercent, formatUsd } from '../format';
 import { LeaderboardTable, type SortState } from '../tables/LeaderboardTable';
 import { useTRPC } from '../trpc/client';
+import { AdaptiveSharesCard } from './AdaptiveSharesCard';
 
 const DEFAULT_SORT: SortState = { sortBy: 'rank', direction: 'asc' };
 
@@ -153,6 +154,9 @@ export function ModelsView({ filter }: { filter: IsoRange & { taskType?: string 
           {cost && <TimeSeriesChart data={cost} bucket={bucket} unit="USD" format={formatUsd} />}
         </ChartCard>
       </div>
+
+      <h2>Adaptive choice</h2>
+      <AdaptiveSharesCard filter={filter} />
 
       <h2>All models</h2>
       <div className="card">

@@ -69,7 +69,7 @@ export const DeleteRoutingPolicyInput = z.strictObject({
 export const GetRoutingPoliciesInput = z
   .strictObject({
     id: policyId.optional().describe('Only this policy'),
-    history: z.boolean().default(false).describe('Also answer each task type\'s shares over time within from..to (the models page chart)'),
+    history: z.boolean().default(false).describe("Also answer each task type's shares over time within from..to (the models page chart)"),
     ...timeRangeShape,
   })
   .superRefine((input, ctx) => {

@@ -47,6 +47,12 @@ export const SaveRoutingRuleFields = z.strictObject({
   ),
   preferredLayer: z.enum(ROUTING_LAYERS).describe('Layer to route matching requests to'),
   preferredModel: nonBlank(200).nullable().optional().describe('Specific model to use; null clears it'),
+  policyId: databaseId()
+    .nullable()
+    .optional()
+    .describe(
+      'An adaptive routing policy (save_routing_policy) choosing the model among its candidates; wins over preferredModel; null clears it',
+    ),
   reasoning: optionalText(5000).optional().describe('Why this rule exists'),
   successRate: z.number().min(0).max(100).optional().describe('Observed success rate of the rule, 0..100'),
   usageCount: z.number().int().min(0).max(MAX_INT32).optional().describe('How often the rule has been used'),

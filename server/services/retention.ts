@@ -16,6 +16,7 @@ export const RETAINED_ROWS = {
   // An outcome reported later than this finds no decision (a 404); the hourly counts built from them stay.
   routeDecisions: { table: 'routing_decisions', datedBy: 'decided_at', label: 'routing decisions' },
   decisionSamples: { table: 'routing_decision_samples', datedBy: 'sampled_at', label: 'routing decision input samples' },
+  policyShares: { table: 'routing_policy_shares', datedBy: 'at', label: 'adaptive policy shares' },
 } as const;
 
 export type RetainedKind = keyof typeof RETAINED_ROWS;
@@ -49,6 +50,7 @@ export function retentionConfig(
     | 'HONE_IDEMPOTENCY_WINDOW'
     | 'HONE_RETENTION_DECISIONS_DAYS'
     | 'HONE_RETENTION_DECISION_SAMPLES_DAYS'
+    | 'HONE_RETENTION_POLICY_SHARES_DAYS'
   >,
 ): RetentionConfig {
   return {
@@ -59,6 +61,7 @@ export function retentionConfig(
       idempotencyKeys: env.HONE_IDEMPOTENCY_WINDOW,
       routeDecisions: daysToMs(env.HONE_RETENTION_DECISIONS_DAYS),
       decisionSamples: daysToMs(env.HONE_RETENTION_DECISION_SAMPLES_DAYS),
+      policyShares: daysToMs(env.HONE_RETENTION_POLICY_SHARES_DAYS),
     },
     batchSize: 5000,
     pauseMs: 50,

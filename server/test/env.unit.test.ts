@@ -28,6 +28,7 @@ describe('environment', () => {
       idempotencyKeys: 7 * 86_400_000,
       routeDecisions: 7 * 86_400_000,
       decisionSamples: 30 * 86_400_000,
+      policyShares: 90 * 86_400_000,
     });
     const off = retentionConfig(
       parseEnv({
@@ -36,6 +37,7 @@ describe('environment', () => {
         HONE_IDEMPOTENCY_WINDOW: '36h',
         HONE_RETENTION_DECISIONS_DAYS: '2',
         HONE_RETENTION_DECISION_SAMPLES_DAYS: '0',
+        HONE_RETENTION_POLICY_SHARES_DAYS: '10',
       }),
     );
     expect(off.maxAgeMs).toEqual({
@@ -44,9 +46,10 @@ describe('environment', () => {
       idempotencyKeys: 36 * 3_600_000,
       routeDecisions: 2 * 86_400_000,
       decisionSamples: null,
+      policyShares: 10 * 86_400_000,
     });
     expect(describeRetention(off)).toBe(
-      'metric values forever, bug occurrences 30 days, ingest eventIds 36 hours, routing decisions 2 days, routing decision input samples forever',
+      'metric values forever, bug occurrences 30 days, ingest eventIds 36 hours, routing decisions 2 days, routing decision input samples forever, adaptive policy shares 10 days',
     );
   });
 

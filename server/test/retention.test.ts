@@ -19,6 +19,7 @@ const config = (overrides: Partial<RetentionConfig['maxAgeMs']> = {}): Retention
     idempotencyKeys: 7 * DAY,
     routeDecisions: 7 * DAY,
     decisionSamples: 30 * DAY,
+    policyShares: 90 * DAY,
     ...overrides,
   },
   batchSize: 10,
@@ -48,6 +49,12 @@ async function seed() {
     })),
   });
   await t.db.prisma.ingestEvent.updateMany({ where: { eventId: { in: ['e0', 'e1', 'e2'] } }, data: { receivedAt: new Date(daysAgo(8)) } });
+  // An adaptive policy's share history: 4 rows of 100 days ago, 2 of 1 day.
+  await t.db.prisma.routingPolicyShare.createMany({
+    data: [100, 100, 1].flatMap((days, i) =>
+      ['a', 'b'].map((model) => ({ policyId: 1, taskType: '', at: new Date(new Date(daysAgo(days)).getTime() + i), model, share: 0.5 })),
+    ),
+  });
 }
 
 async function snapshot() {
@@ -58,6 +65,7 @@ async function snapshot() {
     idempotencyKeys: await prisma.ingestEvent.count(),
     routeDecisions: await prisma.routingDecision.count(),
     decisionSamples: await prisma.routingDecisionSample.count(),
+    policyShares: await prisma.routingPolicyShare.count(),
     aggregates: {
       models: await prisma.modelPerformance.findMany(),
       hours: await prisma.modelCallHourly.findMany({ orderBy: { hour: 'asc' } }),
@@ -71,24 +79,38 @@ describe(`retention (${testDatabaseKind})`, () => {
   it('deletes rows older than their age in batches of at most batchSize, keeping young rows and every aggregate', async () => {
     await seed();
     const before = await snapshot();
-    expect(before).toMatchObject({ metricValues: 40, bugOccurrences: 15, idempotencyKeys: 40, routeDecisions: 9, decisionSamples: 9 });
+    expect(before).toMatchObject({
+      metricValues: 40,
+      bugOccurrences: 15,
+      idempotencyKeys: 40,
+      routeDecisions: 9,
+      decisionSamples: 9,
+      policyShares: 6,
+    });
 
     const result = await runRetention(t.db.prisma, now, config());
     expect(result).toEqual({
-      deleted: { metricValues: 35, bugOccurrences: 12, idempotencyKeys: 3, routeDecisions: 7, decisionSamples: 3 },
-      batches: 4 + 2 + 1 + 1 + 1,
+      deleted: { metricValues: 35, bugOccurrences: 12, idempotencyKeys: 3, routeDecisions: 7, decisionSamples: 3, policyShares: 4 },
+      batches: 4 + 2 + 1 + 1 + 1 + 1,
       busy: false,
     });
 
     const after = await snapshot();
-    expect(after).toMatchObject({ metricValues: 5, bugOccurrences: 3, idempotencyKeys: 37, routeDecisions: 2, decisionSamples: 6 });
+    expect(after).toMatchObject({
+      metricValues: 5,
+      bugOccurrences: 3,
+      idempotencyKeys: 37,
+      routeDecisions: 2,
+      decisionSamples: 6,
+      policyShares: 2,
+    });
     expect(after.aggregates).toEqual(before.aggregates);
     expect((await t.db.prisma.performanceMetric.findMany()).every((m) => m.recordedAt.getTime() > now.getTime() - 90 * DAY)).toBe(true);
 
     // Nothing old is left: a second run deletes nothing, in one statement per kind.
     expect(await runRetention(t.db.prisma, now, config())).toEqual({
-      deleted: { metricValues: 0, bugOccurrences: 0, idempotencyKeys: 0, routeDecisions: 0, decisionSamples: 0 },
-      batches: 5,
+      deleted: { metricValues: 0, bugOccurrences: 0, idempotencyKeys: 0, routeDecisions: 0, decisionSamples: 0, policyShares: 0 },
+      batches: 6,
       busy: false,
     });
   });
@@ -98,15 +120,23 @@ describe(`retention (${testDatabaseKind})`, () => {
     const result = await runRetention(
       t.db.prisma,
       now,
-      config({ metricValues: null, bugOccurrences: null, routeDecisions: null, decisionSamples: null }),
+      config({ metricValues: null, bugOccurrences: null, routeDecisions: null, decisionSamples: null, policyShares: null }),
     );
-    expect(result.deleted).toEqual({ metricValues: 0, bugOccurrences: 0, idempotencyKeys: 3, routeDecisions: 0, decisionSamples: 0 });
+    expect(result.deleted).toEqual({
+      metricValues: 0,
+      bugOccurrences: 0,
+      idempotencyKeys: 3,
+      routeDecisions: 0,
+      decisionSamples: 0,
+      policyShares: 0,
+    });
     expect(await snapshot()).toMatchObject({
       metricValues: 40,
       bugOccurrences: 15,
       idempotencyKeys: 37,
       routeDecisions: 9,
       decisionSamples: 9,
+      policyShares: 6,
     });
 
     const again = await t.db.caller.ingest.batch({
@@ -147,6 +177,7 @@ describe(`retention (${testDatabaseKind})`, () => {
         idempotencyKeys: 3,
         routeDecisions: 7,
         decisionSamples: 3,
+        policyShares: 4,
       });
     } finally {
       await other.end();

@@ -19,7 +19,13 @@ export const saveRoutingPolicyTool = defineTool({
     'a rule names it with policyId (update_routing_heuristic). Keyed on name (or id); omitted fields keep their stored values.',
   input: SaveRoutingPolicyInput,
   readOnly: false,
-  example: { name: 'coding models', taskType: 'coding', candidates: ['claude-sonnet-4', 'gpt-4o-mini'], costWeight: 5, explorationCap: 0.1 },
+  example: {
+    name: 'coding models',
+    taskType: 'coding',
+    candidates: ['claude-sonnet-4', 'gpt-4o-mini'],
+    costWeight: 5,
+    explorationCap: 0.1,
+  },
   handler: ({ prisma }, input) => saveRoutingPolicy(prisma, input),
 });
 
@@ -28,7 +34,7 @@ export const getRoutingPoliciesTool = defineTool({
   description:
     'Adaptive routing policies with their current parameters per task type (task type "" = all its task types): each candidate\'s share ' +
     'of the traffic, posterior mean success and reward, (discounted) sample size, whether it is trusted or excluded, and when they were ' +
-    'computed. With history: true, each task type\'s shares over time within from..to (default the last 7 days), averaged into at most 400 points.',
+    "computed. With history: true, each task type's shares over time within from..to (default the last 7 days), averaged into at most 400 points.",
   input: GetRoutingPoliciesInput,
   readOnly: true,
   example: { history: true, from: '2026-01-01T00:00:00Z', to: '2026-01-08T00:00:00Z' },
@@ -54,10 +60,13 @@ export const recomputeRoutingPoliciesTool = defineTool({
   name: 'recompute_routing_policies',
   description:
     "Recompute every enabled policy's parameters now from the latest outcomes of its decisions (Hone also does so every " +
-    'HONE_ADAPTIVE_RECOMPUTE_SECONDS). Answers per policy and task type each candidate\'s new share beside its previous one, with ' +
+    "HONE_ADAPTIVE_RECOMPUTE_SECONDS). Answers per policy and task type each candidate's new share beside its previous one, with " +
     'posterior means and sample sizes. Routers (hone.router()) follow within a second.',
   input: RecomputeRoutingPoliciesInput,
   readOnly: false,
-  example: { seed: 1 },
+  example: async (call) => {
+    await call(saveRoutingPolicyTool, { name: 'a policy to recompute', candidates: ['model-a', 'model-b'] });
+    return { seed: 1 };
+  },
   handler: ({ prisma }, input) => recomputePolicyParams(prisma, { seed: input.seed }),
 });

@@ -1,9 +1,4 @@
-import {
-  deleteRoutingPolicyTool,
-  getRoutingPoliciesTool,
-  recomputeRoutingPoliciesTool,
-  saveRoutingPolicyTool,
-} from './adaptive';
+import { deleteRoutingPolicyTool, getRoutingPoliciesTool, recomputeRoutingPoliciesTool, saveRoutingPolicyTool } from './adaptive';
 import { getBugPatternsTool, getBugPatternTool, getBugPatternTrendsTool, recordBugPatternTool } from './bug-patterns';
 import type { AnyTool } from './define';
 import { createExperimentTool, getExperimentTool, listExperimentsTool, stopExperimentTool } from './experiments';

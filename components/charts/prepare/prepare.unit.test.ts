@@ -155,6 +155,7 @@ describe('routing charts', () => {
       pattern,
       preferredLayer: 'fast' as const,
       preferredModel: null,
+      policyId: null,
       priority: 0,
       active: true,
       state: 'active' as const,

@@ -47,7 +47,11 @@ describe('computePolicyArms', () => {
   });
 
   it('splits equal arms about equally without a cap (Thompson: each is best a third of the time)', () => {
-    const arms = computePolicyArms(settings({ explorationCap: 1 }), [measured('a', 300, 0.7), measured('b', 300, 0.7), measured('c', 300, 0.7)], mulberry32(3));
+    const arms = computePolicyArms(
+      settings({ explorationCap: 1 }),
+      [measured('a', 300, 0.7), measured('b', 300, 0.7), measured('c', 300, 0.7)],
+      mulberry32(3),
+    );
     for (const arm of arms) expect(arm.share).toBeGreaterThan(0.3);
     for (const arm of arms) expect(arm.share).toBeLessThan(0.37);
   });
@@ -81,7 +85,11 @@ describe('computePolicyArms', () => {
   it('excludes a model measured above the cost ceiling', () => {
     const arms = computePolicyArms(
       settings({ costCeiling: 0.01 }),
-      [measured('a', 100, 0.95, { costMean: 0.05, costSd: 0.001 }), measured('b', 100, 0.8, { costMean: 0.002, costSd: 0.0005 }), measured('c', 100, 0.7, { costMean: 0.001, costSd: 0 })],
+      [
+        measured('a', 100, 0.95, { costMean: 0.05, costSd: 0.001 }),
+        measured('b', 100, 0.8, { costMean: 0.002, costSd: 0.0005 }),
+        measured('c', 100, 0.7, { costMean: 0.001, costSd: 0 }),
+      ],
       mulberry32(1),
     );
     expect(arms[0]).toMatchObject({ model: 'a', share: 0, excluded: 'cost_ceiling' });
@@ -112,14 +120,32 @@ describe('computePolicyArms', () => {
 
 describe('adaptive choice under drift (outcomes discounted by rank, as the server reads them)', () => {
   /** Simulates decisions by the shares, recomputing every `every` outcomes with half-life discounting. */
-  function simulate({ outcomes, every, halfLife, truth }: { outcomes: number; every: number; halfLife: number; truth: (model: string, t: number) => number }) {
+  function simulate({
+    outcomes,
+    every,
+    halfLife,
+    truth,
+  }: {
+    outcomes: number;
+    every: number;
+    halfLife: number;
+    truth: (model: string, t: number) => number;
+  }) {
     const policy = settings({ candidates: ['a', 'b', 'c'] });
     const rng = mulberry32(42);
     const history: { model: string; success: boolean }[] = [];
     let arms = computePolicyArms(policy, [], rng);
     const trace: { t: number; shares: Record<string, number> }[] = [];
     for (let t = 0; t < outcomes; t++) {
-      const snapshotPolicy = { policyId: 1, name: 'p', taskType: null, candidates: policy.candidates, explorationCap: 0.1, minSamples: 20, params: { '': { computedAt: '', arms } } };
+      const snapshotPolicy = {
+        policyId: 1,
+        name: 'p',
+        taskType: null,
+        candidates: policy.candidates,
+        explorationCap: 0.1,
+        minSamples: 20,
+        params: { '': { computedAt: '', arms } },
+      };
       const { model } = chooseModel(snapshotPolicy, '', rng);
       history.push({ model, success: rng() < truth(model, t) });
       if ((t + 1) % every === 0) {

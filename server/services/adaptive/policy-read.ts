@@ -29,7 +29,10 @@ export async function getRoutingPolicies(
 ): Promise<{ policies: RoutingPolicyView[]; range?: { from: string; to: string; bucketSeconds: number } }> {
   const policies = await listRoutingPolicies(prisma, input.id);
   const ids = policies.map((policy) => policy.id);
-  const params = await prisma.routingPolicyParams.findMany({ where: { policyId: { in: ids } }, orderBy: [{ policyId: 'asc' }, { taskType: 'asc' }] });
+  const params = await prisma.routingPolicyParams.findMany({
+    where: { policyId: { in: ids } },
+    orderBy: [{ policyId: 'asc' }, { taskType: 'asc' }],
+  });
   const views: RoutingPolicyView[] = policies.map((policy) => ({
     ...policy,
     params: params

@@ -62,7 +62,8 @@ function checked(policy: Omit<RoutingPolicyDto, 'id' | 'createdAt' | 'updatedAt'
   finiteAtLeast('latencyWeight', policy.latencyWeight, 0);
   if (policy.costCeiling !== null && !(policy.costCeiling > 0)) throw HoneError.invalidField('costCeiling', 'must be > 0');
   if (!(policy.explorationCap >= 0 && policy.explorationCap <= 1)) throw HoneError.invalidField('explorationCap', 'must be from 0 to 1');
-  if (!Number.isInteger(policy.minSamples) || policy.minSamples < 1) throw HoneError.invalidField('minSamples', 'must be a whole number >= 1');
+  if (!Number.isInteger(policy.minSamples) || policy.minSamples < 1)
+    throw HoneError.invalidField('minSamples', 'must be a whole number >= 1');
   if (!Number.isInteger(policy.halfLife) || policy.halfLife < 1) throw HoneError.invalidField('halfLife', 'must be a whole number >= 1');
 }
 
@@ -72,7 +73,10 @@ function checked(policy: Omit<RoutingPolicyDto, 'id' | 'createdAt' | 'updatedAt'
  * minimum sample) drops the policy's current parameters, so that decisions go uniform over the new candidates until the
  * next recompute rather than follow shares of another setting. Announced to routers once committed.
  */
-export async function saveRoutingPolicy(prisma: PrismaClient, input: SaveRoutingPolicy): Promise<{ created: boolean; policy: RoutingPolicyDto }> {
+export async function saveRoutingPolicy(
+  prisma: PrismaClient,
+  input: SaveRoutingPolicy,
+): Promise<{ created: boolean; policy: RoutingPolicyDto }> {
   const result = await prisma.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(${POLICY_SAVE_LOCK}::bigint)`;
     const existing =
@@ -94,7 +98,11 @@ export async function saveRoutingPolicy(prisma: PrismaClient, input: SaveRouting
       enabled: input.enabled ?? existing?.enabled ?? true,
     };
     checked(merged);
-    if (existing && existing.name !== merged.name && (await tx.routingPolicy.findUnique({ where: { name: merged.name }, select: { id: true } })))
+    if (
+      existing &&
+      existing.name !== merged.name &&
+      (await tx.routingPolicy.findUnique({ where: { name: merged.name }, select: { id: true } }))
+    )
       throw new HoneError('CONFLICT', `Another routing policy is already named ${merged.name}`, [
         { path: ['name'], message: 'another policy already has this name' },
       ]);

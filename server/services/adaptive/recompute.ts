@@ -31,7 +31,10 @@ export interface RecomputeResult {
  * (computePolicyArms); then the parameters are replaced and the shares appended to the history, in one transaction under
  * an advisory lock (so concurrent recomputes queue rather than interleave). Announced to routers once committed.
  */
-export async function recomputePolicyParams(prisma: PrismaClient, { now, seed }: { now?: Date; seed?: number } = {}): Promise<RecomputeResult> {
+export async function recomputePolicyParams(
+  prisma: PrismaClient,
+  { now, seed }: { now?: Date; seed?: number } = {},
+): Promise<RecomputeResult> {
   const rng = mulberry32(seed ?? Math.floor(Math.random() * 2 ** 32));
   const result = await prisma.$transaction(
     async (tx) => {
@@ -69,7 +72,10 @@ export async function recomputePolicyParams(prisma: PrismaClient, { now, seed }:
         FROM summed ORDER BY policy_id, task_type, model`;
       const previous = await tx.routingPolicyParams.findMany({ where: { policyId: { in: policies.map((policy) => policy.id) } } });
       const previousShares = new Map(
-        previous.map((row) => [`${row.policyId}\u0000${row.taskType}`, new Map((row.arms as unknown as PolicyArmParams[]).map((arm) => [arm.model, arm.share]))]),
+        previous.map((row) => [
+          `${row.policyId}\u0000${row.taskType}`,
+          new Map((row.arms as unknown as PolicyArmParams[]).map((arm) => [arm.model, arm.share])),
+        ]),
       );
       const grouped = new Map<string, StatsRow[]>();
       for (const row of rows) {
@@ -80,9 +86,11 @@ export async function recomputePolicyParams(prisma: PrismaClient, { now, seed }:
       const params: { policyId: number; taskType: string; arms: PolicyArmParams[] }[] = [];
       for (const policy of policies) {
         const taskTypes: RecomputedTaskType[] = [];
-        for (const [key, stats] of grouped) {
-          if (stats[0]!.policyId !== policy.id) continue;
-          const taskType = stats[0]!.taskType;
+        // Every enabled policy gets its all-task-types row, uniform while it has no outcome: its history starts there.
+        const groups = [...grouped].filter(([, stats]) => stats[0]!.policyId === policy.id);
+        if (!grouped.has(`${policy.id}\u0000`)) groups.unshift([`${policy.id}\u0000`, []]);
+        for (const [key, stats] of groups) {
+          const taskType = stats[0]?.taskType ?? '';
           const arms = computePolicyArms(policy, stats.map(toNumbers), rng);
           params.push({ policyId: policy.id, taskType, arms });
           const before = previousShares.get(key);
@@ -100,7 +108,9 @@ export async function recomputePolicyParams(prisma: PrismaClient, { now, seed }:
           SELECT * FROM unnest(${params.map((p) => p.policyId)}::int[], ${params.map((p) => p.taskType)}::text[],
                                ${params.map(() => at)}::timestamptz[], ${params.map((p) => JSON.stringify(p.arms))}::jsonb[])
           ON CONFLICT (policy_id, task_type) DO UPDATE SET computed_at = EXCLUDED.computed_at, arms = EXCLUDED.arms`;
-        const shares = params.flatMap((p) => p.arms.map((arm) => ({ policyId: p.policyId, taskType: p.taskType, model: arm.model, share: arm.share })));
+        const shares = params.flatMap((p) =>
+          p.arms.map((arm) => ({ policyId: p.policyId, taskType: p.taskType, model: arm.model, share: arm.share })),
+        );
         await tx.$executeRaw`
           INSERT INTO routing_policy_shares (policy_id, task_type, at, model, share)
           SELECT g.policy_id, g.task_type, ${at}, g.model, g.share

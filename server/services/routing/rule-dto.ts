@@ -7,6 +7,8 @@ export interface RoutingRuleDto {
   pattern: string;
   preferredLayer: RoutingLayerValue;
   preferredModel: string | null;
+  /** The adaptive policy choosing the model among its candidates (wins over preferredModel); null: none. */
+  policyId: number | null;
   priority: number;
   /** The spec's field: whether the rule decides (state 'active'). */
   active: boolean;
@@ -32,6 +34,7 @@ export function toRoutingRuleDto(row: RoutingRule): RoutingRuleDto {
     pattern: row.pattern,
     preferredLayer: row.preferredLayer,
     preferredModel: row.preferredModel,
+    policyId: row.policyId ?? null,
     priority: row.priority,
     active: row.state === 'active',
     state: row.state,
@@ -51,4 +54,4 @@ export const RULE_EVALUATION_ORDER = [{ priority: 'desc' }, { updatedAt: 'desc' 
 
 /** The columns of a `routing_rules AS r` row under the names of the Prisma model, for RETURNING clauses. */
 export const RETURNED_RULE_COLUMNS = Prisma.sql`r.id, r.pattern, r.preferred_layer AS "preferredLayer", r.preferred_model AS "preferredModel",
-  r.priority, r.state, r.version_id AS "versionId", r.version, r.metadata, r.created_at AS "createdAt", r.updated_at AS "updatedAt"`;
+  r.policy_id AS "policyId", r.priority, r.state, r.version_id AS "versionId", r.version, r.metadata, r.created_at AS "createdAt", r.updated_at AS "updatedAt"`;

@@ -9,6 +9,7 @@ import {
   type ListRoutingRulesInput,
   type SaveRoutingRuleInput,
 } from '../../schemas/routing';
+import { assertPolicyExists } from '../adaptive/policy-store';
 import { announceRoutingChange } from './change-feed';
 import { patternProblem } from './matcher';
 import { RETURNED_RULE_COLUMNS, RULE_EVALUATION_ORDER, toRoutingRuleDto, type RoutingRuleDto } from './rule-dto';
@@ -44,6 +45,7 @@ export async function saveRoutingRule(
   // The schema already checked this; services are also called without it (the demo seed, scripts).
   const problem = patternProblem(input.pattern);
   if (problem) throw HoneError.invalidField('pattern', problem);
+  if (input.policyId !== undefined && input.policyId !== null) await assertPolicyExists(prisma, input.policyId);
   const metadataPatch = {
     ...input.metadata,
     ...(input.reasoning !== undefined && { reasoning: input.reasoning }),
@@ -75,6 +77,7 @@ async function upsertByPattern(
   changedBy: string | null | undefined,
 ) {
   const modelGiven = input.preferredModel !== undefined;
+  const policyGiven = input.policyId !== undefined;
   const limit = env().HONE_MAX_ROUTING_RULES;
   // A new pattern is inserted only below the cap; an existing one is always updated. The lock is taken by a statement
   // of its own so that the upsert's snapshot, taken after it, counts the rules committed by the previous holder.
@@ -82,14 +85,15 @@ async function upsertByPattern(
     authoredBy(prisma, changedBy),
     prisma.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(${RULE_CREATION_LOCK}::bigint)`,
     prisma.$queryRaw<(RoutingRule & { inserted: boolean })[]>`
-    INSERT INTO routing_rules AS r (pattern, preferred_layer, preferred_model, priority, state, metadata, updated_at)
-    SELECT ${input.pattern}, ${input.preferredLayer}::routing_layer, ${input.preferredModel ?? null},
+    INSERT INTO routing_rules AS r (pattern, preferred_layer, preferred_model, policy_id, priority, state, metadata, updated_at)
+    SELECT ${input.pattern}, ${input.preferredLayer}::routing_layer, ${input.preferredModel ?? null}, ${input.policyId ?? null}::int,
            COALESCE(${input.priority ?? null}::int, 0), COALESCE(${requestedRuleState(input) ?? null}::routing_rule_state, 'active'),
            ${JSON.stringify(metadataPatch)}::jsonb, clock_timestamp()
     WHERE (SELECT count(*) FROM routing_rules) < ${limit} OR EXISTS (SELECT 1 FROM routing_rules WHERE pattern = ${input.pattern})
     ON CONFLICT (pattern) DO UPDATE SET
       preferred_layer = EXCLUDED.preferred_layer,
       preferred_model = CASE WHEN ${modelGiven} THEN EXCLUDED.preferred_model ELSE r.preferred_model END,
+      policy_id = CASE WHEN ${policyGiven} THEN EXCLUDED.policy_id ELSE r.policy_id END,
       priority = COALESCE(${input.priority ?? null}::int, r.priority),
       state = COALESCE(${requestedRuleState(input) ?? null}::routing_rule_state, r.state),
       metadata = r.metadata || EXCLUDED.metadata,
@@ -109,6 +113,7 @@ async function updateById(
   changedBy: string | null | undefined,
 ): Promise<RoutingRuleDto> {
   const modelGiven = input.preferredModel !== undefined;
+  const policyGiven = input.policyId !== undefined;
   // The pattern is unique: refuse taking another rule's pattern by name rather than by a constraint error.
   const [, [row]] = await prisma.$transaction([
     authoredBy(prisma, changedBy),
@@ -116,6 +121,7 @@ async function updateById(
     UPDATE routing_rules AS r SET
       pattern = ${input.pattern}, preferred_layer = ${input.preferredLayer}::routing_layer,
       preferred_model = CASE WHEN ${modelGiven} THEN ${input.preferredModel ?? null} ELSE r.preferred_model END,
+      policy_id = CASE WHEN ${policyGiven} THEN ${input.policyId ?? null}::int ELSE r.policy_id END,
       priority = COALESCE(${input.priority ?? null}::int, r.priority), state = COALESCE(${requestedRuleState(input) ?? null}::routing_rule_state, r.state),
       metadata = r.metadata || ${JSON.stringify(metadataPatch)}::jsonb, updated_at = clock_timestamp()
     WHERE r.id = ${id} AND NOT EXISTS (SELECT 1 FROM routing_rules o WHERE o.pattern = ${input.pattern} AND o.id <> ${id})

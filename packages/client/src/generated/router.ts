@@ -73,6 +73,7 @@ export type HoneProcedures = {
         preferredLayer: 'fast' | 'balanced' | 'deep';
         id?: undefined | number;
         preferredModel?: undefined | null | string;
+        policyId?: undefined | null | number;
         reasoning?: undefined | string;
         successRate?: undefined | number;
         usageCount?: undefined | number;
@@ -88,6 +89,7 @@ export type HoneProcedures = {
           pattern: string;
           preferredLayer: 'fast' | 'balanced' | 'deep';
           preferredModel: null | string;
+          policyId: null | number;
           priority: number;
           active: boolean;
           state: 'active' | 'shadow' | 'inactive';
@@ -124,6 +126,7 @@ export type HoneProcedures = {
         pattern: string;
         preferredLayer: 'fast' | 'balanced' | 'deep';
         preferredModel: null | string;
+        policyId: null | number;
         priority: number;
         active: boolean;
         state: 'active' | 'shadow' | 'inactive';
@@ -205,6 +208,7 @@ export type HoneProcedures = {
           pattern: string;
           preferredLayer: 'fast' | 'balanced' | 'deep';
           preferredModel: null | string;
+          policyId: null | number;
           priority: number;
           active: boolean;
           state: 'active' | 'shadow' | 'inactive';

@@ -24,7 +24,7 @@ export interface PolicyArmParams {
   model: string;
   /** Share of the traffic this model gets: its posterior probability of being best (Thompson), after the exploration cap. */
   share: number;
-  /** Whether it has the policy's minimum (discounted) sample: an untrusted model only gets exploration traffic. */
+  /** Whether it has the policy's minimum sample (outcomes within the window read): an untrusted model only gets exploration traffic. */
   trusted: boolean;
   /** Discounted number of outcomes behind the figures, and the raw number of outcomes read. */
   effectiveSamples: number;
