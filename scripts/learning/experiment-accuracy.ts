@@ -203,7 +203,7 @@ export async function experimentEndToEnd(
   options: AccuracyOptions & { db: 'pglite' | 'postgres' },
 ): Promise<EndToEndResult> {
   const db = await createServerDatabase(options.db);
-  const server = await startHoneServer({ env: { ...db.env, HONE_ADAPTIVE_RECOMPUTE_SECONDS: '86400' } });
+  const server = await startHoneServer({ env: { ...db.env, HONE_ADAPTIVE_RECOMPUTE_SECONDS: '3600' } });
   const hone = createHoneClient({
     url: server.url,
     timeoutMs: 60_000,

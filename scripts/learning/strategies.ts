@@ -49,8 +49,9 @@ export async function runStrategy(name: StrategyName, world: World, context: Run
   const { scenario, options } = world;
   const started = performance.now();
   const db = await createServerDatabase(context.db);
-  // The background recompute is left to the lockstep: one recompute per simulated minute, at the same point each run.
-  const server = await startHoneServer({ env: { ...db.env, HONE_ADAPTIVE_RECOMPUTE_SECONDS: '86400' } });
+  // The recompute is left to the lockstep (one per simulated minute, at the same point each run): the background job
+  // runs at its longest allowed interval, an hour, longer than a strategy's run.
+  const server = await startHoneServer({ env: { ...db.env, HONE_ADAPTIVE_RECOMPUTE_SECONDS: '3600' } });
   const trackerProblems: string[] = [];
   const hone = createHoneClient({
     url: server.url,
