@@ -14,7 +14,10 @@ const onDatabase = (kind: 'pglite' | 'postgres') => ({
 // Pure functions (chart preparation, URL controls, the routing matcher, input guards, the registry): no database, run once.
 const unit = {
   extends: true as const,
-  test: { name: 'unit', include: ['app/**/*.unit.test.ts', 'components/**/*.unit.test.ts', 'server/**/*.unit.test.ts'] },
+  test: {
+    name: 'unit',
+    include: ['app/**/*.unit.test.ts', 'components/**/*.unit.test.ts', 'server/**/*.unit.test.ts', 'scripts/**/*.unit.test.ts'],
+  },
 };
 
 // The dashboard in Chromium against `next start` (builds first when the build is stale).

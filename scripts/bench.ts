@@ -15,6 +15,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   http: () => import('./bench-http'),
   ingest: () => import('./bench-ingest'),
   routing: () => import('./bench-routing'),
+  learning: () => import('./bench-learning'),
 };
 
 const args = process.argv.slice(2);
