@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PrismaClient } from '../db/client';
 import { Prisma } from '../db/generated/client';
 import type { HoneEnv } from '../env';
-import { countDatabaseError } from '../monitoring/metrics';
+import { scheduleRepeating } from './background-job';
 
 /** Every kind of row retention deletes: its table and the column dating it. A new kind is one line here and its age. */
 export const RETAINED_ROWS = {
@@ -128,29 +128,14 @@ export function scheduleRetention(
   config: RetentionConfig,
   { firstDelayMs, intervalMs }: { firstDelayMs: number; intervalMs: number },
 ): () => void {
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const next = (delayMs: number) => {
-    if (stopped) return;
-    timer = setTimeout(() => void run(), delayMs);
-    timer.unref();
-  };
-  const run = async () => {
-    try {
+  return scheduleRepeating(
+    async () => {
       const { deleted, busy } = await runRetention(prisma, new Date(), config);
       const total = Object.values(deleted).reduce((sum, n) => sum + n, 0);
       if (total > 0) console.log(`Hone: retention deleted ${describeDeleted(deleted)}${busy ? ' (another server continues)' : ''}`);
-    } catch (error) {
-      countDatabaseError(error);
-      console.error('Hone: retention failed; it runs again later:', error);
-    }
-    next(intervalMs);
-  };
-  next(firstDelayMs);
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-  };
+    },
+    { firstDelayMs, intervalMs, failure: 'retention failed' },
+  );
 }
 
 function describeDeleted(deleted: Record<RetainedKind, number>): string {

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../../db/client';
-import { countDatabaseError } from '../../monitoring/metrics';
+import { scheduleRepeating } from '../background-job';
 import { announceRoutingChange } from '../routing/change-feed';
 import type { PolicyArmParams } from '../routing/engine';
 import { computePolicyArms, mulberry32, type PolicyModelStats } from './policy-maths';
@@ -160,25 +160,10 @@ function toNumbers(row: StatsRow): PolicyModelStats {
  * are unref'd. A failed run is logged and retried at the next interval.
  */
 export function scheduleAdaptiveRecompute(prisma: PrismaClient, { intervalMs }: { intervalMs: number }): () => void {
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const next = () => {
-    if (stopped) return;
-    timer = setTimeout(() => void run(), intervalMs);
-    timer.unref();
-  };
-  const run = async () => {
-    try {
+  return scheduleRepeating(
+    async () => {
       await recomputePolicyParams(prisma, { onlyChanged: true });
-    } catch (error) {
-      countDatabaseError(error);
-      console.error('Hone: recomputing adaptive routing policies failed; it runs again later:', error);
-    }
-    next();
-  };
-  next();
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-  };
+    },
+    { intervalMs, failure: 'recomputing adaptive routing policies failed' },
+  );
 }

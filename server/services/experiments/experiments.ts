@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { PrismaClient } from '../../db/client';
 import type { RoutingExperiment, RoutingExperimentArm } from '../../db/generated/client';
 import { HoneError, type FieldIssue } from '../../errors';
-import { countDatabaseError } from '../../monitoring/metrics';
+import { scheduleRepeating } from '../background-job';
 import {
   CreateExperimentInput,
   type ExperimentStatusValue,
@@ -414,27 +414,12 @@ export const EXPERIMENT_GUARD_INTERVAL_MS = 60_000;
 
 /** Runs the guard every `intervalMs` (timers unref'd: it never keeps the process alive); answers a stop function. */
 export function scheduleExperimentGuard(prisma: PrismaClient, intervalMs: number = EXPERIMENT_GUARD_INTERVAL_MS): () => void {
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const next = () => {
-    if (stopped) return;
-    timer = setTimeout(() => void run(), intervalMs);
-    timer.unref();
-  };
-  const run = async () => {
-    try {
+  return scheduleRepeating(
+    async () => {
       const count = await guardRunningExperiments(prisma);
       if (count > 0)
         console.log(`Hone: the experiment guard stopped ${count} arm${count === 1 ? '' : 's'} significantly worse than their control`);
-    } catch (error) {
-      countDatabaseError(error);
-      console.error('Hone: the experiment guard failed; it runs again in a minute:', error);
-    }
-    next();
-  };
-  next();
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-  };
+    },
+    { intervalMs, failure: 'the experiment guard failed' },
+  );
 }
