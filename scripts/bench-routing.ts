@@ -19,6 +19,7 @@ import { announceRoutingChange } from '../server/services/routing/change-feed';
 import { compilePattern, compileRuleSet, type RuleSet } from '../server/services/routing/matcher';
 import { resolveRoute } from '../server/services/routing/resolve-route';
 import { RULE_EVALUATION_ORDER } from '../server/services/routing/rule-dto';
+import { mulberry32 } from '../server/services/seeded-random';
 import { createServerDatabase, startHoneServer, type HoneServer, type ServerDatabase } from '../server/testing/hone-server';
 import buildOnce from '../server/testing/next-build';
 import type { SuiteOptions } from './bench';
@@ -38,14 +39,7 @@ const ENGINE_CPU_RUNS = 100;
 const ENGINE_CPU_BLOCKS = 5;
 
 /** A deterministic pseudo-random generator (mulberry32), so every run benches the same rules and inputs. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'ze', 'da', 'pe', 'gu', 'fo', 'xi', 'bre', 'qua'];
 /** A made-up word per number, distinct for distinct numbers: rule vocabularies do not overlap by accident. */

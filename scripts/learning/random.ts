@@ -1,16 +1,7 @@
 // Seeded randomness for the learning simulator: every draw comes from a seed, so a run is reproducible and two
 // strategies see the very same requests and, for the same model, the very same outcome of a request.
 
-/** mulberry32: a small, fast 32-bit generator, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../../server/services/seeded-random';
 
 /** Mixes numbers into one 32-bit seed (murmur3's finalizer after each), so nearby inputs give unrelated streams. */
 export function mixSeed(...parts: number[]): number {

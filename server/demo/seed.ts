@@ -6,6 +6,7 @@ import type { RoutingLayerValue } from '../schemas/routing';
 import { LATENCY_BUCKET_COUNT, latencyBucketIndex } from '../services/latency-histogram';
 import { assertParsesAsTypeScript } from '../services/regression-tests';
 import { patternProblem } from '../services/routing/matcher';
+import { mulberry32 } from '../services/seeded-random';
 
 // Demo history for newcomers: a few weeks of a plausible gateway, written straight into the tables
 // (and rollups) the services fill, deterministic for a given seed. Only `npm run db:seed` calls it.
@@ -14,14 +15,7 @@ const HOUR = 3600_000;
 
 /** mulberry32: small, fast and reproducible. */
 function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
   const poisson = (mean: number) => {
     if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal()));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LATENCY_BUCKET_COUNT, latencyBucketIndex, percentileFromHistogram } from '../services/latency-histogram';
 import { applyMigrations, readMigrationList } from '../db/schema-engine';
+import { mulberry32 } from '../services/seeded-random';
 import { useTestDatabase } from './database';
 
 // Long ranges are read from the daily rollups the triggers keep (whole days), the hourly ones around them and, for
@@ -11,16 +12,8 @@ import { useTestDatabase } from './database';
 
 const t = useTestDatabase();
 
-/** A reproducible pseudo-random sequence in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** A reproducible pseudo-random sequence in [0, 1). */
+const random = mulberry32;
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
