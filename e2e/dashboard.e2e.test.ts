@@ -1,44 +1,26 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './browser';
-import { seedDemoData } from '../server/demo/seed';
-import { createServerDatabase, ROOT, startHoneServer, type HoneServer, type ServerDatabase } from '../server/testing/hone-server';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../server/testing/hone-server';
+import { SCREENSHOTS, useSeededDashboard } from './browser';
 
 // The dashboard in Debian's Chromium against `next start` on a freshly seeded embedded database.
 
-const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
 const README_SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
 /** The README's screenshots are tracked files: rewritten only when asked (HONE_README_SCREENSHOTS=1), not on every run. */
 const UPDATE_README_SCREENSHOTS = process.env.HONE_README_SCREENSHOTS === '1';
 
-let server: HoneServer;
-let browser: Browser;
-let db: ServerDatabase;
-
-beforeAll(async () => {
-  db = await createServerDatabase('pglite');
-  await db.withPrisma(seedDemoData);
-  server = await startHoneServer({ env: db.env });
-  browser = await launchChromium();
-  mkdirSync(SCREENSHOTS, { recursive: true });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await db?.drop();
-});
+const dashboard = useSeededDashboard();
 
 async function open(pathAndQuery: string, { expectClientCalls = false } = {}): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await dashboard.browser.newPage({ viewport: { width: 1280, height: 900 } });
   const failures: string[] = [];
   const apiCalls: string[] = [];
   page.on('pageerror', (error) => failures.push(error.message));
   page.on('request', (request) => request.url().includes('/api/trpc/') && apiCalls.push(request.url()));
-  await page.goto(`${server.url}${pathAndQuery}`, { waitUntil: 'networkidle' });
+  await page.goto(`${dashboard.server.url}${pathAndQuery}`, { waitUntil: 'networkidle' });
   expect(failures, 'errors thrown in the page').toEqual([]);
   // The server component prefetched every query the page shows: the browser asks for nothing on load.
   if (!expectClientCalls) expect(apiCalls, 'tRPC calls made by the browser on load').toEqual([]);
@@ -190,7 +172,7 @@ describe('shared controls', () => {
 
 async function rulePatterns(): Promise<string[]> {
   const response = await fetch(
-    `${server.url}/api/trpc/routing.listHeuristics?input=${encodeURIComponent(JSON.stringify({ activeOnly: false }))}`,
+    `${dashboard.server.url}/api/trpc/routing.listHeuristics?input=${encodeURIComponent(JSON.stringify({ activeOnly: false }))}`,
   );
   const body = (await response.json()) as { result: { data: { pattern: string }[] } };
   return body.result.data.map((r) => r.pattern);
@@ -198,7 +180,7 @@ async function rulePatterns(): Promise<string[]> {
 
 /** Calls a tool over REST, as a script would (for a test's own rows, so it leaves the demo data as it found it). */
 async function callTool(name: string, input: Record<string, unknown>): Promise<any> {
-  const response = await fetch(`${server.url}/tools/${name}`, {
+  const response = await fetch(`${dashboard.server.url}/tools/${name}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(input),
@@ -443,13 +425,13 @@ describe('the routing engine on the heuristics page and the overview', () => {
 
 describe('regression test download', () => {
   it('answers one test by name, and refuses a missing or unknown one', async () => {
-    const one = await fetch(`${server.url}/tests/download?name=parsing_stream_resume`);
+    const one = await fetch(`${dashboard.server.url}/tests/download?name=parsing_stream_resume`);
     expect(one.status).toBe(200);
     expect(one.headers.get('content-disposition')).toBe('attachment; filename="parsing_stream_resume.test.ts"');
     const body = await one.text();
     expect(body.match(/^describe\(/gm)).toHaveLength(1);
-    expect((await fetch(`${server.url}/tests/download`)).status).toBe(400);
-    expect((await fetch(`${server.url}/tests/download?name=parsing_stream`)).status).toBe(404);
+    expect((await fetch(`${dashboard.server.url}/tests/download`)).status).toBe(400);
+    expect((await fetch(`${dashboard.server.url}/tests/download?name=parsing_stream`)).status).toBe(404);
   });
 
   it('downloads a category as a file that Vitest runs and passes', async () => {

@@ -1,37 +1,17 @@
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './browser';
-import { seedDemoData } from '../server/demo/seed';
-import { createServerDatabase, ROOT, startHoneServer, type HoneServer, type ServerDatabase } from '../server/testing/hone-server';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { SCREENSHOTS, useSeededDashboard } from './browser';
 
 // The experiments page in Chromium against `next start` on a seeded embedded database: start an experiment through the
 // form, send decisions and outcomes through the REST face, read the arms' figures and verdict, promote the winner.
 
-const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
 const RULE_PATTERN = '\\b(refactor|migrate)\\b';
 
-let server: HoneServer;
-let browser: Browser;
-let db: ServerDatabase;
-
-beforeAll(async () => {
-  db = await createServerDatabase('pglite');
-  await db.withPrisma(seedDemoData);
-  server = await startHoneServer({ env: db.env });
-  browser = await launchChromium();
-  mkdirSync(SCREENSHOTS, { recursive: true });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await db?.drop();
-});
+const dashboard = useSeededDashboard();
 
 async function callTool(name: string, input: Record<string, unknown>): Promise<any> {
-  const response = await fetch(`${server.url}/tools/${name}`, {
+  const response = await fetch(`${dashboard.server.url}/tools/${name}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(input),
@@ -41,11 +21,11 @@ async function callTool(name: string, input: Record<string, unknown>): Promise<a
 }
 
 async function open(pathAndQuery: string): Promise<{ page: Page; failures: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const page = await dashboard.browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const failures: string[] = [];
   page.on('pageerror', (error) => failures.push(error.message));
   page.on('dialog', (dialog) => void dialog.accept());
-  await page.goto(`${server.url}${pathAndQuery}`, { waitUntil: 'networkidle' });
+  await page.goto(`${dashboard.server.url}${pathAndQuery}`, { waitUntil: 'networkidle' });
   return { page, failures };
 }
 

@@ -18,3 +18,6 @@ export const suggestionsInput = ({ from, to }: { from: string; to: string }) => 
 
 /** The experiments page's list: every experiment (the page prefetches the same input the view queries). */
 export const ALL_EXPERIMENTS = {} as const;
+
+/** The models page's adaptive shares: every policy's share history over the page's range (prefetched as the card asks). */
+export const adaptiveSharesInput = ({ from, to }: { from: string; to: string }) => ({ history: true, from, to });

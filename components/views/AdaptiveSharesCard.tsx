@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import type { IsoRange } from '@/app/_lib/range';
+import { adaptiveSharesInput } from '@/app/_lib/view-inputs';
 import { ChartCard, chartState } from '../charts/ChartCard';
 import { defaultShareSeries, shareLines, shareSeriesOptions } from '../charts/prepare/adaptive';
 import { isEmpty } from '../charts/prepare/rows';
@@ -13,7 +14,7 @@ import { useTRPC } from '../trpc/client';
 /** Each candidate model's share of an adaptive policy's traffic for one task type, over the page's range. */
 export function AdaptiveSharesCard({ filter }: { filter: IsoRange & { taskType?: string } }) {
   const trpc = useTRPC();
-  const history = useQuery(trpc.adaptive.policies.queryOptions({ history: true, from: filter.from, to: filter.to }));
+  const history = useQuery(trpc.adaptive.policies.queryOptions(adaptiveSharesInput(filter)));
   const options = useMemo(() => shareSeriesOptions(history.data?.policies ?? []), [history.data]);
   const [picked, setPicked] = useState<string | null>(null);
   const chosen = picked !== null && options.some((option) => option.key === picked) ? picked : defaultShareSeries(options, filter.taskType);
