@@ -69,6 +69,22 @@ export function replay(world: WorldType, step = 250): ReplayResult {
         };
         const stats: PolicyModelStats[] = policyStatsFromOutcomes(log.get(t)!, scenario.policy.halfLife);
         const arms = computePolicyArms(settings, stats, rng);
+        if (process.env.DEBUG_TYPE === t && (index + 1) % 5000 === 0)
+          console.log(
+            index + 1,
+            JSON.stringify(
+              arms.map((a) => [a.model, +a.share.toFixed(3), +a.rewardMean.toFixed(3), +a.effectiveSamples.toFixed(0), a.outcomes]),
+            ),
+            JSON.stringify(
+              stats.map((x) => [
+                x.model,
+                +(x.successes / x.effectiveSamples).toFixed(3),
+                +x.effectiveSamples.toFixed(0),
+                +((x.longSuccesses ?? 0) / (x.longEffectiveSamples ?? 1)).toFixed(3),
+                +(x.longEffectiveSamples ?? 0).toFixed(0),
+              ]),
+            ),
+          );
         policies.set(t, makePolicy(t, { [t]: { computedAt: '', arms } }));
       }
     }
