@@ -29,7 +29,7 @@ const DEFAULTS: ExperimentInput = {
     { name: 'control', weight: 1, variant: { kind: 'control' } },
     { name: 'B', weight: 1, variant: { kind: 'model', model: '' } },
   ],
-  alpha: 0.05,
+  alpha: 0.025,
   minOutcomes: 100,
   guard: true,
 };

@@ -17,7 +17,7 @@ import { createFaces } from './faces';
 import { mixSeed, mulberry32, normal } from './random';
 
 /** Hone's defaults for a new experiment (create_experiment without alpha, minOutcomes). */
-export const EXPERIMENT_DEFAULTS: EvaluateOptions = { alpha: 0.05, mixtureVariance: 0.0025, minOutcomes: 100, guard: true };
+export const EXPERIMENT_DEFAULTS: EvaluateOptions = { alpha: 0.025, mixtureVariance: 0.0025, minOutcomes: 100, guard: true };
 
 export interface AccuracyOptions {
   seed: number;

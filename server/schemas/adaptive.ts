@@ -58,7 +58,9 @@ export const SaveRoutingPolicyInput = z.strictObject({
     .min(1, 'must be >= 1')
     .max(1_000_000, 'must be <= 1,000,000')
     .optional()
-    .describe('Outcomes: one this many outcomes old weighs half as much as the latest, so the choice follows drift (default 200)'),
+    .describe(
+      "Outcomes: one this many of its model's outcomes old weighs half as much as that model's latest, so the choice follows drift; a model whose recent success agrees with its long run (8 half-lives) is judged on the long run (default 200)",
+    ),
   enabled: z.boolean().optional().describe('Whether the policy chooses models (default true)'),
 });
 

@@ -61,7 +61,9 @@ export const CreateExperimentInput = z
       .min(2, 'must contain at least 2 arms (the control first)')
       .max(MAX_EXPERIMENT_ARMS, `must contain at most ${MAX_EXPERIMENT_ARMS} arms`)
       .describe('The arms, the control first'),
-    alpha: boundedNumber(0.001, 0.2).default(0.05).describe('False-positive rate of the sequential test (0.001..0.2, default 0.05)'),
+    alpha: boundedNumber(0.001, 0.2)
+      .default(0.025)
+      .describe('False-positive rate bound of the sequential test (0.001..0.2, default 0.025)'),
     mixtureVariance: boundedNumber(1e-6, 1)
       .default(0.0025)
       .describe('mSPRT mixture variance tau^2 of the success-rate difference (default 0.0025: effects around 5 points)'),

@@ -3,7 +3,7 @@
 // chooses by the recomputed shares and says why (posterior means, sample sizes), its cached snapshot following each
 // recompute. The maths alone: server/services/adaptive/policy-maths.unit.test.ts.
 import { describe, expect, it } from 'vitest';
-import { recomputePolicyParams, scheduleAdaptiveRecompute } from '../services/adaptive/recompute';
+import { LONG_HALF_LIFE_FACTOR, recomputePolicyParams, scheduleAdaptiveRecompute } from '../services/adaptive/recompute';
 import type { PolicyArmParams } from '../services/routing/engine';
 import { expectBadRequest, testDatabaseKind, useTestDatabase } from './database';
 
@@ -150,25 +150,29 @@ describe(`recomputing adaptive parameters (${testDatabaseKind})`, () => {
     expect(result.policies).toHaveLength(1);
     expect(result.policies[0]!.taskTypes.map((x) => x.taskType).sort()).toEqual(['', 'coding', 'writing']);
 
-    // Newest first in coding (rank 0 = the last written): model-b has ranks 0..2, model-a 3..8 (successes at 3..5).
+    // Newest first in coding, ranked among each model's own outcomes (rank 0 = its last written): model-b has ranks
+    // 0..2 (successes at 0 and 2), model-a 0..5 (successes at 0..2). Short weights at the half-life (4), long-run ones
+    // at LONG_HALF_LIFE_FACTOR half-lives; with this few outcomes the recent rates are well within DRIFT_Z standard
+    // deviations of the long-run ones, so the arms carry the long-run sums.
     const w = (rank: number) => Math.pow(0.5, rank / 4);
+    const wl = (rank: number) => Math.pow(0.5, rank / (4 * LONG_HALF_LIFE_FACTOR));
     const codingArms = (await armsOf(policy.id, 'coding'))!;
     const [a, b, c] = codingArms;
     expect(a!.outcomes).toBe(6);
-    expect(a!.effectiveSamples).toBeCloseTo(
-      [3, 4, 5, 6, 7, 8].reduce((sum, r) => sum + w(r), 0),
-      9,
-    );
-    expect(a!.successMean).toBeCloseTo((1 + w(3) + w(4) + w(5)) / (2 + a!.effectiveSamples), 9);
+    const shortA = [0, 1, 2, 3, 4, 5].reduce((sum, r) => sum + w(r), 0);
+    const longA = [0, 1, 2, 3, 4, 5].reduce((sum, r) => sum + wl(r), 0);
+    expect(shortA).toBeLessThan(longA);
+    expect(a!.effectiveSamples).toBeCloseTo(longA, 9);
+    expect(a!.successMean).toBeCloseTo((1 + wl(0) + wl(1) + wl(2)) / (2 + longA), 9);
     expect(a!.costMean).toBeCloseTo(0.01, 12);
     expect(a!.latencyMsMean).toBeCloseTo(1000, 9);
-    expect(b!.effectiveSamples).toBeCloseTo(w(0) + w(1) + w(2), 9);
-    expect(b!.successMean).toBeCloseTo((1 + w(0) + w(2)) / (2 + b!.effectiveSamples), 9);
+    expect(b!.effectiveSamples).toBeCloseTo(wl(0) + wl(1) + wl(2), 9);
+    expect(b!.successMean).toBeCloseTo((1 + wl(0) + wl(2)) / (2 + b!.effectiveSamples), 9);
     expect(b!.latencyMsMean).toBeNull();
     expect(c).toMatchObject({ model: 'model-c', outcomes: 0, effectiveSamples: 0, trusted: false });
     expect(codingArms.reduce((sum, arm) => sum + arm.share, 0)).toBeCloseTo(1, 9);
 
-    // The '' row ranks every task type together: 11 outcomes of which model-a has 8.
+    // The '' row reads every task type together: 11 outcomes of which model-a has 8.
     const all = (await armsOf(policy.id, ''))!;
     expect(all[0]!.outcomes).toBe(8);
     expect(all[1]!.outcomes).toBe(3);

@@ -334,7 +334,7 @@ describe(`experiments (${testDatabaseKind})`, () => {
   it("the background guard stops a worse arm without anyone looking; the service takes the tool's input as is", async () => {
     const rule = await seededRule();
     const experiment = await createExperiment(t.db.prisma, { name: 'unwatched', ruleId: rule.id, arms: controlAndModel('bad-model') });
-    expect(experiment).toMatchObject({ alpha: 0.05, minOutcomes: 100, guard: true });
+    expect(experiment).toMatchObject({ alpha: 0.025, minOutcomes: 100, guard: true });
     await expect(createExperiment(t.db.prisma, { name: '', ruleId: rule.id, arms: controlAndModel() })).rejects.toMatchObject({
       code: 'BAD_REQUEST',
       issues: [{ path: ['name'] }],

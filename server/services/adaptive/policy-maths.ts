@@ -25,6 +25,9 @@ export interface PolicyModelStats {
   successes: number;
   /** Outcomes read (raw count within the window): what the minimum sample is checked against. */
   outcomes: number;
+  /** The same outcomes weighed with a longer half-life: used when the short-term rate agrees with it (no drift). */
+  longEffectiveSamples?: number;
+  longSuccesses?: number;
   /** Weighted mean and standard deviation of cost (USD) and latency (ms); null when no outcome reported one. */
   costMean: number | null;
   costSd: number | null;
@@ -119,9 +122,10 @@ export function computePolicyArms(
   const models = [...new Set(policy.candidates)];
   const arms: PolicyArmParams[] = models.map((model) => {
     const row = byModel.get(model);
-    const n = row ? Math.max(0, row.effectiveSamples) : 0;
-    const s = row ? Math.min(n, Math.max(0, row.successes)) : 0;
-    const successMean = (1 + s) / (2 + n);
+    let n = row ? Math.max(0, row.effectiveSamples) : 0;
+    let s = row ? Math.min(n, Math.max(0, row.successes)) : 0;
+    if (row) [n, s] = steadyOrRecent(n, s, row.longEffectiveSamples, row.longSuccesses);
+    const successMean = (PRIOR_STRENGTH * PRIOR_MEAN + s) / (PRIOR_STRENGTH + n);
     const costMean = row?.costMean ?? null;
     const latencyMsMean = row?.latencyMsMean ?? null;
     const outcomes = row?.outcomes ?? 0;
@@ -148,14 +152,21 @@ export function computePolicyArms(
     return arms;
   }
   const trusted = allowed.filter((arm) => arm.trusted);
-  if (trusted.length === 0 || allowed.length === 1) {
+  if (allowed.length === 1 || allowed.every((arm) => arm.outcomes === 0)) {
     for (const arm of allowed) arm.share = 1 / allowed.length;
     return arms;
   }
   const wins = thompsonWins(allowed, stats, policy, rng, draws);
+  const floor = cap / allowed.length;
+  if (trusted.length === 0) {
+    // No model is trusted yet: each keeps the untrusted floor and the rest goes by Thompson sampling.
+    allowed.forEach((arm, i) => {
+      arm.share = floor + (1 - cap) * (wins[i]! / draws);
+    });
+    return arms;
+  }
   let greedy = trusted[0]!;
   for (const arm of trusted) if (arm.rewardMean > greedy.rewardMean) greedy = arm;
-  const floor = cap / allowed.length;
   let others = 0;
   let floors = 0;
   allowed.forEach((arm, i) => {
@@ -181,6 +192,27 @@ export function computePolicyArms(
   return arms;
 }
 
+/** How far (in standard deviations) the recent success rate may stray from the long-run one before it counts as drift. */
+export const DRIFT_Z = 2.5;
+
+/**
+ * The long-run (longer half-life) success counts while the recent rate agrees with them, else the recent ones: a model
+ * that does not drift gets a narrow posterior, one that drifts is judged on its recent outcomes only. The recent outcomes
+ * are part of the long run, so their difference has the variance p(1 − p)(1/n_recent − 1/n_long).
+ */
+function steadyOrRecent(n: number, s: number, longN: number | undefined, longS: number | undefined): [number, number] {
+  if (longN === undefined || longS === undefined || !(longN > n) || !(n > 0)) return [n, s];
+  const recent = s / n;
+  const long = Math.min(1, Math.max(0, longS / longN));
+  const p = Math.min(0.99, Math.max(0.01, long));
+  const sd = Math.sqrt(p * (1 - p) * Math.max(1e-12, 1 / n - 1 / longN));
+  return Math.abs(recent - long) > DRIFT_Z * sd ? [n, s] : [longN, Math.min(longN, Math.max(0, longS))];
+}
+
+/** The success prior Beta(1, 1): its weight in outcomes, and its mean. */
+export const PRIOR_STRENGTH = 2;
+const PRIOR_MEAN = 0.5;
+
 /**
  * How many of `draws` joint posterior draws each arm has the best sampled reward in.
  */
@@ -203,9 +235,9 @@ function thompsonWins(
   arms.forEach((arm, i) => {
     const row = byModel.get(arm.model);
     const n = arm.effectiveSamples;
-    const s = arm.successMean * (2 + n) - 1;
-    alpha[i] = 1 + s;
-    betaParam[i] = 1 + Math.max(0, n - s);
+    // successMean = (a₀ + s) / (PRIOR_STRENGTH + n): the Beta posterior's parameters are its mean times the total.
+    alpha[i] = Math.max(1e-6, arm.successMean * (PRIOR_STRENGTH + n));
+    betaParam[i] = Math.max(1e-6, (1 - arm.successMean) * (PRIOR_STRENGTH + n));
     const root = Math.sqrt(Math.max(1, n));
     costMean[i] = policy.costWeight * (arm.costMean ?? 0);
     costSe[i] = arm.costMean === null ? 0 : (policy.costWeight * (row?.costSd ?? 0)) / root;

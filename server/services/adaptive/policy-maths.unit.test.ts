@@ -68,10 +68,37 @@ describe('computePolicyArms', () => {
     expect(arms[0]!.share).toBeCloseTo(2 / 3, 2);
   });
 
-  it('is uniform while no model has the minimum sample', () => {
-    const arms = computePolicyArms(settings(), [measured('a', 19, 1), measured('b', 5, 0)], mulberry32(1));
+  it('is uniform without outcomes', () => {
+    const arms = computePolicyArms(settings(), [], mulberry32(1));
     expect(arms.map((arm) => arm.share)).toEqual([1 / 3, 1 / 3, 1 / 3]);
+  });
+
+  it('while no model has the minimum sample, gives each cap / models and the rest by Thompson sampling', () => {
+    const arms = computePolicyArms(settings(), [measured('a', 19, 1), measured('b', 5, 0)], mulberry32(1));
     expect(arms.every((arm) => !arm.trusted)).toBe(true);
+    for (const arm of arms) expect(arm.share).toBeGreaterThanOrEqual(0.1 / 3 - 1e-12);
+    // b: 0 of 5, P(best) about 0 → just its floor; a (19 of 19) beats c (no data) in about 95% of draws.
+    expect(arms[1]!.share).toBeCloseTo(0.1 / 3, 3);
+    expect(arms[0]!.share).toBeGreaterThan(0.85);
+    expect(sum(arms.map((arm) => arm.share))).toBeCloseTo(1, 9);
+  });
+
+  it('judges a steady model on its long-run outcomes and a drifting one on its recent ones', () => {
+    // Recent 289 effective outcomes at 0.9, long-run 2,000 at 0.9: no drift, the posterior has the long-run weight.
+    const steady = computePolicyArms(
+      settings({ candidates: ['a'] }),
+      [{ ...measured('a', 289, 0.9), longEffectiveSamples: 2000, longSuccesses: 1800 }],
+      mulberry32(1),
+    );
+    expect(steady[0]!.effectiveSamples).toBe(2000);
+    // Recent at 0.6 against a long run at 0.86: more than DRIFT_Z standard deviations apart, the recent ones count.
+    const drifting = computePolicyArms(
+      settings({ candidates: ['a'] }),
+      [{ ...measured('a', 289, 0.6), longEffectiveSamples: 2000, longSuccesses: 1720 }],
+      mulberry32(1),
+    );
+    expect(drifting[0]!.effectiveSamples).toBe(289);
+    expect(drifting[0]!.successMean).toBeCloseTo((1 + 289 * 0.6) / 291, 9);
   });
 
   it('explores an untrusted model with at least cap / models, however good the trusted one', () => {

@@ -4,8 +4,9 @@ import { announceRoutingChange } from '../routing/change-feed';
 import type { PolicyArmParams } from '../routing/engine';
 import { computePolicyArms, mulberry32, type PolicyModelStats } from './policy-maths';
 
-/** Outcomes older than this many half-lives weigh under a millionth of the latest: they are not read. */
-export const HALF_LIVES_READ = 20;
+import { HALF_LIVES_READ, LONG_HALF_LIFE_FACTOR } from './recompute-settings';
+
+export { HALF_LIVES_READ, LONG_HALF_LIFE_FACTOR };
 
 /** Serializes recomputes across servers sharing a database: one at a time writes a set of parameters. */
 const RECOMPUTE_LOCK = 0x486f6e65_03n;
@@ -28,7 +29,9 @@ export interface RecomputeResult {
 /**
  * Recomputes every enabled policy's parameters from the latest outcomes of its decisions: one read of the outcomes
  * (per policy and task type, and per policy over all task types as task type ''), newest first, each weighing
- * 0.5^(rank / half-life) and read up to HALF_LIVES_READ half-lives back, summed per model; then the pure maths
+ * 0.5^(rank / half-life) by its rank among the same model's outcomes (a model that gets little traffic keeps its
+ * evidence, rather than seeing it discounted by the other models' traffic), read up to HALF_LIVES_READ half-lives back,
+ * summed per model, with long-run sums at LONG_HALF_LIFE_FACTOR half-lives beside (used while a model does not drift); then the pure maths
  * (computePolicyArms); then the parameters are replaced and the shares appended to the history, in one transaction under
  * an advisory lock (so concurrent recomputes queue rather than interleave). Announced to routers once committed.
  */
@@ -59,27 +62,30 @@ export async function recomputePolicyParams(
       const rows = await tx.$queryRaw<StatsRow[]>`
         WITH ranked AS (
           SELECT d.policy_id, d.task_type, d.outcome_model AS model, d.success, d.cost, d.latency_ms, p.half_life,
-                 row_number() OVER (PARTITION BY d.policy_id, d.task_type ORDER BY d.outcome_at DESC, d.decision_id) - 1 AS type_rank,
-                 row_number() OVER (PARTITION BY d.policy_id ORDER BY d.outcome_at DESC, d.decision_id) - 1 AS all_rank
+                 row_number() OVER (PARTITION BY d.policy_id, d.task_type, d.outcome_model ORDER BY d.outcome_at DESC, d.decision_id) - 1 AS type_rank,
+                 row_number() OVER (PARTITION BY d.policy_id, d.outcome_model ORDER BY d.outcome_at DESC, d.decision_id) - 1 AS all_rank
           FROM routing_decisions d JOIN routing_policies p ON p.id = d.policy_id
           WHERE d.policy_id = ANY(${policies.map((policy) => policy.id)}::int[]) AND d.outcome_at IS NOT NULL AND d.success IS NOT NULL
         ),
         weighted AS (
-          SELECT policy_id, task_type, model, success, cost, latency_ms, power(0.5, type_rank::float8 / half_life) AS w
+          SELECT policy_id, task_type, model, success, cost, latency_ms, power(0.5, type_rank::float8 / half_life) AS w,
+                 power(0.5, type_rank::float8 / (${LONG_HALF_LIFE_FACTOR} * half_life)) AS wl
           FROM ranked WHERE task_type <> '' AND type_rank < ${HALF_LIVES_READ} * half_life
           UNION ALL
-          SELECT policy_id, '', model, success, cost, latency_ms, power(0.5, all_rank::float8 / half_life)
+          SELECT policy_id, '', model, success, cost, latency_ms, power(0.5, all_rank::float8 / half_life),
+                 power(0.5, all_rank::float8 / (${LONG_HALF_LIFE_FACTOR} * half_life))
           FROM ranked WHERE all_rank < ${HALF_LIVES_READ} * half_life
         ),
         summed AS (
           SELECT policy_id, task_type, model, sum(w) AS n, coalesce(sum(w) FILTER (WHERE success), 0) AS s, count(*) AS outcomes,
+                 sum(wl) AS long_n, coalesce(sum(wl) FILTER (WHERE success), 0) AS long_s,
                  sum(w * cost) AS cost_w, sum(w * cost * cost) AS cost_w2, sum(w) FILTER (WHERE cost IS NOT NULL) AS cost_n,
                  sum(w * latency_ms) AS latency_w, sum(w * latency_ms * latency_ms) AS latency_w2,
                  sum(w) FILTER (WHERE latency_ms IS NOT NULL) AS latency_n
           FROM weighted GROUP BY policy_id, task_type, model
         )
         SELECT policy_id AS "policyId", task_type AS "taskType", model, n AS "effectiveSamples", s AS successes,
-               outcomes::int AS outcomes,
+               outcomes::int AS outcomes, long_n AS "longEffectiveSamples", long_s AS "longSuccesses",
                cost_w / cost_n AS "costMean", sqrt(greatest(0, cost_w2 / cost_n - (cost_w / cost_n) ^ 2)) AS "costSd",
                latency_w / latency_n AS "latencyMsMean",
                sqrt(greatest(0, latency_w2 / latency_n - (latency_w / latency_n) ^ 2)) AS "latencyMsSd"
@@ -148,6 +154,8 @@ function toNumbers(row: StatsRow): PolicyModelStats {
     effectiveSamples: Number(row.effectiveSamples),
     successes: Number(row.successes),
     outcomes: Number(row.outcomes),
+    longEffectiveSamples: Number(row.longEffectiveSamples),
+    longSuccesses: Number(row.longSuccesses),
     costMean: num(row.costMean),
     costSd: num(row.costSd),
     latencyMsMean: num(row.latencyMsMean),
