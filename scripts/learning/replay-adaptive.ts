@@ -6,7 +6,7 @@
 //   npx tsx scripts/learning/replay-adaptive.ts [--scenario=coding] [--seeds=1,2,3] [--requests=50000] [--degrade-at=] [--new-model-at=]
 import { chooseModel } from '../../packages/client/src/routing/adaptive.js';
 import type { SnapshotPolicy } from '../../packages/client/src/routing/types';
-import { computePolicyArms, mulberry32 as policyRng, type PolicyModelStats } from '../../server/services/adaptive/policy-maths';
+import { computePolicyArms, type PolicyModelStats } from '../../server/services/adaptive/policy-maths';
 import { policyStatsFromOutcomes, type PolicyOutcome } from './policy-stats';
 import { DegradationDetector, RegretAccount } from './metrics';
 import { mixSeed, mulberry32 } from './random';
@@ -27,7 +27,7 @@ export function replay(world: WorldType, step = 250): ReplayResult {
   const staticAccount = new RegretAccount(world, step);
   const detector = new DegradationDetector(scenario.degrade.model, scenario.degrade.taskType, options.degradeAt);
   const random = mulberry32(mixSeed(options.seed, 2, 3));
-  const rng = policyRng(mixSeed(options.seed, 7, 7));
+  const rng = mulberry32(mixSeed(options.seed, 7, 7));
   const rules = [...SPEC_RULES].sort((a, b) => b.priority - a.priority).map((rule) => ({ ...rule, re: new RegExp(rule.pattern, 'i') }));
   const log = new Map<string, PolicyOutcome[]>(world.taskTypeNames.map((t) => [t, []]));
   let candidates = scenario.models;

@@ -39,20 +39,6 @@ export interface PolicyModelStats {
 export const POLICY_DRAWS = 4000;
 
 /**
- * A seeded uniform generator in [0, 1) (mulberry32): the same seed gives the same shares, in tests and simulations.
- */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
  * Standard normal and Gamma draws from a uniform generator: Box–Muller (both values used) and Marsaglia–Tsang.
  */
 function sampler(rng: () => number) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseModel } from '../routing/engine';
-import { computePolicyArms, mulberry32, type PolicyModelStats, type PolicyRewardSettings } from './policy-maths';
+import { mulberry32 } from '../seeded-random';
+import { computePolicyArms, type PolicyModelStats, type PolicyRewardSettings } from './policy-maths';
 
 const settings = (overrides: Partial<PolicyRewardSettings> = {}): PolicyRewardSettings => ({
   candidates: ['a', 'b', 'c'],

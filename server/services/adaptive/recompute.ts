@@ -2,7 +2,8 @@ import type { PrismaClient } from '../../db/client';
 import { scheduleRepeating } from '../background-job';
 import { announceRoutingChange } from '../routing/change-feed';
 import type { PolicyArmParams } from '../routing/engine';
-import { computePolicyArms, mulberry32, type PolicyModelStats } from './policy-maths';
+import { mulberry32 } from '../seeded-random';
+import { computePolicyArms, type PolicyModelStats } from './policy-maths';
 
 import { HALF_LIVES_READ, LONG_HALF_LIFE_FACTOR } from './recompute-settings';
 

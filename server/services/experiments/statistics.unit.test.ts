@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../seeded-random';
 import {
   confidenceSequence,
   differenceVariance,
@@ -26,17 +27,8 @@ const arm = (outcomes: number, successes: number, more: Partial<ArmCounters> = {
   ...more,
 });
 
-/** mulberry32: a small seeded generator, so the simulations are the same on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator, so the simulations are the same on every run. */
+const seeded = mulberry32;
 
 describe('Wilson 95% interval (Newcombe 1998, Statistics in Medicine 17:857, table I, method 3)', () => {
   it.each([
