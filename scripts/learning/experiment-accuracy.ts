@@ -7,6 +7,7 @@ import { assignArm } from '../../packages/client/src/routing/experiments.js';
 import type { SnapshotExperiment } from '../../packages/client/src/routing/types';
 import { createHoneClient } from '../../server/hone-client';
 import {
+  emptyArm,
   evaluateExperiment,
   type ArmCounters,
   type EvaluateOptions,
@@ -38,22 +39,6 @@ export interface RunVerdict {
   /** The winning arm's index (winner); 0 for control_wins. */
   armIndex: number | null;
   outcomes: number;
-}
-
-export function emptyArm(name: string): ArmCounters {
-  return {
-    name,
-    outcomes: 0,
-    successes: 0,
-    latencySum: 0,
-    latencySumsq: 0,
-    latencyCount: 0,
-    costSum: 0,
-    costSumsq: 0,
-    costCount: 0,
-    minPValue: 1,
-    stopped: false,
-  };
 }
 
 export function addOutcome(arm: ArmCounters, outcome: { success: boolean; latencyMs: number; cost: number }): void {

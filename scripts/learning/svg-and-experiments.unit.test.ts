@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ACCURACY_DEFAULTS, addOutcome, emptyArm, experimentAccuracy, peek, simulateExperiment } from './experiment-accuracy';
+import { emptyArm } from '../../server/services/experiments/statistics';
+import { ACCURACY_DEFAULTS, addOutcome, experimentAccuracy, peek, simulateExperiment } from './experiment-accuracy';
 import { niceStep, regretCurvesSvg } from './svg';
 
 describe('the regret curves SVG', () => {

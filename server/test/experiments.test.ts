@@ -1,27 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { RequestAuth } from '../auth/request-auth';
 import { experimentSnapshot } from '../services/experiments/experiment-snapshot';
 import { createExperiment, guardRunningExperiments } from '../services/experiments/experiments';
 import { flushRouteDecisions } from '../services/routing/decision-recorder';
 import { assignArm, compileSnapshot, decide } from '../services/routing/engine';
 import { routingSnapshot } from '../services/routing/snapshot';
-import { createInnerContext } from '../trpc/context';
-import { createCaller } from '../trpc/routers/_app';
-import { expectBadRequest, testDatabaseKind, useTestDatabase } from './database';
+import { expectBadRequest, testDatabaseKind, useTestDatabase, writeKeyCaller } from './database';
 
 const t = useTestDatabase();
 
-function callerWithKey(name: string) {
-  const auth: RequestAuth = {
-    mode: 'required',
-    principal: { keyId: 1, name, scope: 'write' },
-    via: 'bearer',
-    badCredential: false,
-    crossOrigin: false,
-    caller: null,
-  };
-  return createCaller(createInnerContext({ prisma: t.db.prisma, auth }));
-}
+const callerWithKey = (name: string) => writeKeyCaller(t.db.prisma, name);
 
 async function seededRule(pattern = 'refactor', state: 'active' | 'shadow' | 'inactive' = 'active') {
   const { heuristic } = await t.db.caller.routing.updateHeuristic({

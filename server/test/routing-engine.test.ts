@@ -1,27 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { RequestAuth } from '../auth/request-auth';
 import { flushRouteDecisions, pendingRouteDecisions } from '../services/routing/decision-recorder';
 import { writeRouteDecisions, type RouteDecisionRecord } from '../services/routing/decision-writer';
 import { MATCHED_INPUT_CHARS } from '../services/routing/matcher';
-import { createInnerContext } from '../trpc/context';
-import { createCaller } from '../trpc/routers/_app';
-import { useTestDatabase } from './database';
+import { useTestDatabase, writeKeyCaller } from './database';
 
 const t = useTestDatabase();
 
-/** A tRPC caller authenticated as a write key of the given name, as a request with HONE_AUTH=required would be. */
-function callerWithKey(name: string) {
-  const auth: RequestAuth = {
-    mode: 'required',
-    principal: { keyId: 1, name, scope: 'write' },
-    via: 'bearer',
-    badCredential: false,
-    crossOrigin: false,
-    caller: null,
-  };
-  return createCaller(createInnerContext({ prisma: t.db.prisma, auth }));
-}
+const callerWithKey = (name: string) => writeKeyCaller(t.db.prisma, name);
 
 describe('rule versions', () => {
   it('makes a version on creation and on each change of pattern, layer, model, priority or state; none otherwise', async () => {

@@ -32,6 +32,23 @@ export interface ArmCounters {
   stopped: boolean;
 }
 
+/** An arm before its first outcome. */
+export function emptyArm(name?: string): ArmCounters {
+  return {
+    ...(name !== undefined && { name }),
+    outcomes: 0,
+    successes: 0,
+    latencySum: 0,
+    latencySumsq: 0,
+    latencyCount: 0,
+    costSum: 0,
+    costSumsq: 0,
+    costCount: 0,
+    minPValue: 1,
+    stopped: false,
+  };
+}
+
 export interface EvaluateOptions {
   alpha: number;
   mixtureVariance: number;

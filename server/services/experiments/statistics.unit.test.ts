@@ -3,6 +3,7 @@ import { mulberry32 } from '../seeded-random';
 import {
   confidenceSequence,
   differenceVariance,
+  emptyArm,
   evaluateExperiment,
   meanInterval,
   mixtureLikelihoodRatio,
@@ -14,16 +15,9 @@ import {
 const options: EvaluateOptions = { alpha: 0.05, mixtureVariance: 0.0025, minOutcomes: 100, guard: true };
 
 const arm = (outcomes: number, successes: number, more: Partial<ArmCounters> = {}): ArmCounters => ({
+  ...emptyArm(),
   outcomes,
   successes,
-  latencySum: 0,
-  latencySumsq: 0,
-  latencyCount: 0,
-  costSum: 0,
-  costSumsq: 0,
-  costCount: 0,
-  minPValue: 1,
-  stopped: false,
   ...more,
 });
 
