@@ -4,12 +4,14 @@ import type { PrismaClient } from './db/client';
 import { authMode, env, envOrExit } from './env';
 import { scheduleExperimentGuard } from './services/experiments/experiments';
 import { scheduleAdaptiveRecompute } from './services/adaptive/recompute';
+import { schedulePendingModelCallFold } from './services/model-performance';
 import { describeRetention, retentionConfig, scheduleRetention } from './services/retention';
 import { flushAllRouteDecisions } from './services/routing/decision-recorder';
 
 /** Retention first runs a minute after start (not in the way of a starting server), then hourly. */
 const RETENTION_FIRST_RUN_DELAY_MS = 60_000;
 const RETENTION_INTERVAL_MS = 3_600_000;
+const PENDING_FOLD_INTERVAL_MS = 10_000;
 
 /**
  * Runs once as the server starts: a wrong environment stops it with a message naming the variable,
@@ -29,6 +31,8 @@ export async function startServer(): Promise<void> {
   const retention = retentionConfig(env());
   scheduleRetention(prisma, retention, { firstDelayMs: RETENTION_FIRST_RUN_DELAY_MS, intervalMs: RETENTION_INTERVAL_MS });
   console.log(`Hone: retention keeps ${describeRetention(retention)}; checked hourly`);
+  // Batches count their own calls; this counts what a server that died mid-batch left (every server, any may fold).
+  schedulePendingModelCallFold(prisma, { intervalMs: PENDING_FOLD_INTERVAL_MS });
   // Experiments' guard also runs on every get_experiment / list_experiments; this covers experiments nobody looks at.
   scheduleExperimentGuard(prisma);
   // Adaptive policies' parameters follow their outcomes: every server recomputes (one at a time, under a lock).

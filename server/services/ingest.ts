@@ -1,10 +1,10 @@
 import type { z } from 'zod';
-import type { PrismaClient, SqlClient } from '../db/client';
+import { openedDatabase, type PrismaClient, type SqlClient } from '../db/client';
 import type { FieldIssue } from '../errors';
 import { INGEST_ITEM_LISTS, type IngestInput, type IngestItemList, type ItemVerdict } from '../schemas/ingest';
 import { recordBugReports, type BugReport } from './bug-patterns';
 import { insertMetrics, type MetricValue } from './metrics';
-import { recordModelCalls, type ModelCall } from './model-performance';
+import { countClaimedModelCalls, foldPendingModelCalls, stageModelCalls, type ModelCall } from './model-performance';
 import { writeRouteDecisions } from './routing/decision-writer';
 import { writeRouteOutcomes } from './routing/outcome-writer';
 import { unknownDecisionMessage } from './routing/record-outcome';
@@ -51,9 +51,12 @@ interface Candidate {
 /**
  * Stores a batch: each item checked on its own (a rejected item is reported with its index and field, the others
  * still stored), items whose eventId was stored within the idempotency window skipped as duplicates, the rest written
- * in ONE transaction with one set-based statement per kind. The eventIds are claimed first, in that transaction: a
- * retry racing the original waits on their unique index and finds them taken once the original commits, so it
- * stores nothing twice; if the original fails, nothing of it is stored, the claims included.
+ * in ONE transaction with one set-based statement per kind. The eventIds are claimed first, in that transaction (a
+ * model call's in the statement that stages it): a retry racing the original waits on their unique index and finds
+ * them taken once the original commits, so it stores nothing twice; if the original fails, nothing of it is stored,
+ * the claims included. A batch of model calls alone is one statement, without a transaction. Model calls are then
+ * counted (foldPendingModelCalls) before the answer, in groups with other batches' calls, so concurrent batches do
+ * not queue on the counter rows they share.
  */
 export async function ingestBatch(
   prisma: PrismaClient,
@@ -81,24 +84,50 @@ export async function ingestBatch(
     });
   }
 
-  if (candidates.length > 0) {
+  const atOf = (at: string | undefined) => (at ? new Date(at) : now);
+  const callCandidates = candidates.filter((c) => c.list === 'modelCalls');
+  const calls = acceptedItems(batch.modelCalls, new Set(callCandidates.map((c) => c.index))).map((call): ModelCall => ({
+    ...call,
+    at: atOf(call.at),
+  }));
+  let stagedThrough = 0n;
+  const claims = { kind: KIND.modelCalls, windowMs: idempotencyWindowMs };
+  const oneStatementAtATime = openedDatabase(prisma)?.target.kind === 'pglite';
+  const stageCalls = async (db: SqlClient) => {
+    let claimed: Set<string>;
+    if (oneStatementAtATime) claimed = await countClaimedModelCalls(db, calls, claims);
+    else ({ claimedEventIds: claimed, stagedThrough } = await stageModelCalls(db, calls, claims));
+    for (const c of callCandidates) {
+      if (c.eventId !== undefined && !claimed.has(c.eventId)) outcomes.modelCalls[c.index] = 'duplicate';
+    }
+  };
+  const otherCandidates = candidates.filter((c) => c.list !== 'modelCalls');
+  if (otherCandidates.length === 0) {
+    // Model calls alone, a gateway's usual batch: staged in one statement, atomic without a transaction.
+    if (calls.length > 0) await stageCalls(prisma);
+  } else {
     await prisma.$transaction(async (tx) => {
       const fresh = await claimEventIds(
         tx,
-        candidates.filter((c) => c.eventId !== undefined),
+        otherCandidates.filter((c) => c.eventId !== undefined),
         idempotencyWindowMs,
       );
-      const toStore = candidates.filter((c) => c.eventId === undefined || fresh.has(JSON.stringify([KIND[c.list], c.eventId])));
+      const toStore = otherCandidates.filter((c) => c.eventId === undefined || fresh.has(JSON.stringify([KIND[c.list], c.eventId])));
       const storing = new Set(toStore);
-      for (const c of candidates) if (!storing.has(c)) outcomes[c.list][c.index] = 'duplicate';
-      const { duplicates, unknownDecisions } = await writeItems(tx, batch, toStore, now);
+      for (const c of otherCandidates) if (!storing.has(c)) outcomes[c.list][c.index] = 'duplicate';
+      const { duplicates, unknownDecisions } = await writeItems(tx, batch, toStore, atOf);
       for (const c of duplicates) outcomes[c.list][c.index] = 'duplicate';
       for (const c of unknownDecisions) {
         outcomes[c.list][c.index] = 'rejected';
         errors.push({ path: [c.list, c.index, 'decisionId'], message: unknownDecisionMessage(c.decisionId) });
       }
+      await stageCalls(tx);
     }, TRANSACTION_OPTIONS);
   }
+  // Counted once staged, outside the transaction (see foldPendingModelCalls). A batch whose calls were all repeats
+  // (say, the retry of a batch whose server died before counting it) folds what is pending: once it answers, the calls
+  // it acknowledges are counted.
+  if (calls.length > 0 && !oneStatementAtATime) await foldPendingModelCalls(prisma, stagedThrough > 0n ? stagedThrough : undefined);
 
   const all = INGEST_ITEM_LISTS.flatMap((list) => outcomes[list]);
   return {
@@ -142,7 +171,7 @@ async function claimEventIds(tx: SqlClient, candidates: readonly Candidate[], wi
 }
 
 /**
- * The items to store, one statement per kind that has any; routing decisions before outcomes, so an outcome may follow
+ * The items to store other than model calls, one statement per kind that has any; routing decisions before outcomes, so an outcome may follow
  * its decision in the same batch. Answers the items found to be duplicates (a decisionId already stored, an outcome
  * already reported) and the outcomes whose decision is unknown.
  */
@@ -150,14 +179,9 @@ async function writeItems(
   tx: SqlClient,
   batch: Batch,
   items: readonly Candidate[],
-  now: Date,
+  atOf: (at: string | undefined) => Date,
 ): Promise<{ duplicates: Candidate[]; unknownDecisions: (Candidate & { decisionId: string })[] }> {
   const indexes = (list: IngestItemList) => new Set(items.filter((c) => c.list === list).map((c) => c.index));
-  const atOf = (at: string | undefined) => (at ? new Date(at) : now);
-  await recordModelCalls(
-    tx,
-    acceptedItems(batch.modelCalls, indexes('modelCalls')).map((call): ModelCall => ({ ...call, at: atOf(call.at) })),
-  );
   await insertMetrics(
     tx,
     acceptedItems(batch.metrics, indexes('metrics')).map((m): MetricValue => ({

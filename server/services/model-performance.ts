@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { PrismaClient, SqlClient } from '../db/client';
-import type { ModelPerformance } from '../db/generated/client';
+import { Prisma, type ModelPerformance } from '../db/generated/client';
 import type { UpdateModelPerformanceInput } from '../schemas/model-performance';
+import { scheduleRepeating } from './background-job';
 import { LATENCY_BUCKET_COUNT, latencyBucketIndex } from './latency-histogram';
 import type { ModelFigures } from './model-analysis';
 import { MAX_LISTED } from './pagination';
@@ -35,90 +36,79 @@ export interface ModelCall {
   latencyMs: number;
   cost: number;
   at: Date;
+  /** The client's id of the call (ingest): counted once however often it is sent within the idempotency window. */
+  eventId?: string;
 }
 
 const HOUR_MS = 3_600_000;
 
-/** Calls summed per key: a model_call_hourly row's increment, or (its hour unused) a model_performance row's. */
-interface CallTotals {
-  modelId: string;
-  taskType: string;
-  hour: Date;
-  calls: number;
-  successes: number;
-  latencySumMs: number;
-  latencyMinMs: number;
-  latencyMaxMs: number;
-  costSum: number;
-  latencyBuckets: number[];
-  firstAt: Date;
-  lastAt: Date;
-}
-
-/** Sums calls per key, the keys sorted, so concurrent writers lock rows in one order (no deadlock between batches). */
-function totalsBy(calls: readonly ModelCall[], keyOf: (call: ModelCall) => string): CallTotals[] {
-  const totals = new Map<string, CallTotals>();
-  for (const call of calls) {
-    const key = keyOf(call);
-    let entry = totals.get(key);
-    if (!entry) {
-      entry = {
-        modelId: call.modelId,
-        taskType: call.taskType,
-        hour: hourOf(call.at),
-        calls: 0,
-        successes: 0,
-        latencySumMs: 0,
-        latencyMinMs: call.latencyMs,
-        latencyMaxMs: call.latencyMs,
-        costSum: 0,
-        latencyBuckets: new Array<number>(LATENCY_BUCKET_COUNT).fill(0),
-        firstAt: call.at,
-        lastAt: call.at,
-      };
-      totals.set(key, entry);
-    }
-    entry.calls += 1;
-    entry.successes += call.success ? 1 : 0;
-    entry.latencySumMs += call.latencyMs;
-    entry.latencyMinMs = Math.min(entry.latencyMinMs, call.latencyMs);
-    entry.latencyMaxMs = Math.max(entry.latencyMaxMs, call.latencyMs);
-    entry.costSum += call.cost;
-    entry.latencyBuckets[latencyBucketIndex(call.latencyMs)]! += 1;
-    if (call.at < entry.firstAt) entry.firstAt = call.at;
-    if (call.at > entry.lastAt) entry.lastAt = call.at;
-  }
-  return [...totals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, entry]) => entry);
-}
-
 /** The start of the UTC hour an instant falls in (the hourly rollup's key). */
 export const hourOf = (at: Date) => new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
 
+/** How calls with an eventId are told from repeats: ingest_events' kind for them, and how long a stored id counts. */
+export interface ModelCallClaims {
+  /** Calls whose eventId is stored under this kind within the window are repeats: not counted. */
+  kind: string;
+  windowMs: number;
+}
+
 /**
- * Counts model calls, any number, in ONE statement: pre-aggregated here per (model, task type, hour of `at`) and
- * per (model, task type), then upserted set-wise (unnest) into the hourly rollup (latency histograms merged bucket by
- * bucket) and the lifetime totals, whose rate and averages are computed from the updated counts and sums, so they
- * are always exact. Concurrent writers serialise on the rows and lose nothing. Returns the lifetime rows it touched.
- * The one write path of model calls: update_model_performance is a batch of one, ingest a batch of many.
+ * CTEs over the given calls: `input` (one row per call), `claimed` (the eventIds claimed in ingest_events: free, or
+ * stored longer ago than the window, which is then taken over; sorted, so racing batches cannot deadlock), `counted`
+ * (the calls whose id was claimed or who have none) and `hourly_rows` (their sums per model, task type and hour of
+ * `at`, in the columns of model_call_pending).
  */
-export async function recordModelCalls(db: SqlClient, calls: readonly ModelCall[]): Promise<ModelPerformance[]> {
-  if (calls.length === 0) return [];
-  const hourly = totalsBy(calls, (c) => JSON.stringify([c.modelId, c.taskType, hourOf(c.at).getTime()]));
-  const lifetime = totalsBy(calls, (c) => JSON.stringify([c.modelId, c.taskType]));
-  const column = <T>(rows: CallTotals[], pick: (row: CallTotals) => T) => rows.map(pick);
-  return db.$queryRaw<ModelPerformance[]>`
-    WITH hourly AS (
+function countedCalls(calls: readonly ModelCall[], claims: ModelCallClaims): Prisma.Sql {
+  const column = <T>(pick: (call: ModelCall) => T) => calls.map(pick);
+  return Prisma.sql`
+    input AS (
+      SELECT * FROM unnest(${column((c) => c.modelId)}::text[], ${column((c) => c.taskType)}::text[],
+                           ${column((c) => hourOf(c.at).toISOString())}::timestamptz[], ${column((c) => c.success)}::boolean[],
+                           ${column((c) => c.latencyMs)}::float8[], ${column((c) => c.cost)}::float8[],
+                           ${column((c) => latencyBucketIndex(c.latencyMs))}::int[], ${column((c) => c.at.toISOString())}::timestamptz[],
+                           ${column((c) => c.eventId ?? null)}::text[])
+           AS u(model_id, task_type, hour, success, latency_ms, cost, bucket, at, event_id)
+    ), claimed AS (
+      INSERT INTO ingest_events AS e (kind, event_id)
+      SELECT ${claims.kind}, event_id FROM input WHERE event_id IS NOT NULL ORDER BY event_id
+      ON CONFLICT (kind, event_id) DO UPDATE SET received_at = EXCLUDED.received_at
+        WHERE e.received_at < now() - ${claims.windowMs}::float8 * interval '1 millisecond'
+      RETURNING e.event_id
+    ), counted AS (
+      SELECT * FROM input WHERE event_id IS NULL OR event_id IN (SELECT event_id FROM claimed)
+    ), bucket_counts AS (
+      SELECT model_id, task_type, hour, bucket, count(*)::int AS n FROM counted GROUP BY model_id, task_type, hour, bucket
+    ), hourly_rows AS (
+      SELECT c.model_id, c.task_type, c.hour, count(*)::int AS calls, (count(*) FILTER (WHERE c.success))::int AS successes,
+             sum(c.latency_ms) AS latency_sum_ms, min(c.latency_ms) AS latency_min_ms, max(c.latency_ms) AS latency_max_ms,
+             sum(c.cost) AS cost_sum,
+             ARRAY(SELECT coalesce(b.n, 0)
+                   FROM generate_series(0, ${LATENCY_BUCKET_COUNT - 1}) AS g(i)
+                   LEFT JOIN bucket_counts b
+                     ON (b.model_id, b.task_type, b.hour, b.bucket) = (c.model_id, c.task_type, c.hour, g.i)
+                   ORDER BY g.i) AS latency_buckets,
+             min(c.at) AS first_at, max(c.at) AS last_at
+      FROM counted c
+      GROUP BY c.model_id, c.task_type, c.hour
+    )`;
+}
+
+/**
+ * The one statement that adds calls to the counters, from `hourly_rows` (columns of model_call_pending, one row per
+ * model, task type and hour), which `sources` (CTEs) define. Upserted into the hourly rollup (latency histograms
+ * merged bucket by bucket; its trigger folds them into the daily one) and, summed per model and task type, the
+ * lifetime totals, whose rate and averages are computed from the updated counts and sums, so they are always exact.
+ * Rows are taken in key order, so concurrent writers lock them in one order and never deadlock; they serialise on
+ * them and lose nothing. `answer` is the statement's SELECT (the CTE `totals` holds the lifetime rows touched).
+ */
+function addToCounters(sources: Prisma.Sql, answer: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    WITH ${sources}, hourly AS (
       INSERT INTO model_call_hourly AS h
         (model_id, task_type, hour, calls, successes, latency_sum_ms, latency_min_ms, latency_max_ms, cost_sum, latency_buckets)
-      SELECT model_id, task_type, hour, calls, successes, latency_sum_ms, latency_min_ms, latency_max_ms, cost_sum, buckets::int[]
-      FROM unnest(${column(hourly, (r) => r.modelId)}::text[], ${column(hourly, (r) => r.taskType)}::text[],
-                  ${column(hourly, (r) => r.hour.toISOString())}::timestamptz[], ${column(hourly, (r) => r.calls)}::int[],
-                  ${column(hourly, (r) => r.successes)}::int[], ${column(hourly, (r) => r.latencySumMs)}::float8[],
-                  ${column(hourly, (r) => r.latencyMinMs)}::float8[], ${column(hourly, (r) => r.latencyMaxMs)}::float8[],
-                  ${column(hourly, (r) => r.costSum)}::float8[], ${column(hourly, (r) => `{${r.latencyBuckets.join(',')}}`)}::text[])
-           WITH ORDINALITY AS u(model_id, task_type, hour, calls, successes, latency_sum_ms, latency_min_ms, latency_max_ms,
-                                cost_sum, buckets, n)
-      ORDER BY n
+      SELECT model_id, task_type, hour, calls, successes, latency_sum_ms, latency_min_ms, latency_max_ms, cost_sum, latency_buckets
+      FROM hourly_rows
+      ORDER BY model_id, task_type, hour
       ON CONFLICT (model_id, task_type, hour) DO UPDATE SET
         calls = h.calls + EXCLUDED.calls,
         successes = h.successes + EXCLUDED.successes,
@@ -133,15 +123,12 @@ export async function recordModelCalls(db: SqlClient, calls: readonly ModelCall[
       INSERT INTO model_performance AS m
         (model_id, task_type, total_calls, successes, latency_sum_ms, cost_sum, success_rate, avg_latency_ms, avg_cost,
          first_call_at, last_call_at)
-      SELECT model_id, task_type, calls, successes, latency_sum_ms, cost_sum, (successes * 100)::float8 / calls,
-             latency_sum_ms / calls, cost_sum / calls, first_at, last_at
-      FROM unnest(${column(lifetime, (r) => r.modelId)}::text[], ${column(lifetime, (r) => r.taskType)}::text[],
-                  ${column(lifetime, (r) => r.calls)}::int[], ${column(lifetime, (r) => r.successes)}::int[],
-                  ${column(lifetime, (r) => r.latencySumMs)}::float8[], ${column(lifetime, (r) => r.costSum)}::float8[],
-                  ${column(lifetime, (r) => r.firstAt.toISOString())}::timestamptz[],
-                  ${column(lifetime, (r) => r.lastAt.toISOString())}::timestamptz[])
-           WITH ORDINALITY AS u(model_id, task_type, calls, successes, latency_sum_ms, cost_sum, first_at, last_at, n)
-      ORDER BY n
+      SELECT model_id, task_type, sum(calls), sum(successes), sum(latency_sum_ms), sum(cost_sum),
+             (sum(successes) * 100)::float8 / sum(calls), sum(latency_sum_ms) / sum(calls), sum(cost_sum) / sum(calls),
+             min(first_at), max(last_at)
+      FROM hourly_rows
+      GROUP BY model_id, task_type
+      ORDER BY model_id, task_type
       ON CONFLICT (model_id, task_type) DO UPDATE SET
         total_calls = m.total_calls + EXCLUDED.total_calls,
         successes = m.successes + EXCLUDED.successes,
@@ -154,11 +141,113 @@ export async function recordModelCalls(db: SqlClient, calls: readonly ModelCall[
         last_call_at = GREATEST(m.last_call_at, EXCLUDED.last_call_at)
       RETURNING m.*
     )
-    SELECT id, model_id AS "modelId", task_type AS "taskType", success_rate AS "successRate",
-           avg_latency_ms AS "avgLatencyMs", avg_cost AS "avgCost", total_calls AS "totalCalls", successes,
-           latency_sum_ms AS "latencySumMs", cost_sum AS "costSum", first_call_at AS "firstCallAt",
-           last_call_at AS "lastCallAt"
-    FROM totals`;
+    ${answer}`;
+}
+
+/** Calls without eventIds claim nothing: the kind and window of their (empty) claims do not matter. */
+const NO_CLAIMS: ModelCallClaims = { kind: 'modelCall', windowMs: 0 };
+
+/**
+ * Counts model calls, any number, in ONE statement, straight into the counters (addToCounters), and answers the
+ * lifetime rows they touched: update_model_performance's path (a batch of one, whose figures it answers).
+ */
+export async function recordModelCalls(db: SqlClient, calls: readonly ModelCall[]): Promise<ModelPerformance[]> {
+  if (calls.length === 0) return [];
+  const withoutIds = calls.map((call) => ({ ...call, eventId: undefined }));
+  return db.$queryRaw<ModelPerformance[]>(
+    addToCounters(
+      countedCalls(withoutIds, NO_CLAIMS),
+      Prisma.sql`
+        SELECT id, model_id AS "modelId", task_type AS "taskType", success_rate AS "successRate",
+               avg_latency_ms AS "avgLatencyMs", avg_cost AS "avgCost", total_calls AS "totalCalls", successes,
+               latency_sum_ms AS "latencySumMs", cost_sum AS "costSum", first_call_at AS "firstCallAt",
+               last_call_at AS "lastCallAt"
+        FROM totals`,
+    ),
+  );
+}
+
+/**
+ * Stages an ingest batch's model calls in ONE statement: their eventIds claimed under `claims`, the calls whose id
+ * was free (or who have none) appended to model_call_pending, summed per (model, task type, hour): a plain insert that
+ * takes no lock another batch waits on, atomic without a transaction. foldPendingModelCalls then counts them. Answers
+ * the eventIds claimed (a call whose id is not among them was a repeat) and the highest pending id written (0n: none).
+ */
+export async function stageModelCalls(
+  db: SqlClient,
+  calls: readonly ModelCall[],
+  claims: ModelCallClaims,
+): Promise<{ claimedEventIds: Set<string>; stagedThrough: bigint }> {
+  if (calls.length === 0) return { claimedEventIds: new Set(), stagedThrough: 0n };
+  const [row] = await db.$queryRaw<{ claimed: string[] | null; last: bigint | null }[]>`
+    WITH ${countedCalls(calls, claims)}, staged AS (
+      INSERT INTO model_call_pending
+        (model_id, task_type, hour, calls, successes, latency_sum_ms, latency_min_ms, latency_max_ms, cost_sum,
+         latency_buckets, first_at, last_at)
+      SELECT * FROM hourly_rows
+      RETURNING id
+    )
+    SELECT (SELECT array_agg(event_id) FROM claimed) AS claimed, (SELECT max(id) FROM staged) AS last`;
+  return { claimedEventIds: new Set(row?.claimed ?? []), stagedThrough: row?.last ?? 0n };
+}
+
+/**
+ * Counts an ingest batch's model calls straight into the counters in ONE statement, their eventIds claimed under
+ * `claims` in it, and answers the eventIds claimed. For a database that runs one statement at a time (PGlite):
+ * batches cannot queue on the counter rows there, so staging them would only cost a statement more.
+ */
+export async function countClaimedModelCalls(db: SqlClient, calls: readonly ModelCall[], claims: ModelCallClaims): Promise<Set<string>> {
+  if (calls.length === 0) return new Set();
+  const rows = await db.$queryRaw<{ eventId: string }[]>(
+    addToCounters(countedCalls(calls, claims), Prisma.sql`SELECT event_id AS "eventId" FROM claimed`),
+  );
+  return new Set(rows.map((row) => row.eventId));
+}
+
+/** Most pending rows one fold statement takes: bounds its locks and its memory; a fold loops for the rest. */
+const FOLD_ROWS = 5_000;
+
+/**
+ * Counts pending model calls (model_call_pending) into the counters, in statements that each delete the rows they
+ * fold and add their sums (addToCounters) atomically: a row is counted exactly once, whoever folds it and whatever
+ * crashes. Rows another fold holds are waited for (FOR UPDATE, in id order: no deadlock); once that fold commits they
+ * are gone, and this one takes everything else committed by then. So concurrent batches fold in groups, one statement
+ * per group, instead of queueing one by one on the shared counter rows. It answers once every row up to `through` is
+ * counted, by this fold or a racing one: a batch acknowledged to its client is visible to every read. Without
+ * `through`, it folds what is pending when it starts (the background job, and batches that staged nothing new). Runs
+ * outside any transaction: each statement commits at once, so the counter rows' locks are held for one statement,
+ * never across a round trip.
+ */
+export async function foldPendingModelCalls(db: SqlClient, through?: bigint): Promise<void> {
+  let last = through;
+  if (last === undefined) {
+    const [row] = await db.$queryRaw<{ last: bigint | null }[]>`SELECT max(id) AS last FROM model_call_pending`;
+    if (row?.last === null || row?.last === undefined) return;
+    last = row.last;
+  }
+  for (;;) {
+    const [folded] = await db.$queryRaw<{ rows: number }[]>(
+      addToCounters(
+        Prisma.sql`
+          taken AS (
+            DELETE FROM model_call_pending
+            WHERE id IN (SELECT id FROM model_call_pending WHERE id <= ${last}::bigint ORDER BY id LIMIT ${FOLD_ROWS}
+                         FOR UPDATE)
+            RETURNING *
+          ), hourly_rows AS (
+            SELECT model_id, task_type, hour, sum(calls)::int AS calls, sum(successes)::int AS successes,
+                   sum(latency_sum_ms) AS latency_sum_ms, min(latency_min_ms) AS latency_min_ms,
+                   max(latency_max_ms) AS latency_max_ms, sum(cost_sum) AS cost_sum,
+                   int_array_sum(latency_buckets, 1) AS latency_buckets, min(first_at) AS first_at, max(last_at) AS last_at
+            FROM taken
+            GROUP BY model_id, task_type, hour
+          )`,
+        Prisma.sql`SELECT count(*)::int AS rows FROM taken`,
+      ),
+    );
+    // A full statement's worth: more rows up to `last` may be left.
+    if ((folded?.rows ?? 0) < FOLD_ROWS) return;
+  }
 }
 
 /** Counts one call, now (update_model_performance): a batch of one through recordModelCalls. */
@@ -174,4 +263,16 @@ export async function updateModelPerformance(
 export async function listTaskTypes(prisma: PrismaClient): Promise<string[]> {
   const rows = await prisma.modelPerformance.groupBy({ by: ['taskType'], orderBy: { taskType: 'asc' }, take: MAX_LISTED });
   return rows.map((r) => r.taskType);
+}
+
+/**
+ * Folds, every `intervalMs`, what ingest batches staged and did not fold: a server that died between a batch's stage
+ * and its fold leaves its calls pending until then (or until any batch of model calls reaches any server).
+ */
+export function schedulePendingModelCallFold(prisma: PrismaClient, { intervalMs }: { intervalMs: number }): () => void {
+  return scheduleRepeating(() => foldPendingModelCalls(prisma), {
+    firstDelayMs: 1_000,
+    intervalMs,
+    failure: 'counting pending model calls failed',
+  });
 }

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HoneError } from '../errors';
 import { LATENCY_BUCKET_COUNT, latencyBucketIndex } from '../services/latency-histogram';
-import { hourOf } from '../services/model-performance';
+import { foldPendingModelCalls, hourOf, stageModelCalls } from '../services/model-performance';
 import { createServerDatabase, startHoneServer, type HoneServer, type ServerDatabase } from '../testing/hone-server';
 import { testDatabaseKind, useTestDatabase } from './database';
 
@@ -341,6 +341,80 @@ describe('ingest: eventIds', () => {
     const row = await t.db.prisma.ingestEvent.findUniqueOrThrow({ where: { kind_eventId: { kind: 'modelCall', eventId: 'old' } } });
     expect(row.receivedAt.getTime()).toBeGreaterThan(Date.now() - HOUR);
     expect((await ingest({ modelCalls: [{ ...call, eventId: 'old' }] })).outcomes.modelCalls).toEqual(['duplicate']);
+  });
+});
+
+describe('ingest: staged model calls', () => {
+  const claims = { kind: 'modelCall', windowMs: 7 * 24 * HOUR };
+  const pending = () => t.db.prisma.modelCallPending.count();
+
+  it('answers only once its calls are counted, with nothing left pending, for 24 concurrent batches on 4 keys', async () => {
+    const batches = Array.from({ length: 24 }, (_, b) => ({
+      modelCalls: Array.from({ length: 25 }, (_, i) => ({ ...call, modelId: `m${i % 4}`, eventId: `concurrent-${b}-${i}` })),
+      ...(b % 3 === 0 ? { metrics: [{ ...metric, eventId: `concurrent-metric-${b}` }] } : {}),
+    }));
+    const results = await Promise.all(batches.map(async (batch) => ({ answer: await ingest(batch), counted: await totalCalls() })));
+    // Each batch's own calls were counted when it answered: at least its own 25 (and those of batches before it).
+    for (const { answer, counted } of results) {
+      expect(answer.duplicates).toBe(0);
+      expect(counted).toBeGreaterThanOrEqual(25);
+    }
+    expect(await totalCalls()).toBe(600);
+    expect(await pending()).toBe(0);
+    const rows = await t.db.prisma.modelPerformance.findMany({ orderBy: { modelId: 'asc' } });
+    expect(rows.map((r) => [r.modelId, Number(r.totalCalls), Number(r.successes), r.latencySumMs])).toEqual(
+      // 25 calls a batch, i % 4: m0 has 7 of them, the others 6.
+      [
+        ['m0', 168, 168, 16_800],
+        ['m1', 144, 144, 14_400],
+        ['m2', 144, 144, 14_400],
+        ['m3', 144, 144, 14_400],
+      ],
+    );
+  });
+
+  // PGlite runs one statement at a time: ingest counts there in the statement that claims, and stages nothing.
+  it.runIf(testDatabaseKind === 'postgres')(
+    'counts, once, calls a server staged and died before counting: the retry of the batch, all repeats, folds them',
+    async () => {
+      const calls = Array.from({ length: 30 }, (_, i) => ({ ...call, modelId: `m${i % 3}`, eventId: `crashed-${i}`, at: new Date() }));
+      // What the server had done when it died: the calls staged (claims and all), not yet counted.
+      await stageModelCalls(t.db.prisma, calls, claims);
+      expect(await pending()).toBe(3);
+      expect(await totalCalls()).toBe(0);
+
+      const retry = await ingest({ modelCalls: calls.map((c) => ({ ...c, at: c.at.toISOString() })) });
+      expect(retry).toMatchObject({ stored: 0, duplicates: 30 });
+      expect(await totalCalls()).toBe(30);
+      expect(await pending()).toBe(0);
+      await ingest({ modelCalls: calls.map((c) => ({ ...c, at: c.at.toISOString() })) });
+      expect(await totalCalls()).toBe(30);
+    },
+  );
+
+  it('folds what is pending in the background job, once however often it runs, histograms and hours included', async () => {
+    const at = new Date(hourOf(new Date()).getTime() - 2 * HOUR + 1_000);
+    const calls = [
+      { ...call, latencyMs: 50, at },
+      { ...call, latencyMs: 5_000, success: false, at },
+      { ...call, latencyMs: 50, at: new Date() },
+    ];
+    await stageModelCalls(t.db.prisma, calls.slice(0, 2), claims);
+    await stageModelCalls(t.db.prisma, calls.slice(2), claims);
+    await Promise.all([foldPendingModelCalls(t.db.prisma), foldPendingModelCalls(t.db.prisma)]);
+    await foldPendingModelCalls(t.db.prisma);
+    expect(await pending()).toBe(0);
+    const total = await t.db.prisma.modelPerformance.findFirstOrThrow();
+    expect([Number(total.totalCalls), Number(total.successes), total.latencySumMs]).toEqual([3, 2, 5_100]);
+    const hours = await t.db.prisma.modelCallHourly.findMany({ orderBy: { hour: 'asc' } });
+    expect(hours.map((h) => [h.hour.getTime(), h.calls, h.latencyMinMs, h.latencyMaxMs])).toEqual([
+      [hourOf(at).getTime(), 2, 50, 5_000],
+      [hourOf(new Date()).getTime(), 1, 50, 50],
+    ]);
+    const histogram = new Array<number>(LATENCY_BUCKET_COUNT).fill(0);
+    histogram[latencyBucketIndex(50)]! += 1;
+    histogram[latencyBucketIndex(5_000)]! += 1;
+    expect(hours[0]!.latencyBuckets).toEqual(histogram);
   });
 });
 

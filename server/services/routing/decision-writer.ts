@@ -57,6 +57,7 @@ export async function writeRouteDecisions(
   decisions: readonly RouteDecisionRecord[],
   sampling: SamplingSettings = { storeInputs: env().HONE_STORE_DECISION_INPUTS, samplesPerHour: env().HONE_DECISION_SAMPLES_PER_HOUR },
 ): Promise<DecisionWriteResult> {
+  if (decisions.length === 0) return { storedIds: new Set() };
   const seen = new Set<string>();
   const unique = decisions.filter((d) => !seen.has(d.decisionId.toLowerCase()) && seen.add(d.decisionId.toLowerCase()));
   const sampleInputs = sampling.storeInputs && sampling.samplesPerHour > 0;

@@ -37,6 +37,7 @@ export async function recordRouteOutcomes(prisma: PrismaClient, outcomes: readon
  * line up with that hour's hits. Verdicts come in the order given.
  */
 export async function writeRouteOutcomes(tx: SqlClient, outcomes: readonly RouteOutcomeRecord[]): Promise<OutcomeVerdict[]> {
+  if (outcomes.length === 0) return [];
   const ids = outcomes.map((o) => o.decisionId.toLowerCase());
   const firstAt = new Map<string, number>();
   ids.forEach((id, index) => firstAt.has(id) || firstAt.set(id, index));
