@@ -4,7 +4,7 @@ import type { FieldIssue } from '../errors';
 import { INGEST_ITEM_LISTS, type IngestInput, type IngestItemList, type ItemVerdict } from '../schemas/ingest';
 import { recordBugReports, type BugReport } from './bug-patterns';
 import { insertMetrics, type MetricValue } from './metrics';
-import { countClaimedModelCalls, foldPendingModelCalls, stageModelCalls, type ModelCall } from './model-performance';
+import { countClaimedModelCalls, countStagedModelCalls, stageModelCalls, type ModelCall } from './model-performance';
 import { writeRouteDecisions } from './routing/decision-writer';
 import { writeRouteOutcomes } from './routing/outcome-writer';
 import { unknownDecisionMessage } from './routing/record-outcome';
@@ -127,7 +127,7 @@ export async function ingestBatch(
   // Counted once staged, outside the transaction (see foldPendingModelCalls). A batch whose calls were all repeats
   // (say, the retry of a batch whose server died before counting it) folds what is pending: once it answers, the calls
   // it acknowledges are counted.
-  if (calls.length > 0 && !oneStatementAtATime) await foldPendingModelCalls(prisma, stagedThrough > 0n ? stagedThrough : undefined);
+  if (calls.length > 0 && !oneStatementAtATime) await countStagedModelCalls(prisma, stagedThrough > 0n ? stagedThrough : undefined);
 
   const all = INGEST_ITEM_LISTS.flatMap((list) => outcomes[list]);
   return {

@@ -265,6 +265,49 @@ export async function listTaskTypes(prisma: PrismaClient): Promise<string[]> {
   return rows.map((r) => r.taskType);
 }
 
+/** One client's folds: the one running, and the next, which the batches that staged meanwhile wait for together. */
+interface FoldQueue {
+  running: Promise<void> | null;
+  next: { through: bigint | undefined; done: Promise<void> } | null;
+}
+const foldQueues = new WeakMap<SqlClient, FoldQueue>();
+
+/**
+ * Counts what a batch staged (foldPendingModelCalls up to `through`), one fold at a time per client: a batch that
+ * stages while a fold runs (it may have begun before the batch committed) waits for the next one, which starts when
+ * the running one ends and counts every batch that queued for it. Under load, one fold statement then serves many
+ * batches of this server instead of one each; between servers, foldPendingModelCalls' row locks keep it exact.
+ */
+export function countStagedModelCalls(db: SqlClient, through: bigint | undefined): Promise<void> {
+  let queue = foldQueues.get(db);
+  if (!queue) foldQueues.set(db, (queue = { running: null, next: null }));
+  const fold = (upTo: bigint | undefined) => {
+    const run = foldPendingModelCalls(db, upTo);
+    queue.running = run;
+    const clear = () => {
+      if (queue.running === run) queue.running = null;
+    };
+    run.then(clear, clear);
+    return run;
+  };
+  if (!queue.running) return fold(through);
+  if (queue.next) {
+    // Without a bound, the next fold counts everything pending when it starts.
+    const { next } = queue;
+    next.through = next.through === undefined || through === undefined ? undefined : next.through > through ? next.through : through;
+    return next.done;
+  }
+  const next: NonNullable<FoldQueue['next']> = { through, done: Promise.resolve() };
+  const start = () => {
+    queue.next = null;
+    return fold(next.through);
+  };
+  // The next fold starts whether the running one succeeded or failed (its own callers have its error).
+  next.done = queue.running.then(start, start);
+  queue.next = next;
+  return next.done;
+}
+
 /**
  * Folds, every `intervalMs`, what ingest batches staged and did not fold: a server that died between a batch's stage
  * and its fold leaves its calls pending until then (or until any batch of model calls reaches any server).
