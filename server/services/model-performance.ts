@@ -60,14 +60,23 @@ export interface ModelCallClaims {
  */
 function countedCalls(calls: readonly ModelCall[], claims: ModelCallClaims): Prisma.Sql {
   const column = <T>(pick: (call: ModelCall) => T) => calls.map(pick);
+  // Each call's (model, task type, hour) as a small number: its histogram's slots are key * LATENCY_BUCKET_COUNT +
+  // bucket, so the dense histograms are built with one integer hash join.
+  const keys = new Map<string, number>();
+  const keyOf = (c: ModelCall) => {
+    const key = JSON.stringify([c.modelId, c.taskType, hourOf(c.at).getTime()]);
+    let index = keys.get(key);
+    if (index === undefined) keys.set(key, (index = keys.size));
+    return index;
+  };
   return Prisma.sql`
     input AS (
       SELECT * FROM unnest(${column((c) => c.modelId)}::text[], ${column((c) => c.taskType)}::text[],
                            ${column((c) => hourOf(c.at).toISOString())}::timestamptz[], ${column((c) => c.success)}::boolean[],
                            ${column((c) => c.latencyMs)}::float8[], ${column((c) => c.cost)}::float8[],
-                           ${column((c) => latencyBucketIndex(c.latencyMs))}::int[], ${column((c) => c.at.toISOString())}::timestamptz[],
-                           ${column((c) => c.eventId ?? null)}::text[])
-           AS u(model_id, task_type, hour, success, latency_ms, cost, bucket, at, event_id)
+                           ${column((c) => keyOf(c) * LATENCY_BUCKET_COUNT + latencyBucketIndex(c.latencyMs))}::int[],
+                           ${column((c) => c.at.toISOString())}::timestamptz[], ${column((c) => c.eventId ?? null)}::text[])
+           AS u(model_id, task_type, hour, success, latency_ms, cost, slot, at, event_id)
     ), claimed AS (
       INSERT INTO ingest_events AS e (kind, event_id)
       SELECT ${claims.kind}, event_id FROM input WHERE event_id IS NOT NULL ORDER BY event_id
@@ -76,19 +85,20 @@ function countedCalls(calls: readonly ModelCall[], claims: ModelCallClaims): Pri
       RETURNING e.event_id
     ), counted AS (
       SELECT * FROM input WHERE event_id IS NULL OR event_id IN (SELECT event_id FROM claimed)
-    ), bucket_counts AS (
-      SELECT model_id, task_type, hour, bucket, count(*)::int AS n FROM counted GROUP BY model_id, task_type, hour, bucket
+    ), slot_counts AS (
+      SELECT slot, count(*)::int AS n FROM counted GROUP BY slot
+    ), histograms AS (
+      SELECT k.key, array_agg(coalesce(s.n, 0) ORDER BY b.bucket) AS latency_buckets
+      FROM (SELECT DISTINCT slot / ${LATENCY_BUCKET_COUNT} AS key FROM slot_counts) AS k
+      CROSS JOIN generate_series(0, ${LATENCY_BUCKET_COUNT - 1}) AS b(bucket)
+      LEFT JOIN slot_counts s ON s.slot = k.key * ${LATENCY_BUCKET_COUNT} + b.bucket
+      GROUP BY k.key
     ), hourly_rows AS (
       SELECT c.model_id, c.task_type, c.hour, count(*)::int AS calls, (count(*) FILTER (WHERE c.success))::int AS successes,
              sum(c.latency_ms) AS latency_sum_ms, min(c.latency_ms) AS latency_min_ms, max(c.latency_ms) AS latency_max_ms,
-             sum(c.cost) AS cost_sum,
-             ARRAY(SELECT coalesce(b.n, 0)
-                   FROM generate_series(0, ${LATENCY_BUCKET_COUNT - 1}) AS g(i)
-                   LEFT JOIN bucket_counts b
-                     ON (b.model_id, b.task_type, b.hour, b.bucket) = (c.model_id, c.task_type, c.hour, g.i)
-                   ORDER BY g.i) AS latency_buckets,
-             min(c.at) AS first_at, max(c.at) AS last_at
+             sum(c.cost) AS cost_sum, min(h.latency_buckets) AS latency_buckets, min(c.at) AS first_at, max(c.at) AS last_at
       FROM counted c
+      JOIN histograms h ON h.key = c.slot / ${LATENCY_BUCKET_COUNT}
       GROUP BY c.model_id, c.task_type, c.hour
     )`;
 }
