@@ -56,27 +56,18 @@ export interface ModelCallClaims {
  * CTEs over the given calls: `input` (one row per call), `claimed` (the eventIds claimed in ingest_events: free, or
  * stored longer ago than the window, which is then taken over; sorted, so racing batches cannot deadlock), `counted`
  * (the calls whose id was claimed or who have none) and `hourly_rows` (their sums per model, task type and hour of
- * `at`, in the columns of model_call_pending).
+ * `at`, in the columns of model_call_pending: each call's latency bucket listed, the histogram built when counted).
  */
 function countedCalls(calls: readonly ModelCall[], claims: ModelCallClaims): Prisma.Sql {
   const column = <T>(pick: (call: ModelCall) => T) => calls.map(pick);
-  // Each call's (model, task type, hour) as a small number: its histogram's slots are key * LATENCY_BUCKET_COUNT +
-  // bucket, so the dense histograms are built with one integer hash join.
-  const keys = new Map<string, number>();
-  const keyOf = (c: ModelCall) => {
-    const key = JSON.stringify([c.modelId, c.taskType, hourOf(c.at).getTime()]);
-    let index = keys.get(key);
-    if (index === undefined) keys.set(key, (index = keys.size));
-    return index;
-  };
   return Prisma.sql`
     input AS (
       SELECT * FROM unnest(${column((c) => c.modelId)}::text[], ${column((c) => c.taskType)}::text[],
                            ${column((c) => hourOf(c.at).toISOString())}::timestamptz[], ${column((c) => c.success)}::boolean[],
                            ${column((c) => c.latencyMs)}::float8[], ${column((c) => c.cost)}::float8[],
-                           ${column((c) => keyOf(c) * LATENCY_BUCKET_COUNT + latencyBucketIndex(c.latencyMs))}::int[],
-                           ${column((c) => c.at.toISOString())}::timestamptz[], ${column((c) => c.eventId ?? null)}::text[])
-           AS u(model_id, task_type, hour, success, latency_ms, cost, slot, at, event_id)
+                           ${column((c) => latencyBucketIndex(c.latencyMs))}::int[], ${column((c) => c.at.toISOString())}::timestamptz[],
+                           ${column((c) => c.eventId ?? null)}::text[])
+           AS u(model_id, task_type, hour, success, latency_ms, cost, bucket, at, event_id)
     ), claimed AS (
       INSERT INTO ingest_events AS e (kind, event_id)
       SELECT ${claims.kind}, event_id FROM input WHERE event_id IS NOT NULL ORDER BY event_id
@@ -85,40 +76,46 @@ function countedCalls(calls: readonly ModelCall[], claims: ModelCallClaims): Pri
       RETURNING e.event_id
     ), counted AS (
       SELECT * FROM input WHERE event_id IS NULL OR event_id IN (SELECT event_id FROM claimed)
-    ), slot_counts AS (
-      SELECT slot, count(*)::int AS n FROM counted GROUP BY slot
-    ), histograms AS (
-      SELECT k.key, array_agg(coalesce(s.n, 0) ORDER BY b.bucket) AS latency_buckets
-      FROM (SELECT DISTINCT slot / ${LATENCY_BUCKET_COUNT} AS key FROM slot_counts) AS k
-      CROSS JOIN generate_series(0, ${LATENCY_BUCKET_COUNT - 1}) AS b(bucket)
-      LEFT JOIN slot_counts s ON s.slot = k.key * ${LATENCY_BUCKET_COUNT} + b.bucket
-      GROUP BY k.key
     ), hourly_rows AS (
-      SELECT c.model_id, c.task_type, c.hour, count(*)::int AS calls, (count(*) FILTER (WHERE c.success))::int AS successes,
-             sum(c.latency_ms) AS latency_sum_ms, min(c.latency_ms) AS latency_min_ms, max(c.latency_ms) AS latency_max_ms,
-             sum(c.cost) AS cost_sum, min(h.latency_buckets) AS latency_buckets, min(c.at) AS first_at, max(c.at) AS last_at
-      FROM counted c
-      JOIN histograms h ON h.key = c.slot / ${LATENCY_BUCKET_COUNT}
-      GROUP BY c.model_id, c.task_type, c.hour
+      SELECT model_id, task_type, hour, count(*)::int AS calls, (count(*) FILTER (WHERE success))::int AS successes,
+             sum(latency_ms) AS latency_sum_ms, min(latency_ms) AS latency_min_ms, max(latency_ms) AS latency_max_ms,
+             sum(cost) AS cost_sum, array_agg(bucket) AS call_buckets, min(at) AS first_at, max(at) AS last_at
+      FROM counted
+      GROUP BY model_id, task_type, hour
     )`;
 }
 
 /**
  * The one statement that adds calls to the counters, from `hourly_rows` (columns of model_call_pending, one row per
- * model, task type and hour), which `sources` (CTEs) define. Upserted into the hourly rollup (latency histograms
- * merged bucket by bucket; its trigger folds them into the daily one) and, summed per model and task type, the
+ * model, task type and hour), which `sources` (CTEs) define. Upserted into the hourly rollup (the calls' latency
+ * buckets made a histogram and merged bucket by bucket; its trigger folds them into the daily one) and, summed per
+ * model and task type, the
  * lifetime totals, whose rate and averages are computed from the updated counts and sums, so they are always exact.
  * Rows are taken in key order, so concurrent writers lock them in one order and never deadlock; they serialise on
  * them and lose nothing. `answer` is the statement's SELECT (the CTE `totals` holds the lifetime rows touched).
  */
 function addToCounters(sources: Prisma.Sql, answer: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
-    WITH ${sources}, hourly AS (
+    WITH ${sources}, keyed AS (
+      SELECT r.*, row_number() OVER (ORDER BY model_id, task_type, hour) AS key FROM hourly_rows r
+    ), slot_counts AS (
+      -- A histogram slot per (row, bucket) as one integer, so that the dense histograms take one hash join.
+      SELECT k.key * ${LATENCY_BUCKET_COUNT} + b.bucket AS slot, count(*)::int AS n
+      FROM keyed k, unnest(k.call_buckets) AS b(bucket)
+      GROUP BY 1
+    ), histograms AS (
+      SELECT k.key, array_agg(coalesce(s.n, 0) ORDER BY g.bucket) AS latency_buckets
+      FROM keyed k
+      CROSS JOIN generate_series(0, ${LATENCY_BUCKET_COUNT - 1}) AS g(bucket)
+      LEFT JOIN slot_counts s ON s.slot = k.key * ${LATENCY_BUCKET_COUNT} + g.bucket
+      GROUP BY k.key
+    ), hourly AS (
       INSERT INTO model_call_hourly AS h
         (model_id, task_type, hour, calls, successes, latency_sum_ms, latency_min_ms, latency_max_ms, cost_sum, latency_buckets)
-      SELECT model_id, task_type, hour, calls, successes, latency_sum_ms, latency_min_ms, latency_max_ms, cost_sum, latency_buckets
-      FROM hourly_rows
-      ORDER BY model_id, task_type, hour
+      SELECT k.model_id, k.task_type, k.hour, k.calls, k.successes, k.latency_sum_ms, k.latency_min_ms, k.latency_max_ms,
+             k.cost_sum, g.latency_buckets
+      FROM keyed k JOIN histograms g ON g.key = k.key
+      ORDER BY k.model_id, k.task_type, k.hour
       ON CONFLICT (model_id, task_type, hour) DO UPDATE SET
         calls = h.calls + EXCLUDED.calls,
         successes = h.successes + EXCLUDED.successes,
@@ -193,7 +190,7 @@ export async function stageModelCalls(
     WITH ${countedCalls(calls, claims)}, staged AS (
       INSERT INTO model_call_pending
         (model_id, task_type, hour, calls, successes, latency_sum_ms, latency_min_ms, latency_max_ms, cost_sum,
-         latency_buckets, first_at, last_at)
+         call_buckets, first_at, last_at)
       SELECT * FROM hourly_rows
       RETURNING id
     )
@@ -244,13 +241,18 @@ export async function foldPendingModelCalls(db: SqlClient, through?: bigint): Pr
             WHERE id IN (SELECT id FROM model_call_pending WHERE id <= ${last}::bigint ORDER BY id LIMIT ${FOLD_ROWS}
                          FOR UPDATE)
             RETURNING *
+          ), bucket_lists AS (
+            SELECT t.model_id, t.task_type, t.hour, array_agg(b.bucket) AS call_buckets
+            FROM taken t, unnest(t.call_buckets) AS b(bucket)
+            GROUP BY t.model_id, t.task_type, t.hour
           ), hourly_rows AS (
-            SELECT model_id, task_type, hour, sum(calls)::int AS calls, sum(successes)::int AS successes,
-                   sum(latency_sum_ms) AS latency_sum_ms, min(latency_min_ms) AS latency_min_ms,
-                   max(latency_max_ms) AS latency_max_ms, sum(cost_sum) AS cost_sum,
-                   int_array_sum(latency_buckets, 1) AS latency_buckets, min(first_at) AS first_at, max(last_at) AS last_at
-            FROM taken
-            GROUP BY model_id, task_type, hour
+            SELECT t.model_id, t.task_type, t.hour, sum(t.calls)::int AS calls, sum(t.successes)::int AS successes,
+                   sum(t.latency_sum_ms) AS latency_sum_ms, min(t.latency_min_ms) AS latency_min_ms,
+                   max(t.latency_max_ms) AS latency_max_ms, sum(t.cost_sum) AS cost_sum, min(l.call_buckets) AS call_buckets,
+                   min(t.first_at) AS first_at, max(t.last_at) AS last_at
+            FROM taken t
+            JOIN bucket_lists l ON (l.model_id, l.task_type, l.hour) = (t.model_id, t.task_type, t.hour)
+            GROUP BY t.model_id, t.task_type, t.hour
           )`,
         Prisma.sql`SELECT count(*)::int AS rows FROM taken`,
       ),

@@ -10,7 +10,7 @@ CREATE TABLE "model_call_pending" (
     "latency_min_ms" DOUBLE PRECISION NOT NULL,
     "latency_max_ms" DOUBLE PRECISION NOT NULL,
     "cost_sum" DOUBLE PRECISION NOT NULL,
-    "latency_buckets" INTEGER[],
+    "call_buckets" INTEGER[],
     "first_at" TIMESTAMPTZ(6) NOT NULL,
     "last_at" TIMESTAMPTZ(6) NOT NULL,
 
