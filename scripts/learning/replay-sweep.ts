@@ -64,14 +64,17 @@ if (process.argv[1]?.endsWith('replay-sweep.ts')) {
         };
         group.push(run);
         runs.push(run);
-        if (args.verbose) console.log(`${name} seed ${seed} D ${run.degradeAt} N ${run.newModelAt}: ${run.ratio.toFixed(1)}% notice ${run.notice}`);
+        if (args.verbose)
+          console.log(`${name} seed ${seed} D ${run.degradeAt} N ${run.newModelAt}: ${run.ratio.toFixed(1)}% notice ${run.notice}`);
       }
       const ratios = group.map((run) => run.ratio);
       const worst = group.reduce((a, b) => (b.ratio > a.ratio ? b : a));
       const notices = group.map((run) => run.notice ?? Infinity);
       const line =
         `${name.padEnd(8)} D ${String(group[0]!.degradeAt).padStart(5)} N ${String(group[0]!.newModelAt).padStart(5)}  ` +
-        `max ${Math.max(...ratios).toFixed(1).padStart(5)}% (seed ${worst.seed})  median ${median(ratios).toFixed(1).padStart(5)}%  ` +
+        `max ${Math.max(...ratios)
+          .toFixed(1)
+          .padStart(5)}% (seed ${worst.seed})  median ${median(ratios).toFixed(1).padStart(5)}%  ` +
         `over 12% ${ratios.filter((r) => r > 12).length}/${ratios.length}  notice max ${Math.max(...notices)} median ${median(notices)}\n` +
         `    ${group.map((run) => `${run.seed}:${run.ratio.toFixed(1)}`).join(' ')}`;
       lines.push(line);
