@@ -2,6 +2,11 @@
 // INSERTs measured in the same run, on the PostgreSQL server and on an embedded PGlite directory. One `next start` per
 // database with API keys required; the load generator keeps its connections open (as a gateway does) and sends
 // CONCURRENCY requests at a time. Calls spread over KEYS (model, task type) pairs on every path. Prints figures only.
+// Options, to look at one path (say, under a profiler); the defaults run everything:
+//   --db=postgres|pglite            one database only
+//   --only=rest,trpc,ingest100,ingest1000   only these rows (the raw INSERT rows always run)
+//   --seconds=N                     measure each row N seconds instead of 8
+//   HONE_BENCH_SERVER_NODE_OPTIONS  NODE_OPTIONS of the server alone (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof)
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -10,12 +15,23 @@ import pg from 'pg';
 import { createApiKey } from '../server/services/api-keys';
 import { createServerDatabase, startHoneServer, type HoneServer } from '../server/testing/hone-server';
 import buildOnce from '../server/testing/next-build';
+import type { SuiteOptions } from './bench';
 
 const CONCURRENCY = 16;
 /** Distinct (model, task type) pairs the calls spread over: a gateway's few models times its task types. */
 const KEYS = 20;
 const WARM_UP_MS = 1_500;
-const MEASURE_MS = 8_000;
+let MEASURE_MS = 8_000;
+
+const ROWS = ['rest', 'trpc', 'ingest100', 'ingest1000'] as const;
+type RowName = (typeof ROWS)[number];
+let onlyRows: ReadonlySet<RowName> = new Set(ROWS);
+
+/** The server's environment: keys required, and HONE_BENCH_SERVER_NODE_OPTIONS as its NODE_OPTIONS when set. */
+function serverEnv(dbEnv: Record<string, string>): Record<string, string> {
+  const nodeOptions = process.env.HONE_BENCH_SERVER_NODE_OPTIONS;
+  return { ...dbEnv, HONE_AUTH: 'required', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) };
+}
 
 interface Row {
   label: string;
@@ -112,23 +128,28 @@ type Client = ReturnType<typeof httpClient>;
 
 async function hotPaths(client: Client): Promise<Row[]> {
   const rows: Row[] = [];
-  rows.push(
-    await measure('REST update_model_performance, 1 call per request', 1, async (n) => {
-      await client.post('/tools/update_model_performance', modelCall(n));
-    }),
-  );
+  if (onlyRows.has('rest')) {
+    rows.push(
+      await measure('REST update_model_performance, 1 call per request', 1, async (n) => {
+        await client.post('/tools/update_model_performance', modelCall(n));
+      }),
+    );
+  }
   const trpcBatch = 50;
   const trpcPath = `/api/trpc/${Array(trpcBatch).fill('modelPerformance.update').join(',')}?batch=1`;
-  rows.push(
-    await measure(`tRPC modelPerformance.update, batches of ${trpcBatch}`, trpcBatch, async (n) => {
-      const results = (await client.post(
-        trpcPath,
-        Object.fromEntries(Array.from({ length: trpcBatch }, (_, i) => [i, modelCall(n * trpcBatch + i)])),
-      )) as unknown[];
-      if (results.length !== trpcBatch) throw new Error(`tRPC answered ${results.length} results for ${trpcBatch} calls`);
-    }),
-  );
+  if (onlyRows.has('trpc')) {
+    rows.push(
+      await measure(`tRPC modelPerformance.update, batches of ${trpcBatch}`, trpcBatch, async (n) => {
+        const results = (await client.post(
+          trpcPath,
+          Object.fromEntries(Array.from({ length: trpcBatch }, (_, i) => [i, modelCall(n * trpcBatch + i)])),
+        )) as unknown[];
+        if (results.length !== trpcBatch) throw new Error(`tRPC answered ${results.length} results for ${trpcBatch} calls`);
+      }),
+    );
+  }
   for (const size of [100, 1000]) {
+    if (!onlyRows.has(`ingest${size}` as RowName)) continue;
     rows.push(
       await measure(`REST ingest, batches of ${size.toLocaleString('en')} (each with an eventId)`, size, async (n) => {
         const modelCalls = Array.from({ length: size }, (_, i) => ({ ...modelCall(n * size + i), eventId: randomUUID() }));
@@ -180,7 +201,7 @@ const rawValues = (n: number) => {
 async function benchPostgres() {
   const db = await createServerDatabase('postgres');
   const apiKey = await db.withPrisma(async (prisma) => (await createApiKey(prisma, { name: 'bench', scope: 'write' })).key);
-  const server = await startHoneServer({ env: { ...db.env, HONE_AUTH: 'required' } });
+  const server = await startHoneServer({ env: serverEnv(db.env) });
   const client = httpClient(server, apiKey);
   // The baseline: a plain pg pool in this process, one row per model call into a table of its own in the same database.
   const pool = new pg.Pool({ connectionString: db.env.DATABASE_URL, max: CONCURRENCY });
@@ -211,7 +232,7 @@ async function benchPostgres() {
 async function benchPglite() {
   const db = await createServerDatabase('pglite');
   const apiKey = await db.withPrisma(async (prisma) => (await createApiKey(prisma, { name: 'bench', scope: 'write' })).key);
-  const server = await startHoneServer({ env: { ...db.env, HONE_AUTH: 'required' } });
+  const server = await startHoneServer({ env: serverEnv(db.env) });
   const client = httpClient(server, apiKey);
   // The server holds its embedded database: the baseline is PGlite's own single-row INSERT, in memory in this process.
   const pglite = new PGlite();
@@ -235,12 +256,27 @@ async function benchPglite() {
   }
 }
 
-export async function run(): Promise<void> {
+export async function run(options: SuiteOptions = {}): Promise<void> {
+  if (options.db !== undefined && options.db !== 'postgres' && options.db !== 'pglite') {
+    throw new Error(`--db is postgres or pglite, not ${options.db}`);
+  }
+  if (options.only !== undefined) {
+    const asked = options.only.split(',');
+    const unknown = asked.filter((name) => !(ROWS as readonly string[]).includes(name));
+    if (unknown.length) throw new Error(`--only takes ${ROWS.join(', ')}, not ${unknown.join(', ')}`);
+    onlyRows = new Set(asked as RowName[]);
+  }
+  if (options.seconds !== undefined) {
+    const seconds = Number(options.seconds);
+    if (!(seconds > 0)) throw new Error(`--seconds is a positive number, not ${options.seconds}`);
+    MEASURE_MS = seconds * 1000;
+  }
   buildOnce();
   for (const [name, bench] of [
     ['PostgreSQL server', benchPostgres],
     ['PGlite', benchPglite],
   ] as const) {
+    if (options.db !== undefined && name !== (options.db === 'postgres' ? 'PostgreSQL server' : 'PGlite')) continue;
     try {
       await bench();
     } catch (error) {
