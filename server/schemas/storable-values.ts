@@ -45,32 +45,50 @@ export function unstorableValueIssues(
   basePath: (string | number)[] = [],
 ): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  const stack: { value: unknown; path: (string | number)[]; depth: number }[] = [{ value, path: basePath, depth: 0 }];
+  // A value's path is its parent's plus its key, spelled out only for an issue: most scans find none, and an input's
+  // every value (a batch's thousands of item fields) would otherwise copy its path.
+  const pathOf = (frame: Frame | null, last?: string | number): (string | number)[] => {
+    const keys: (string | number)[] = last === undefined ? [] : [last];
+    for (let f = frame; f !== null && f.parent !== null; f = f.parent) keys.push(f.key);
+    return [...basePath, ...keys.reverse()];
+  };
+  const stack: Frame[] = [{ value, parent: null, key: 0, depth: 0 }];
   while (stack.length > 0 && issues.length < maxIssues) {
-    const { value: current, path, depth } = stack.pop()!;
+    const frame = stack.pop()!;
+    const { value: current, depth } = frame;
     if (typeof current === 'string') {
       const reason = unstorableTextReason(current);
-      if (reason) issues.push({ path, message: reason });
+      if (reason) issues.push({ path: pathOf(frame), message: reason });
       continue;
     }
     if (current === null || typeof current !== 'object') continue;
     if (depth + 1 > maxDepth) {
-      issues.push({ path, message: `is nested too deeply (at most ${maxDepth} levels of objects and arrays)` });
+      issues.push({ path: pathOf(frame), message: `is nested too deeply (at most ${maxDepth} levels of objects and arrays)` });
       continue;
     }
-    const entries: [string | number, unknown][] = Array.isArray(current)
-      ? current.map((item, index) => [index, item])
-      : Object.keys(current).map((key) => [key, (current as Record<string, unknown>)[key]]);
-    const children: typeof stack = [];
-    for (const [key, child] of entries) {
-      const keyIssue = typeof key === 'string' ? badKeyReason(key) : undefined;
-      if (keyIssue) issues.push({ path: [...path, printableKey(key as string)], message: keyIssue });
-      else children.push({ value: child, path: [...path, key], depth: depth + 1 });
+    const first = stack.length;
+    if (Array.isArray(current)) {
+      for (let index = 0; index < current.length; index++)
+        stack.push({ value: current[index], parent: frame, key: index, depth: depth + 1 });
+    } else {
+      for (const key of Object.keys(current)) {
+        const keyIssue = badKeyReason(key);
+        if (keyIssue) issues.push({ path: pathOf(frame, printableKey(key)), message: keyIssue });
+        else stack.push({ value: (current as Record<string, unknown>)[key], parent: frame, key, depth: depth + 1 });
+      }
     }
-    // Pushed in reverse so the values' issues come out in the input's order.
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    // Reversed so the values' issues come out in the input's order.
+    for (let i = first, j = stack.length - 1; i < j; i++, j--) [stack[i], stack[j]] = [stack[j]!, stack[i]!];
   }
   return issues.slice(0, maxIssues);
+}
+
+/** A value met by unstorableValueIssues' walk: its key in its parent (the root's is unused). */
+interface Frame {
+  value: unknown;
+  parent: Frame | null;
+  key: string | number;
+  depth: number;
 }
 
 function badKeyReason(key: string): string | undefined {
