@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { openedDatabase, type PrismaClient, type SqlClient } from '../db/client';
 import type { FieldIssue } from '../errors';
-import { INGEST_ITEM_LISTS, type IngestInput, type IngestItemList, type ItemVerdict } from '../schemas/ingest';
+import { INGEST_ITEM_LISTS, type IngestInput, type IngestItemList, type ItemVerdict, type ModelCallItem } from '../schemas/ingest';
 import { recordBugReports, type BugReport } from './bug-patterns';
 import { insertMetrics, type MetricValue } from './metrics';
 import { countClaimedModelCalls, countStagedModelCalls, stageModelCalls, type ModelCall } from './model-performance';
@@ -68,37 +68,41 @@ export async function ingestBatch(
   ) as IngestResult['outcomes'];
   const errors = INGEST_ITEM_LISTS.flatMap((list) => rejections(list, batch[list] ?? []));
 
-  // An eventId seen earlier in the same batch: the later item is the duplicate.
-  const claimed = new Set<string>();
+  // An eventId seen earlier in the same batch: the later item is the duplicate. (A list holds one kind of item.)
   const candidates: Candidate[] = [];
+  const calls: ModelCall[] = [];
+  const callCandidates: Candidate[] = [];
+  const atOf = (at: string | undefined) => (at ? new Date(at) : now);
   for (const list of INGEST_ITEM_LISTS) {
-    (batch[list] ?? []).forEach((verdict, index) => {
+    const verdicts = batch[list];
+    if (!verdicts?.length) continue;
+    const claimed = new Set<string>();
+    verdicts.forEach((verdict, index) => {
       if (!verdict.accepted) return;
       const eventId = 'eventId' in verdict.item ? verdict.item.eventId : undefined;
       if (eventId !== undefined) {
-        const key = JSON.stringify([KIND[list], eventId]);
-        if (claimed.has(key)) return void (outcomes[list][index] = 'duplicate');
-        claimed.add(key);
+        if (claimed.has(eventId)) return void (outcomes[list][index] = 'duplicate');
+        claimed.add(eventId);
       }
-      candidates.push({ list, index, eventId });
+      const candidate = { list, index, eventId };
+      candidates.push(candidate);
+      if (list !== 'modelCalls') return;
+      callCandidates.push(candidate);
+      const { modelId, taskType, success, latencyMs, cost, at } = verdict.item as z.output<typeof ModelCallItem>;
+      calls.push({ modelId, taskType, success, latencyMs, cost, at: atOf(at), eventId });
     });
   }
 
-  const atOf = (at: string | undefined) => (at ? new Date(at) : now);
-  const callCandidates = candidates.filter((c) => c.list === 'modelCalls');
-  const calls = acceptedItems(batch.modelCalls, new Set(callCandidates.map((c) => c.index))).map((call): ModelCall => ({
-    ...call,
-    at: atOf(call.at),
-  }));
   let stagedThrough = 0n;
   const claims = { kind: KIND.modelCalls, windowMs: idempotencyWindowMs };
   const oneStatementAtATime = openedDatabase(prisma)?.target.kind === 'pglite';
   const stageCalls = async (db: SqlClient) => {
-    let claimed: Set<string>;
-    if (oneStatementAtATime) claimed = await countClaimedModelCalls(db, calls, claims);
-    else ({ claimedEventIds: claimed, stagedThrough } = await stageModelCalls(db, calls, claims));
+    let repeated: Set<string>;
+    if (oneStatementAtATime) repeated = await countClaimedModelCalls(db, calls, claims);
+    else ({ repeatedEventIds: repeated, stagedThrough } = await stageModelCalls(db, calls, claims));
+    if (repeated.size === 0) return;
     for (const c of callCandidates) {
-      if (c.eventId !== undefined && !claimed.has(c.eventId)) outcomes.modelCalls[c.index] = 'duplicate';
+      if (c.eventId !== undefined && repeated.has(c.eventId)) outcomes.modelCalls[c.index] = 'duplicate';
     }
   };
   const otherCandidates = candidates.filter((c) => c.list !== 'modelCalls');
@@ -129,14 +133,9 @@ export async function ingestBatch(
   // it acknowledges are counted.
   if (calls.length > 0 && !oneStatementAtATime) await countStagedModelCalls(prisma, stagedThrough > 0n ? stagedThrough : undefined);
 
-  const all = INGEST_ITEM_LISTS.flatMap((list) => outcomes[list]);
-  return {
-    stored: all.filter((o) => o === 'stored').length,
-    duplicates: all.filter((o) => o === 'duplicate').length,
-    rejected: all.filter((o) => o === 'rejected').length,
-    outcomes,
-    errors,
-  };
+  const counts: Record<ItemOutcome, number> = { stored: 0, duplicate: 0, rejected: 0 };
+  for (const list of INGEST_ITEM_LISTS) for (const outcome of outcomes[list]) counts[outcome]++;
+  return { stored: counts.stored, duplicates: counts.duplicate, rejected: counts.rejected, outcomes, errors };
 }
 
 /**
