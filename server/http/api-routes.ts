@@ -39,7 +39,13 @@ export function apiHandlerFor(pathname: string): ApiHandler | undefined {
   if (pathname === ROUTING_SNAPSHOT_ENDPOINT) return handleRoutingSnapshotRequest;
   if (pathname === ROUTING_EVENTS_ENDPOINT) return handleRoutingEventsRequest;
   if (lastSegmentAfter(`${TRPC_ENDPOINT}/`, pathname) !== undefined) return handleTrpcRequest;
-  const tool = lastSegmentAfter('/tools/', pathname);
-  if (tool !== undefined) return (request) => handleToolRequest(request, decodedSegment(tool));
+  const tool = toolNameFor(pathname);
+  if (tool !== undefined) return (request) => handleToolRequest(request, tool);
   return undefined;
+}
+
+/** The tool a REST path names (`/tools/<name>`, percent-decoded), or undefined for any other path. */
+export function toolNameFor(pathname: string): string | undefined {
+  const tool = lastSegmentAfter('/tools/', pathname);
+  return tool === undefined ? undefined : decodedSegment(tool);
 }

@@ -1,6 +1,6 @@
 import { authenticate } from '../auth/request-auth';
 import { getPrisma } from '../db';
-import { asHoneError, httpErrorResponse } from '../error-mapping';
+import { asHoneError, errorBody, retryAfterHeaders } from '../error-mapping';
 import { HoneError } from '../errors';
 import { checkHostAndOrigin } from '../http/host-origin';
 import { readBody } from '../http/read-body';
@@ -15,8 +15,46 @@ function isJson(contentType: string | null): boolean {
   return mediaType === 'application/json' || /^application\/[\w.-]+\+json$/.test(mediaType);
 }
 
-async function postedInput(request: Request): Promise<unknown> {
-  const body = await readBody(request);
+/**
+ * What the REST face reads of a request, whichever server hands it over: a route file's fetch Request (restRequest),
+ * or the Node request the front door answers without making a fetch Request of it (server/http/front-door.ts).
+ */
+export interface RestRequest {
+  method: string;
+  /** The full URL: a GET's query is its input, and its scheme counts in the origin check. */
+  url: string;
+  headers: Headers;
+  /** The body as text, read only when the call is admitted; refused past MAX_BODY_BYTES (413). */
+  text(): Promise<string>;
+}
+
+/** A REST answer before it is written: its status, its body (JSON text) and its headers, Content-Type included. */
+export interface RestAnswer {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+}
+
+function jsonAnswer(status: number, value: unknown, headers?: Headers): RestAnswer {
+  const body = JSON.stringify(value) as string | undefined;
+  if (body === undefined) throw new TypeError('Value is not JSON serializable'); // as Response.json
+  return { status, body, headers: { 'content-type': 'application/json', ...(headers && Object.fromEntries(headers)) } };
+}
+
+/** A failure's answer, as httpErrorResponse makes it: the JSON error shape, its status, Retry-After when it has one. */
+export function restErrorAnswer(error: HoneError, headers?: Record<string, string>): RestAnswer {
+  return jsonAnswer(error.status, errorBody(error), retryAfterHeaders(error, headers));
+}
+
+const restRequest = (request: Request): RestRequest => ({
+  method: request.method,
+  url: request.url,
+  headers: request.headers,
+  text: () => readBody(request),
+});
+
+async function postedInput(request: RestRequest): Promise<unknown> {
+  const body = await request.text();
   if (body.trim() === '') return {};
   if (!isJson(request.headers.get('content-type'))) {
     throw new HoneError('UNSUPPORTED_MEDIA_TYPE', 'The body must be JSON: send Content-Type: application/json');
@@ -28,7 +66,7 @@ async function postedInput(request: Request): Promise<unknown> {
   }
 }
 
-function restInput(tool: AnyTool, request: Request): Promise<unknown> {
+function restInput(tool: AnyTool, request: RestRequest): Promise<unknown> {
   return request.method === 'GET' ? Promise.resolve(inputFromQuery(tool, new URL(request.url).searchParams)) : postedInput(request);
 }
 
@@ -38,6 +76,12 @@ function restInput(tool: AnyTool, request: Request): Promise<unknown> {
  * is one; the pipeline counts the rest.
  */
 export async function handleToolRequest(request: Request, name: string): Promise<Response> {
+  const answer = await answerToolRequest(restRequest(request), name);
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}
+
+/** handleToolRequest's answer, for any server's request: never throws. */
+export async function answerToolRequest(request: RestRequest, name: string): Promise<RestAnswer> {
   const origin = callOrigin('rest');
   const tool = toolsByName.get(name);
   try {
@@ -50,14 +94,14 @@ export async function handleToolRequest(request: Request, name: string): Promise
         `${name} accepts ${allowed}${tool.readOnly ? '' : ' (it changes data)'}, not ${request.method}`,
       );
       observeRefusal(origin, tool, refusal);
-      return httpErrorResponse(refusal, { Allow: allowed });
+      return restErrorAnswer(refusal, { Allow: allowed });
     }
     const prisma = await getPrisma();
     const auth = await authenticate(prisma, request.headers);
-    return Response.json(await invokeTool({ tool, prisma, access: auth, readInput: () => restInput(tool, request), origin }));
+    return jsonAnswer(200, await invokeTool({ tool, prisma, access: auth, readInput: () => restInput(tool, request), origin }));
   } catch (error) {
     const failure = asHoneError(error, `REST /tools/${name}`);
     observeRefusal(origin, tool, failure);
-    return httpErrorResponse(failure);
+    return restErrorAnswer(failure);
   }
 }
