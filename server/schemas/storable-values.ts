@@ -9,10 +9,20 @@ export const MAX_INPUT_DEPTH = 32;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/**
+ * Whether a text holds a lone surrogate: String.prototype.isWellFormed where the runtime has it (Node 20, current
+ * browsers), a native scan many times cheaper than the regular expression, which older browsers fall back to. Every
+ * string of every input (each field of a batch's thousands of items, twice) goes through here.
+ */
+const hasLoneSurrogate: (text: string) => boolean =
+  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function'
+    ? (text) => !(text as string & { isWellFormed(): boolean }).isWellFormed()
+    : (text) => LONE_SURROGATE.test(text);
+
 /** Why PostgreSQL cannot store this text, or undefined when it can. */
 export function unstorableTextReason(text: string): string | undefined {
   if (text.includes('\u0000')) return 'must not contain the character U+0000 (NUL)';
-  if (LONE_SURROGATE.test(text)) return 'must not contain a lone UTF-16 surrogate (U+D800..U+DFFF)';
+  if (hasLoneSurrogate(text)) return 'must not contain a lone UTF-16 surrogate (U+D800..U+DFFF)';
   return undefined;
 }
 
