@@ -7,11 +7,15 @@ import { openDatabase, targetFromEnv, type PrismaClient } from './client';
 const holder = globalThis as typeof globalThis & { honePrisma?: Promise<PrismaClient>; honePool?: pg.Pool };
 
 export function getPrisma(): Promise<PrismaClient> {
-  holder.honePrisma ??= openDatabase(targetFromEnv(env())).then((db) => {
-    holder.honePool = db.connection.pool;
-    return db.prisma;
-  });
-  holder.honePrisma.catch(() => (holder.honePrisma = undefined));
+  if (!holder.honePrisma) {
+    const opening = openDatabase(targetFromEnv(env())).then((db) => {
+      holder.honePool = db.connection.pool;
+      return db.prisma;
+    });
+    // A failed opening is forgotten, so the next request tries again (once per opening, not once per request).
+    opening.catch(() => holder.honePrisma === opening && (holder.honePrisma = undefined));
+    holder.honePrisma = opening;
+  }
   return holder.honePrisma;
 }
 
