@@ -145,9 +145,11 @@ export async function ingestBatch(
 const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 30_000 };
 
 function rejections(list: IngestItemList, verdicts: readonly ItemVerdict<unknown>[]): FieldIssue[] {
-  return verdicts.flatMap((verdict, index) =>
-    verdict.accepted ? [] : verdict.issues.map((issue) => ({ path: [list, index, ...issue.path], message: issue.message })),
-  );
+  const issues: FieldIssue[] = [];
+  verdicts.forEach((verdict, index) => {
+    if (!verdict.accepted) for (const issue of verdict.issues) issues.push({ path: [list, index, ...issue.path], message: issue.message });
+  });
+  return issues;
 }
 
 /**
