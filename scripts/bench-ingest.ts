@@ -6,7 +6,8 @@
 //   --db=postgres|pglite            one database only
 //   --only=rest,trpc,ingest100,ingest1000   only these rows (the raw INSERT rows always run)
 //   --seconds=N                     measure each row N seconds instead of 8
-//   HONE_BENCH_SERVER_NODE_OPTIONS  NODE_OPTIONS of the server alone (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof)
+//   HONE_BENCH_SERVER_NODE_OPTIONS  NODE_OPTIONS of the server alone, e.g. "--import ./scripts/cpu-profile-preload.mjs"
+//                                   for a CPU profile of it (Node refuses --cpu-prof there)
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
