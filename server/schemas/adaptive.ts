@@ -44,7 +44,9 @@ export const SaveRoutingPolicyInput = z.strictObject({
     .describe('USD per call: a model whose measured mean cost exceeds it gets no traffic; null: none (default)'),
   explorationCap: boundedNumber(0, 1)
     .optional()
-    .describe('Most traffic (0..1) that goes to models other than the best trusted one (default 0.1)'),
+    .describe(
+      'Most traffic (0..1) that goes to models unlikely to be best (under 2% by Thompson sampling; default 0.1). The best trusted model gets the rest, less the Thompson shares of near equals',
+    ),
   minSamples: z
     .number()
     .int('must be a whole number')
