@@ -71,9 +71,32 @@ export function retryAfterHeaders(error: HoneError, headers?: HeadersInit): Head
   return merged;
 }
 
+/**
+ * A plain HTTP answer before it is written: a Response (route handlers), or a Node response the front door writes
+ * without making a fetch Response. The body is JSON text; the headers include its Content-Type.
+ */
+export interface HttpAnswer {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** A JSON answer, as Response.json makes it (a value JSON cannot hold throws the same TypeError). */
+export function jsonAnswer(status: number, value: unknown, headers?: Headers): HttpAnswer {
+  const body = JSON.stringify(value) as string | undefined;
+  if (body === undefined) throw new TypeError('Value is not JSON serializable');
+  return { status, body, headers: { 'content-type': 'application/json', ...(headers && Object.fromEntries(headers)) } };
+}
+
 /** REST's and every other plain HTTP route's failure: `{"error":{"code","message","issues"}}` with the error's status. */
+export function httpErrorAnswer(error: HoneError, headers?: HeadersInit): HttpAnswer {
+  return jsonAnswer(error.status, errorBody(error), retryAfterHeaders(error, headers));
+}
+
+/** httpErrorAnswer as a Response. */
 export function httpErrorResponse(error: HoneError, headers?: HeadersInit): Response {
-  return Response.json(errorBody(error), { status: error.status, headers: retryAfterHeaders(error, headers) });
+  const answer = httpErrorAnswer(error, headers);
+  return new Response(answer.body, answer);
 }
 
 // MCP's authorization spec: 401 asks for a bearer token, 403 names the missing scope.

@@ -1,9 +1,9 @@
 import http from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { createHeaders, createRequestListener } from '@remix-run/node-fetch-server';
-import { asHoneError, errorBody, httpErrorResponse } from '../error-mapping';
+import { asHoneError, errorBody, httpErrorAnswer, httpErrorResponse, type HttpAnswer } from '../error-mapping';
 import { HoneError } from '../errors';
-import { answerToolRequest, restErrorAnswer, type RestAnswer, type RestRequest } from '../rest/handler';
+import { answerToolRequest, type RestRequest } from '../rest/handler';
 import { apiHandlerFor, toolNameFor } from './api-routes';
 import { CLIENT_ADDRESS_HEADER, methodNotAllowed, SERVED_METHODS } from './methods';
 import { readNodeBody } from './read-body';
@@ -27,7 +27,7 @@ async function answerApiRequest(request: Request): Promise<Response> {
 
 const cannotBeRead = (error: unknown) => new HoneError('BAD_REQUEST', `The request cannot be read: ${(error as Error).message}`);
 
-function writeAnswer(response: http.ServerResponse, { status, headers, body }: RestAnswer): void {
+function writeAnswer(response: http.ServerResponse, { status, headers, body }: HttpAnswer): void {
   if (response.destroyed || response.writableEnded) return;
   response.writeHead(status, headers);
   response.end(body); // nothing is sent for HEAD
@@ -50,11 +50,11 @@ function serveToolRequest(request: http.IncomingMessage, response: http.ServerRe
       text: () => readNodeBody(request),
     };
   } catch (error) {
-    return writeAnswer(response, restErrorAnswer(cannotBeRead(error)));
+    return writeAnswer(response, httpErrorAnswer(cannotBeRead(error)));
   }
   answerToolRequest(restRequest, name).then(
     (answer) => writeAnswer(response, answer),
-    (error: unknown) => writeAnswer(response, restErrorAnswer(asHoneError(error, `${restRequest.method} ${pathOf(request.url)}`))),
+    (error: unknown) => writeAnswer(response, httpErrorAnswer(asHoneError(error, `${restRequest.method} ${pathOf(request.url)}`))),
   );
 }
 

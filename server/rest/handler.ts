@@ -1,6 +1,6 @@
 import { authenticate } from '../auth/request-auth';
 import { getPrisma } from '../db';
-import { asHoneError, errorBody, retryAfterHeaders } from '../error-mapping';
+import { asHoneError, httpErrorAnswer, jsonAnswer, type HttpAnswer } from '../error-mapping';
 import { HoneError } from '../errors';
 import { checkHostAndOrigin } from '../http/host-origin';
 import { readBody } from '../http/read-body';
@@ -26,24 +26,6 @@ export interface RestRequest {
   headers: Headers;
   /** The body as text, read only when the call is admitted; refused past MAX_BODY_BYTES (413). */
   text(): Promise<string>;
-}
-
-/** A REST answer before it is written: its status, its body (JSON text) and its headers, Content-Type included. */
-export interface RestAnswer {
-  status: number;
-  body: string;
-  headers: Record<string, string>;
-}
-
-function jsonAnswer(status: number, value: unknown, headers?: Headers): RestAnswer {
-  const body = JSON.stringify(value) as string | undefined;
-  if (body === undefined) throw new TypeError('Value is not JSON serializable'); // as Response.json
-  return { status, body, headers: { 'content-type': 'application/json', ...(headers && Object.fromEntries(headers)) } };
-}
-
-/** A failure's answer, as httpErrorResponse makes it: the JSON error shape, its status, Retry-After when it has one. */
-export function restErrorAnswer(error: HoneError, headers?: Record<string, string>): RestAnswer {
-  return jsonAnswer(error.status, errorBody(error), retryAfterHeaders(error, headers));
 }
 
 const restRequest = (request: Request): RestRequest => ({
@@ -81,7 +63,7 @@ export async function handleToolRequest(request: Request, name: string): Promise
 }
 
 /** handleToolRequest's answer, for any server's request: never throws. */
-export async function answerToolRequest(request: RestRequest, name: string): Promise<RestAnswer> {
+export async function answerToolRequest(request: RestRequest, name: string): Promise<HttpAnswer> {
   const origin = callOrigin('rest');
   const tool = toolsByName.get(name);
   try {
@@ -94,7 +76,7 @@ export async function answerToolRequest(request: RestRequest, name: string): Pro
         `${name} accepts ${allowed}${tool.readOnly ? '' : ' (it changes data)'}, not ${request.method}`,
       );
       observeRefusal(origin, tool, refusal);
-      return restErrorAnswer(refusal, { Allow: allowed });
+      return httpErrorAnswer(refusal, { Allow: allowed });
     }
     const prisma = await getPrisma();
     const auth = await authenticate(prisma, request.headers);
@@ -102,6 +84,6 @@ export async function answerToolRequest(request: RestRequest, name: string): Pro
   } catch (error) {
     const failure = asHoneError(error, `REST /tools/${name}`);
     observeRefusal(origin, tool, failure);
-    return restErrorAnswer(failure);
+    return httpErrorAnswer(failure);
   }
 }
