@@ -43,7 +43,8 @@ export interface ModelCall {
 const HOUR_MS = 3_600_000;
 
 /** The start of the UTC hour an instant falls in (the hourly rollup's key). */
-export const hourOf = (at: Date) => new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
+const hourStart = (time: number) => Math.floor(time / HOUR_MS) * HOUR_MS;
+export const hourOf = (at: Date) => new Date(hourStart(at.getTime()));
 
 /** How calls with an eventId are told from repeats: ingest_events' kind for them, and how long a stored id counts. */
 export interface ModelCallClaims {
@@ -114,7 +115,7 @@ function countedCalls(calls: readonly ModelCall[], claims: ModelCallClaims): Pri
     const time = c.at.getTime();
     modelIds[i] = c.modelId;
     taskTypes[i] = c.taskType;
-    hours[i] = iso(Math.floor(time / HOUR_MS) * HOUR_MS);
+    hours[i] = iso(hourStart(time));
     successes[i] = c.success;
     latencies[i] = c.latencyMs;
     costs[i] = c.cost;
