@@ -273,11 +273,11 @@ export async function run(options: SuiteOptions = {}): Promise<void> {
     MEASURE_MS = seconds * 1000;
   }
   buildOnce();
-  for (const [name, bench] of [
-    ['PostgreSQL server', benchPostgres],
-    ['PGlite', benchPglite],
+  for (const [db, name, bench] of [
+    ['postgres', 'PostgreSQL server', benchPostgres],
+    ['pglite', 'PGlite', benchPglite],
   ] as const) {
-    if (options.db !== undefined && name !== (options.db === 'postgres' ? 'PostgreSQL server' : 'PGlite')) continue;
+    if (options.db !== undefined && options.db !== db) continue;
     try {
       await bench();
     } catch (error) {

@@ -2,6 +2,7 @@
 // suite in this order when none is named. Each suite is a module exporting run(options); it prints figures and asserts
 // nothing. Options are `--name=value` and go to every suite named; a suite says which it understands.
 import { matchWorkerPool } from '../server/services/routing/match-worker-pool';
+import { cliOptions } from './cli-options';
 
 export type SuiteOptions = Record<string, string>;
 
@@ -20,14 +21,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
 
 const args = process.argv.slice(2);
 const asked = args.filter((arg) => !arg.startsWith('--'));
-const options: SuiteOptions = Object.fromEntries(
-  args
-    .filter((arg) => arg.startsWith('--'))
-    .map((arg) => {
-      const [name, ...value] = arg.slice(2).split('=');
-      return [name!, value.join('=') || 'true'];
-    }),
-);
+const options: SuiteOptions = cliOptions(args);
 const unknown = asked.filter((name) => !(name in SUITES));
 if (unknown.length) {
   console.error(`Unknown benchmark suite ${unknown.join(', ')}; the suites are: ${Object.keys(SUITES).join(', ')}`);

@@ -4,6 +4,7 @@
 // takes seconds. The static rules' regret is computed beside it (first matching spec rule by priority, else the default
 // layer), so the ratio can be read per seed and scenario.
 //   npx tsx scripts/learning/replay-adaptive.ts [--scenario=coding] [--seeds=1,2,3] [--requests=50000] [--degrade-at=] [--new-model-at=]
+import { cliOptions } from '../cli-options';
 import { chooseModel } from '../../packages/client/src/routing/adaptive.js';
 import type { SnapshotPolicy } from '../../packages/client/src/routing/types';
 import { computePolicyArms, type PolicyModelStats } from '../../server/services/adaptive/policy-maths';
@@ -101,12 +102,7 @@ export function replay(world: WorldType, step = 250): ReplayResult {
 }
 
 if (process.argv[1]?.endsWith('replay-adaptive.ts')) {
-  const args = Object.fromEntries(
-    process.argv.slice(2).map((arg) => {
-      const [key, value] = arg.replace(/^--/, '').split('=');
-      return [key!, value ?? 'true'];
-    }),
-  );
+  const args = cliOptions(process.argv.slice(2));
   const seeds = (args.seeds ?? '1').split(',').map(Number);
   for (const seed of seeds) {
     const { scenario, simulation } = simulationOptions({ ...args, seed: String(seed) });

@@ -4,6 +4,7 @@
 // worst seed and the slowest notice; `--out=file.json` keeps every run for comparisons.
 //   npx tsx scripts/learning/replay-sweep.ts [--scenarios=coding,support] [--seeds=1-20] [--times=-/-,10000/-,-/5000]
 // --times: degrade-at/new-model-at pairs, '-' for the default (40 % and 60 % of the run). --requests as in the replay.
+import { cliOptions } from '../cli-options';
 import { writeFileSync } from 'node:fs';
 import { replay } from './replay-adaptive';
 import { simulationOptions, World } from './scenario';
@@ -33,12 +34,7 @@ const median = (values: number[]) => {
 };
 
 if (process.argv[1]?.endsWith('replay-sweep.ts')) {
-  const args = Object.fromEntries(
-    process.argv.slice(2).map((arg) => {
-      const [key, value] = arg.replace(/^--/, '').split('=');
-      return [key!, value ?? 'true'];
-    }),
-  );
+  const args = cliOptions(process.argv.slice(2));
   const scenarios = (args.scenarios ?? 'coding,support').split(',');
   const seeds = parseSeeds(args.seeds ?? '1-20');
   const times = (args.times ?? '-/-').split(',').map((pair) => pair.split('/') as [string, string]);
