@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { addDays, subDays } from 'date-fns';
 import type { PrismaClient } from '../server/db/client';
 import { latencyBucketBounds, latencyBucketIndex, LATENCY_BUCKET_COUNT } from '../server/services/latency-histogram';
+import { rollUpModelCallDays } from '../server/services/model-performance';
 import type { createCaller } from '../server/trpc/routers/_app';
 
 type Caller = ReturnType<typeof createCaller>;
@@ -113,7 +114,7 @@ export async function writeAnalyticsHistory(
   };
 }
 
-/** Every (model, task type) every hour; the lifetime totals are the rollups' exact sums. */
+/** Every (model, task type) every hour; the daily rows and the lifetime totals are the hours' exact sums. */
 async function writeModelCalls(prisma: PrismaClient, hours: string) {
   const shapes = MODELS.flatMap(([model, task, success, medianMs, cost]) =>
     Array.from({ length: CALL_SPREAD }, (_, i) => {
@@ -131,6 +132,7 @@ async function writeModelCalls(prisma: PrismaClient, hours: string) {
       AS s(model_id, task_type, calls, successes, latency_sum_ms, latency_min_ms, latency_max_ms, cost_sum, latency_buckets)
       ON s.model_id = m.model_id AND s.task_type = m.task_type
          AND s.calls = ${MIN_CALLS} + ((extract(epoch FROM h.hour)::bigint / 3600 + length(m.model_id || m.task_type)) % ${CALL_SPREAD})`);
+  await rollUpModelCallDays(prisma);
   await prisma.$executeRawUnsafe(`
     INSERT INTO model_performance (model_id, task_type, total_calls, successes, latency_sum_ms, cost_sum, success_rate, avg_latency_ms, avg_cost, first_call_at, last_call_at)
     SELECT model_id, task_type, sum(calls), sum(successes), sum(latency_sum_ms), sum(cost_sum),

@@ -4,6 +4,7 @@ import { HoneError } from '../errors';
 import type { SeverityValue } from '../schemas/bug-patterns';
 import type { RoutingLayerValue } from '../schemas/routing';
 import { LATENCY_BUCKET_COUNT, latencyBucketIndex } from '../services/latency-histogram';
+import { rollUpModelCallDays } from '../services/model-performance';
 import { assertParsesAsTypeScript } from '../services/regression-tests';
 import { patternProblem } from '../services/routing/matcher';
 import { mulberry32 } from '../services/seeded-random';
@@ -461,6 +462,7 @@ export async function seedDemoData(prisma: PrismaClient, { days = 28, seed = 42,
   modelCalls += trial.length;
   addCalls(TRIAL_MODEL.modelId, TRIAL_MODEL.taskType, trial);
   await insertInBatches(hourly, (data) => prisma.modelCallHourly.createMany({ data }));
+  await rollUpModelCallDays(prisma);
   await prisma.modelPerformance.createMany({ data: totals });
 
   // Routing rules and their decision history: every decision is one rule's hit or a miss.

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LATENCY_BUCKET_COUNT, latencyBucketIndex, percentileFromHistogram } from '../services/latency-histogram';
 import { getMetricSeries } from '../services/metrics';
 import { MAX_MODEL_ROWS } from '../services/model-analysis';
+import { rollUpModelCallDays } from '../services/model-performance';
 import { MAX_MODEL_TREND_SERIES } from '../services/model-trends';
 import { assertParsesAsTypeScript, vitestFileOf } from '../services/regression-tests';
 import { MAX_BUCKETS, MAX_SERIES, resolveTimeRange } from '../services/time-buckets';
@@ -42,6 +43,7 @@ async function hourOfCalls(
       latencyBuckets: histogram(latencies),
     },
   });
+  await rollUpModelCallDays(t.db.prisma);
 }
 
 const ok = (latencyMs: number, cost = 0.01) => ({ success: true, latencyMs, cost });
@@ -536,6 +538,7 @@ describe('every read is bounded', () => {
         latencyBuckets: histogram(Array.from({ length: i + 1 }, () => 100)),
       })),
     });
+    await rollUpModelCallDays(t.db.prisma);
     const trends = await t.db.caller.modelPerformance.trends(DAY);
     expect(trends.truncated).toBe(true);
     expect(trends.series).toHaveLength(MAX_MODEL_TREND_SERIES);
@@ -559,6 +562,7 @@ describe('every read is bounded', () => {
         latencyBuckets: histogram([100]),
       })),
     });
+    await rollUpModelCallDays(t.db.prisma);
     const board = await t.db.caller.modelPerformance.leaderboard(WEEK);
     expect(board.truncated).toBe(true);
     expect(board.rows).toHaveLength(MAX_MODEL_ROWS);

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { LATENCY_BUCKET_COUNT, latencyBucketIndex, percentileFromHistogram } from '../services/latency-histogram';
 import { applyMigrations, readMigrationList } from '../db/schema-engine';
+import { countModelCall, recordModelCalls, type ModelCall } from '../services/model-performance';
 import { mulberry32 } from '../services/seeded-random';
 import { useTestDatabase } from './database';
 
-// Long ranges are read from the daily rollups the triggers keep (whole days), the hourly ones around them and, for
+// Long ranges are read from the daily rollups (whole days), the hourly ones around them and, for
 // metric values and bug occurrences, the raw rows of the partial hours at either end. Each test writes a history the
 // way the write paths do (one upsert per call, so hourly rows are updated many times, and set-based multi-row
 // statements), reads it back through the tools over ranges that start and end mid-day and mid-hour, and compares
@@ -142,11 +143,22 @@ function modelCallHistory(count: number, seed: number): Call[] {
   });
 }
 
+const asModelCall = (c: Call): ModelCall => ({ ...c, at: new Date(c.at) });
+
 /**
- * The calls as the write paths store them: one upsert per (model, task type, hour) and statement, adding to the
- * row when it exists. A statement given several calls writes them as ONE multi-row upsert, pre-aggregated per key.
+ * The calls as the write paths store them: a statement of one call as update_model_performance counts it
+ * (countModelCall), several as ONE set-based statement, pre-aggregated per (model, task type, hour)
+ * (recordModelCalls, the statement ingest's batches are counted with).
  */
 async function storeModelCalls(statements: Call[][]) {
+  for (const calls of statements) {
+    if (calls.length === 1) await countModelCall(t.db.prisma, asModelCall(calls[0]!));
+    else await recordModelCalls(t.db.prisma, calls.map(asModelCall));
+  }
+}
+
+/** The calls written straight into model_call_hourly, one upsert per statement: the table as it was before the rollups. */
+async function storeHourlyRowsDirectly(statements: Call[][]) {
   for (const calls of statements) {
     const rows = [...groupBy(calls, (c) => `${c.modelId}|${c.taskType}|${floorTo(c.at, HOUR)}`).values()].map((group) => {
       const buckets = new Array<number>(LATENCY_BUCKET_COUNT).fill(0);
@@ -251,6 +263,26 @@ describe('model call rollups', () => {
     await storeModelCalls(Array.from({ length: 12 }, (_, i) => ordered.slice(i * 50, i * 50 + 50)));
     expect(await rollupsOutOfStep()).toEqual([]);
     for (const range of RANGES) await expectReadsMatch(calls, range);
+  });
+
+  it('loses nothing and never deadlocks when single calls and batches count the same rows at once', async () => {
+    const calls = modelCallHistory(480, 7);
+    // 16 writers at once over three keys and five days: even ones count their calls one by one, odd ones in batches of 10.
+    const writers = Array.from({ length: 16 }, (_, w) => calls.filter((_, i) => i % 16 === w));
+    await Promise.all(
+      writers.map(async (own, w) => {
+        if (w % 2 === 0) for (const c of own) await countModelCall(t.db.prisma, asModelCall(c));
+        else for (let i = 0; i < own.length; i += 10) await recordModelCalls(t.db.prisma, own.slice(i, i + 10).map(asModelCall));
+      }),
+    );
+    const lifetime = await t.db.prisma.modelPerformance.findMany();
+    for (const [key, group] of groupBy(calls, (c) => `${c.modelId}|${c.taskType}`)) {
+      const row = lifetime.find((r) => `${r.modelId}|${r.taskType}` === key)!;
+      expect(Number(row.totalCalls), key).toBe(group.length);
+      expect(Number(row.successes), key).toBe(group.filter((c) => c.success).length);
+    }
+    expect(await rollupsOutOfStep()).toEqual([]);
+    await expectReadsMatch(calls, RANGES[2]!);
   });
 
   it('keeps each day the exact sum of its hours, histograms included, after an hourly row is updated twice', async () => {
@@ -525,14 +557,15 @@ describe('the rollups migration', () => {
     for (const statement of [
       'DROP TABLE model_call_daily, routing_decision_daily, routing_rule_hits_daily, metric_hourly, metric_daily, bug_occurrence_hourly, bug_occurrence_daily',
       'DROP TABLE bug_category_hourly, bug_category_daily',
-      'DROP FUNCTION model_call_daily_fold, routing_decision_daily_fold, routing_rule_hits_daily_fold, metric_rollups_fold, bug_occurrence_rollups_fold CASCADE',
+      // model_call_daily_fold is gone since model calls are counted into the day by their writers (model_call_counting).
+      'DROP FUNCTION routing_decision_daily_fold, routing_rule_hits_daily_fold, metric_rollups_fold, bug_occurrence_rollups_fold CASCADE',
       'DROP FUNCTION bug_category_rollups_forget CASCADE',
       'DROP AGGREGATE int_array_sum(int[], int)',
       'DROP FUNCTION int_array_add',
       `DELETE FROM _prisma_migrations WHERE migration_name IN ('${rollups}', '${categoryRollups}')`,
     ])
       await t.db.prisma.$executeRawUnsafe(statement);
-    await storeModelCalls(modelCallHistory(300, 6).map((c) => [c]));
+    await storeHourlyRowsDirectly(modelCallHistory(300, 6).map((c) => [c]));
     await routingHistory();
     await metricHistory();
     await bugHistory();
