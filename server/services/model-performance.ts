@@ -148,6 +148,19 @@ function countedCalls(calls: readonly ModelCall[], claims: ModelCallClaims): Pri
     )`;
 }
 
+/** An upsert's SET list adding EXCLUDED's figures to the rollup row (model_call_hourly or _daily) aliased `row`. */
+const addedToRollupRow = (row: 'h' | 'd') =>
+  Prisma.raw(`
+    calls = ${row}.calls + EXCLUDED.calls,
+    successes = ${row}.successes + EXCLUDED.successes,
+    latency_sum_ms = ${row}.latency_sum_ms + EXCLUDED.latency_sum_ms,
+    latency_min_ms = LEAST(${row}.latency_min_ms, EXCLUDED.latency_min_ms),
+    latency_max_ms = GREATEST(${row}.latency_max_ms, EXCLUDED.latency_max_ms),
+    cost_sum = ${row}.cost_sum + EXCLUDED.cost_sum,
+    latency_buckets = ARRAY(SELECT stored + added
+                            FROM unnest(${row}.latency_buckets, EXCLUDED.latency_buckets) WITH ORDINALITY AS b(stored, added, i)
+                            ORDER BY i)`);
+
 /**
  * The one statement that adds calls to the counters, from `hourly_rows` (columns of model_call_pending, one row per
  * model, task type and hour), which `sources` (CTEs) define: upserted into the hourly rollup (the calls' latency
@@ -180,16 +193,7 @@ function addToCounters(sources: Prisma.Sql, answer: Prisma.Sql): Prisma.Sql {
              k.cost_sum, g.latency_buckets
       FROM keyed k JOIN histograms g ON g.key = k.key
       ORDER BY k.model_id, k.task_type, k.hour
-      ON CONFLICT (model_id, task_type, hour) DO UPDATE SET
-        calls = h.calls + EXCLUDED.calls,
-        successes = h.successes + EXCLUDED.successes,
-        latency_sum_ms = h.latency_sum_ms + EXCLUDED.latency_sum_ms,
-        latency_min_ms = LEAST(h.latency_min_ms, EXCLUDED.latency_min_ms),
-        latency_max_ms = GREATEST(h.latency_max_ms, EXCLUDED.latency_max_ms),
-        cost_sum = h.cost_sum + EXCLUDED.cost_sum,
-        latency_buckets = ARRAY(SELECT stored + added
-                                FROM unnest(h.latency_buckets, EXCLUDED.latency_buckets) WITH ORDINALITY AS b(stored, added, i)
-                                ORDER BY i)
+      ON CONFLICT (model_id, task_type, hour) DO UPDATE SET ${addedToRollupRow('h')}
       RETURNING 1
     ), daily AS (
       INSERT INTO model_call_daily AS d
@@ -201,14 +205,7 @@ function addToCounters(sources: Prisma.Sql, answer: Prisma.Sql): Prisma.Sql {
       WHERE (SELECT count(*) FROM hourly) > 0
       GROUP BY 1, 2, 3
       ORDER BY 1, 2, 3
-      ON CONFLICT (model_id, task_type, day) DO UPDATE SET
-        calls = d.calls + EXCLUDED.calls,
-        successes = d.successes + EXCLUDED.successes,
-        latency_sum_ms = d.latency_sum_ms + EXCLUDED.latency_sum_ms,
-        latency_min_ms = LEAST(d.latency_min_ms, EXCLUDED.latency_min_ms),
-        latency_max_ms = GREATEST(d.latency_max_ms, EXCLUDED.latency_max_ms),
-        cost_sum = d.cost_sum + EXCLUDED.cost_sum,
-        latency_buckets = int_array_add(d.latency_buckets, EXCLUDED.latency_buckets, 1)
+      ON CONFLICT (model_id, task_type, day) DO UPDATE SET ${addedToRollupRow('d')}
       RETURNING 1
     ), totals AS (
       INSERT INTO model_performance AS m
