@@ -189,6 +189,36 @@ describe(`recomputing adaptive parameters (${testDatabaseKind})`, () => {
     expect(history.policies[0]!.params.find((p) => p.taskType === 'coding')!.arms).toHaveLength(3);
   });
 
+  it('ranks the outcomes of one batch (one outcome_at) by when their decisions were made, not by their ids', async () => {
+    const { caller } = t.db;
+    const { policy } = await caller.adaptive.savePolicy({ ...base, halfLife: 5, minSamples: 1 });
+    // 40 decisions a second apart whose ids sort oldest first: the older 20 succeeded, the newer 20 failed.
+    const start = Date.now() - 3_600_000;
+    const decided = Array.from({ length: 40 }, (_, i) => ({
+      decisionId: idOf(2, i + 1),
+      at: new Date(start + i * 1000).toISOString(),
+      success: i < 20,
+    }));
+    const answer = await caller.ingest.batch({
+      routeDecisions: decided.map(({ decisionId, at }) => ({
+        decisionId,
+        at,
+        versionId: null,
+        ruleId: null,
+        layer: 'balanced' as const,
+        model: 'model-a',
+        taskType: 'coding',
+        policyId: policy.id,
+      })),
+      routeOutcomes: decided.map(({ decisionId, success }) => ({ decisionId, success })),
+    });
+    expect(answer.outcomes.routeOutcomes.every((verdict: unknown) => verdict === 'stored')).toBe(true);
+    await recomputePolicyParams(t.db.prisma, { seed: 1 });
+    const modelA = (await armsOf(policy.id, 'coding'))!.find((arm) => arm.model === 'model-a')!;
+    // The newer outcomes, all failures, weigh more than the older successes (ranked by id, it was the other way: 0.58).
+    expect(modelA.successMean).toBeLessThan(0.45);
+  });
+
   it('in the background job, leaves a policy without new outcomes or edits alone', async () => {
     const { caller, prisma } = t.db;
     const { policy } = await caller.adaptive.savePolicy(base);
