@@ -237,14 +237,14 @@ function addToCounters(sources: Prisma.Sql, answer: Prisma.Sql): Prisma.Sql {
 const NO_CLAIMS: ModelCallClaims = { kind: 'modelCall', windowMs: 0 };
 
 /**
- * Counts model calls, any number, in ONE statement, straight into the counters (addToCounters), and answers the
- * lifetime rows they touched.
+ * Counts model calls, any number, in ONE statement, straight into the counters: the statement ingest counts a batch
+ * with where statements run one at a time (countClaimedModelCalls), with nothing to claim. Their eventIds are ignored.
  */
-export async function recordModelCalls(db: SqlClient, calls: readonly ModelCall[]): Promise<ModelPerformance[]> {
-  if (calls.length === 0) return [];
-  const withoutIds = calls.map((call) => ({ ...call, eventId: undefined }));
-  return db.$queryRaw<ModelPerformance[]>(
-    addToCounters(countedCalls(withoutIds, NO_CLAIMS), Prisma.sql`SELECT ${MODEL_PERFORMANCE_FIELDS} FROM totals`),
+export async function recordModelCalls(db: SqlClient, calls: readonly ModelCall[]): Promise<void> {
+  await countClaimedModelCalls(
+    db,
+    calls.map((call) => ({ ...call, eventId: undefined })),
+    NO_CLAIMS,
   );
 }
 
