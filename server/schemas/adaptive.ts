@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONTENDER_PROBABILITY } from '../services/adaptive/policy-maths';
 import { boundedNumber, databaseId, MAX_CALL_COST, nonBlank } from './common';
 import { timeRangeShape, resolveRange } from './time-range';
 
@@ -45,7 +46,7 @@ export const SaveRoutingPolicyInput = z.strictObject({
   explorationCap: boundedNumber(0, 1)
     .optional()
     .describe(
-      'Most traffic (0..1) that goes to models unlikely to be best (under 2% by Thompson sampling; default 0.1). The best trusted model gets the rest, less the Thompson shares of near equals',
+      `Most traffic (0..1) that goes to models unlikely to be best (under ${CONTENDER_PROBABILITY * 100}% by Thompson sampling; default 0.1). The best trusted model gets the rest, less the Thompson shares of near equals`,
     ),
   minSamples: z
     .number()

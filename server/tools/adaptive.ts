@@ -4,6 +4,7 @@ import {
   RecomputeRoutingPoliciesInput,
   SaveRoutingPolicyInput,
 } from '../schemas/adaptive';
+import { CONTENDER_PROBABILITY } from '../services/adaptive/policy-maths';
 import { getRoutingPolicies } from '../services/adaptive/policy-read';
 import { deleteRoutingPolicy, saveRoutingPolicy } from '../services/adaptive/policy-store';
 import { recomputePolicyParams } from '../services/adaptive/recompute';
@@ -14,7 +15,7 @@ export const saveRoutingPolicyTool = defineTool({
   description:
     'Create or update an adaptive routing policy: Hone chooses among its candidate models by Thompson sampling on measured outcomes, ' +
     'maximising reward = success (0/1) - costWeight * cost (USD) - latencyWeight * latency (s), with an optional cost ceiling per call, ' +
-    'an exploration cap (most traffic to models unlikely to be best; a model at least 2% likely to be best keeps its Thompson share), a minimum sample before a model is trusted and a half-life (in outcomes) ' +
+    `an exploration cap (most traffic to models unlikely to be best; a model at least ${CONTENDER_PROBABILITY * 100}% likely to be best keeps its Thompson share), a minimum sample before a model is trusted and a half-life (in outcomes) ` +
     'discounting old outcomes so the choice follows drift. With taskType it chooses for that task type wherever no rule names a model; ' +
     'a rule names it with policyId (update_routing_heuristic). Keyed on name (or id); omitted fields keep their stored values.',
   input: SaveRoutingPolicyInput,
