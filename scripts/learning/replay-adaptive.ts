@@ -8,7 +8,7 @@ import { cliOptions } from '../cli-options';
 import { chooseModel } from '../../packages/client/src/routing/adaptive.js';
 import type { SnapshotPolicy } from '../../packages/client/src/routing/types';
 import { computePolicyArms, type PolicyModelStats } from '../../server/services/adaptive/policy-maths';
-import { policyStatsFromOutcomes, type PolicyOutcome } from './policy-stats';
+import { policyStatsFromOutcomes, type PolicyOutcome } from '../../server/services/adaptive/outcome-stats';
 import { DegradationDetector, RegretAccount } from './metrics';
 import { mixSeed, mulberry32 } from './random';
 import { SPEC_RULES, simulationOptions, type World as WorldType, World } from './scenario';

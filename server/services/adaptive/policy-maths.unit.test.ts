@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseModel } from '../routing/engine';
 import { mulberry32 } from '../seeded-random';
+import { policyStatsFromOutcomes } from './outcome-stats';
 import { computePolicyArms, type PolicyModelStats, type PolicyRewardSettings } from './policy-maths';
 
 const settings = (overrides: Partial<PolicyRewardSettings> = {}): PolicyRewardSettings => ({
@@ -165,22 +166,12 @@ describe('computePolicyArms', () => {
 });
 
 describe('adaptive choice under drift (outcomes discounted by rank, as the server reads them)', () => {
-  /** Each outcome weighs by its rank among its own model's outcomes, newest first, read up to 20 half-lives back. */
-  function statsOf(history: readonly { model: string; success: boolean }[], halfLife: number) {
-    const stats = new Map<string, PolicyModelStats>();
-    for (let i = history.length - 1; i >= 0; i--) {
-      const { model, success } = history[i]!;
-      const row = stats.get(model) ?? measured(model, 0, 0);
-      const rank = row.outcomes;
-      if (rank >= 20 * halfLife) continue;
-      const weight = Math.pow(0.5, rank / halfLife);
-      row.effectiveSamples += weight;
-      row.successes += success ? weight : 0;
-      row.outcomes += 1;
-      stats.set(model, row);
-    }
-    return stats;
-  }
+  /** The recompute's statistics of the outcomes so far (no cost or latency in these simulations). */
+  const statsOf = (history: readonly { model: string; success: boolean }[], halfLife: number) =>
+    policyStatsFromOutcomes(
+      history.map(({ model, success }) => ({ model, success, cost: 0, latencyMs: 0 })),
+      halfLife,
+    );
 
   /** Simulates decisions by the shares, recomputing every `every` outcomes with half-life discounting. */
   function simulate({
@@ -205,7 +196,7 @@ describe('adaptive choice under drift (outcomes discounted by rank, as the serve
     for (let t = 0; t < outcomes; t++) {
       if (candidatesAt(t).length !== policy.candidates.length) {
         policy = settings({ candidates: candidatesAt(t) });
-        arms = computePolicyArms(policy, [...statsOf(history, halfLife).values()], rng);
+        arms = computePolicyArms(policy, statsOf(history, halfLife), rng);
       }
       const snapshotPolicy = {
         policyId: 1,
@@ -219,8 +210,7 @@ describe('adaptive choice under drift (outcomes discounted by rank, as the serve
       const { model } = chooseModel(snapshotPolicy, '', rng);
       history.push({ model, success: rng() < truth(model, t) });
       if ((t + 1) % every === 0) {
-        const stats = statsOf(history, halfLife);
-        arms = computePolicyArms(policy, [...stats.values()], rng);
+        arms = computePolicyArms(policy, statsOf(history, halfLife), rng);
         trace.push({ t: t + 1, shares: shares(arms) });
       }
     }

@@ -1,7 +1,7 @@
-// The recompute SQL's statistics (server/services/adaptive/recompute.ts), mirrored in JS for the in-process replay:
-// outcomes newest first, each weighing 0.5^(rank / half-life) by its rank among its model's outcomes (and 0.5^(rank / (8 half-lives)) for the long-run sums), read up to HALF_LIVES_READ half-lives back, summed per model.
-import { HALF_LIVES_READ, LONG_HALF_LIFE_FACTOR } from '../../server/services/adaptive/recompute-settings';
-import type { PolicyModelStats } from '../../server/services/adaptive/policy-maths';
+// The recompute SQL's statistics (server/services/adaptive/recompute.ts), mirrored in JS for the in-process replay and the
+// unit tests' simulations: outcomes newest first, each weighing 0.5^(rank / half-life) by its rank among its model's outcomes (and 0.5^(rank / (8 half-lives)) for the long-run sums), read up to HALF_LIVES_READ half-lives back, summed per model.
+import { HALF_LIVES_READ, LONG_HALF_LIFE_FACTOR } from './recompute-settings';
+import type { PolicyModelStats } from './policy-maths';
 
 export interface PolicyOutcome {
   model: string;
