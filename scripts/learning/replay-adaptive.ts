@@ -3,11 +3,13 @@
 // requests from the discounted statistics the recompute SQL reads (mirrored here in JS). No server, no database: a run
 // takes seconds. The static rules' regret is computed beside it (first matching spec rule by priority, else the default
 // layer), so the ratio can be read per seed and scenario.
-//   npx tsx scripts/learning/replay-adaptive.ts [--scenario=coding] [--seeds=1,2,3] [--requests=50000] [--degrade-at=] [--new-model-at=]
+//   npx tsx scripts/learning/replay-adaptive.ts [--scenario=coding] [--seeds=1,2,3] [--requests=50000] [--degrade-at=] [--new-model-at=] [--breakdown]
+// --breakdown: the regret per task type and per kind of choice, in 10k-request windows. DEBUG_TYPE=<task type> prints
+// that task type's arms and statistics every DEBUG_EVERY requests (default 5000).
 import { cliOptions } from '../cli-options';
 import { chooseModel } from '../../packages/client/src/routing/adaptive.js';
 import type { SnapshotPolicy } from '../../packages/client/src/routing/types';
-import { computePolicyArms, type PolicyModelStats } from '../../server/services/adaptive/policy-maths';
+import { CONTENDER_PROBABILITY, computePolicyArms, type PolicyModelStats } from '../../server/services/adaptive/policy-maths';
 import { policyStatsFromOutcomes, type PolicyOutcome } from '../../server/services/adaptive/outcome-stats';
 import { DegradationDetector, RegretAccount } from './metrics';
 import { mixSeed, mulberry32 } from './random';
@@ -51,9 +53,19 @@ export function replay(world: WorldType, step = 250): ReplayResult {
     log.get(request.taskType)!.push({ model, success: outcome.success, cost: outcome.cost, latencyMs: outcome.latencyMs });
     account.record(index, request.taskType, model, world.reward(outcome));
     const lost = world.oracle(request.taskType, index).reward - world.expectedReward(model, request.taskType, index);
-    const key = `${request.taskType}@${Math.floor(index / 10_000) * 10}k`;
-    const kind = choice.explored ? 'explore' : 'greedy';
-    breakdown.set(kind, (breakdown.get(kind) ?? 0) + lost);
+    // Whose choice lost it: the greedy model, an untrusted model (minimum sample), a contender (its Thompson share:
+    // a trusted arm's share reaches CONTENDER_PROBABILITY only as a contender) or another explored model.
+    const arm = choice.arms.find((candidate) => candidate.model === model);
+    const kind = !choice.explored
+      ? 'greedy'
+      : !arm?.trusted
+        ? 'explore:untrusted'
+        : arm.share >= CONTENDER_PROBABILITY
+          ? 'explore:contender'
+          : 'explore:other';
+    const window = `${Math.floor(index / 10_000) * 10}k`;
+    const key = `${request.taskType}@${window}`;
+    breakdown.set(`${kind}@${window}`, (breakdown.get(`${kind}@${window}`) ?? 0) + lost);
     breakdown.set(key, (breakdown.get(key) ?? 0) + lost);
     detector.observe(index, request.taskType, model);
     const rule = rules.find((r) => r.re.test(request.prompt));
@@ -70,7 +82,7 @@ export function replay(world: WorldType, step = 250): ReplayResult {
         };
         const stats: PolicyModelStats[] = policyStatsFromOutcomes(log.get(t)!, scenario.policy.halfLife);
         const arms = computePolicyArms(settings, stats, rng);
-        if (process.env.DEBUG_TYPE === t && (index + 1) % 5000 === 0)
+        if (process.env.DEBUG_TYPE === t && (index + 1) % Number(process.env.DEBUG_EVERY ?? 5000) === 0)
           console.log(
             index + 1,
             JSON.stringify(
@@ -116,7 +128,7 @@ if (process.argv[1]?.endsWith('replay-adaptive.ts')) {
         const [t, w = 'all'] = key.split('@');
         rows.set(t!, [...(rows.get(t!) ?? []), `${w}:${value.toFixed(0)}`]);
       }
-      for (const [t, values] of rows) console.log(`  ${t.padEnd(12)} ${values.join(' ')}`);
+      for (const [t, values] of rows) console.log(`  ${t.padEnd(18)} ${values.join(' ')}`);
     }
   }
 }
