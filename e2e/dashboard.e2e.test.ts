@@ -269,6 +269,41 @@ describe('heuristics forms', () => {
     await page.close();
   });
 
+  it('names an adaptive policy for a rule through the form, and clears it; the table says who chooses the model', async () => {
+    const { policy } = (await callTool('save_routing_policy', {
+      name: 'e2e policy',
+      candidates: ['gpt-4o-mini', 'claude-sonnet-4'],
+    })) as { policy: { id: number } };
+    await callTool('update_routing_heuristic', { pattern: 'e2e-adaptive', preferredLayer: 'balanced', preferredModel: 'gpt-4o' });
+    const storedPolicyId = async () => {
+      const rules = (await callTool('get_routing_heuristics', { activeOnly: false })) as { pattern: string; policyId: number | null }[];
+      return rules.find((rule) => rule.pattern === 'e2e-adaptive')!.policyId;
+    };
+    const page = await open('/heuristics');
+    const row = page.locator('[data-testid="rules-table"] tr[data-pattern="e2e-adaptive"]');
+    const form = page.locator('form[data-testid^="rule-form-edit-"]');
+    const modelCell = row.locator('[data-testid^="rule-model-"]');
+
+    await row.getByRole('button', { name: 'Edit' }).click();
+    await form.locator('[name="policyId"]').selectOption(String(policy.id));
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => modelCell.textContent(), { timeout: 10_000 }).toBe('policy e2e policy');
+    expect(await storedPolicyId()).toBe(policy.id);
+
+    // Edited again, the form shows the stored policy; "none" clears it and the rule's own model decides again.
+    await row.getByRole('button', { name: 'Edit' }).click();
+    expect(await form.locator('[name="policyId"]').inputValue()).toBe(String(policy.id));
+    await form.locator('[name="policyId"]').selectOption('');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => modelCell.textContent(), { timeout: 10_000 }).toBe('gpt-4o');
+    expect(await storedPolicyId()).toBeNull();
+    await page.close();
+
+    const rules = (await callTool('get_routing_heuristics', { activeOnly: false })) as { id: number; pattern: string }[];
+    await callTool('delete_routing_heuristic', { id: rules.find((rule) => rule.pattern === 'e2e-adaptive')!.id });
+    await callTool('delete_routing_policy', { id: policy.id });
+  });
+
   it.each([
     ['algo(?=rithm)', /lookaround/],
     ['(', /not a valid regular expression/],

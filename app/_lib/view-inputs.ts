@@ -10,6 +10,9 @@ export const METRIC_NAMES = {} as const;
 
 export const reportInput = (taskType: string | undefined) => (taskType ? { taskType } : {});
 
+/** Every adaptive policy with its current parameters, without history: the rule form's picker and the rules table. */
+export const ALL_POLICIES = {} as const;
+
 /** Every stored rule checked, with the default thresholds. */
 export const ALL_RULE_CHECKS = {} as const;
 

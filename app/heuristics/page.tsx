@@ -1,5 +1,5 @@
 import { dashboardView, type SearchParams } from '@/app/_lib/range';
-import { ALL_RULE_CHECKS, ALL_RULES, suggestionsInput } from '@/app/_lib/view-inputs';
+import { ALL_POLICIES, ALL_RULE_CHECKS, ALL_RULES, suggestionsInput } from '@/app/_lib/view-inputs';
 import { DashboardControls } from '@/components/controls/DashboardControls';
 import { HydrateClient } from '@/components/trpc/HydrateClient';
 import { HeuristicsView } from '@/components/views/HeuristicsView';
@@ -18,6 +18,7 @@ export default async function HeuristicsPage({ searchParams }: { searchParams: P
       trpc.routing.ruleStats.queryOptions(filter),
       trpc.routing.checkRules.queryOptions(ALL_RULE_CHECKS),
       trpc.routing.suggestions.queryOptions(suggestionsInput(filter)),
+      trpc.adaptive.policies.queryOptions(ALL_POLICIES),
     ),
   ]);
   return (

@@ -3,8 +3,9 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
-import { useForm, useWatch } from 'react-hook-form';
+import { Controller, useForm, useWatch } from 'react-hook-form';
 import type { z } from 'zod';
+import { ALL_POLICIES } from '@/app/_lib/view-inputs';
 import { MAX_PATTERN_LENGTH, ROUTING_LAYERS, ROUTING_RULE_STATES, SaveRoutingRuleFields } from '@/server/schemas/routing';
 import type { RoutingRuleWarning } from '@/server/services/routing/check-rules';
 import type { RoutingRuleDto } from '@/server/services/routing/rule-dto';
@@ -23,7 +24,7 @@ const RuleFormSchema = SaveRoutingRuleFields.omit({ metadata: true, usageCount: 
 type RuleInput = z.input<typeof RuleFormSchema>;
 type RuleOutput = z.output<typeof RuleFormSchema>;
 
-const FIELDS = ['id', 'pattern', 'preferredLayer', 'preferredModel', 'priority', 'successRate', 'reasoning', 'state'] as const;
+const FIELDS = ['id', 'pattern', 'preferredLayer', 'preferredModel', 'policyId', 'priority', 'successRate', 'reasoning', 'state'] as const;
 
 /** Empty text means "not given" for optional numbers and text. */
 const optionalNumber = (v: unknown) => (v === '' || v === null || v === undefined ? undefined : Number(v));
@@ -45,6 +46,7 @@ function defaultsOf(rule: RoutingRuleDto | null): RuleInput {
     pattern: rule.pattern,
     preferredLayer: rule.preferredLayer,
     preferredModel: rule.preferredModel,
+    ...(rule.policyId !== null && { policyId: rule.policyId }),
     priority: rule.priority,
     state: rule.state,
     ...(rule.successRate !== null && { successRate: rule.successRate }),
@@ -83,18 +85,23 @@ export function RuleForm({
     defaultValues: defaultsOf(rule),
     mode: 'onTouched',
   });
-  const [pattern, preferredLayer, preferredModel, priority, state] = useWatch({
+  const [pattern, preferredLayer, preferredModel, policyId, priority, state] = useWatch({
     control,
-    name: ['pattern', 'preferredLayer', 'preferredModel', 'priority', 'state'],
+    name: ['pattern', 'preferredLayer', 'preferredModel', 'policyId', 'priority', 'state'],
   });
+  // The policies a rule can name (save_routing_policy); their parameters come along, the picker reads names only.
+  const policies = useQuery(trpc.adaptive.policies.queryOptions(ALL_POLICIES));
+  const policyName =
+    policyId == null ? null : (policies.data?.policies.find((policy) => policy.id === policyId)?.name ?? `policy #${policyId}`);
   useEffect(() => {
     onDraftChange?.({
       pattern: pattern ?? '',
       preferredLayer: preferredLayer ?? 'balanced',
       preferredModel,
+      policy: policyName,
       priority: Number.isFinite(Number(priority)) ? Number(priority) : 0,
     });
-  }, [onDraftChange, pattern, preferredLayer, preferredModel, priority]);
+  }, [onDraftChange, pattern, preferredLayer, preferredModel, policyName, priority]);
   const save = useMutation(trpc.routing.updateHeuristic.mutationOptions());
   const editing = rule !== null;
 
@@ -128,8 +135,8 @@ export function RuleForm({
     setSaved(null);
     setSavedWarnings([]);
     try {
-      // An emptied model field clears the model of an existing rule.
-      const input = editing && values.preferredModel === undefined ? { ...values, preferredModel: null } : values;
+      // An emptied model field, or "no policy", clears that of an existing rule.
+      const input = editing ? { ...values, preferredModel: values.preferredModel ?? null, policyId: values.policyId ?? null } : values;
       const { heuristic, warnings } = await save.mutateAsync(input);
       await queryClient.invalidateQueries({ queryKey: trpc.routing.pathKey() });
       setSaved(`Saved rule #${heuristic.id} /${heuristic.pattern}/${warnings.length > 0 ? ', with warnings' : ''}.`);
@@ -177,6 +184,38 @@ export function RuleForm({
           {...register('preferredModel', { setValueAs: optionalText })}
           aria-invalid={!!errors.preferredModel}
           placeholder="e.g. claude-sonnet-4"
+        />
+      </Field>
+      <Field
+        label="Adaptive policy (optional, wins over the model)"
+        name="policyId"
+        inputId={id('policyId')}
+        error={errors.policyId?.message ?? policies.error?.message}
+      >
+        {/* Controlled, so a rule being edited shows its policy once the list has loaded. */}
+        <Controller
+          control={control}
+          name="policyId"
+          render={({ field }) => (
+            <select
+              id={id('policyId')}
+              name={field.name}
+              ref={field.ref}
+              value={field.value == null ? '' : String(field.value)}
+              onChange={(event) => field.onChange(optionalNumber(event.target.value))}
+              onBlur={field.onBlur}
+              aria-invalid={!!errors.policyId}
+            >
+              <option value="">none: the model above, else the layer&apos;s</option>
+              {!policies.data && field.value != null && <option value={String(field.value)}>policy #{field.value}</option>}
+              {policies.data?.policies.map((policy) => (
+                <option key={policy.id} value={String(policy.id)}>
+                  {policy.name}: {policy.candidates.join(', ')}
+                  {policy.enabled ? '' : ' (disabled)'}
+                </option>
+              ))}
+            </select>
+          )}
         />
       </Field>
       <Field label="Priority (higher first)" name="priority" inputId={id('priority')} error={errors.priority?.message}>

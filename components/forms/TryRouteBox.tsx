@@ -98,6 +98,11 @@ export function TryRouteBox({ draft, priorities }: { draft?: DraftRule; prioriti
                       , model <strong>{verdict.model}</strong>
                     </>
                   )}
+                  {verdict.policy && (
+                    <>
+                      , model chosen by the adaptive policy <strong>{verdict.policy}</strong>
+                    </>
+                  )}
                 </>
               )}
               {verdict.kind === 'shadowed' && (

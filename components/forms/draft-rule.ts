@@ -8,13 +8,15 @@ export interface DraftRule {
   pattern: string;
   preferredLayer: string;
   preferredModel?: string | null;
+  /** The name of the adaptive policy the rule names: it, not preferredModel, chooses the model. */
+  policy?: string | null;
   priority?: number;
 }
 
 export type DraftVerdict =
   | { kind: 'invalid' }
   | { kind: 'no-match' }
-  | { kind: 'would-win'; layer: string; model: string | null }
+  | { kind: 'would-win'; layer: string; model: string | null; policy: string | null }
   | { kind: 'shadowed'; byRuleId: number; byPriority: number };
 
 /** `matched`: the saved rule that matched the input in the dry run (with its priority), or null. */
@@ -25,5 +27,6 @@ export function draftVerdict(draft: DraftRule, input: string, matched: { ruleId:
   if (!draft.pattern || !compilation.compiled.test(input)) return { kind: 'no-match' };
   const priority = draft.priority ?? 0;
   if (matched && matched.priority > priority) return { kind: 'shadowed', byRuleId: matched.ruleId, byPriority: matched.priority };
-  return { kind: 'would-win', layer: draft.preferredLayer, model: draft.preferredModel ?? null };
+  const policy = draft.policy ?? null;
+  return { kind: 'would-win', layer: draft.preferredLayer, model: policy === null ? (draft.preferredModel ?? null) : null, policy };
 }

@@ -5,9 +5,18 @@ describe('draftVerdict', () => {
   const draft = { pattern: '\\bsql\\b', preferredLayer: 'deep', preferredModel: 'gpt-4o', priority: 50 };
 
   it('wins when it matches and no saved rule of higher priority matched', () => {
-    expect(draftVerdict(draft, 'optimise this sql', null)).toEqual({ kind: 'would-win', layer: 'deep', model: 'gpt-4o' });
+    expect(draftVerdict(draft, 'optimise this sql', null)).toEqual({ kind: 'would-win', layer: 'deep', model: 'gpt-4o', policy: null });
     // Equal priority: the just-saved rule is the most recently updated, so it goes first.
     expect(draftVerdict(draft, 'optimise this sql', { ruleId: 3, priority: 50 })).toMatchObject({ kind: 'would-win' });
+  });
+
+  it('names the policy, not the model, when the rule names an adaptive policy', () => {
+    expect(draftVerdict({ ...draft, policy: 'sql models' }, 'optimise this sql', null)).toEqual({
+      kind: 'would-win',
+      layer: 'deep',
+      model: null,
+      policy: 'sql models',
+    });
   });
 
   it('is shadowed by a matching saved rule of higher priority', () => {

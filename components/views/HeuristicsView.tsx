@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Fragment, useMemo, useState } from 'react';
 import type { IsoRange } from '@/app/_lib/range';
-import { ALL_RULE_CHECKS, ALL_RULES } from '@/app/_lib/view-inputs';
+import { ALL_POLICIES, ALL_RULE_CHECKS, ALL_RULES } from '@/app/_lib/view-inputs';
 import { SuggestionsCard } from '../cards/SuggestionsCard';
 import { ChartCard, chartState } from '../charts/ChartCard';
 import { displacedSummary, measuredSuccess, versionNumbers, warningsByRule } from '../charts/prepare/heuristics';
@@ -39,6 +39,9 @@ export function HeuristicsView({ filter, canEdit }: { filter: IsoRange & { taskT
   const rows = useMemo(() => rulesWithHits(rules.data ?? [], rates.data), [rules.data, rates.data]);
   const stats = useQuery(trpc.routing.ruleStats.queryOptions(filter));
   const checks = useQuery(trpc.routing.checkRules.queryOptions(ALL_RULE_CHECKS));
+  // Names for the rules that name an adaptive policy (the same query as the rule form's picker, so one request).
+  const policies = useQuery(trpc.adaptive.policies.queryOptions(ALL_POLICIES));
+  const policyNames = useMemo(() => new Map((policies.data?.policies ?? []).map((policy) => [policy.id, policy.name])), [policies.data]);
   const statsByRule = useMemo(() => new Map(stats.data?.rules.map((r) => [r.ruleId, r]) ?? []), [stats.data]);
   const versionsOf = useMemo(() => versionNumbers(stats.data), [stats.data]);
   const warnings = useMemo(() => warningsByRule(checks.data?.warnings), [checks.data]);
@@ -181,7 +184,15 @@ export function HeuristicsView({ filter, canEdit }: { filter: IsoRange & { taskT
                       <RuleWarnings warnings={ruleWarnings} title="Checks:" testId={`rule-warnings-row-${rule.id}`} />
                     </td>
                     <td>{rule.preferredLayer}</td>
-                    <td>{rule.preferredModel ?? <span className="muted">layer default</span>}</td>
+                    <td data-testid={`rule-model-${rule.id}`}>
+                      {rule.policyId !== null ? (
+                        <span title="An adaptive policy chooses the model among its candidates">
+                          policy <strong>{policyNames.get(rule.policyId) ?? `#${rule.policyId}`}</strong>
+                        </span>
+                      ) : (
+                        (rule.preferredModel ?? <span className="muted">layer default</span>)
+                      )}
+                    </td>
                     <td>{rule.state}</td>
                     <td className="num" data-testid={`rule-hits-${rule.id}`}>
                       {rule.state === 'shadow' && current ? (
