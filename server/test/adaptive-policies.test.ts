@@ -3,6 +3,8 @@
 // chooses by the recomputed shares and says why (posterior means, sample sizes), its cached snapshot following each
 // recompute. The maths alone: server/services/adaptive/policy-maths.unit.test.ts.
 import { describe, expect, it } from 'vitest';
+import { policyStatsFromOutcomes } from '../services/adaptive/outcome-stats';
+import { computePolicyArms } from '../services/adaptive/policy-maths';
 import { LONG_HALF_LIFE_FACTOR, recomputePolicyParams, scheduleAdaptiveRecompute } from '../services/adaptive/recompute';
 import type { PolicyArmParams } from '../services/routing/engine';
 import { expectBadRequest, testDatabaseKind, useTestDatabase } from './database';
@@ -242,6 +244,34 @@ describe(`recomputing adaptive parameters (${testDatabaseKind})`, () => {
     await caller.adaptive.savePolicy({ name: base.name, halfLife: 50 });
     expect((await recomputePolicyParams(prisma, { onlyChanged: true })).policies.map((p) => p.policyId)).toEqual([policy.id]);
     expect((await caller.adaptive.recompute({})).policies.map((p) => p.policyId)).toEqual([policy.id]);
+  });
+
+  it('judges a model that breaks down at once on its latest outcomes, counted in SQL as in the JS mirror', async () => {
+    const { caller, prisma } = t.db;
+    const { policy } = await caller.adaptive.savePolicy({ ...base, halfLife: 100, minSamples: 10 });
+    // 400 outcomes at about 90%, then 25 failures in a row.
+    const history = [
+      ...Array.from({ length: 400 }, (_, i) => ({ model: 'model-a', success: (i * 7919) % 100 < 90, cost: 0.01, latencyMs: 500 })),
+      ...Array.from({ length: 25 }, () => ({ model: 'model-a', success: false, cost: 0.01, latencyMs: 500 })),
+    ];
+    await ingestOutcomes(policy.id, history.slice(0, 400), 12);
+    await ingestOutcomes(policy.id, history.slice(400), 13);
+    await recomputePolicyParams(prisma, { seed: 3 });
+    const modelA = (await armsOf(policy.id, 'coding'))!.find((arm) => arm.model === 'model-a')!;
+    // The last 25 (0 successes) break from the long run far beyond CHANGE_EVIDENCE: they alone count, not the
+    // discounted ~145 the recent weights would give.
+    expect(modelA.effectiveSamples).toBe(25);
+    expect(modelA.successMean).toBeCloseTo(1 / 27, 9);
+    // The SQL's window counts are the mirror's (policyStatsFromOutcomes), which the replay and the simulations use.
+    const mirrored = policyStatsFromOutcomes(history, 100)[0]!;
+    expect(mirrored.windowOutcomes).toEqual([25, 50, 100]);
+    expect(mirrored.windowSuccesses).toEqual([
+      0,
+      history.slice(375, 400).filter((o) => o.success).length,
+      history.slice(325, 400).filter((o) => o.success).length,
+    ]);
+    const [mirroredArm] = computePolicyArms({ ...policy, candidates: ['model-a'] }, [mirrored], () => 0.5);
+    expect(mirroredArm).toMatchObject({ effectiveSamples: modelA.effectiveSamples, successMean: modelA.successMean });
   });
 
   it('moves traffic away from a model within a few hundred outcomes of it degrading', async () => {

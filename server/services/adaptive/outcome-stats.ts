@@ -1,7 +1,7 @@
 // The recompute SQL's statistics (server/services/adaptive/recompute.ts), mirrored in JS for the in-process replay and the
-// unit tests' simulations: outcomes newest first, each weighing 0.5^(rank / half-life) by its rank among its model's outcomes (and 0.5^(rank / (8 half-lives)) for the long-run sums), read up to HALF_LIVES_READ half-lives back, summed per model.
-import { HALF_LIVES_READ, LONG_HALF_LIFE_FACTOR } from './recompute-settings';
+// unit tests' simulations: outcomes newest first, each weighing 0.5^(rank / half-life) by its rank among its model's outcomes (and 0.5^(rank / (8 half-lives)) for the long-run sums), read up to HALF_LIVES_READ half-lives back, summed per model, with the unweighted counts of its latest RECENT_WINDOWS outcomes.
 import type { PolicyModelStats } from './policy-maths';
+import { HALF_LIVES_READ, LONG_HALF_LIFE_FACTOR, RECENT_WINDOWS } from './recompute-settings';
 
 export interface PolicyOutcome {
   model: string;
@@ -14,7 +14,19 @@ export interface PolicyOutcome {
 export function policyStatsFromOutcomes(outcomes: readonly PolicyOutcome[], halfLife: number): PolicyModelStats[] {
   const sums = new Map<
     string,
-    { n: number; s: number; count: number; c: number; c2: number; l: number; l2: number; ln: number; ls: number }
+    {
+      n: number;
+      s: number;
+      count: number;
+      c: number;
+      c2: number;
+      l: number;
+      l2: number;
+      ln: number;
+      ls: number;
+      wn: number[];
+      ws: number[];
+    }
   >();
   const ranks = new Map<string, number>();
   const limit = HALF_LIVES_READ * halfLife;
@@ -26,12 +38,30 @@ export function policyStatsFromOutcomes(outcomes: readonly PolicyOutcome[], half
     if (rank >= limit) continue;
     const w = Math.pow(0.5, rank / halfLife);
     const wl = Math.pow(0.5, rank / (LONG_HALF_LIFE_FACTOR * halfLife));
-    const row = sums.get(o.model) ?? { n: 0, s: 0, count: 0, c: 0, c2: 0, l: 0, l2: 0, ln: 0, ls: 0 };
+    const row = sums.get(o.model) ?? {
+      n: 0,
+      s: 0,
+      count: 0,
+      c: 0,
+      c2: 0,
+      l: 0,
+      l2: 0,
+      ln: 0,
+      ls: 0,
+      wn: RECENT_WINDOWS.map(() => 0),
+      ws: RECENT_WINDOWS.map(() => 0),
+    };
     row.ln += wl;
     if (o.success) row.ls += wl;
     row.n += w;
     if (o.success) row.s += w;
     row.count++;
+    RECENT_WINDOWS.forEach((size, i) => {
+      if (rank < size) {
+        row.wn[i]! += 1;
+        if (o.success) row.ws[i]! += 1;
+      }
+    });
     row.c += w * o.cost;
     row.c2 += w * o.cost * o.cost;
     row.l += w * o.latencyMs;
@@ -45,6 +75,8 @@ export function policyStatsFromOutcomes(outcomes: readonly PolicyOutcome[], half
     outcomes: r.count,
     longEffectiveSamples: r.ln,
     longSuccesses: r.ls,
+    windowOutcomes: r.wn,
+    windowSuccesses: r.ws,
     costMean: r.c / r.n,
     costSd: Math.sqrt(Math.max(0, r.c2 / r.n - (r.c / r.n) ** 2)),
     latencyMsMean: r.l / r.n,

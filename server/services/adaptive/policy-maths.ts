@@ -2,6 +2,7 @@
 // Server-only (the recompute job): decisions only read the shares (chooseModel, packages/client/src/routing/adaptive.js),
 // so the client package gateways install does not carry it. Pure: randomness comes from the given generator.
 import type { PolicyArmParams } from '../routing/engine';
+import { RECENT_WINDOWS } from './recompute-settings';
 
 /** What a policy's parameters are computed from (a subset of the stored policy). */
 export interface PolicyRewardSettings {
@@ -28,6 +29,9 @@ export interface PolicyModelStats {
   /** The same outcomes weighed with a longer half-life: used when the short-term rate agrees with it (no drift). */
   longEffectiveSamples?: number;
   longSuccesses?: number;
+  /** Of the model's latest RECENT_WINDOWS[i] outcomes (unweighted): how many were read, and how many succeeded. */
+  windowOutcomes?: number[];
+  windowSuccesses?: number[];
   /** Weighted mean and standard deviation of cost (USD) and latency (ms); null when no outcome reported one. */
   costMean: number | null;
   costSd: number | null;
@@ -113,7 +117,7 @@ export function computePolicyArms(
     const row = byModel.get(model);
     let n = row ? Math.max(0, row.effectiveSamples) : 0;
     let s = row ? Math.min(n, Math.max(0, row.successes)) : 0;
-    if (row) [n, s] = steadyOrRecent(n, s, row.longEffectiveSamples, row.longSuccesses);
+    if (row) [n, s] = steadyOrRecent(n, s, row);
     const successMean = (PRIOR_STRENGTH * PRIOR_MEAN + s) / (PRIOR_STRENGTH + n);
     const costMean = row?.costMean ?? null;
     const latencyMsMean = row?.latencyMsMean ?? null;
@@ -194,17 +198,59 @@ export function computePolicyArms(
 export const DRIFT_Z = 2.5;
 
 /**
- * The long-run (longer half-life) success counts while the recent rate agrees with them, else the recent ones: a model
- * that does not drift gets a narrow posterior, one that drifts is judged on its recent outcomes only. The recent outcomes
- * are part of the long run, so their difference has the variance p(1 − p)(1/n_recent − 1/n_long).
+ * A model's success counts as its posterior reads them:
+ * - when its latest RECENT_WINDOWS outcomes break from its long-run rate (changedWindow), the window that shows it most;
+ * - else the long-run (longer half-life) counts while the recent rate agrees with them, else the recent ones.
+ * So a model that does not drift gets a narrow posterior, one that drifts slowly is judged on its recent outcomes, and
+ * one that changes at once on the outcomes since. The recent outcomes are part of the long run, so their difference has
+ * the variance p(1 − p)(1/n_recent − 1/n_long).
  */
-function steadyOrRecent(n: number, s: number, longN: number | undefined, longS: number | undefined): [number, number] {
+function steadyOrRecent(n: number, s: number, row: PolicyModelStats): [number, number] {
+  const { longEffectiveSamples: longN, longSuccesses: longS } = row;
   if (longN === undefined || longS === undefined || !(longN > n) || !(n > 0)) return [n, s];
-  const recent = s / n;
   const long = Math.min(1, Math.max(0, longS / longN));
+  const change = changedWindow(row, long);
+  if (change) return change;
+  const recent = s / n;
   const p = Math.min(0.99, Math.max(0.01, long));
   const sd = Math.sqrt(p * (1 - p) * Math.max(1e-12, 1 / n - 1 / longN));
   return Math.abs(recent - long) > DRIFT_Z * sd ? [n, s] : [longN, Math.min(longN, Math.max(0, longS))];
+}
+
+/**
+ * How strong the evidence of a sudden change must be: twice the log-likelihood ratio of a window's own rate against the
+ * long-run one, 2·w·KL(rate_w ‖ rate_long). 20 is beyond 4 standard deviations for one window (χ² with one degree of
+ * freedom), so the three windows read at every recompute of every model seldom raise a false alarm, which would judge a
+ * good model on a few unlucky outcomes. Chosen on the replay sweep (scripts/learning/replay-sweep.ts, seeds 1-20): at 12
+ * a `coding` run lost its best debugging model that way (18.2%), at 20 none did, and the degradation was noticed within
+ * 861 requests instead of 1,429.
+ */
+export const CHANGE_EVIDENCE = 20;
+
+/** Bernoulli KL divergence KL(q ‖ p), p kept off 0 and 1. */
+function bernoulliKl(q: number, p: number): number {
+  const term = (a: number, b: number) => (a <= 0 ? 0 : a * Math.log(a / b));
+  const bounded = Math.min(1 - 1e-9, Math.max(1e-9, p));
+  return term(q, bounded) + term(1 - q, 1 - bounded);
+}
+
+/** The full window of latest outcomes whose rate breaks most clearly from the long-run rate, if one does. */
+function changedWindow(row: PolicyModelStats, long: number): [number, number] | null {
+  const { windowOutcomes, windowSuccesses } = row;
+  if (!windowOutcomes || !windowSuccesses) return null;
+  let change: [number, number] | null = null;
+  let strongest = CHANGE_EVIDENCE;
+  RECENT_WINDOWS.forEach((size, i) => {
+    const outcomes = windowOutcomes[i] ?? 0;
+    const successes = Math.min(outcomes, Math.max(0, windowSuccesses[i] ?? 0));
+    if (outcomes < size) return;
+    const evidence = 2 * outcomes * bernoulliKl(successes / outcomes, long);
+    if (evidence > strongest) {
+      strongest = evidence;
+      change = [outcomes, successes];
+    }
+  });
+  return change;
 }
 
 /**

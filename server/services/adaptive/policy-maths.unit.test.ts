@@ -103,6 +103,41 @@ describe('computePolicyArms', () => {
     expect(drifting[0]!.successMean).toBeCloseTo((1 + 289 * 0.6) / 291, 9);
   });
 
+  it('judges a model on its latest outcomes when they break at once from its long run, and not on an unlucky few', () => {
+    // Steady at 0.93 (the recent discounted rate still agrees), but its latest 25 outcomes held 15 successes: the
+    // evidence 2·25·KL(0.6 ‖ 0.93) ≈ 21 is over CHANGE_EVIDENCE, so those 25 count (the 50 and 100 show less).
+    const steadyUntilNow = { ...measured('a', 289, 0.9), longEffectiveSamples: 2000, longSuccesses: 1860 };
+    const changed = computePolicyArms(
+      settings({ candidates: ['a'] }),
+      [{ ...steadyUntilNow, windowOutcomes: [25, 50, 100], windowSuccesses: [15, 38, 83] }],
+      mulberry32(1),
+    );
+    expect(changed[0]!.effectiveSamples).toBe(25);
+    expect(changed[0]!.successMean).toBeCloseTo((1 + 15) / 27, 9);
+    // 21 of 25 against 0.93 (evidence about 2.3) is within what chance gives: the long run still counts.
+    const unlucky = computePolicyArms(
+      settings({ candidates: ['a'] }),
+      [{ ...steadyUntilNow, windowOutcomes: [25, 50, 100], windowSuccesses: [21, 45, 92] }],
+      mulberry32(1),
+    );
+    expect(unlucky[0]!.effectiveSamples).toBe(2000);
+    // A window not yet full (a model with 20 outcomes in all) is no evidence of a change.
+    const young = computePolicyArms(
+      settings({ candidates: ['a'] }),
+      [
+        {
+          ...measured('a', 20, 0.5),
+          longEffectiveSamples: 20.5,
+          longSuccesses: 10,
+          windowOutcomes: [20, 20, 20],
+          windowSuccesses: [0, 0, 0],
+        },
+      ],
+      mulberry32(1),
+    );
+    expect(young[0]!.effectiveSamples).not.toBe(20);
+  });
+
   it('explores an untrusted model with at least cap / models, however good the trusted one', () => {
     const arms = computePolicyArms(settings(), [measured('a', 1000, 0.95), measured('b', 1000, 0.2)], mulberry32(1));
     const s = shares(arms);

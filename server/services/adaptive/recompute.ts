@@ -5,7 +5,7 @@ import type { PolicyArmParams } from '../routing/engine';
 import { mulberry32 } from '../seeded-random';
 import { computePolicyArms, type PolicyModelStats } from './policy-maths';
 
-import { HALF_LIVES_READ, LONG_HALF_LIFE_FACTOR } from './recompute-settings';
+import { HALF_LIVES_READ, LONG_HALF_LIFE_FACTOR, RECENT_WINDOWS } from './recompute-settings';
 
 export { HALF_LIVES_READ, LONG_HALF_LIFE_FACTOR };
 
@@ -33,7 +33,8 @@ export interface RecomputeResult {
  * one batch share their outcome_at, so among them the later decision counts as newer), each weighing
  * 0.5^(rank / half-life) by its rank among the same model's outcomes (a model that gets little traffic keeps its
  * evidence, rather than seeing it discounted by the other models' traffic), read up to HALF_LIVES_READ half-lives back,
- * summed per model, with long-run sums at LONG_HALF_LIFE_FACTOR half-lives beside (used while a model does not drift); then the pure maths
+ * summed per model, with long-run sums at LONG_HALF_LIFE_FACTOR half-lives beside (used while a model does not drift) and the
+ * unweighted counts of its latest RECENT_WINDOWS outcomes (used when they show a sudden change); then the pure maths
  * (computePolicyArms); then the parameters are replaced and the shares appended to the history, in one transaction under
  * an advisory lock (so concurrent recomputes queue rather than interleave). Announced to routers once committed.
  */
@@ -70,17 +71,21 @@ export async function recomputePolicyParams(
           WHERE d.policy_id = ANY(${policies.map((policy) => policy.id)}::int[]) AND d.outcome_at IS NOT NULL AND d.success IS NOT NULL
         ),
         weighted AS (
-          SELECT policy_id, task_type, model, success, cost, latency_ms, power(0.5, type_rank::float8 / half_life) AS w,
+          SELECT policy_id, task_type, model, success, cost, latency_ms, type_rank AS rank, power(0.5, type_rank::float8 / half_life) AS w,
                  power(0.5, type_rank::float8 / (${LONG_HALF_LIFE_FACTOR} * half_life)) AS wl
           FROM ranked WHERE task_type <> '' AND type_rank < ${HALF_LIVES_READ} * half_life
           UNION ALL
-          SELECT policy_id, '', model, success, cost, latency_ms, power(0.5, all_rank::float8 / half_life),
+          SELECT policy_id, '', model, success, cost, latency_ms, all_rank, power(0.5, all_rank::float8 / half_life),
                  power(0.5, all_rank::float8 / (${LONG_HALF_LIFE_FACTOR} * half_life))
           FROM ranked WHERE all_rank < ${HALF_LIVES_READ} * half_life
         ),
         summed AS (
           SELECT policy_id, task_type, model, sum(w) AS n, coalesce(sum(w) FILTER (WHERE success), 0) AS s, count(*) AS outcomes,
                  sum(wl) AS long_n, coalesce(sum(wl) FILTER (WHERE success), 0) AS long_s,
+                 ARRAY[count(*) FILTER (WHERE rank < ${RECENT_WINDOWS[0]}), count(*) FILTER (WHERE rank < ${RECENT_WINDOWS[1]}),
+                       count(*) FILTER (WHERE rank < ${RECENT_WINDOWS[2]})]::int[] AS window_n,
+                 ARRAY[count(*) FILTER (WHERE rank < ${RECENT_WINDOWS[0]} AND success), count(*) FILTER (WHERE rank < ${RECENT_WINDOWS[1]} AND success),
+                       count(*) FILTER (WHERE rank < ${RECENT_WINDOWS[2]} AND success)]::int[] AS window_s,
                  sum(w * cost) AS cost_w, sum(w * cost * cost) AS cost_w2, sum(w) FILTER (WHERE cost IS NOT NULL) AS cost_n,
                  sum(w * latency_ms) AS latency_w, sum(w * latency_ms * latency_ms) AS latency_w2,
                  sum(w) FILTER (WHERE latency_ms IS NOT NULL) AS latency_n
@@ -88,6 +93,7 @@ export async function recomputePolicyParams(
         )
         SELECT policy_id AS "policyId", task_type AS "taskType", model, n AS "effectiveSamples", s AS successes,
                outcomes::int AS outcomes, long_n AS "longEffectiveSamples", long_s AS "longSuccesses",
+               window_n AS "windowOutcomes", window_s AS "windowSuccesses",
                cost_w / cost_n AS "costMean", sqrt(greatest(0, cost_w2 / cost_n - (cost_w / cost_n) ^ 2)) AS "costSd",
                latency_w / latency_n AS "latencyMsMean",
                sqrt(greatest(0, latency_w2 / latency_n - (latency_w / latency_n) ^ 2)) AS "latencyMsSd"
@@ -158,6 +164,8 @@ function toNumbers(row: StatsRow): PolicyModelStats {
     outcomes: Number(row.outcomes),
     longEffectiveSamples: Number(row.longEffectiveSamples),
     longSuccesses: Number(row.longSuccesses),
+    windowOutcomes: (row.windowOutcomes ?? []).map(Number),
+    windowSuccesses: (row.windowSuccesses ?? []).map(Number),
     costMean: num(row.costMean),
     costSd: num(row.costSd),
     latencyMsMean: num(row.latencyMsMean),
