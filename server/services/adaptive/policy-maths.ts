@@ -221,9 +221,10 @@ function steadyOrRecent(n: number, s: number, row: PolicyModelStats): [number, n
  * How strong the evidence of a sudden change must be: twice the log-likelihood ratio of a window's own rate against the
  * long-run one, 2·w·KL(rate_w ‖ rate_long). 20 is beyond 4 standard deviations for one window (χ² with one degree of
  * freedom), so the three windows read at every recompute of every model seldom raise a false alarm, which would judge a
- * good model on a few unlucky outcomes. Chosen on the replay sweep (scripts/learning/replay-sweep.ts, seeds 1-20): at 12
- * a `coding` run lost its best debugging model that way (18.2%), at 20 none did, and the degradation was noticed within
- * 861 requests instead of 1,429.
+ * good model on a few unlucky outcomes. Chosen on the replay sweep (scripts/learning/replay-sweep.ts, seeds 1-20): at 12,
+ * `coding` seed 4 judged deepseek-v3, the best debugging model, on an unlucky window of 100 and starved it (18.2%); at 20
+ * the worst and median runs of every row were below those without windows, and the degradation was noticed within 901
+ * requests instead of 1,429.
  */
 export const CHANGE_EVIDENCE = 20;
 
