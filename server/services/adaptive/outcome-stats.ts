@@ -10,24 +10,39 @@ export interface PolicyOutcome {
   latencyMs: number;
 }
 
+/** A model's running sums: weights (n), weighted successes (s), cost and latency moments, long-run weights (ln, ls), and
+ * the outcomes (wn) and successes (ws) within each RECENT_WINDOWS size. */
+interface ModelSums {
+  n: number;
+  s: number;
+  count: number;
+  c: number;
+  c2: number;
+  l: number;
+  l2: number;
+  ln: number;
+  ls: number;
+  wn: number[];
+  ws: number[];
+}
+
+const emptySums = (): ModelSums => ({
+  n: 0,
+  s: 0,
+  count: 0,
+  c: 0,
+  c2: 0,
+  l: 0,
+  l2: 0,
+  ln: 0,
+  ls: 0,
+  wn: RECENT_WINDOWS.map(() => 0),
+  ws: RECENT_WINDOWS.map(() => 0),
+});
+
 /** `outcomes` oldest first (as they arrived), of one policy and task type. */
 export function policyStatsFromOutcomes(outcomes: readonly PolicyOutcome[], halfLife: number): PolicyModelStats[] {
-  const sums = new Map<
-    string,
-    {
-      n: number;
-      s: number;
-      count: number;
-      c: number;
-      c2: number;
-      l: number;
-      l2: number;
-      ln: number;
-      ls: number;
-      wn: number[];
-      ws: number[];
-    }
-  >();
+  const sums = new Map<string, ModelSums>();
   const ranks = new Map<string, number>();
   const limit = HALF_LIVES_READ * halfLife;
   for (let i = outcomes.length - 1; i >= 0; i--) {
@@ -38,19 +53,7 @@ export function policyStatsFromOutcomes(outcomes: readonly PolicyOutcome[], half
     if (rank >= limit) continue;
     const w = Math.pow(0.5, rank / halfLife);
     const wl = Math.pow(0.5, rank / (LONG_HALF_LIFE_FACTOR * halfLife));
-    const row = sums.get(o.model) ?? {
-      n: 0,
-      s: 0,
-      count: 0,
-      c: 0,
-      c2: 0,
-      l: 0,
-      l2: 0,
-      ln: 0,
-      ls: 0,
-      wn: RECENT_WINDOWS.map(() => 0),
-      ws: RECENT_WINDOWS.map(() => 0),
-    };
+    const row = sums.get(o.model) ?? emptySums();
     row.ln += wl;
     if (o.success) row.ls += wl;
     row.n += w;

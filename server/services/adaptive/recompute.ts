@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../../db/client';
+import { Prisma } from '../../db/generated/client';
 import { scheduleRepeating } from '../background-job';
 import { announceRoutingChange } from '../routing/change-feed';
 import type { PolicyArmParams } from '../routing/engine';
@@ -82,10 +83,7 @@ export async function recomputePolicyParams(
         summed AS (
           SELECT policy_id, task_type, model, sum(w) AS n, coalesce(sum(w) FILTER (WHERE success), 0) AS s, count(*) AS outcomes,
                  sum(wl) AS long_n, coalesce(sum(wl) FILTER (WHERE success), 0) AS long_s,
-                 ARRAY[count(*) FILTER (WHERE rank < ${RECENT_WINDOWS[0]}), count(*) FILTER (WHERE rank < ${RECENT_WINDOWS[1]}),
-                       count(*) FILTER (WHERE rank < ${RECENT_WINDOWS[2]})]::int[] AS window_n,
-                 ARRAY[count(*) FILTER (WHERE rank < ${RECENT_WINDOWS[0]} AND success), count(*) FILTER (WHERE rank < ${RECENT_WINDOWS[1]} AND success),
-                       count(*) FILTER (WHERE rank < ${RECENT_WINDOWS[2]} AND success)]::int[] AS window_s,
+                 ARRAY[${windowCounts(Prisma.empty)}]::int[] AS window_n, ARRAY[${windowCounts(Prisma.sql`AND success`)}]::int[] AS window_s,
                  sum(w * cost) AS cost_w, sum(w * cost * cost) AS cost_w2, sum(w) FILTER (WHERE cost IS NOT NULL) AS cost_n,
                  sum(w * latency_ms) AS latency_w, sum(w * latency_ms * latency_ms) AS latency_w2,
                  sum(w) FILTER (WHERE latency_ms IS NOT NULL) AS latency_n
@@ -152,6 +150,11 @@ export async function recomputePolicyParams(
   );
   if (result.policies.length > 0) await announceRoutingChange(prisma, { change: 'updated' });
   return result;
+}
+
+/** One count per RECENT_WINDOWS size, in its order: of the outcomes ranked within the window (and meeting `also`). */
+function windowCounts(also: Prisma.Sql): Prisma.Sql {
+  return Prisma.join(RECENT_WINDOWS.map((size) => Prisma.sql`count(*) FILTER (WHERE rank < ${size} ${also})`));
 }
 
 /** Sums come back from SQL as numbers or decimals, depending on the driver: plain numbers here. */
