@@ -5,7 +5,8 @@
 // layer), so the ratio can be read per seed and scenario.
 //   npx tsx scripts/learning/replay-adaptive.ts [--scenario=coding] [--seeds=1,2,3] [--requests=50000] [--degrade-at=] [--new-model-at=] [--breakdown]
 // --breakdown: the regret per task type and per kind of choice, in 10k-request windows. DEBUG_TYPE=<task type> prints
-// that task type's arms and statistics every DEBUG_EVERY requests (default 5000).
+// that task type's arms and statistics every DEBUG_EVERY requests (default 5000). CHOICE_SEED and MC_SEED (below) redraw
+// one seed's run with other luck.
 import { cliOptions } from '../cli-options';
 import { chooseModel } from '../../packages/client/src/routing/adaptive.js';
 import type { SnapshotPolicy } from '../../packages/client/src/routing/types';
@@ -29,8 +30,10 @@ export function replay(world: WorldType, step = 250): ReplayResult {
   const account = new RegretAccount(world, step);
   const staticAccount = new RegretAccount(world, step);
   const detector = new DegradationDetector(scenario.degrade.model, scenario.degrade.taskType, options.degradeAt);
-  const random = mulberry32(mixSeed(options.seed, 2, 3));
-  const rng = mulberry32(mixSeed(options.seed, 7, 7));
+  // CHOICE_SEED varies the draws of the choices alone, MC_SEED those of the Monte-Carlo shares (the server's are
+  // unseeded, and the faces draw choices in another order): how much of one seed's result is their luck.
+  const random = mulberry32(mixSeed(options.seed, 2, 3 + Number(process.env.CHOICE_SEED ?? 0)));
+  const rng = mulberry32(mixSeed(options.seed, 7, 7 + Number(process.env.MC_SEED ?? 0)));
   const rules = [...SPEC_RULES].sort((a, b) => b.priority - a.priority).map((rule) => ({ ...rule, re: new RegExp(rule.pattern, 'i') }));
   const log = new Map<string, PolicyOutcome[]>(world.taskTypeNames.map((t) => [t, []]));
   let candidates = scenario.models;
@@ -40,10 +43,42 @@ export function replay(world: WorldType, step = 250): ReplayResult {
   for (const t of world.taskTypeNames) policies.set(t, makePolicy(t, {}));
   let newModelServed = 0;
   const breakdown = new Map<string, number>();
+  /** The recompute job's work at request `at`: every task type's arms from its outcomes so far. */
+  const recompute = (at: number) => {
+    for (const t of world.taskTypeNames) {
+      const settings = {
+        candidates,
+        costWeight: scenario.reward.costWeight,
+        latencyWeight: scenario.reward.latencyWeight,
+        costCeiling: null,
+        ...scenario.policy,
+      };
+      const stats: PolicyModelStats[] = policyStatsFromOutcomes(log.get(t)!, scenario.policy.halfLife);
+      const arms = computePolicyArms(settings, stats, rng);
+      if (process.env.DEBUG_TYPE === t && at % Number(process.env.DEBUG_EVERY ?? 5000) === 0)
+        console.log(
+          at,
+          JSON.stringify(
+            arms.map((a) => [a.model, +a.share.toFixed(3), +a.rewardMean.toFixed(3), +a.effectiveSamples.toFixed(0), a.outcomes]),
+          ),
+          JSON.stringify(
+            stats.map((x) => [
+              x.model,
+              +(x.successes / x.effectiveSamples).toFixed(3),
+              +x.effectiveSamples.toFixed(0),
+              +((x.longSuccesses ?? 0) / (x.longEffectiveSamples ?? 1)).toFixed(3),
+              +(x.longEffectiveSamples ?? 0).toFixed(0),
+            ]),
+          ),
+        );
+      policies.set(t, makePolicy(t, { [t]: { computedAt: '', arms } }));
+    }
+  };
   for (let index = 0; index < options.requests; index++) {
     if (index === options.newModelAt && options.newModelAt > 0) {
       candidates = [...scenario.models, scenario.newModel];
-      for (const t of world.taskTypeNames) policies.set(t, makePolicy(t, policies.get(t)!.params));
+      // Saving the policies recomputes their parameters at once (saveRoutingPolicy).
+      recompute(index);
     }
     const request = world.request(index);
     const choice = chooseModel(policies.get(request.taskType)!, request.taskType, random);
@@ -71,36 +106,7 @@ export function replay(world: WorldType, step = 250): ReplayResult {
     const rule = rules.find((r) => r.re.test(request.prompt));
     const staticModel = rule ? (rule.model ?? scenario.layerModels[rule.layer]) : scenario.layerModels.balanced;
     staticAccount.record(index, request.taskType, staticModel, 0);
-    if ((index + 1) % step === 0) {
-      for (const t of world.taskTypeNames) {
-        const settings = {
-          candidates,
-          costWeight: scenario.reward.costWeight,
-          latencyWeight: scenario.reward.latencyWeight,
-          costCeiling: null,
-          ...scenario.policy,
-        };
-        const stats: PolicyModelStats[] = policyStatsFromOutcomes(log.get(t)!, scenario.policy.halfLife);
-        const arms = computePolicyArms(settings, stats, rng);
-        if (process.env.DEBUG_TYPE === t && (index + 1) % Number(process.env.DEBUG_EVERY ?? 5000) === 0)
-          console.log(
-            index + 1,
-            JSON.stringify(
-              arms.map((a) => [a.model, +a.share.toFixed(3), +a.rewardMean.toFixed(3), +a.effectiveSamples.toFixed(0), a.outcomes]),
-            ),
-            JSON.stringify(
-              stats.map((x) => [
-                x.model,
-                +(x.successes / x.effectiveSamples).toFixed(3),
-                +x.effectiveSamples.toFixed(0),
-                +((x.longSuccesses ?? 0) / (x.longEffectiveSamples ?? 1)).toFixed(3),
-                +(x.longEffectiveSamples ?? 0).toFixed(0),
-              ]),
-            ),
-          );
-        policies.set(t, makePolicy(t, { [t]: { computedAt: '', arms } }));
-      }
-    }
+    if ((index + 1) % step === 0) recompute(index + 1);
   }
   const detection = detector.result();
   return {

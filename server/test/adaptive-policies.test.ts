@@ -241,7 +241,15 @@ describe(`recomputing adaptive parameters (${testDatabaseKind})`, () => {
     await ingestOutcomes(policy.id, [{ model: 'model-a', success: true }]);
     expect((await recomputePolicyParams(prisma, { onlyChanged: true })).policies.map((p) => p.policyId)).toEqual([policy.id]);
     expect((await recomputePolicyParams(prisma, { onlyChanged: true })).policies).toEqual([]);
+    // An edit of what the parameters are computed from recomputes them in the save: the job then has nothing to do.
+    const beforeEdit = await computedAt();
     await caller.adaptive.savePolicy({ name: base.name, halfLife: 50 });
+    const afterEdit = await computedAt();
+    expect(afterEdit.every((time) => time > Math.max(...beforeEdit))).toBe(true);
+    expect((await recomputePolicyParams(prisma, { onlyChanged: true })).policies).toEqual([]);
+    // Any other edit (here the task type) leaves them to the job.
+    await caller.adaptive.savePolicy({ name: base.name, taskType: 'writing' });
+    expect(await computedAt()).toEqual(afterEdit);
     expect((await recomputePolicyParams(prisma, { onlyChanged: true })).policies.map((p) => p.policyId)).toEqual([policy.id]);
     expect((await caller.adaptive.recompute({})).policies.map((p) => p.policyId)).toEqual([policy.id]);
   });

@@ -77,23 +77,29 @@ describe(`hone.router() with an adaptive policy (${testDatabaseKind})`, () => {
       expect(decision.choice!.arms.find((arm) => arm.model === 'model-b')!.effectiveSamples).toBeGreaterThan(5);
       expect(decision.reasoning).toMatch(/chose model-b \(best posterior reward; task type "coding"\)/);
 
-      // model-b starts failing and model-a (still explored by nobody: cap 0) is not measured anew; with a cap, it would
-      // be. Open the cap, and after model-b's failures the shares turn to model-a.
-      await hone.adaptive.savePolicy.mutate({ name: 'coding models', explorationCap: 1 });
-      await expect
-        .poll(() => router.decide('x', { taskType: 'coding' }).choice?.paramsTaskType, { timeout: 5_000, interval: 20 })
-        .toBeNull();
-      decideAndReport(80, (model) => model === 'model-a');
+      // A new candidate, model-c, with an exploration cap: the save recomputes the parameters from what was measured,
+      // so model-b keeps its lead (nothing goes uniform) and model-c gets the untrusted floor (cap / 3) at once.
+      await hone.adaptive.savePolicy.mutate({ name: 'coding models', candidates: ['model-a', 'model-b', 'model-c'], explorationCap: 1 });
+      const armsNow = () => router.decide('x', { taskType: 'coding' }).choice?.arms ?? [];
+      await expect.poll(() => armsNow().length, { timeout: 5_000, interval: 20 }).toBe(3);
+      const share = Object.fromEntries(armsNow().map((arm) => [arm.model, arm.share]));
+      expect(share['model-c']).toBeCloseTo(1 / 3, 9);
+      expect(share['model-b']).toBeGreaterThan(0.6);
+      expect(
+        router.decide('x', { taskType: 'coding' }).choice!.arms.find((arm) => arm.model === 'model-b')!.effectiveSamples,
+      ).toBeGreaterThan(5);
+      // model-b starts failing and model-c succeeds: after a recompute the shares turn to model-c.
+      decideAndReport(80, (model) => model === 'model-c');
       expect(await hone.track.flush({ timeoutMs: 60_000 })).toBe(true);
       const turned = await hone.adaptive.recompute.mutate({ seed: 2 });
       const shareOf = (model: string) =>
         turned.policies[0]!.taskTypes.find((x) => x.taskType === 'coding')!.arms.find((arm) => arm.model === model)!.share;
-      expect(shareOf('model-a')).toBeGreaterThan(0.9);
+      expect(shareOf('model-c')).toBeGreaterThan(0.9);
       await expect
         .poll(
           () => {
             const models = Array.from({ length: 50 }, () => router.decide('x', { taskType: 'coding' }).model);
-            return models.filter((model) => model === 'model-a').length;
+            return models.filter((model) => model === 'model-c').length;
           },
           { timeout: 5_000, interval: 20 },
         )

