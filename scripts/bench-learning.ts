@@ -87,6 +87,13 @@ async function routingPart(options: SuiteOptions): Promise<void> {
       `adaptive noticed the degradation after ${notice ?? 'never'} requests (target <= ${TARGET_NOTICE_REQUESTS}): ` +
         `${verdict(notice !== null && notice <= TARGET_NOTICE_REQUESTS && !adaptive.detection.notApplicable)}`,
     );
+    const { mirror } = adaptive;
+    if (mirror) {
+      console.log(
+        `the server's parameters agreed with the replay's JS mirror at ${mirror.checks - mirror.failedChecks}/${mirror.checks} checks` +
+          (mirror.disagreements.length ? `; first disagreements: ${mirror.disagreements.join('; ')}` : ''),
+      );
+    }
     const newModelShare = [...adaptive.account.served.values()].reduce((sum, byModel) => sum + (byModel.get(scenario.newModel) ?? 0), 0);
     console.log(`adaptive served ${newModelShare} requests with ${scenario.newModel} after it appeared`);
   }

@@ -9,6 +9,7 @@ import { createServerDatabase, startHoneServer } from '../../server/testing/hone
 import { createFaces, type Faces } from './faces';
 import { DegradationDetector, RegretAccount, type DetectionResult } from './metrics';
 import { mixSeed, mulberry32 } from './random';
+import { MirrorCheck } from './mirror-check';
 import { SPEC_RULES, type World } from './scenario';
 
 export const STRATEGIES = ['default', 'static', 'adaptive', 'experiment'] as const;
@@ -30,6 +31,8 @@ export interface StrategyResult {
   seconds: number;
   /** Items the tracker could not deliver (should be 0). */
   trackerProblems: string[];
+  /** Adaptive: the server's parameters checked against the JS mirror the replay tunes on. */
+  mirror?: MirrorCheck;
 }
 
 export interface RunContext {
@@ -68,6 +71,14 @@ export async function runStrategy(name: StrategyName, world: World, context: Run
   const account = new RegretAccount(world, context.step);
   const detector = new DegradationDetector(scenario.degrade.model, scenario.degrade.taskType, options.degradeAt);
   const random = mulberry32(mixSeed(options.seed, STRATEGIES.indexOf(name), 3));
+  const { halfLife, ...policySettings } = scenario.policy;
+  const mirror =
+    name === 'adaptive'
+      ? new MirrorCheck(
+          { costWeight: scenario.reward.costWeight, latencyWeight: scenario.reward.latencyWeight, costCeiling: null, ...policySettings },
+          halfLife,
+        )
+      : undefined;
   try {
     const ruleIds = new Map<string, number>();
     if (name !== 'default') {
@@ -145,6 +156,7 @@ export async function runStrategy(name: StrategyName, world: World, context: Run
         }
         if (name === 'experiment') await startNextExperiment(index);
         await router.refresh();
+        mirror?.refreshed();
       }
       const request = world.request(index);
       const decision = router.decide(request.prompt, { taskType: request.taskType, requestKey: request.requestKey, random });
@@ -154,11 +166,13 @@ export async function runStrategy(name: StrategyName, world: World, context: Run
       router.recordOutcome(decision, { ...outcome, ...(decision.model === null && { modelId: model }) });
       account.record(index, request.taskType, model, world.reward(outcome));
       detector.observe(index, request.taskType, model);
+      mirror?.observe(index, request.taskType, decision.choice, { model, ...outcome });
       if ((index + 1) % context.step === 0) {
         await hone.track.flush();
         if (name === 'adaptive') await faces.recomputePolicies();
         if (name === 'experiment') await checkExperiment(index + 1);
         await router.refresh();
+        mirror?.refreshed();
       }
       if (performance.now() - lastLog > 15_000) {
         lastLog = performance.now();
@@ -172,7 +186,15 @@ export async function runStrategy(name: StrategyName, world: World, context: Run
     await server.stop();
     await db.drop();
   }
-  return { name, account, detection: detector.result(), events, seconds: (performance.now() - started) / 1000, trackerProblems };
+  return {
+    name,
+    account,
+    detection: detector.result(),
+    events,
+    seconds: (performance.now() - started) / 1000,
+    trackerProblems,
+    ...(mirror && { mirror }),
+  };
 }
 
 export type { Faces };

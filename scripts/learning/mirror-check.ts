@@ -1,0 +1,60 @@
+// Checks, during a faces run of the adaptive strategy, that the parameters the server's recompute gave each task type
+// are those the JS mirror (policyStatsFromOutcomes + computePolicyArms, what the replay tunes on) computes from the same
+// outcomes. It reads the arms a decision carries (the router's snapshot) at the first decision of each task type after
+// every refresh. The statistics must agree; the shares only within Monte-Carlo noise (the server's draws are unseeded).
+import type { ModelChoice } from '../../packages/client/src/routing/types';
+import { computePolicyArms, type PolicyRewardSettings } from '../../server/services/adaptive/policy-maths';
+import { policyStatsFromOutcomes, type PolicyOutcome } from '../../server/services/adaptive/outcome-stats';
+
+/** How far apart the server's and the mirror's numbers may be: rounding for the statistics, noise for the shares. */
+const TOLERANCE = { effectiveSamples: 0.5, successMean: 0.005, rewardMean: 0.003, share: 0.05 };
+
+export class MirrorCheck {
+  private readonly outcomes = new Map<string, PolicyOutcome[]>();
+  private readonly checked = new Set<string>();
+  /** Checks made (a task type's arms after a refresh), those where some arm disagreed, the first disagreements in words. */
+  checks = 0;
+  failedChecks = 0;
+  readonly disagreements: string[] = [];
+
+  constructor(
+    private readonly settings: Omit<PolicyRewardSettings, 'candidates'>,
+    private readonly halfLife: number,
+  ) {}
+
+  /** One decision and its outcome, in the order they happen. */
+  observe(at: number, taskType: string, choice: ModelChoice | null, outcome: PolicyOutcome): void {
+    const log = this.outcomes.get(taskType) ?? [];
+    this.outcomes.set(taskType, log);
+    if (choice && choice.paramsTaskType === taskType && !this.checked.has(taskType)) {
+      this.checked.add(taskType);
+      this.compare(at, taskType, choice, log);
+    }
+    log.push(outcome);
+  }
+
+  /** The router has a new snapshot: check each task type again. */
+  refreshed(): void {
+    this.checked.clear();
+  }
+
+  private compare(at: number, taskType: string, choice: ModelChoice, log: readonly PolicyOutcome[]) {
+    this.checks++;
+    const stats = policyStatsFromOutcomes(log, this.halfLife);
+    let failed = false;
+    const mirror = computePolicyArms({ ...this.settings, candidates: choice.arms.map((arm) => arm.model) }, stats, Math.random);
+    for (const arm of choice.arms) {
+      const mine = mirror.find((candidate) => candidate.model === arm.model)!;
+      const off = (Object.keys(TOLERANCE) as (keyof typeof TOLERANCE)[]).filter((key) => Math.abs(mine[key] - arm[key]) > TOLERANCE[key]);
+      if (mine.trusted !== arm.trusted) off.push('effectiveSamples');
+      if (off.length === 0) continue;
+      failed = true;
+      if (this.disagreements.length < 10)
+        this.disagreements.push(
+          `request ${at}, ${taskType}, ${arm.model}: ` +
+            off.map((key) => `${key} server ${arm[key].toFixed(3)} mirror ${mine[key].toFixed(3)}`).join(', '),
+        );
+    }
+    if (failed) this.failedChecks++;
+  }
+}
