@@ -3,11 +3,17 @@
 // outcomes. It reads the arms a decision carries (the router's snapshot) at the first decision of each task type after
 // every refresh. The statistics must agree; the shares only within Monte-Carlo noise (the server's draws are unseeded).
 import type { ModelChoice } from '../../packages/client/src/routing/types';
-import { computePolicyArms, type PolicyRewardSettings } from '../../server/services/adaptive/policy-maths';
+import { PRIOR_STRENGTH, computePolicyArms, type PolicyRewardSettings } from '../../server/services/adaptive/policy-maths';
 import { policyStatsFromOutcomes, type PolicyOutcome } from '../../server/services/adaptive/outcome-stats';
 
-/** How far apart the server's and the mirror's numbers may be: rounding for the statistics, noise for the shares. */
-const TOLERANCE = { effectiveSamples: 0.5, successMean: 0.005, rewardMean: 0.003, share: 0.05 };
+/**
+ * How far apart the server's and the mirror's numbers may be: rounding for the statistics, noise for the shares. A mean
+ * may also differ by one outcome's weight: outcomes of one tracker batch share their outcome_at and are ranked by
+ * decided_at, to the millisecond, so decisions made in the same millisecond are ordered by id, and a window of a
+ * model's latest outcomes may end one outcome apart from the mirror's (which knows the exact order).
+ */
+const TOLERANCE = { effectiveSamples: 0.5, successMean: 0.005, rewardMean: 0.005, share: 0.05 };
+const oneOutcome = (effectiveSamples: number) => 1.01 / (PRIOR_STRENGTH + effectiveSamples);
 
 export class MirrorCheck {
   private readonly outcomes = new Map<string, PolicyOutcome[]>();
@@ -45,7 +51,11 @@ export class MirrorCheck {
     const mirror = computePolicyArms({ ...this.settings, candidates: choice.arms.map((arm) => arm.model) }, stats, Math.random);
     for (const arm of choice.arms) {
       const mine = mirror.find((candidate) => candidate.model === arm.model)!;
-      const off = (Object.keys(TOLERANCE) as (keyof typeof TOLERANCE)[]).filter((key) => Math.abs(mine[key] - arm[key]) > TOLERANCE[key]);
+      const off = (Object.keys(TOLERANCE) as (keyof typeof TOLERANCE)[]).filter((key) => {
+        const tolerance =
+          key === 'successMean' || key === 'rewardMean' ? Math.max(TOLERANCE[key], oneOutcome(arm.effectiveSamples)) : TOLERANCE[key];
+        return Math.abs(mine[key] - arm[key]) > tolerance;
+      });
       if (mine.trusted !== arm.trusted) off.push('effectiveSamples');
       if (off.length === 0) continue;
       failed = true;
