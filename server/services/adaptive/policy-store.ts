@@ -4,7 +4,7 @@ import type { RoutingPolicy } from '../../db/generated/client';
 import { HoneError } from '../../errors';
 import type { DeleteRoutingPolicyInput, SaveRoutingPolicyInput } from '../../schemas/adaptive';
 import { announceRoutingChange } from '../routing/change-feed';
-import { recomputeWithin } from './recompute';
+import { RECOMPUTE_TRANSACTION, recomputeWithin } from './recompute';
 
 type SaveRoutingPolicy = z.output<typeof SaveRoutingPolicyInput>;
 
@@ -139,7 +139,7 @@ export async function saveRoutingPolicy(
     if (settingsChanged && updated.enabled) await recomputeWithin(tx, { policyIds: [existing.id] });
     else if (settingsChanged) await tx.routingPolicyParams.deleteMany({ where: { policyId: existing.id } });
     return { created: false, row: updated };
-  });
+  }, RECOMPUTE_TRANSACTION);
   await announceRoutingChange(prisma, { change: result.created ? 'created' : 'updated' });
   return { created: result.created, policy: toRoutingPolicyDto(result.row) };
 }

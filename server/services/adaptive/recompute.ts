@@ -10,6 +10,12 @@ import { HALF_LIVES_READ, LONG_HALF_LIFE_FACTOR, RECENT_WINDOWS } from './recomp
 
 export { HALF_LIVES_READ, LONG_HALF_LIFE_FACTOR };
 
+/**
+ * How long a transaction that recomputes may wait for a connection and run: it queues behind the advisory lock while
+ * another recompute runs, and reads every policy's latest outcomes.
+ */
+export const RECOMPUTE_TRANSACTION = { maxWait: 30_000, timeout: 60_000 };
+
 /** Serializes recomputes across servers sharing a database: one at a time writes a set of parameters. */
 const RECOMPUTE_LOCK = 0x486f6e65_03n;
 
@@ -40,7 +46,7 @@ export interface RecomputeResult {
  * an advisory lock (so concurrent recomputes queue rather than interleave). Announced to routers once committed.
  */
 export async function recomputePolicyParams(prisma: PrismaClient, options: RecomputeOptions = {}): Promise<RecomputeResult> {
-  const result = await prisma.$transaction((tx) => recomputeWithin(tx, options), { maxWait: 30_000, timeout: 60_000 });
+  const result = await prisma.$transaction((tx) => recomputeWithin(tx, options), RECOMPUTE_TRANSACTION);
   if (result.policies.length > 0) await announceRoutingChange(prisma, { change: 'updated' });
   return result;
 }
