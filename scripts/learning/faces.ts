@@ -30,7 +30,7 @@ export interface PolicyInput {
   candidates: string[];
   costWeight?: number;
   latencyWeight?: number;
-  costCeiling?: number;
+  costCeiling?: number | null;
   explorationCap?: number;
   minSamples?: number;
   halfLife?: number;

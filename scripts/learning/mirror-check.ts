@@ -23,10 +23,8 @@ export class MirrorCheck {
   failedChecks = 0;
   readonly disagreements: string[] = [];
 
-  constructor(
-    private readonly settings: Omit<PolicyRewardSettings, 'candidates'>,
-    private readonly halfLife: number,
-  ) {}
+  /** The policy's settings as saved for every task type (scenarioPolicy), its half-life included. */
+  constructor(private readonly policy: Omit<PolicyRewardSettings, 'candidates'> & { halfLife: number }) {}
 
   /** One decision and its outcome, in the order they happen. */
   observe(at: number, taskType: string, choice: ModelChoice | null, outcome: PolicyOutcome): void {
@@ -46,9 +44,9 @@ export class MirrorCheck {
 
   private compare(at: number, taskType: string, choice: ModelChoice, log: readonly PolicyOutcome[]) {
     this.checks++;
-    const stats = policyStatsFromOutcomes(log, this.halfLife);
+    const stats = policyStatsFromOutcomes(log, this.policy.halfLife);
     let failed = false;
-    const mirror = computePolicyArms({ ...this.settings, candidates: choice.arms.map((arm) => arm.model) }, stats, Math.random);
+    const mirror = computePolicyArms({ ...this.policy, candidates: choice.arms.map((arm) => arm.model) }, stats, Math.random);
     for (const arm of choice.arms) {
       const mine = mirror.find((candidate) => candidate.model === arm.model)!;
       const off = (Object.keys(TOLERANCE) as (keyof typeof TOLERANCE)[]).filter((key) => {
@@ -56,14 +54,11 @@ export class MirrorCheck {
           key === 'successMean' || key === 'rewardMean' ? Math.max(TOLERANCE[key], oneOutcome(arm.effectiveSamples)) : TOLERANCE[key];
         return Math.abs(mine[key] - arm[key]) > tolerance;
       });
-      if (mine.trusted !== arm.trusted) off.push('effectiveSamples');
-      if (off.length === 0) continue;
+      const differences = off.map((key) => `${key} server ${arm[key].toFixed(3)} mirror ${mine[key].toFixed(3)}`);
+      if (mine.trusted !== arm.trusted) differences.push(`trusted server ${arm.trusted} mirror ${mine.trusted}`);
+      if (differences.length === 0) continue;
       failed = true;
-      if (this.disagreements.length < 10)
-        this.disagreements.push(
-          `request ${at}, ${taskType}, ${arm.model}: ` +
-            off.map((key) => `${key} server ${arm[key].toFixed(3)} mirror ${mine[key].toFixed(3)}`).join(', '),
-        );
+      if (this.disagreements.length < 10) this.disagreements.push(`request ${at}, ${taskType}, ${arm.model}: ${differences.join(', ')}`);
     }
     if (failed) this.failedChecks++;
   }

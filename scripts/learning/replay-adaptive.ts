@@ -14,7 +14,7 @@ import { CONTENDER_PROBABILITY, computePolicyArms, type PolicyModelStats } from 
 import { policyStatsFromOutcomes, type PolicyOutcome } from '../../server/services/adaptive/outcome-stats';
 import { DegradationDetector, RegretAccount } from './metrics';
 import { mixSeed, mulberry32 } from './random';
-import { SPEC_RULES, simulationOptions, type World as WorldType, World } from './scenario';
+import { SPEC_RULES, scenarioPolicy, simulationOptions, type World as WorldType, World } from './scenario';
 
 export interface ReplayResult {
   adaptiveRegret: number;
@@ -45,14 +45,8 @@ export function replay(world: WorldType, step = 250): ReplayResult {
   const breakdown = new Map<string, number>();
   /** The recompute job's work at request `at`: every task type's arms from its outcomes so far. */
   const recompute = (at: number) => {
+    const settings = { ...scenarioPolicy(scenario), candidates };
     for (const t of world.taskTypeNames) {
-      const settings = {
-        candidates,
-        costWeight: scenario.reward.costWeight,
-        latencyWeight: scenario.reward.latencyWeight,
-        costCeiling: null,
-        ...scenario.policy,
-      };
       const stats: PolicyModelStats[] = policyStatsFromOutcomes(log.get(t)!, scenario.policy.halfLife);
       const arms = computePolicyArms(settings, stats, rng);
       if (process.env.DEBUG_TYPE === t && at % Number(process.env.DEBUG_EVERY ?? 5000) === 0)

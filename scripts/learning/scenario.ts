@@ -40,6 +40,14 @@ export interface StaticRule {
   reasoning: string;
 }
 
+/**
+ * Each task type's adaptive policy, as the bench saves it (save_routing_policy) and as the replay and the mirror check
+ * compute its parameters: the scenario's reward weights and policy settings, no cost ceiling.
+ */
+export function scenarioPolicy(scenario: Scenario) {
+  return { costWeight: scenario.reward.costWeight, latencyWeight: scenario.reward.latencyWeight, costCeiling: null, ...scenario.policy };
+}
+
 export interface Scenario {
   name: string;
   description: string;

@@ -10,7 +10,7 @@ import { createFaces, type Faces } from './faces';
 import { DegradationDetector, RegretAccount, type DetectionResult } from './metrics';
 import { mixSeed, mulberry32 } from './random';
 import { MirrorCheck } from './mirror-check';
-import { SPEC_RULES, type World } from './scenario';
+import { SPEC_RULES, scenarioPolicy, type World } from './scenario';
 
 export const STRATEGIES = ['default', 'static', 'adaptive', 'experiment'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
@@ -71,14 +71,7 @@ export async function runStrategy(name: StrategyName, world: World, context: Run
   const account = new RegretAccount(world, context.step);
   const detector = new DegradationDetector(scenario.degrade.model, scenario.degrade.taskType, options.degradeAt);
   const random = mulberry32(mixSeed(options.seed, STRATEGIES.indexOf(name), 3));
-  const { halfLife, ...policySettings } = scenario.policy;
-  const mirror =
-    name === 'adaptive'
-      ? new MirrorCheck(
-          { costWeight: scenario.reward.costWeight, latencyWeight: scenario.reward.latencyWeight, costCeiling: null, ...policySettings },
-          halfLife,
-        )
-      : undefined;
+  const mirror = name === 'adaptive' ? new MirrorCheck(scenarioPolicy(scenario)) : undefined;
   try {
     const ruleIds = new Map<string, number>();
     if (name !== 'default') {
@@ -93,9 +86,7 @@ export async function runStrategy(name: StrategyName, world: World, context: Run
           name: `${scenario.name}-${taskType}`,
           taskType,
           candidates,
-          costWeight: scenario.reward.costWeight,
-          latencyWeight: scenario.reward.latencyWeight,
-          ...scenario.policy,
+          ...scenarioPolicy(scenario),
         });
       }
     };
