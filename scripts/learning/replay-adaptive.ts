@@ -6,11 +6,17 @@
 //   npx tsx scripts/learning/replay-adaptive.ts [--scenario=coding] [--seeds=1,2,3] [--requests=50000] [--degrade-at=] [--new-model-at=] [--breakdown]
 // --breakdown: the regret per task type and per kind of choice, in 10k-request windows. DEBUG_TYPE=<task type> prints
 // that task type's arms and statistics every DEBUG_EVERY requests (default 5000). CHOICE_SEED and MC_SEED (below) redraw
-// one seed's run with other luck.
+// one seed's run with other luck. POLICY_OVERRIDE (JSON) overrides the policy's settings, e.g. '{"goodEnoughMargin":0}'
+// for textbook Thompson sampling or '{"minSamples":10}'.
 import { cliOptions } from '../cli-options';
 import { chooseModel } from '../../packages/client/src/routing/adaptive.js';
 import type { SnapshotPolicy } from '../../packages/client/src/routing/types';
-import { CONTENDER_PROBABILITY, computePolicyArms, type PolicyModelStats } from '../../server/services/adaptive/policy-maths';
+import {
+  CONTENDER_PROBABILITY,
+  computePolicyArms,
+  type PolicyModelStats,
+  type PolicyRewardSettings,
+} from '../../server/services/adaptive/policy-maths';
 import { policyStatsFromOutcomes, type PolicyOutcome } from '../../server/services/adaptive/outcome-stats';
 import { DegradationDetector, RegretAccount } from './metrics';
 import { mixSeed, mulberry32 } from './random';
@@ -45,7 +51,8 @@ export function replay(world: WorldType, step = 250): ReplayResult {
   const breakdown = new Map<string, number>();
   /** The recompute job's work at request `at`: every task type's arms from its outcomes so far. */
   const recompute = (at: number) => {
-    const settings = { ...scenarioPolicy(scenario), candidates };
+    const override = JSON.parse(process.env.POLICY_OVERRIDE ?? '{}') as Partial<PolicyRewardSettings>;
+    const settings: PolicyRewardSettings = { ...scenarioPolicy(scenario), ...override, candidates };
     for (const t of world.taskTypeNames) {
       const stats: PolicyModelStats[] = policyStatsFromOutcomes(log.get(t)!, scenario.policy.halfLife);
       const arms = computePolicyArms(settings, stats, rng);

@@ -27,6 +27,14 @@ const measured = (model: string, n: number, p: number, extra: Partial<PolicyMode
   ...extra,
 });
 
+/** Standard normal CDF (Abramowitz–Stegun 7.1.26 on erf, error under 1.5e-7). */
+function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+}
+
 const shares = (arms: { model: string; share: number }[]) => Object.fromEntries(arms.map((arm) => [arm.model, arm.share]));
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
@@ -49,9 +57,9 @@ describe('computePolicyArms', () => {
     );
   });
 
-  it('splits equal arms about equally without a cap (Thompson: each is best a third of the time)', () => {
+  it('splits equal arms about equally without a cap or margin (Thompson: each is best a third of the time)', () => {
     const arms = computePolicyArms(
-      settings({ explorationCap: 1 }),
+      settings({ explorationCap: 1, goodEnoughMargin: 0 }),
       [measured('a', 300, 0.7), measured('b', 300, 0.7), measured('c', 300, 0.7)],
       mulberry32(3),
     );
@@ -62,12 +70,43 @@ describe('computePolicyArms', () => {
   it('matches the exact probability that one Beta beats another', () => {
     // P(X > Y) for X ~ Beta(2, 1), Y ~ Beta(1, 1) is 2/3: one success against no data.
     const arms = computePolicyArms(
-      settings({ candidates: ['a', 'b'], explorationCap: 1, minSamples: 1 }),
+      settings({ candidates: ['a', 'b'], explorationCap: 1, minSamples: 1, goodEnoughMargin: 0 }),
       [measured('a', 1, 1), { ...measured('b', 0, 0), outcomes: 1 }],
       mulberry32(11),
       40_000,
     );
     expect(arms[0]!.share).toBeCloseTo(2 / 3, 2);
+  });
+
+  it('counts models within the good-enough margin as equally good, preferring the better posterior mean', () => {
+    // a and b are equal on 300 outcomes each; a is listed first (equal means keep the candidates' order). A draw goes
+    // to b only when b's sample beats a's by more than 0.01: P(Z > 0.01 / sd(b - a)), sd = sqrt(2 * 0.21 / 302).
+    const stats = [measured('a', 300, 0.7), measured('b', 300, 0.7)];
+    const pair = settings({ candidates: ['a', 'b'], explorationCap: 1 });
+    const arms = computePolicyArms(pair, stats, mulberry32(4), 40_000);
+    const expected = 1 - normalCdf(0.01 / Math.sqrt((2 * 0.21) / 302));
+    expect(arms[1]!.share).toBeCloseTo(expected, 2);
+    expect(arms[0]!.share).toBeCloseTo(1 - expected, 2);
+    // Without the margin the split is even; a clearly better model wins whatever the order.
+    expect(computePolicyArms({ ...pair, goodEnoughMargin: 0 }, stats, mulberry32(4), 40_000)[1]!.share).toBeCloseTo(0.5, 2);
+    const better = computePolicyArms(pair, [measured('a', 300, 0.7), measured('b', 300, 0.8)], mulberry32(4));
+    expect(better[1]!.share).toBeGreaterThan(0.99);
+  });
+
+  it('rules an untrusted model out of the minimum sample once 5 outcomes make it under 0.1 % likely to be best', () => {
+    const ruledOut = computePolicyArms(settings(), [measured('a', 300, 0.9), measured('b', 300, 0.85), measured('c', 8, 0)], mulberry32(1));
+    expect(ruledOut[2]!.trusted).toBe(false);
+    expect(ruledOut[2]!.share).toBeLessThan(0.001);
+    expect(sum(ruledOut.map((arm) => arm.share))).toBeCloseTo(1, 9);
+    // Four failures are not enough to rule a model out, and eight at 80 % leave it a chance: both keep the floor.
+    const young = computePolicyArms(settings(), [measured('a', 300, 0.9), measured('b', 300, 0.85), measured('c', 4, 0)], mulberry32(1));
+    expect(young[2]!.share).toBeGreaterThanOrEqual(0.1 / 3 - 1e-12);
+    const hopeful = computePolicyArms(
+      settings(),
+      [measured('a', 300, 0.9), measured('b', 300, 0.85), measured('c', 8, 0.875)],
+      mulberry32(1),
+    );
+    expect(hopeful[2]!.share).toBeGreaterThanOrEqual(0.1 / 3 - 1e-12);
   });
 
   it('is uniform without outcomes', () => {
