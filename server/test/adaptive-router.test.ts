@@ -88,22 +88,25 @@ describe(`hone.router() with an adaptive policy (${testDatabaseKind})`, () => {
       expect(
         router.decide('x', { taskType: 'coding' }).choice!.arms.find((arm) => arm.model === 'model-b')!.effectiveSamples,
       ).toBeGreaterThan(5);
-      // model-b starts failing and model-c succeeds: after a recompute the shares turn to model-c.
+      // model-b starts failing and model-c succeeds: after a recompute the shares turn to model-c. model-b is judged on
+      // its latest outcomes, a change its latest 100 do not confirm yet, so it keeps the exploration floor (cap / 3).
       decideAndReport(80, (model) => model === 'model-c');
       expect(await hone.track.flush({ timeoutMs: 60_000 })).toBe(true);
       const turned = await hone.adaptive.recompute.mutate({ seed: 2 });
       const shareOf = (model: string) =>
         turned.policies[0]!.taskTypes.find((x) => x.taskType === 'coding')!.arms.find((arm) => arm.model === model)!.share;
-      expect(shareOf('model-c')).toBeGreaterThan(0.9);
+      expect(shareOf('model-c')).toBeGreaterThan(0.6);
+      expect(shareOf('model-b')).toBeCloseTo(1 / 3, 9);
+      expect(shareOf('model-a')).toBeLessThan(0.01);
       await expect
         .poll(
           () => {
-            const models = Array.from({ length: 50 }, () => router.decide('x', { taskType: 'coding' }).model);
+            const models = Array.from({ length: 60 }, () => router.decide('x', { taskType: 'coding' }).model);
             return models.filter((model) => model === 'model-c').length;
           },
           { timeout: 5_000, interval: 20 },
         )
-        .toBeGreaterThan(40);
+        .toBeGreaterThan(30);
     } finally {
       await router.close();
     }

@@ -105,7 +105,8 @@ function sampler(rng: () => number) {
  *   by traffic, and starving the runner-up is how an unlucky start becomes a lasting wrong choice. The rest, models
  *   unlikely to be best, are exploration: they share what the contenders leave of explorationCap (scaled down), each
  *   untrusted one keeping at least cap / (allowed models), so a new model is measured until it is trusted, unless it
- *   is ruled out (at least RULED_OUT_OUTCOMES outcomes and under RULED_OUT_PROBABILITY of being best).
+ *   is ruled out (at least RULED_OUT_OUTCOMES outcomes and under RULED_OUT_PROBABILITY of being best); a model judged on
+ *   a change its latest 100 outcomes do not confirm keeps that floor too.
  * Candidates keep their order; models in `stats` that are not candidates are ignored. Pure: `rng` gives the randomness.
  */
 export function computePolicyArms(
@@ -118,11 +119,13 @@ export function computePolicyArms(
   const cap = Math.min(1, Math.max(0, explorationCap));
   const byModel = new Map(stats.map((row) => [row.model, row]));
   const models = [...new Set(policy.candidates)];
+  const unconfirmedChanges = new Set<PolicyArmParams>();
   const arms: PolicyArmParams[] = models.map((model) => {
     const row = byModel.get(model);
     let n = row ? Math.max(0, row.effectiveSamples) : 0;
     let s = row ? Math.min(n, Math.max(0, row.successes)) : 0;
-    if (row) [n, s] = steadyOrRecent(n, s, row);
+    let unconfirmed = false;
+    if (row) [n, s, unconfirmed] = steadyOrRecent(n, s, row);
     const successMean = (PRIOR_STRENGTH * PRIOR_MEAN + s) / (PRIOR_STRENGTH + n);
     const costMean = row?.costMean ?? null;
     const latencyMsMean = row?.latencyMsMean ?? null;
@@ -139,6 +142,7 @@ export function computePolicyArms(
       rewardMean: successMean - costWeight * (costMean ?? 0) - (latencyWeight * (latencyMsMean ?? 0)) / 1000,
     };
     if (costCeiling !== null && costMean !== null && outcomes > 0 && costMean > costCeiling) arm.excluded = 'cost_ceiling';
+    if (unconfirmed) unconfirmedChanges.add(arm);
     return arm;
   });
   const allowed = arms.filter((arm) => !arm.excluded);
@@ -171,7 +175,10 @@ export function computePolicyArms(
   let floors = 0;
   // The untrusted models that keep the floor: not those already ruled out.
   const floored = new Set(
-    allowed.filter((arm, i) => !arm.trusted && !(arm.outcomes >= RULED_OUT_OUTCOMES && wins[i]! / draws < RULED_OUT_PROBABILITY)),
+    allowed.filter(
+      (arm, i) =>
+        unconfirmedChanges.has(arm) || (!arm.trusted && !(arm.outcomes >= RULED_OUT_OUTCOMES && wins[i]! / draws < RULED_OUT_PROBABILITY)),
+    ),
   );
   allowed.forEach((arm, i) => {
     if (arm === greedy) return;
@@ -208,22 +215,23 @@ export const DRIFT_Z = 2.5;
 
 /**
  * A model's success counts as its posterior reads them:
- * - when its latest RECENT_WINDOWS outcomes break from its long-run rate (changedWindow), the window that shows it most;
+ * - when its latest RECENT_WINDOWS outcomes break from its long-run rate (changedWindow), the window that shows it most
+ *   (and whether the change is unconfirmed);
  * - else the long-run (longer half-life) counts while the recent rate agrees with them, else the recent ones.
  * So a model that does not drift gets a narrow posterior, one that drifts slowly is judged on its recent outcomes, and
  * one that changes at once on the outcomes since. The recent outcomes are part of the long run, so their difference has
  * the variance p(1 − p)(1/n_recent − 1/n_long).
  */
-function steadyOrRecent(n: number, s: number, row: PolicyModelStats): [number, number] {
+function steadyOrRecent(n: number, s: number, row: PolicyModelStats): [number, number, boolean] {
   const { longEffectiveSamples: longN, longSuccesses: longS } = row;
-  if (longN === undefined || longS === undefined || !(longN > n) || !(n > 0)) return [n, s];
+  if (longN === undefined || longS === undefined || !(longN > n) || !(n > 0)) return [n, s, false];
   const long = Math.min(1, Math.max(0, longS / longN));
   const change = changedWindow(row, long);
   if (change) return change;
   const recent = s / n;
   const p = Math.min(0.99, Math.max(0.01, long));
   const sd = Math.sqrt(p * (1 - p) * Math.max(1e-12, 1 / n - 1 / longN));
-  return Math.abs(recent - long) > DRIFT_Z * sd ? [n, s] : [longN, Math.min(longN, Math.max(0, longS))];
+  return Math.abs(recent - long) > DRIFT_Z * sd ? [n, s, false] : [longN, Math.min(longN, Math.max(0, longS)), false];
 }
 
 /**
@@ -244,23 +252,29 @@ function bernoulliKl(q: number, p: number): number {
   return term(q, bounded) + term(1 - q, 1 - bounded);
 }
 
-/** The full window of latest outcomes whose rate breaks most clearly from the long-run rate, if one does. */
-function changedWindow(row: PolicyModelStats, long: number): [number, number] | null {
+/**
+ * The full window of latest outcomes whose rate breaks most clearly from the long-run rate, if one does, and whether the
+ * change is still unconfirmed: the largest window (100) does not break. A model judged on an unconfirmed change keeps
+ * the exploration floor (computePolicyArms), or a false alarm would starve it on the same few outcomes for good.
+ */
+function changedWindow(row: PolicyModelStats, long: number): [number, number, boolean] | null {
   const { windowOutcomes, windowSuccesses } = row;
   if (!windowOutcomes || !windowSuccesses) return null;
   let change: [number, number] | null = null;
   let strongest = CHANGE_EVIDENCE;
+  let confirmed = false;
   RECENT_WINDOWS.forEach((size, i) => {
     const outcomes = windowOutcomes[i] ?? 0;
     const successes = Math.min(outcomes, Math.max(0, windowSuccesses[i] ?? 0));
     if (outcomes < size) return;
     const evidence = 2 * outcomes * bernoulliKl(successes / outcomes, long);
+    if (i === RECENT_WINDOWS.length - 1 && evidence > CHANGE_EVIDENCE) confirmed = true;
     if (evidence > strongest) {
       strongest = evidence;
       change = [outcomes, successes];
     }
   });
-  return change;
+  return change ? [change[0], change[1], !confirmed] : null;
 }
 
 /**

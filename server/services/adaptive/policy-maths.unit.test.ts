@@ -177,6 +177,28 @@ describe('computePolicyArms', () => {
     expect(young[0]!.effectiveSamples).not.toBe(20);
   });
 
+  it('keeps the floor for a model judged on a change its latest 100 outcomes do not yet confirm', () => {
+    // A false alarm (15 of 25 from a model at 0.93) would otherwise starve the model on those 25 outcomes for good: no
+    // new outcome would ever slide them out of the window. At the floor, fresh outcomes correct or confirm it.
+    const steadyUntilNow = { ...measured('a', 289, 0.9), longEffectiveSamples: 2000, longSuccesses: 1860 };
+    const other = measured('b', 1000, 0.85);
+    const unconfirmed = computePolicyArms(
+      settings({ candidates: ['a', 'b'] }),
+      [{ ...steadyUntilNow, windowOutcomes: [25, 50, 100], windowSuccesses: [15, 38, 83] }, other],
+      mulberry32(1),
+    );
+    expect(unconfirmed[0]!.effectiveSamples).toBe(25);
+    expect(unconfirmed[0]!.share).toBeCloseTo(0.1 / 2, 3);
+    // 60 of the latest 100 (evidence about 87): the change is confirmed, and the model gets only its Thompson share.
+    const confirmed = computePolicyArms(
+      settings({ candidates: ['a', 'b'] }),
+      [{ ...steadyUntilNow, windowOutcomes: [25, 50, 100], windowSuccesses: [15, 30, 60] }, other],
+      mulberry32(1),
+    );
+    expect(confirmed[0]!.effectiveSamples).toBe(100);
+    expect(confirmed[0]!.share).toBeLessThan(0.001);
+  });
+
   it('explores an untrusted model with at least cap / models, however good the trusted one', () => {
     const arms = computePolicyArms(settings(), [measured('a', 1000, 0.95), measured('b', 1000, 0.2)], mulberry32(1));
     const s = shares(arms);
