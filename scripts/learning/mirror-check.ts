@@ -8,9 +8,10 @@ import { policyStatsFromOutcomes, type PolicyOutcome } from '../../server/servic
 
 /**
  * How far apart the server's and the mirror's numbers may be: rounding for the statistics, noise for the shares. A mean
- * may also differ by one outcome's weight: outcomes of one tracker batch share their outcome_at and are ranked by
- * decided_at, to the millisecond, so decisions made in the same millisecond are ordered by id, and a window of a
- * model's latest outcomes may end one outcome apart from the mirror's (which knows the exact order).
+ * may also differ by one outcome's weight. Outcomes of one tracker batch share their outcome_at and are ranked by
+ * decided_at (to the millisecond), then by their time-ordered decision ids (packages/client/src/routing/decision-id.js),
+ * which keep one gateway's decisions in the order they were made (before those ids, decisions of one millisecond were
+ * ranked at random, and a window could end an outcome apart from the mirror's: the slack is kept as a margin).
  */
 const TOLERANCE = { effectiveSamples: 0.5, successMean: 0.005, rewardMean: 0.005, share: 0.05 };
 const oneOutcome = (effectiveSamples: number) => 1.01 / (PRIOR_STRENGTH + effectiveSamples);

@@ -16,14 +16,18 @@ const base = { name: 'coding models', candidates: ['model-a', 'model-b'] };
 /** A decision id that sorts by `i`: outcomes of one batch share their time, and the rank falls back on the id. */
 const idOf = (batch: number, i: number) => `00000000-0000-4000-8${String(batch).padStart(3, '0')}-${String(i).padStart(12, '0')}`;
 
-/** Writes decisions made under `policyId` and their outcomes through ingest, in the given order (the last is the newest). */
+/**
+ * Writes decisions made under `policyId` and their outcomes through ingest, in the given order (the last is the newest).
+ * One batch shares its decided_at and outcome_at to the millisecond, so the ids order them, ascending as a gateway's
+ * time-ordered decision ids are (packages/client/src/routing/decision-id.js).
+ */
 async function ingestOutcomes(
   policyId: number,
   outcomes: { model: string; success: boolean; taskType?: string; cost?: number; latencyMs?: number }[],
   batch = 0,
 ) {
   const routeDecisions = outcomes.map((o, i) => ({
-    decisionId: idOf(batch, outcomes.length - i),
+    decisionId: idOf(batch, i + 1),
     versionId: null,
     ruleId: null,
     layer: 'balanced' as const,
@@ -32,7 +36,7 @@ async function ingestOutcomes(
     policyId,
   }));
   const routeOutcomes = outcomes.map((o, i) => ({
-    decisionId: idOf(batch, outcomes.length - i),
+    decisionId: idOf(batch, i + 1),
     success: o.success,
     ...(o.cost !== undefined && { cost: o.cost }),
     ...(o.latencyMs !== undefined && { latencyMs: o.latencyMs }),

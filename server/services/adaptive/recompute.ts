@@ -37,7 +37,8 @@ export interface RecomputeResult {
 /**
  * Recomputes every enabled policy's parameters from the latest outcomes of its decisions: one read of the outcomes
  * (per policy and task type, and per policy over all task types as task type ''), newest first (outcomes reported in
- * one batch share their outcome_at, so among them the later decision counts as newer), each weighing
+ * one batch share their outcome_at, so among them the later decision counts as newer, by its decided_at and then by its
+ * time-ordered id, packages/client/src/routing/decision-id.js), each weighing
  * 0.5^(rank / half-life) by its rank among the same model's outcomes (a model that gets little traffic keeps its
  * evidence, rather than seeing it discounted by the other models' traffic), read up to HALF_LIVES_READ half-lives back,
  * summed per model, with long-run sums at LONG_HALF_LIFE_FACTOR half-lives beside (used while a model does not drift) and the
@@ -92,8 +93,8 @@ export async function recomputeWithin(
   const rows = await tx.$queryRaw<StatsRow[]>`
     WITH ranked AS (
       SELECT d.policy_id, d.task_type, d.outcome_model AS model, d.success, d.cost, d.latency_ms, p.half_life,
-             row_number() OVER (PARTITION BY d.policy_id, d.task_type, d.outcome_model ORDER BY d.outcome_at DESC, d.decided_at DESC, d.decision_id) - 1 AS type_rank,
-             row_number() OVER (PARTITION BY d.policy_id, d.outcome_model ORDER BY d.outcome_at DESC, d.decided_at DESC, d.decision_id) - 1 AS all_rank
+             row_number() OVER (PARTITION BY d.policy_id, d.task_type, d.outcome_model ORDER BY d.outcome_at DESC, d.decided_at DESC, d.decision_id DESC) - 1 AS type_rank,
+             row_number() OVER (PARTITION BY d.policy_id, d.outcome_model ORDER BY d.outcome_at DESC, d.decided_at DESC, d.decision_id DESC) - 1 AS all_rank
       FROM routing_decisions d JOIN routing_policies p ON p.id = d.policy_id
       WHERE d.policy_id = ANY(${policies.map((policy) => policy.id)}::int[]) AND d.outcome_at IS NOT NULL AND d.success IS NOT NULL
     ),

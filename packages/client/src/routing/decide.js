@@ -9,6 +9,7 @@
  * rule matched (it would then have displaced the default layer).
  */
 import { chooseModel, choiceReasoning } from './adaptive.js';
+import { newDecisionId } from './decision-id.js';
 import { assignArm, experimentFor } from './experiments.js';
 import { compilePattern } from './pattern-compiler.js';
 import { compilePatternSet } from './pattern-set.js';
@@ -150,7 +151,7 @@ function patternExperimentDecision(snapshot, match, taskType, key) {
  * @returns {import('./types.js').Decision}
  */
 export function decisionFrom(snapshot, match, options = {}) {
-  const decisionId = globalThis.crypto.randomUUID();
+  const decisionId = newDecisionId();
   const taskType = options.taskType ?? '';
   const random = options.random ?? Math.random;
   const defaultLayer = snapshot.defaultLayer;
