@@ -251,9 +251,15 @@ describe(`recomputing adaptive parameters (${testDatabaseKind})`, () => {
     const afterEdit = await computedAt();
     expect(afterEdit.every((time) => time > Math.max(...beforeEdit))).toBe(true);
     expect((await recomputePolicyParams(prisma, { onlyChanged: true })).policies).toEqual([]);
+    // Enabling it again recomputes in the save too.
+    await caller.adaptive.savePolicy({ name: base.name, enabled: false });
+    await caller.adaptive.savePolicy({ name: base.name, enabled: true });
+    const afterEnable = await computedAt();
+    expect(afterEnable.every((time) => time > Math.max(...afterEdit))).toBe(true);
+    expect((await recomputePolicyParams(prisma, { onlyChanged: true })).policies).toEqual([]);
     // Any other edit (here the task type) leaves them to the job.
     await caller.adaptive.savePolicy({ name: base.name, taskType: 'writing' });
-    expect(await computedAt()).toEqual(afterEdit);
+    expect(await computedAt()).toEqual(afterEnable);
     expect((await recomputePolicyParams(prisma, { onlyChanged: true })).policies.map((p) => p.policyId)).toEqual([policy.id]);
     expect((await caller.adaptive.recompute({})).policies.map((p) => p.policyId)).toEqual([policy.id]);
   });

@@ -173,7 +173,7 @@ export function computePolicyArms(
   const explored: PolicyArmParams[] = [];
   let exploredShare = 0;
   let floors = 0;
-  // The untrusted models that keep the floor: not those already ruled out.
+  // The models that keep the floor: untrusted ones not yet ruled out, and any judged on an unconfirmed change.
   const floored = new Set(
     allowed.filter(
       (arm, i) =>
@@ -297,8 +297,8 @@ export const RULED_OUT_PROBABILITY = 0.001;
  * Models whose rewards differ by less than this (one point of success) count as equally good: a draw goes to the
  * preferred model unless another beats it by more (satisficing Thompson sampling, Russo & Van Roy 2018). Telling near
  * equals apart costs traffic that cannot pay back within a horizon of thousands of requests. Chosen on the replay sweep
- * (seeds 1-8, both scenarios, late degradation): medians 11.9 % -> 9.8 % (`support`, D 30k N 12k), 8.1 % -> 6.0 %
- * (`coding`), 16.5 % -> 14.8 % (`support`, D 45k N 5k); at 0.02 the worst `support` run rose to 27.7 %.
+ * (seeds 1-8, both scenarios, late degradation; ruling out on in both): medians 11.9 % -> 9.8 % (`support`, D 30k N 12k),
+ * 8.1 % -> 6.0 % (`coding`), 16.5 % -> 14.8 % (`support`, D 45k N 5k); at 0.02 the worst `support` run rose to 27.7 %.
  */
 export const GOOD_ENOUGH_MARGIN = 0.01;
 
