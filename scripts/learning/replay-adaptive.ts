@@ -51,10 +51,10 @@ export function replay(world: WorldType, step = 250): ReplayResult {
   const breakdown = new Map<string, number>();
   /** The recompute job's work at request `at`: every task type's arms from its outcomes so far. */
   const recompute = (at: number) => {
-    const override = JSON.parse(process.env.POLICY_OVERRIDE ?? '{}') as Partial<PolicyRewardSettings>;
-    const settings: PolicyRewardSettings = { ...scenarioPolicy(scenario), ...override, candidates };
+    const override = JSON.parse(process.env.POLICY_OVERRIDE ?? '{}') as Partial<PolicyRewardSettings & { halfLife: number }>;
+    const settings = { ...scenarioPolicy(scenario), ...override, candidates };
     for (const t of world.taskTypeNames) {
-      const stats: PolicyModelStats[] = policyStatsFromOutcomes(log.get(t)!, scenario.policy.halfLife);
+      const stats: PolicyModelStats[] = policyStatsFromOutcomes(log.get(t)!, settings.halfLife);
       const arms = computePolicyArms(settings, stats, rng);
       if (process.env.DEBUG_TYPE === t && at % Number(process.env.DEBUG_EVERY ?? 5000) === 0)
         console.log(

@@ -137,8 +137,7 @@ export async function saveRoutingPolicy(
     const [row] = await tx.$queryRaw<{ updatedAt: Date }[]>`SELECT clock_timestamp() AS "updatedAt"`;
     const updated = await tx.routingPolicy.update({ where: { id: existing.id }, data: { ...merged, updatedAt: row!.updatedAt } });
     // Enabled again, a policy decides at once: its parameters must be those of the outcomes measured until now.
-    const reenabled = updated.enabled && !existing.enabled;
-    if ((settingsChanged || reenabled) && updated.enabled) await recomputeWithin(tx, { policyIds: [existing.id] });
+    if (updated.enabled && (settingsChanged || !existing.enabled)) await recomputeWithin(tx, { policyIds: [existing.id] });
     else if (settingsChanged) await tx.routingPolicyParams.deleteMany({ where: { policyId: existing.id } });
     return { created: false, row: updated };
   }, RECOMPUTE_TRANSACTION);
