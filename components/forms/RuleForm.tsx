@@ -5,7 +5,6 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { useEffect, useMemo, useState } from 'react';
 import { Controller, useForm, useWatch } from 'react-hook-form';
 import type { z } from 'zod';
-import { ALL_POLICIES } from '@/app/_lib/view-inputs';
 import { MAX_PATTERN_LENGTH, ROUTING_LAYERS, ROUTING_RULE_STATES, SaveRoutingRuleFields } from '@/server/schemas/routing';
 import type { RoutingRuleWarning } from '@/server/services/routing/check-rules';
 import type { RoutingRuleDto } from '@/server/services/routing/rule-dto';
@@ -15,6 +14,7 @@ import { Field } from './Field';
 import { RuleWarnings } from './RuleWarnings';
 import { applyServerErrors } from './server-errors';
 import { useDebouncedValue } from './use-debounced-value';
+import { useRoutingPolicies } from './use-routing-policies';
 
 /**
  * The API's own fields, less those the form does not edit (free-form metadata, the usage counter) and the spec's
@@ -90,9 +90,8 @@ export function RuleForm({
     name: ['pattern', 'preferredLayer', 'preferredModel', 'policyId', 'priority', 'state'],
   });
   // The policies a rule can name (save_routing_policy); their parameters come along, the picker reads names only.
-  const policies = useQuery(trpc.adaptive.policies.queryOptions(ALL_POLICIES));
-  const policyName =
-    policyId == null ? null : (policies.data?.policies.find((policy) => policy.id === policyId)?.name ?? `policy #${policyId}`);
+  const { policies, nameOf } = useRoutingPolicies();
+  const policyName = policyId == null ? null : nameOf(policyId);
   useEffect(() => {
     onDraftChange?.({
       pattern: pattern ?? '',

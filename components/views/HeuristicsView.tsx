@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Fragment, useMemo, useState } from 'react';
 import type { IsoRange } from '@/app/_lib/range';
-import { ALL_POLICIES, ALL_RULE_CHECKS, ALL_RULES } from '@/app/_lib/view-inputs';
+import { ALL_RULE_CHECKS, ALL_RULES } from '@/app/_lib/view-inputs';
 import { SuggestionsCard } from '../cards/SuggestionsCard';
 import { ChartCard, chartState } from '../charts/ChartCard';
 import { displacedSummary, measuredSuccess, versionNumbers, warningsByRule } from '../charts/prepare/heuristics';
@@ -13,6 +13,7 @@ import { TimeSeriesChart } from '../charts/TimeSeriesChart';
 import { formatCount, formatMs, formatPercent, formatUsd } from '../format';
 import type { DraftRule } from '../forms/draft-rule';
 import { RuleForm } from '../forms/RuleForm';
+import { useRoutingPolicies } from '../forms/use-routing-policies';
 import { RuleWarnings } from '../forms/RuleWarnings';
 import { RuleHistoryTable } from '../tables/RuleHistoryTable';
 import { TryRouteBox } from '../forms/TryRouteBox';
@@ -40,8 +41,7 @@ export function HeuristicsView({ filter, canEdit }: { filter: IsoRange & { taskT
   const stats = useQuery(trpc.routing.ruleStats.queryOptions(filter));
   const checks = useQuery(trpc.routing.checkRules.queryOptions(ALL_RULE_CHECKS));
   // Names for the rules that name an adaptive policy (the same query as the rule form's picker, so one request).
-  const policies = useQuery(trpc.adaptive.policies.queryOptions(ALL_POLICIES));
-  const policyNames = useMemo(() => new Map((policies.data?.policies ?? []).map((policy) => [policy.id, policy.name])), [policies.data]);
+  const { nameOf: policyName } = useRoutingPolicies();
   const statsByRule = useMemo(() => new Map(stats.data?.rules.map((r) => [r.ruleId, r]) ?? []), [stats.data]);
   const versionsOf = useMemo(() => versionNumbers(stats.data), [stats.data]);
   const warnings = useMemo(() => warningsByRule(checks.data?.warnings), [checks.data]);
@@ -187,7 +187,7 @@ export function HeuristicsView({ filter, canEdit }: { filter: IsoRange & { taskT
                     <td data-testid={`rule-model-${rule.id}`}>
                       {rule.policyId !== null ? (
                         <span title="An adaptive policy chooses the model among its candidates">
-                          policy <strong>{policyNames.get(rule.policyId) ?? `#${rule.policyId}`}</strong>
+                          policy <strong>{policyName(rule.policyId)}</strong>
                         </span>
                       ) : (
                         (rule.preferredModel ?? <span className="muted">layer default</span>)
