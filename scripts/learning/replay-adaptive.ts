@@ -49,9 +49,9 @@ export function replay(world: WorldType, step = 250): ReplayResult {
   for (const t of world.taskTypeNames) policies.set(t, makePolicy(t, {}));
   let newModelServed = 0;
   const breakdown = new Map<string, number>();
+  const override = JSON.parse(process.env.POLICY_OVERRIDE ?? '{}') as Partial<PolicyRewardSettings & { halfLife: number }>;
   /** The recompute job's work at request `at`: every task type's arms from its outcomes so far. */
   const recompute = (at: number) => {
-    const override = JSON.parse(process.env.POLICY_OVERRIDE ?? '{}') as Partial<PolicyRewardSettings & { halfLife: number }>;
     const settings = { ...scenarioPolicy(scenario), ...override, candidates };
     for (const t of world.taskTypeNames) {
       const stats: PolicyModelStats[] = policyStatsFromOutcomes(log.get(t)!, settings.halfLife);

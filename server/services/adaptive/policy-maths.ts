@@ -158,12 +158,13 @@ export function computePolicyArms(
     for (const arm of allowed) arm.share = 1 / allowed.length;
     return arms;
   }
-  const wins = thompsonWins(allowed, stats, policy, rng, draws);
+  // Each allowed model's probability of winning a draw (of being the best, or as good as the best within the margin).
+  const thompson = Array.from(thompsonWins(allowed, stats, policy, rng, draws), (wins) => wins / draws);
   const floor = cap / allowed.length;
   if (trusted.length === 0) {
     // No model is trusted yet: each keeps the untrusted floor and the rest goes by Thompson sampling.
     allowed.forEach((arm, i) => {
-      arm.share = floor + (1 - cap) * (wins[i]! / draws);
+      arm.share = floor + (1 - cap) * thompson[i]!;
     });
     return arms;
   }
@@ -177,14 +178,13 @@ export function computePolicyArms(
   const floored = new Set(
     allowed.filter(
       (arm, i) =>
-        unconfirmedChanges.has(arm) || (!arm.trusted && !(arm.outcomes >= RULED_OUT_OUTCOMES && wins[i]! / draws < RULED_OUT_PROBABILITY)),
+        unconfirmedChanges.has(arm) || (!arm.trusted && !(arm.outcomes >= RULED_OUT_OUTCOMES && thompson[i]! < RULED_OUT_PROBABILITY)),
     ),
   );
   allowed.forEach((arm, i) => {
     if (arm === greedy) return;
-    const thompson = wins[i]! / draws;
-    arm.share = floored.has(arm) ? Math.max(thompson, floor) : thompson;
-    if (thompson >= CONTENDER_PROBABILITY) {
+    arm.share = floored.has(arm) ? Math.max(thompson[i]!, floor) : thompson[i]!;
+    if (thompson[i]! >= CONTENDER_PROBABILITY) {
       contenders += arm.share;
       return;
     }
