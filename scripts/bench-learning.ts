@@ -1,4 +1,4 @@
-// npm run bench -- learning [--seed=1] [--requests=50000] [--degrade-at=] [--new-model-at=] [--scenario=coding|support]
+// npm run bench -- learning [--seed=1] [--requests=50000] [--degrade-at=] [--new-model-at=] [--scenario=coding|support | --scenario-file=f.json]
 //   [--step=250] [--db=postgres|pglite] [--strategies=default,static,adaptive,experiment] [--runs=100] [--only=routing|experiments]
 //   [--svg=docs/learning-curves.svg]
 // The learning simulator: seeded traffic with a known answer (scripts/learning/scenario.ts) drives a fresh Hone per

@@ -3,7 +3,9 @@
 // requests from the discounted statistics the recompute SQL reads (mirrored here in JS). No server, no database: a run
 // takes seconds. The static rules' regret is computed beside it (first matching spec rule by priority, else the default
 // layer), so the ratio can be read per seed and scenario.
-//   npx tsx scripts/learning/replay-adaptive.ts [--scenario=coding] [--seeds=1,2,3] [--requests=50000] [--degrade-at=] [--new-model-at=] [--breakdown]
+//   npx tsx scripts/learning/replay-adaptive.ts [--scenario=coding | --scenario-file=f.json] [--seeds=1,2,3] [--requests=50000]
+//     [--degrade-at=] [--new-model-at=] [--step=250] [--breakdown]
+// --step: requests between two recomputes (the bench's simulated minute).
 // --breakdown: the regret per task type and per kind of choice, in 10k-request windows. DEBUG_TYPE=<task type> prints
 // that task type's arms and statistics every DEBUG_EVERY requests (default 5000). CHOICE_SEED and MC_SEED (below) redraw
 // one seed's run with other luck. POLICY_OVERRIDE (JSON) overrides the policy's settings, e.g. '{"goodEnoughMargin":0}'
@@ -125,7 +127,7 @@ if (process.argv[1]?.endsWith('replay-adaptive.ts')) {
   const seeds = (args.seeds ?? '1').split(',').map(Number);
   for (const seed of seeds) {
     const { scenario, simulation } = simulationOptions({ ...args, seed: String(seed) });
-    const r = replay(new World(scenario, simulation));
+    const r = replay(new World(scenario, simulation), Number(args.step ?? 250));
     console.log(
       `${scenario.name} seed ${seed}: adaptive ${r.adaptiveRegret.toFixed(0)} static ${r.staticRegret.toFixed(0)} ratio ${((100 * r.adaptiveRegret) / r.staticRegret).toFixed(1)}% notice ${r.notice} (pre ${(r.preShare * 100).toFixed(0)}%) new model ${r.newModelServed}`,
     );

@@ -2,8 +2,9 @@
 // regret as a percentage of the static rules' regret after the run, and the requests it took to notice the
 // degradation. Prints one row per scenario and event times (the ratio of each seed), then its max and median, the
 // worst seed and the slowest notice; `--out=file.json` keeps every run for comparisons.
-//   npx tsx scripts/learning/replay-sweep.ts [--scenarios=coding,support] [--seeds=1-20] [--times=-/-,10000/-,-/5000]
-// --times: degrade-at/new-model-at pairs, '-' for the default (40 % and 60 % of the run). --requests as in the replay.
+//   npx tsx scripts/learning/replay-sweep.ts [--scenarios=coding,support,my-scenario.json] [--seeds=1-20] [--times=-/-,10000/-,-/5000]
+// --times: degrade-at/new-model-at pairs, '-' for the default (40 % and 60 % of the run). --requests and --step as in
+// the replay; a scenario ending in .json is read as a --scenario-file.
 import { cliOptions } from '../cli-options';
 import { writeFileSync } from 'node:fs';
 import { replay } from './replay-adaptive';
@@ -37,6 +38,7 @@ if (process.argv[1]?.endsWith('replay-sweep.ts')) {
   const args = cliOptions(process.argv.slice(2));
   const scenarios = (args.scenarios ?? 'coding,support').split(',');
   const seeds = parseSeeds(args.seeds ?? '1-20');
+  const step = Number(args.step ?? 250);
   const times = (args.times ?? '-/-').split(',').map((pair) => pair.split('/') as [string, string]);
   const runs: SweepRun[] = [];
   const lines: string[] = [];
@@ -44,12 +46,12 @@ if (process.argv[1]?.endsWith('replay-sweep.ts')) {
     for (const name of scenarios) {
       const group: SweepRun[] = [];
       for (const seed of seeds) {
-        const options: Record<string, string> = { scenario: name, seed: String(seed) };
+        const options: Record<string, string> = { [name.endsWith('.json') ? 'scenario-file' : 'scenario']: name, seed: String(seed) };
         if (args.requests) options.requests = args.requests;
         if (degrade && degrade !== '-') options['degrade-at'] = degrade;
         if (newModel && newModel !== '-') options['new-model-at'] = newModel;
         const { scenario, simulation } = simulationOptions(options);
-        const result = replay(new World(scenario, simulation));
+        const result = replay(new World(scenario, simulation), step);
         const run: SweepRun = {
           scenario: name,
           seed,

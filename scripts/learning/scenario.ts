@@ -5,6 +5,7 @@
 // model gives the same outcome in every strategy (common random numbers), so strategies differ only by their choices.
 import type { RoutingLayer } from '../../packages/client/src/routing/types';
 import { mixSeed, mulberry32, normal, pick, pickWeighted } from './random';
+import { loadScenarioFile } from './scenario-file';
 
 /** A model's hidden figures on one task type. */
 export interface ModelTruth {
@@ -379,9 +380,15 @@ export class World {
   }
 }
 
-/** Reads --seed, --requests, --degrade-at, --new-model-at and --scenario (defaults: 1, 50 000, 40 % and 60 % of the run, coding). */
+/**
+ * Reads --seed, --requests, --degrade-at, --new-model-at and --scenario or --scenario-file (scenario-file.ts) (defaults: 1,
+ * 50 000, 40 % and 60 % of the run, coding).
+ */
 export function simulationOptions(options: Record<string, string>): { scenario: Scenario; simulation: SimulationOptions } {
-  const scenario = SCENARIOS[options.scenario ?? 'coding'];
+  const file = options['scenario-file'];
+  if (file !== undefined && options.scenario !== undefined)
+    throw new Error('--scenario and --scenario-file exclude each other: a scenario file extends a built-in one with "extends"');
+  const scenario = file !== undefined ? loadScenarioFile(file, SCENARIOS, SPEC_RULES) : SCENARIOS[options.scenario ?? 'coding'];
   if (!scenario) throw new Error(`unknown --scenario=${options.scenario}; the scenarios are ${Object.keys(SCENARIOS).join(', ')}`);
   const integer = (name: string, fallback: number) => {
     const text = options[name];
