@@ -12,7 +12,7 @@ import path from 'node:path';
 import buildOnce from '../server/testing/next-build';
 import type { SuiteOptions } from './bench';
 import type { EndToEndResult } from './learning/experiment-accuracy';
-import { CHECKPOINTS } from './learning/metrics';
+import { CHECKPOINTS, MIN_PRE_SHARE } from './learning/metrics';
 import { simulationOptions, World } from './learning/scenario';
 import { runStrategy, STRATEGIES, STRATEGY_LABELS, type StrategyName, type StrategyResult } from './learning/strategies';
 import { regretCurvesSvg } from './learning/svg';
@@ -82,10 +82,14 @@ async function routingPart(options: SuiteOptions): Promise<void> {
     );
   }
   if (adaptive) {
-    const notice = adaptive.detection.requestsToNotice;
+    const { requestsToNotice: notice, notApplicable, preShare } = adaptive.detection;
+    const { model, taskType } = scenario.degrade;
     console.log(
-      `adaptive noticed the degradation after ${notice ?? 'never'} requests (target <= ${TARGET_NOTICE_REQUESTS}): ` +
-        `${verdict(notice !== null && notice <= TARGET_NOTICE_REQUESTS && !adaptive.detection.notApplicable)}`,
+      notApplicable
+        ? `adaptive noticed the degradation: not applicable, it had ${(preShare * 100).toFixed(0)}% of ${taskType} on ${model} ` +
+            `before it degraded (under ${MIN_PRE_SHARE * 100}%), so no traffic had to move`
+        : `adaptive noticed the degradation after ${notice ?? 'never'} requests (target <= ${TARGET_NOTICE_REQUESTS}): ` +
+            `${verdict(notice !== null && notice <= TARGET_NOTICE_REQUESTS)}`,
     );
     const { mirror } = adaptive;
     if (mirror) {

@@ -62,7 +62,7 @@ export interface DetectionResult {
  * Below this pre-degradation share the strategy did not rely on the model (exploration traffic at most), and there is
  * nothing to notice: half of a few percent is within a 200-request window's noise.
  */
-const MIN_PRE_SHARE = 0.2;
+export const MIN_PRE_SHARE = 0.2;
 
 /**
  * Requests to notice the degradation: the first request after D from which the degraded model's share of its task
