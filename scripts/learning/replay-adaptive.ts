@@ -23,6 +23,7 @@ import { policyStatsFromOutcomes, type PolicyOutcome } from '../../server/servic
 import { DegradationDetector, RegretAccount } from './metrics';
 import { mixSeed, mulberry32 } from './random';
 import { SPEC_RULES, scenarioPolicy, simulationOptions, type World as WorldType, World } from './scenario';
+import { staticRouter } from './static-route';
 
 export interface ReplayResult {
   adaptiveRegret: number;
@@ -42,7 +43,7 @@ export function replay(world: WorldType, step = 250): ReplayResult {
   // unseeded, and the faces draw choices in another order): how much of one seed's result is their luck.
   const random = mulberry32(mixSeed(options.seed, 2, 3 + Number(process.env.CHOICE_SEED ?? 0)));
   const rng = mulberry32(mixSeed(options.seed, 7, 7 + Number(process.env.MC_SEED ?? 0)));
-  const rules = [...SPEC_RULES].sort((a, b) => b.priority - a.priority).map((rule) => ({ ...rule, re: new RegExp(rule.pattern, 'i') }));
+  const staticRoute = staticRouter(SPEC_RULES, scenario.layerModels);
   const log = new Map<string, PolicyOutcome[]>(world.taskTypeNames.map((t) => [t, []]));
   let candidates = scenario.models;
   const policies = new Map<string, SnapshotPolicy>();
@@ -106,9 +107,7 @@ export function replay(world: WorldType, step = 250): ReplayResult {
     breakdown.set(`${kind}@${window}`, (breakdown.get(`${kind}@${window}`) ?? 0) + lost);
     breakdown.set(key, (breakdown.get(key) ?? 0) + lost);
     detector.observe(index, request.taskType, model);
-    const rule = rules.find((r) => r.re.test(request.prompt));
-    const staticModel = rule ? (rule.model ?? scenario.layerModels[rule.layer]) : scenario.layerModels.balanced;
-    staticAccount.record(index, request.taskType, staticModel, 0);
+    staticAccount.record(index, request.taskType, staticRoute(request.prompt).model, 0);
     if ((index + 1) % step === 0) recompute(index + 1);
   }
   const detection = detector.result();

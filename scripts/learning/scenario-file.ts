@@ -7,9 +7,9 @@
 // type, the models the static rules and layers send each task type to), and every problem names its field.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { RoutingLayer } from '../../packages/client/src/routing/types';
 import { mixSeed, mulberry32, pick } from './random';
 import type { ModelTruth, Scenario, StaticRule, TaskTypeSpec } from './scenario';
+import { staticRouter } from './static-route';
 
 const name = z.string().trim().min(1);
 const figures = z.strictObject({
@@ -111,10 +111,7 @@ export function scenarioProblems(scenario: Scenario, staticRules: readonly Stati
   if (Math.abs(shares - 1) > 1e-6) problems.push(`taskTypes[].share: the shares sum to ${shares}, not 1`);
   if (new Set(scenario.models).size !== scenario.models.length) problems.push('models: a model appears twice');
   if (scenario.models.includes(scenario.newModel)) problems.push(`newModel: ${scenario.newModel} is already in models`);
-  const complete = (model: string, taskType: string) => {
-    const figures = scenario.truth[model]?.[taskType];
-    return !!figures && ['success', 'latencyMs', 'cost'].every((field) => typeof figures[field as keyof ModelTruth] === 'number');
-  };
+  const complete = (model: string, taskType: string) => figures.safeParse(scenario.truth[model]?.[taskType]).success;
   for (const model of [...scenario.models, scenario.newModel])
     for (const taskType of taskTypeNames)
       if (!complete(model, taskType)) problems.push(`truth.${model}.${taskType}: needs success, latencyMs and cost`);
@@ -129,15 +126,13 @@ export function scenarioProblems(scenario: Scenario, staticRules: readonly Stati
     if (![...scenario.models, scenario.newModel].includes(model)) problems.push(`experiment.candidates[${i}]: ${model} is not a model`);
   });
   if (problems.length > 0) return problems;
-  // The static rules' models, as the replay decides (first matching rule by priority, else the balanced layer).
-  const rules = [...staticRules].sort((a, b) => b.priority - a.priority).map((rule) => ({ ...rule, re: new RegExp(rule.pattern, 'i') }));
+  // The static rules' models, as the replay decides.
+  const staticRoute = staticRouter(staticRules, layerModels);
   scenario.taskTypes.forEach((taskType, i) => {
     const random = mulberry32(mixSeed(i, 17));
     for (let sample = 0; sample < 50; sample++) {
       const prompt = taskType.prompt(random);
-      const rule = rules.find((candidate) => candidate.re.test(prompt));
-      const layer: RoutingLayer = rule?.layer ?? 'balanced';
-      const model = rule?.model ?? layerModels[layer];
+      const { rule, layer, model } = staticRoute(prompt);
       const by = rule ? `the static rule ${rule.pattern}` : `the default layer (${layer})`;
       const field = rule?.model ? 'models' : `layerModels.${layer}`;
       if (!scenario.models.includes(model)) {
