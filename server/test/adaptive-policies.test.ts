@@ -7,6 +7,8 @@ import { policyStatsFromOutcomes } from '../services/adaptive/outcome-stats';
 import { computePolicyArms } from '../services/adaptive/policy-maths';
 import { LONG_HALF_LIFE_FACTOR, recomputePolicyParams, scheduleAdaptiveRecompute } from '../services/adaptive/recompute';
 import type { PolicyArmParams } from '../services/routing/engine';
+import { routingSnapshot } from '../services/routing/snapshot';
+import type { PrismaClient } from '../db/client';
 import { expectBadRequest, testDatabaseKind, useTestDatabase } from './database';
 
 const t = useTestDatabase();
@@ -120,6 +122,37 @@ describe(`adaptive policy store (${testDatabaseKind})`, () => {
     expect((await caller.adaptive.deletePolicy({ id: policy.id })).deleted.id).toBe(policy.id);
     expect(await t.db.prisma.routingPolicy.count()).toBe(0);
     await expect(caller.adaptive.deletePolicy({ id: policy.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe(`the routing snapshot (${testDatabaseKind})`, () => {
+  it('pairs its version with the state it read, when a policy edit commits while it is read', async () => {
+    const { caller, prisma } = t.db;
+    await caller.adaptive.savePolicy({ ...base, taskType: 'coding', explorationCap: 0.1 });
+    const before = await routingSnapshot(prisma);
+    // Commits an edit right after the snapshot's first statement, as a concurrent save would.
+    let edited = false;
+    const editingAfterFirstRead = prisma.$extends({
+      query: {
+        async $queryRaw({ args, query }) {
+          const answer = await query(args);
+          if (!edited) {
+            edited = true;
+            await caller.adaptive.savePolicy({ ...base, explorationCap: 0.3 });
+          }
+          return answer;
+        },
+      },
+    }) as unknown as PrismaClient;
+    const during = await routingSnapshot(editingAfterFirstRead);
+    const after = await routingSnapshot(prisma);
+    expect(edited).toBe(true);
+    expect(after.version).not.toBe(before.version);
+    expect(after.policies![0]!.explorationCap).toBe(0.3);
+    // A version names one state: the snapshot read during the edit is the state before it or after it, whole.
+    const matching = [before, after].find((snapshot) => snapshot.version === during.version);
+    expect(matching, 'the version read during the edit is one of the two states').toBeDefined();
+    expect(during).toEqual(matching);
   });
 });
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { experimentSnapshot } from '../services/experiments/experiment-snapshot';
 import { createExperiment, guardRunningExperiments } from '../services/experiments/experiments';
 import { flushRouteDecisions } from '../services/routing/decision-recorder';
 import { assignArm, compileSnapshot, decide } from '../services/routing/engine';
@@ -83,7 +82,7 @@ describe(`experiments (${testDatabaseKind})`, () => {
       ruleId: rule.id,
       arms: controlAndModel('claude-sonnet-4', [1, 3]),
     });
-    const [snapshotExperiment] = await experimentSnapshot(t.db.prisma);
+    const [snapshotExperiment] = (await routingSnapshot(t.db.prisma)).experiments!;
     expect(snapshotExperiment).toMatchObject({ experimentId: experiment.id, ruleId: rule.id });
     const counts = new Map<number, number>();
     for (let i = 0; i < 10_000; i++) {

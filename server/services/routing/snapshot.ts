@@ -1,9 +1,9 @@
 import type { PrismaClient } from '../../db/client';
 import { Prisma } from '../../db/generated/client';
 import { env } from '../../env';
-import { policySnapshot } from '../adaptive/policy-snapshot';
-import { experimentSnapshot } from '../experiments/experiment-snapshot';
-import type { RoutingSnapshot, SnapshotRule } from './engine';
+import { policySnapshotSql, snapshotPolicies, type PolicySnapshotRow } from '../adaptive/policy-snapshot';
+import { experimentSnapshotSql } from '../experiments/experiment-snapshot';
+import type { RoutingSnapshot, SnapshotExperiment, SnapshotRule } from './engine';
 
 export type { RoutingSnapshot, SnapshotRule } from './engine';
 
@@ -19,6 +19,8 @@ interface SnapshotRow {
   reasoning: string | null;
   policyId: number | null;
   snapshotVersion: string;
+  policies: PolicySnapshotRow[];
+  experiments: SnapshotExperiment[];
 }
 
 /**
@@ -33,28 +35,36 @@ export const learningVersionSql = Prisma.sql`
 /**
  * The active and shadow rules as their current versions, in evaluation order: what every decision is made from, on
  * the server and in gateways (`hone.router()`). `version` names the set of rule versions (every rule change makes a
- * new version id), so it serves as the snapshot's ETag.
+ * new version id) and the learning state (learningVersionSql), so it serves as the snapshot's ETag. One statement reads
+ * the rules, the policies, the experiments and the version: PostgreSQL gives a statement one snapshot, so a recompute
+ * or an edit that commits meanwhile cannot pair one version with another state (a gateway would keep the stale state
+ * under a current ETag until the next change).
  */
 export async function routingSnapshot(prisma: PrismaClient): Promise<RoutingSnapshot> {
   const rows = await prisma.$queryRaw<SnapshotRow[]>`
     WITH fingerprint AS (
       SELECT (SELECT count(*) || '-' || coalesce(max(version_id), 0) || '-' || coalesce(sum(version_id), 0) FROM routing_rules)
-             || '.' || (${learningVersionSql}) AS snapshot_version
+             || '.' || (${learningVersionSql}) AS snapshot_version,
+             ${policySnapshotSql} AS policies,
+             ${experimentSnapshotSql} AS experiments
     )
     SELECT r.id AS "ruleId", v.id AS "versionId", v.version, v.pattern, v.preferred_layer AS layer,
-           v.preferred_model AS model, v.priority, v.state, v.reasoning, v.policy_id AS "policyId", f.snapshot_version AS "snapshotVersion"
+           v.preferred_model AS model, v.priority, v.state, v.reasoning, v.policy_id AS "policyId",
+           f.snapshot_version AS "snapshotVersion", f.policies, f.experiments
     FROM fingerprint f
     LEFT JOIN routing_rules r ON r.state IN ('active', 'shadow')
     LEFT JOIN routing_rule_versions v ON v.id = r.version_id
     ORDER BY r.priority DESC, r.updated_at DESC, r.id`;
   const config = env();
-  const [policies, experiments] = await Promise.all([policySnapshot(prisma), experimentSnapshot(prisma)]);
+  const { snapshotVersion, policies, experiments } = rows[0]!;
   return {
-    version: rows[0]!.snapshotVersion,
+    version: snapshotVersion,
     defaultLayer: config.HONE_DEFAULT_LAYER,
-    rules: rows.filter((row) => row.ruleId !== null && row.versionId !== null).map(({ snapshotVersion: _, ...rule }) => rule),
+    rules: rows
+      .filter((row) => row.ruleId !== null && row.versionId !== null)
+      .map(({ snapshotVersion: _version, policies: _policies, experiments: _experiments, ...rule }) => rule),
     sampling: { storeInputs: config.HONE_STORE_DECISION_INPUTS, samplesPerHour: config.HONE_DECISION_SAMPLES_PER_HOUR },
-    policies,
+    policies: snapshotPolicies(policies),
     experiments,
   };
 }
