@@ -7,6 +7,7 @@
 // however many callers come and go; the token bucket itself is three lines of arithmetic.
 import { env } from '../env';
 import { HoneError } from '../errors';
+import { processWide } from '../process-wide';
 
 export interface RateLimitSettings {
   /** Tokens added per second; 0 turns the limit off. */
@@ -72,12 +73,11 @@ export const keyCaller = (keyId: number) => `${KEY_CALLER}${keyId}`;
 /** ... or, with authentication off, the address the connection came from. */
 export const addressCaller = (address: string) => `${ADDRESS_CALLER}${address}`;
 
-const holder = globalThis as typeof globalThis & { honeRateLimiter?: RateLimiter };
-
 /** The server's limiter, from HONE_RATE_LIMIT_PER_SECOND and HONE_RATE_LIMIT_BURST (one per process, made on first use). */
 export function rateLimiter(): RateLimiter {
-  holder.honeRateLimiter ??= createRateLimiter({ perSecond: env().HONE_RATE_LIMIT_PER_SECOND, burst: env().HONE_RATE_LIMIT_BURST });
-  return holder.honeRateLimiter;
+  return processWide('rateLimiter', () =>
+    createRateLimiter({ perSecond: env().HONE_RATE_LIMIT_PER_SECOND, burst: env().HONE_RATE_LIMIT_BURST }),
+  );
 }
 
 /** Counts one call against `caller` (null: an internal caller, never limited); past the limit, a 429 saying when to retry. */

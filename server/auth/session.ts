@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import { env } from '../env';
 import type { ApiKeyScope } from '../services/api-keys';
+import { processWide } from '../process-wide';
 
 /** The dashboard's sign-in cookie: a signed, expiring token naming the API key it was opened with. */
 export const SESSION_COOKIE = 'hone_session';
@@ -13,17 +14,14 @@ export interface SessionClaims {
   name: string;
 }
 
-const globalForSecret = globalThis as unknown as { honeSessionSecret?: Uint8Array };
-
 /**
  * HONE_SESSION_SECRET when set (needed to keep sessions across restarts and instances); otherwise one random
- * secret per process, kept on globalThis because Next bundles the proxy and the app separately.
+ * secret per process (process-wide.ts: the proxy and the app are bundled separately).
  */
 function sessionSecret(): Uint8Array {
   const configured = env().HONE_SESSION_SECRET;
   if (configured) return new TextEncoder().encode(configured);
-  globalForSecret.honeSessionSecret ??= new Uint8Array(randomBytes(32));
-  return globalForSecret.honeSessionSecret;
+  return processWide('sessionSecret', () => new Uint8Array(randomBytes(32)));
 }
 
 export async function signSession(claims: SessionClaims): Promise<string> {

@@ -3,6 +3,7 @@
 // client can neither dodge the limit nor pin its failures on another address; there is no limit over all addresses
 // together, which would let one client lock everybody out.
 import { CLIENT_ADDRESS_HEADER } from '../http/methods';
+import { processWide } from '../process-wide';
 
 export const SIGN_IN_WINDOW_MS = 60_000;
 export const MAX_FAILED_SIGN_INS_PER_ADDRESS = 10;
@@ -34,12 +35,9 @@ export function createSignInLimiter({ windowMs = SIGN_IN_WINDOW_MS, perAddress =
   };
 }
 
-const holder = globalThis as typeof globalThis & { honeSignInLimiter?: SignInLimiter };
-
 /** The server's limiter (one per process, created on first use). */
 export function signInLimiter(): SignInLimiter {
-  holder.honeSignInLimiter ??= createSignInLimiter();
-  return holder.honeSignInLimiter;
+  return processWide('signInLimiter', createSignInLimiter);
 }
 
 /** The client's address as the connection showed it (behind a reverse proxy: the proxy's). */

@@ -7,6 +7,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { HoneEnv } from '../env';
+import { processWide } from '../process-wide';
 import { PrismaClient } from './generated/client';
 import { applyMigrations } from './schema-engine';
 
@@ -214,12 +215,12 @@ export async function openDatabase(
   if (migrate && target.kind === 'pglite') await applyMigrations(connection.adapterFactory);
   const prisma = new PrismaClient({ adapter: connection.adapterFactory });
   const closeHooks: (() => Promise<void> | void)[] = [];
-  openedDatabases.set(prisma, { target, onClose: (release) => void closeHooks.push(release) });
+  openedDatabases().set(prisma, { target, onClose: (release) => void closeHooks.push(release) });
   return {
     prisma,
     connection,
     close: async () => {
-      openedDatabases.delete(prisma);
+      openedDatabases().delete(prisma);
       await Promise.all(closeHooks.splice(0).map(async (release) => release()));
       await prisma.$disconnect();
       await connection.close();
@@ -234,9 +235,10 @@ export interface OpenedDatabase {
   onClose(release: () => Promise<void> | void): void;
 }
 
-const openedDatabases = new WeakMap<PrismaClient, OpenedDatabase>();
+// Process-wide: the client is opened by whichever bundle first asks (server/db/index.ts), and read by all of them.
+const openedDatabases = () => processWide('openedDatabases', () => new WeakMap<PrismaClient, OpenedDatabase>());
 
 /** The database a client was opened on by `openDatabase`; undefined once it is closed (or for a client made elsewhere). */
 export function openedDatabase(prisma: PrismaClient): OpenedDatabase | undefined {
-  return openedDatabases.get(prisma);
+  return openedDatabases().get(prisma);
 }

@@ -7,6 +7,7 @@ import { HTTP_STATUS, type HoneError, type HoneErrorCode } from '../errors';
 import type { RoutingLayerValue } from '../schemas/routing';
 import type { AnyTool } from '../tools/define';
 import { DATABASE_ERROR_KINDS, databaseErrorKind } from './database-errors';
+import { processWide } from '../process-wide';
 
 /** Where a call came in: the REST routes, MCP, tRPC (the gateway's client), or the dashboard (its pages and their refreshes). */
 export type Face = 'rest' | 'mcp' | 'trpc' | 'dashboard';
@@ -126,12 +127,9 @@ function createHoneMetrics() {
 
 type HoneMetrics = ReturnType<typeof createHoneMetrics>;
 
-// Created on first use, once per process: on globalThis because Next bundles route handlers separately, and a
-// module-level registry would exist once per bundle (each with its own counts).
-const holder = globalThis as typeof globalThis & { honeMetrics?: HoneMetrics };
-
+// Created on first use, once per process (process-wide.ts): one registry with one set of counts for every bundle.
 function metrics(): HoneMetrics {
-  return (holder.honeMetrics ??= createHoneMetrics());
+  return processWide('metrics', createHoneMetrics);
 }
 
 /** Failures the pipeline counted, so that the face which answers them does not count them a second time. */

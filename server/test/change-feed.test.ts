@@ -120,6 +120,24 @@ describe(`routing change feed in one process (${testDatabaseKind})`, () => {
     }
   });
 
+  it("tells a listener subscribed through another bundle's copy of the module (Next bundles instrumentation apart)", async () => {
+    // The background jobs run in instrumentation's bundle and the event stream in a route file's under `next dev`: each
+    // has its own copy of change-feed.ts (and of db/client.ts), as a fresh module registry gives here.
+    vi.resetModules();
+    const otherCopy = await import('../services/routing/change-feed');
+    expect(otherCopy.subscribeRoutingChanges).not.toBe(subscribeRoutingChanges);
+    const told: RoutingChange[] = [];
+    const unsubscribe = otherCopy.subscribeRoutingChanges(t.db.prisma, (change) => told.push(change));
+    try {
+      await announceRoutingChange(t.db.prisma, { ruleId: 4242, change: 'updated' });
+      expect(told.filter((event) => event.kind === 'change')).toEqual([
+        { kind: 'change', from: 'this-process', detail: { ruleId: 4242, change: 'updated' } },
+      ]);
+    } finally {
+      unsubscribe();
+    }
+  });
+
   it('invalidates the compiled rules of this process when a rule is saved', async () => {
     await t.db.caller.routing.updateHeuristic({ pattern: 'cache-local', preferredLayer: 'deep' });
     expect((await t.db.caller.routing.preview({ input: 'cache-local' })).layer).toBe('deep');

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { z } from 'zod';
 import { KEEPALIVE_AFTER_MS, openedDatabase, type PrismaClient } from '../../db/client';
+import { processWide } from '../../process-wide';
 
 export const ROUTING_CHANGE_CHANNEL = 'hone_routing_rules';
 /** How the LISTEN connection shows in pg_stat_activity (tests find it by this name to cut it). */
@@ -197,11 +198,13 @@ class ListenConnection {
   }
 }
 
-const hubs = new WeakMap<PrismaClient, ChangeHub>();
+// One hub per client in the process, whichever bundle's copy of this module announces or subscribes: the background
+// jobs' announcements reach the route files' event streams, and one LISTEN connection serves them all.
+const hubs = () => processWide('routingChangeHubs', () => new WeakMap<PrismaClient, ChangeHub>());
 
 /** A client not made by `openDatabase` has no known target: its changes are told in-process only. */
 function hubFor(prisma: PrismaClient): ChangeHub {
-  let hub = hubs.get(prisma);
+  let hub = hubs().get(prisma);
   if (hub) return hub;
   const database = openedDatabase(prisma);
   const target = database?.target;
@@ -210,10 +213,10 @@ function hubFor(prisma: PrismaClient): ChangeHub {
       ? { url: target.url, connectTimeoutMs: target.deadlines?.connectMs, queryTimeoutMs: target.deadlines?.queryMs }
       : null,
   );
-  hubs.set(prisma, hub);
+  hubs().set(prisma, hub);
   const closing = hub;
   database?.onClose(async () => {
-    if (hubs.get(prisma) === closing) hubs.delete(prisma);
+    if (hubs().get(prisma) === closing) hubs().delete(prisma);
     await closing.close();
   });
   return hub;

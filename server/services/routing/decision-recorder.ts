@@ -7,6 +7,7 @@
  */
 import type { PrismaClient } from '../../db/client';
 import { env } from '../../env';
+import { processWide } from '../../process-wide';
 import { recordRouteDecisions, type RouteDecisionRecord } from './decision-writer';
 import { boundedInput } from './engine';
 
@@ -29,13 +30,14 @@ interface Recorder {
 }
 
 // A Map, not a WeakMap: shutdown flushes every queue. A recorder is forgotten once it has nothing left to write.
-const recorders = new Map<PrismaClient, Recorder>();
+// Process-wide, so the shutdown flush reaches the queues of every bundle and the hour's sample cap is counted once.
+const recorders = () => processWide('routeDecisionRecorders', () => new Map<PrismaClient, Recorder>());
 
 function recorderOf(prisma: PrismaClient): Recorder {
-  let recorder = recorders.get(prisma);
+  let recorder = recorders().get(prisma);
   if (!recorder) {
     recorder = { pending: [], timer: undefined, flushing: undefined, sampleHour: -1, samplesOffered: 0, dropped: 0 };
-    recorders.set(prisma, recorder);
+    recorders().set(prisma, recorder);
   }
   return recorder;
 }
@@ -81,7 +83,7 @@ function schedule(prisma: PrismaClient, recorder: Recorder): void {
  * the write fails (the decisions stay queued for the next attempt).
  */
 export async function flushRouteDecisions(prisma: PrismaClient): Promise<void> {
-  const recorder = recorders.get(prisma);
+  const recorder = recorders().get(prisma);
   if (!recorder) return;
   while (recorder.flushing) await recorder.flushing.catch(() => {});
   if (recorder.pending.length === 0) return forgetIfIdle(prisma, recorder);
@@ -106,14 +108,14 @@ export async function flushRouteDecisions(prisma: PrismaClient): Promise<void> {
 }
 
 function forgetIfIdle(prisma: PrismaClient, recorder: Recorder): void {
-  if (recorder.pending.length === 0 && !recorder.flushing && !recorder.timer && recorders.get(prisma) === recorder)
-    recorders.delete(prisma);
+  if (recorder.pending.length === 0 && !recorder.flushing && !recorder.timer && recorders().get(prisma) === recorder)
+    recorders().delete(prisma);
 }
 
 /** Writes every queue, for shutdown; failures are logged, not thrown (the process is ending). */
 export async function flushAllRouteDecisions(): Promise<void> {
   await Promise.all(
-    [...recorders.keys()].map((prisma) =>
+    [...recorders().keys()].map((prisma) =>
       flushRouteDecisions(prisma).catch((error: unknown) => {
         console.error('Hone: routing decisions could not be written before shutdown:', (error as Error).message);
       }),
@@ -123,13 +125,13 @@ export async function flushAllRouteDecisions(): Promise<void> {
 
 /** Decisions queued and not yet written (for tests and the status of a shutting-down server). */
 export function pendingRouteDecisions(prisma: PrismaClient): number {
-  return recorders.get(prisma)?.pending.length ?? 0;
+  return recorders().get(prisma)?.pending.length ?? 0;
 }
 
 /** Forgets what is queued for a database without writing it (tests that empty their database between cases). */
 export function discardRouteDecisions(prisma: PrismaClient): void {
-  const recorder = recorders.get(prisma);
+  const recorder = recorders().get(prisma);
   if (!recorder) return;
   clearTimeout(recorder.timer);
-  recorders.delete(prisma);
+  recorders().delete(prisma);
 }
