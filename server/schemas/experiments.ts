@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundedNumber, databaseId, nonBlank } from './common';
+import { boundedNumber, databaseId, nonBlank, rulePriority } from './common';
 import { ROUTING_LAYERS, routingPattern } from './routing';
 
 export const EXPERIMENT_STATUSES = ['running', 'stopped', 'promoted'] as const;
@@ -29,13 +29,7 @@ export const ExperimentVariantInput = z.discriminatedUnion('kind', [
       .describe('Another pattern: in this arm the rule matches with it (inputs either pattern matches are in the experiment)'),
     layer: z.enum(ROUTING_LAYERS).optional().describe('The layer to use'),
     model: modelName.nullable().optional().describe('The model to use (null: none)'),
-    priority: z
-      .number()
-      .int()
-      .min(-1_000_000)
-      .max(1_000_000)
-      .optional()
-      .describe('Another priority: in this arm the rule ranks by it among the other rules'),
+    priority: rulePriority().optional().describe('Another priority: in this arm the rule ranks by it among the other rules'),
   }),
 ]);
 export type ExperimentVariantValue = z.output<typeof ExperimentVariantInput>;

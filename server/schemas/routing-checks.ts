@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nonBlank, storableText } from './common';
+import { nonBlank, rulePriority, storableText } from './common';
 import { MAX_PATTERN_LENGTH, ROUTING_LAYERS, ruleId } from './routing';
 
 export const ROUTING_RULE_STATES = ['active', 'shadow', 'inactive'] as const;
@@ -21,13 +21,7 @@ export const RoutingRuleCandidate = z
     ).describe('Regular expression to check, as update_routing_heuristic would store it'),
     preferredLayer: z.enum(ROUTING_LAYERS).optional().describe("Layer it routes to (default: the stored rule's, or balanced)"),
     preferredModel: nonBlank(200).nullable().optional().describe("Model it routes to (default: the stored rule's, or none)"),
-    priority: z
-      .number()
-      .int()
-      .min(-1_000_000)
-      .max(1_000_000)
-      .optional()
-      .describe("Higher is checked first (default: the stored rule's, or 0)"),
+    priority: rulePriority().optional().describe("Higher is checked first (default: the stored rule's, or 0)"),
     active: z.boolean().optional().describe("Whether it decides (default: the stored rule's state, or active)"),
     state: z.enum(ROUTING_RULE_STATES).optional().describe('active, shadow (counted, never decides) or inactive; do not contradict active'),
   })

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nonBlank } from './common';
+import { nonBlank, rulePriority } from './common';
 import { ROUTING_LAYERS, ROUTING_RULE_STATES, routingPattern, ruleId } from './routing';
 import { withTimeRange } from './time-range';
 
@@ -23,7 +23,7 @@ export const ReplayRoutingRuleInput = withTimeRange({
     ),
   preferredLayer: z.enum(ROUTING_LAYERS).optional().describe('Layer the rule routes to; required without id'),
   preferredModel: nonBlank(200).nullable().optional().describe('Model the rule routes to; null: layer only'),
-  priority: z.number().int().min(-1_000_000).max(1_000_000).optional().describe('Higher is checked first (default 0 for a new rule)'),
+  priority: rulePriority().optional().describe('Higher is checked first (default 0 for a new rule)'),
   active: z.boolean().optional().describe('Same as state active/inactive'),
   state: z
     .enum(ROUTING_RULE_STATES)

@@ -10,6 +10,7 @@ import {
   MAX_LATENCY_MS,
   nonBlank,
   optionalText,
+  rulePriority,
   storableText,
 } from './common';
 import { withTimeRange } from './time-range';
@@ -66,7 +67,7 @@ export const SaveRoutingRuleFields = z.strictObject({
     .describe(
       'active: decides; shadow: evaluated on every decision and counted as "would have matched", never decides; inactive: ignored (default active on creation)',
     ),
-  priority: z.number().int().min(-1_000_000).max(1_000_000).optional().describe('Higher is checked first (default 0)'),
+  priority: rulePriority().optional().describe('Higher is checked first (default 0)'),
   metadata: jsonObject.optional().describe(jsonDescription('Extra keys, merged into the stored metadata')),
 });
 
