@@ -6,7 +6,7 @@ import type { PrismaClient } from '../db/client';
 import { getPrisma } from '../db';
 import { asHoneError, httpErrorResponse } from '../error-mapping';
 import { subscribeRoutingChanges } from '../services/routing/change-feed';
-import { routingSnapshot } from '../services/routing/snapshot';
+import { routingSnapshot, routingSnapshotVersion } from '../services/routing/snapshot';
 import { admitReader, admitToolless } from '../tools/pipeline';
 import { checkHostAndOrigin } from './host-origin';
 import { methodNotAllowedResponse } from './methods';
@@ -49,12 +49,16 @@ export async function handleRoutingSnapshotRequest(request: Request): Promise<Re
   if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowedResponse(request, SERVED, ROUTING_SNAPSHOT_ENDPOINT);
   try {
     const prisma = await admittedDatabase(request, ROUTING_SNAPSHOT_ENDPOINT);
-    const snapshot = await routingSnapshot(prisma);
-    const tag = entityTag(snapshot.version);
     // no-cache: a cache may keep it, but must ask again (with the tag) before every use.
-    const headers = { etag: tag, 'cache-control': 'no-cache' };
-    if (matchesIfNoneMatch(request.headers.get('if-none-match'), tag)) return new Response(null, { status: 304, headers });
-    return Response.json(snapshot, { headers });
+    const headersFor = (version: string) => ({ etag: entityTag(version), 'cache-control': 'no-cache' });
+    const ifNoneMatch = request.headers.get('if-none-match');
+    if (ifNoneMatch !== null) {
+      // A gateway that has the current snapshot is answered from its version alone.
+      const version = await routingSnapshotVersion(prisma);
+      if (matchesIfNoneMatch(ifNoneMatch, entityTag(version))) return new Response(null, { status: 304, headers: headersFor(version) });
+    }
+    const snapshot = await routingSnapshot(prisma);
+    return Response.json(snapshot, { headers: headersFor(snapshot.version) });
   } catch (error) {
     return httpErrorResponse(asHoneError(error, `GET ${ROUTING_SNAPSHOT_ENDPOINT}`));
   }
@@ -99,7 +103,7 @@ function snapshotVersionEvents(prisma: PrismaClient, signal: AbortSignal): Reada
         reading = reading.then(async () => {
           if (stopped) return;
           try {
-            const { version } = await routingSnapshot(prisma);
+            const version = await routingSnapshotVersion(prisma);
             if (version === lastSent) return;
             lastSent = version;
             write(`event: snapshot\ndata: ${JSON.stringify({ version })}\n\n`);

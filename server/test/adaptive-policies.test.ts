@@ -7,7 +7,7 @@ import { policyStatsFromOutcomes } from '../services/adaptive/outcome-stats';
 import { computePolicyArms } from '../services/adaptive/policy-maths';
 import { LONG_HALF_LIFE_FACTOR, recomputePolicyParams, scheduleAdaptiveRecompute } from '../services/adaptive/recompute';
 import type { PolicyArmParams } from '../services/routing/engine';
-import { routingSnapshot } from '../services/routing/snapshot';
+import { routingSnapshot, routingSnapshotVersion } from '../services/routing/snapshot';
 import type { PrismaClient } from '../db/client';
 import { expectBadRequest, testDatabaseKind, useTestDatabase } from './database';
 
@@ -153,6 +153,7 @@ describe(`the routing snapshot (${testDatabaseKind})`, () => {
     const matching = [before, after].find((snapshot) => snapshot.version === during.version);
     expect(matching, 'the version read during the edit is one of the two states').toBeDefined();
     expect(during).toEqual(matching);
+    expect(await routingSnapshotVersion(prisma)).toBe(after.version);
   });
 });
 

@@ -3,7 +3,7 @@ import { env } from '../../env';
 import { subscribeRoutingChanges } from './change-feed';
 import type { SnapshotMatch, SnapshotRule } from './engine';
 import { matchWorkerPool, type PatternSet } from './match-worker-pool';
-import { learningVersionSql, routingSnapshot, type RoutingSnapshot } from './snapshot';
+import { routingSnapshot, routingSnapshotVersion, type RoutingSnapshot } from './snapshot';
 
 /** The rules matched an input (indices into the snapshot's rules), or no answer in time (`cutOff` says why). */
 export type RuleMatch = SnapshotMatch | { cutOff: string };
@@ -40,12 +40,6 @@ const resyncsTold = new WeakMap<PrismaClient, number>();
 
 /** Rules whose stored pattern does not compile, by id and pattern, per database: each is reported once. */
 const reportedUnusable = new WeakMap<PrismaClient, Set<string>>();
-
-async function rulesVersion(prisma: PrismaClient): Promise<string> {
-  const [row] = await prisma.$queryRaw<{ version: string }[]>`
-    SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') || '.' || (${learningVersionSql}) AS version FROM routing_rules`;
-  return row!.version;
-}
 
 async function loadRules(prisma: PrismaClient, registered: (patternSet: PatternSet) => void): Promise<ActiveRuleSet> {
   const snapshot = await routingSnapshot(prisma);
@@ -98,7 +92,7 @@ export async function activeRuleSet(prisma: PrismaClient): Promise<ActiveRuleSet
   let cache = ruleCaches.get(prisma);
   if (cache && now - cache.checkedAt < VERSION_CHECK_INTERVAL_MS) return cache.rules;
   const resyncsBefore = resyncsTold.get(prisma);
-  const version = await rulesVersion(prisma);
+  const version = await routingSnapshotVersion(prisma);
   // A resync told while the version was read may concern a change made after the read: the next decision checks again.
   const checkedAt = resyncsTold.get(prisma) === resyncsBefore ? now : Number.NEGATIVE_INFINITY;
   cache = ruleCaches.get(prisma);
@@ -114,9 +108,13 @@ export async function activeRuleSet(prisma: PrismaClient): Promise<ActiveRuleSet
   });
   const fresh: RuleCache = { rules, version, checkedAt };
   ruleCaches.set(prisma, fresh);
-  fresh.rules.catch(() => {
-    if (ruleCaches.get(prisma) === fresh) ruleCaches.delete(prisma);
-  });
+  // The version the rules were read with, which a change committed since the check above may have moved on.
+  fresh.rules.then(
+    (loaded) => void (fresh.version = loaded.snapshot.version),
+    () => {
+      if (ruleCaches.get(prisma) === fresh) ruleCaches.delete(prisma);
+    },
+  );
   return fresh.rules;
 }
 

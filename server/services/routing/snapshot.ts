@@ -23,19 +23,29 @@ interface SnapshotRow {
   experiments: SnapshotExperiment[];
 }
 
-/**
- * What changes when adaptive parameters are recomputed, a policy is edited or an experiment starts, stops or loses an
- * arm: part of the snapshot's version, and of the server's own check for a changed snapshot (active-rules.ts).
- */
-export const learningVersionSql = Prisma.sql`
+/** What changes when adaptive parameters are recomputed, a policy is edited or an experiment starts, stops or loses an arm. */
+const learningVersionSql = Prisma.sql`
   SELECT coalesce((SELECT max(updated_at)::text || count(*) FROM routing_policies), '') || '/' ||
          coalesce((SELECT max(computed_at)::text || count(*) FROM routing_policy_params), '') || '/' ||
          coalesce((SELECT max(updated_at)::text || count(*) FROM routing_experiments WHERE status = 'running'), '')`;
 
 /**
+ * The snapshot's version: the set of rule versions (every rule change makes a new version id) and the learning state.
+ * The snapshot's ETag, what the event stream announces, and what the server's rule cache checks (active-rules.ts).
+ */
+const snapshotVersionSql = Prisma.sql`
+  (SELECT count(*) || '-' || coalesce(max(version_id), 0) || '-' || coalesce(sum(version_id), 0) FROM routing_rules)
+  || '.' || (${learningVersionSql})`;
+
+/** The current snapshot's version alone (one small read): routingSnapshot(prisma).version, without the snapshot. */
+export async function routingSnapshotVersion(prisma: PrismaClient): Promise<string> {
+  const [row] = await prisma.$queryRaw<{ version: string }[]>`SELECT ${snapshotVersionSql} AS version`;
+  return row!.version;
+}
+
+/**
  * The active and shadow rules as their current versions, in evaluation order: what every decision is made from, on
- * the server and in gateways (`hone.router()`). `version` names the set of rule versions (every rule change makes a
- * new version id) and the learning state (learningVersionSql), so it serves as the snapshot's ETag. One statement reads
+ * the server and in gateways (`hone.router()`), with its version (snapshotVersionSql). One statement reads
  * the rules, the policies, the experiments and the version: PostgreSQL gives a statement one snapshot, so a recompute
  * or an edit that commits meanwhile cannot pair one version with another state (a gateway would keep the stale state
  * under a current ETag until the next change).
@@ -43,8 +53,7 @@ export const learningVersionSql = Prisma.sql`
 export async function routingSnapshot(prisma: PrismaClient): Promise<RoutingSnapshot> {
   const rows = await prisma.$queryRaw<SnapshotRow[]>`
     WITH fingerprint AS (
-      SELECT (SELECT count(*) || '-' || coalesce(max(version_id), 0) || '-' || coalesce(sum(version_id), 0) FROM routing_rules)
-             || '.' || (${learningVersionSql}) AS snapshot_version,
+      SELECT ${snapshotVersionSql} AS snapshot_version,
              ${policySnapshotSql} AS policies,
              ${experimentSnapshotSql} AS experiments
     )
