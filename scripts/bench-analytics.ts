@@ -1,6 +1,6 @@
 // npm run bench -- analytics [--db=pglite|postgres] [--only=tools|pages] [--fresh]: the read side at gateway scale.
 // On an embedded PGlite directory and on the PostgreSQL server: writes 90 days of history (~1M model calls, 10M metric
-// values, ~590K bug occurrences, 40 rules' hits; see bench-dashboard.ts) or reuses the one written last time, then
+// values, ~590K bug occurrences, 40 rules' hits, 40 experiments; see bench-dashboard.ts) or reuses the one written last time, then
 // times every read-only tool in process and every dashboard page over HTTP (`next start`) for the ranges 24 h, 7 d, 30 d and 90 d: p50 and p95 of RUNS runs each. Prints figures; asserts nothing.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,7 +44,7 @@ function line(label: string, t: Timing): string {
   return `  ${label.padEnd(62)} p50 ${t.p50.toFixed(1).padStart(7)} ms  p95 ${t.p95.toFixed(1).padStart(7)} ms${miss}`;
 }
 
-async function benchTools(caller: Caller, busiestBugId: number) {
+async function benchTools(caller: Caller, { busiestBugId, experimentId }: HistoryIds) {
   const once: [string, () => Promise<unknown>][] = [
     ['analyze_metrics', () => caller.modelPerformance.analyze({})],
     ['analyze_metrics (coding, no report)', () => caller.modelPerformance.analyze({ taskType: 'coding', includeReport: false })],
@@ -57,6 +57,8 @@ async function benchTools(caller: Caller, busiestBugId: number) {
     ['get_regression_test_categories', () => caller.regressionTests.categories()],
     ['get_routing_heuristics (all)', () => caller.routing.listHeuristics({ activeOnly: false })],
     ['preview_route', () => caller.routing.preview({ input: 'please look at bench7 and bench12' })],
+    ['list_experiments (all)', () => caller.experiments.list({})],
+    ['get_experiment (a running one)', () => caller.experiments.get({ id: experimentId })],
   ];
   for (const [label, call] of once) console.log(line(label, await timeRuns(RUNS, call, { warm: true })));
   for (const [name, hours] of Object.entries(RANGES)) {
@@ -87,7 +89,7 @@ async function benchTools(caller: Caller, busiestBugId: number) {
   }
 }
 
-async function benchPages(url: string, busiestBugId: number) {
+async function benchPages(url: string, { busiestBugId, experimentId }: HistoryIds) {
   const fetchPage = (page: string) => async () => {
     const response = await fetch(`${url}${page}`);
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -104,6 +106,8 @@ async function benchPages(url: string, busiestBugId: number) {
   // What any request through Next's router costs on this machine at this moment, data aside: read the pages against it.
   await time('GET /api/health (the floor: Next routing, one trivial query)', '/api/health');
   await time('GET /tests', '/tests');
+  await time('GET /experiments', '/experiments');
+  await time('GET /experiments/<id> (running)', `/experiments/${experimentId}`);
   for (const name of Object.keys(RANGES) as RangeName[]) {
     const params = pageRangeParams(name);
     for (const page of ['/', '/models', '/bugs', `/bugs/${busiestBugId}`, '/heuristics', '/metrics?metric=routing_latency&groupBy=layer']) {
@@ -113,9 +117,16 @@ async function benchPages(url: string, busiestBugId: number) {
   }
 }
 
-async function busiestBug(prisma: PrismaClient): Promise<number> {
+/** What the timed reads ask for by id: the bug pattern with the most occurrences, and a running experiment. */
+interface HistoryIds {
+  busiestBugId: number;
+  experimentId: number;
+}
+
+async function historyIds(prisma: PrismaClient): Promise<HistoryIds> {
   const top = await prisma.bugPattern.findFirstOrThrow({ orderBy: { occurrences: 'desc' } });
-  return top.id;
+  const running = await prisma.routingExperiment.findFirstOrThrow({ where: { status: 'running' }, orderBy: { id: 'asc' } });
+  return { busiestBugId: top.id, experimentId: running.id };
 }
 
 // Writing the history takes minutes (on PGlite above all), so the database it was written into is kept under
@@ -262,7 +273,8 @@ export async function run(options: SuiteOptions = {}): Promise<void> {
     console.log(
       `  history written ${db.savedAt} (${AHEAD_DAYS} days of it after that hour): ${w.modelCalls} model calls in ${w.modelHourlyRows} hourly rows, ` +
         `${w.metricValues} metric values, ${w.bugPatterns} bug patterns with ${w.bugOccurrences} occurrences, ` +
-        `${w.regressionTests} regression tests, ${w.routingRules} routing rules with ${w.ruleHitRows} hourly hit rows`,
+        `${w.regressionTests} regression tests, ${w.routingRules} routing rules with ${w.ruleHitRows} hourly hit rows, ` +
+        `${w.experiments} experiments`,
     );
     console.log(
       `  load average at start: ${os
@@ -270,13 +282,13 @@ export async function run(options: SuiteOptions = {}): Promise<void> {
         .map((l) => l.toFixed(1))
         .join(' ')}`,
     );
-    const busiestBugId = await db.withPrisma(async (prisma) => {
-      const id = await busiestBug(prisma);
+    const ids = await db.withPrisma(async (prisma) => {
+      const found = await historyIds(prisma);
       if (parts.includes('tools')) {
         console.log(`  tools, in process (${RUNS} runs each after a warm-up):`);
-        await benchTools(createCaller(createInnerContext({ prisma })), id);
+        await benchTools(createCaller(createInnerContext({ prisma })), found);
       }
-      return id;
+      return found;
     });
     if (parts.includes('pages')) {
       // The retention job would start deleting the saved history's oldest raw rows while the pages are timed.
@@ -285,7 +297,7 @@ export async function run(options: SuiteOptions = {}): Promise<void> {
       });
       try {
         console.log(`  pages over HTTP, next start (${RUNS} runs each after a warm-up):`);
-        await benchPages(server.url, busiestBugId);
+        await benchPages(server.url, ids);
       } finally {
         await server.stop();
       }

@@ -19,7 +19,7 @@ export const HISTORY_DAYS = 90;
 export const AHEAD_DAYS = 7;
 const SPAN_DAYS = HISTORY_DAYS + AHEAD_DAYS;
 /** Change it whenever what writeAnalyticsHistory writes changes: saved copies of another version are not reused. */
-export const HISTORY_VERSION = 2;
+export const HISTORY_VERSION = 3;
 export const TASK_TYPES = ['coding', 'chat', 'analysis', 'summarization'];
 const MODELS: [model: string, task: string, success: number, medianMs: number, cost: number][] = [
   ['claude-sonnet-4', 'coding', 0.955, 1850, 0.012],
@@ -62,6 +62,7 @@ export interface HistoryFigures {
   regressionTests: number;
   routingRules: number;
   ruleHitRows: number;
+  experiments: number;
   /** Seconds each part took to write. */
   seconds: Record<string, number>;
 }
@@ -110,6 +111,7 @@ export async function writeAnalyticsHistory(
     regressionTests: await count(prisma, 'regression_tests'),
     routingRules: await count(prisma, 'routing_rules'),
     ruleHitRows: await count(prisma, 'routing_rule_hits_hourly'),
+    experiments: await count(prisma, 'routing_experiments'),
     seconds,
   };
 }
@@ -266,6 +268,8 @@ async function writeBugPatterns(prisma: PrismaClient, startSql: string) {
 }
 
 const ROUTING_RULES = 40;
+/** Of the ROUTING_RULES experiments, how many are still running (evaluated, and their guard applied, on every read). */
+const RUNNING_EXPERIMENTS = 5;
 const LAYERS = ['fast', 'balanced', 'deep'] as const;
 
 /**
@@ -284,6 +288,36 @@ async function writeRouting(prisma: PrismaClient, caller: Caller, hours: string)
     INSERT INTO routing_decision_hourly (hour, task_type, decisions, misses)
     SELECT h, t, 400, 400 - coalesce((SELECT sum(hits) FROM routing_rule_hits_hourly x WHERE x.hour = h AND x.task_type = t), 0)
     FROM ${hours} AS h, unnest(${taskTypes}) AS t`);
+  await writeExperiments(prisma, caller);
+}
+
+/**
+ * One experiment per rule (create_experiment), three arms each, with a million decisions' worth of counters per
+ * experiment; all but RUNNING_EXPERIMENTS stopped, as a history of experiments would leave them. What the experiments
+ * page reads (its figures are the arms' running counters, so their size does not depend on how many decisions there were).
+ */
+async function writeExperiments(prisma: PrismaClient, caller: Caller) {
+  const rules = await prisma.routingRule.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
+  for (const [i, rule] of rules.entries())
+    await caller.experiments.create({
+      name: `bench experiment ${i}`,
+      ruleId: rule.id,
+      arms: [
+        { name: 'control', variant: { kind: 'control' } },
+        { name: 'flash', variant: { kind: 'model', model: 'gemini-2.5-flash' } },
+        { name: 'sonnet', variant: { kind: 'model', model: 'claude-sonnet-4' } },
+      ],
+    });
+  // Success rates 0.90, 0.91 and 0.88 (the third arm clearly worse, the second not yet clearly better), latency ~1.2 s
+  // and cost ~0.004 USD with a spread.
+  await prisma.$executeRawUnsafe(`
+    UPDATE routing_experiment_arms SET
+      decisions = 333000, outcomes = 330000, successes = round(330000 * (0.90 + CASE position WHEN 1 THEN 0.01 WHEN 2 THEN -0.02 ELSE 0 END)),
+      latency_count = 330000, latency_sum = 330000 * 1200.0, latency_sumsq = 330000 * (1200.0 * 1200 + 400.0 * 400),
+      cost_count = 330000, cost_sum = 330000 * 0.004, cost_sumsq = 330000 * (0.004 * 0.004 + 0.001 * 0.001)`);
+  await prisma.$executeRawUnsafe(`
+    UPDATE routing_experiments SET status = 'stopped', stopped_at = now(), stop_reason = 'bench history'
+    WHERE id NOT IN (SELECT id FROM routing_experiments ORDER BY id DESC LIMIT ${RUNNING_EXPERIMENTS})`);
 }
 
 export interface Timing {
