@@ -1,22 +1,24 @@
 import type pg from 'pg';
 import { env } from '../env';
+import { processWide } from '../process-wide';
 import { openDatabase, targetFromEnv, type PrismaClient } from './client';
 
-// One client per server process. Kept on globalThis so that Next's dev-mode module reloading
-// does not open a second PGlite on the same data directory.
-const holder = globalThis as typeof globalThis & { honePrisma?: Promise<PrismaClient>; honePool?: pg.Pool };
+// One client per server process (process-wide.ts): every bundle, and every reload under `next dev`, shares it, so
+// no second PGlite opens on the same data directory.
+const holder = () => processWide('database', (): { opening?: Promise<PrismaClient>; pool?: pg.Pool } => ({}));
 
 export function getPrisma(): Promise<PrismaClient> {
-  if (!holder.honePrisma) {
+  const database = holder();
+  if (!database.opening) {
     const opening = openDatabase(targetFromEnv(env())).then((db) => {
-      holder.honePool = db.connection.pool;
+      database.pool = db.connection.pool;
       return db.prisma;
     });
     // A failed opening is forgotten, so the next request tries again (once per opening, not once per request).
-    opening.catch(() => holder.honePrisma === opening && (holder.honePrisma = undefined));
-    holder.honePrisma = opening;
+    opening.catch(() => database.opening === opening && (database.opening = undefined));
+    database.opening = opening;
   }
-  return holder.honePrisma;
+  return database.opening;
 }
 
 export interface PoolUsage {
@@ -30,7 +32,7 @@ export interface PoolUsage {
 
 /** The server process's PostgreSQL pool right now; null on the embedded database (no pool) or before it is opened. */
 export function databasePoolUsage(): PoolUsage | null {
-  const pool = holder.honePool;
+  const pool = holder().pool;
   if (!pool) return null;
   return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 };
 }
