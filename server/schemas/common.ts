@@ -37,10 +37,10 @@ export const boundedNumber = (min: number, max: number) =>
     .min(min, `must be >= ${min.toLocaleString('en')}`)
     .max(max, `must be <= ${max.toLocaleString('en')}`);
 
-/** One model call's latency is at most a day: more is a unit mistake, and sums of such values stay exact enough. */
 /** A rule's priority: higher is checked first. */
 export const rulePriority = () => z.number().int().min(-1_000_000).max(1_000_000);
 
+/** One model call's latency is at most a day: more is a unit mistake, and sums of such values stay exact enough. */
 export const MAX_LATENCY_MS = 86_400_000;
 /** One model call costs at most a million USD. */
 export const MAX_CALL_COST = 1_000_000;
