@@ -7,18 +7,10 @@ import type { RoutingSnapshot, SnapshotExperiment, SnapshotRule } from './engine
 
 export type { RoutingSnapshot, SnapshotRule } from './engine';
 
+/** The snapshot's one row: each part as JSON, read in one statement. */
 interface SnapshotRow {
-  ruleId: number;
-  versionId: number;
-  version: number;
-  pattern: string;
-  layer: SnapshotRule['layer'];
-  model: string | null;
-  priority: number;
-  state: SnapshotRule['state'];
-  reasoning: string | null;
-  policyId: number | null;
   snapshotVersion: string;
+  rules: SnapshotRule[];
   policies: PolicySnapshotRow[];
   experiments: SnapshotExperiment[];
 }
@@ -51,27 +43,23 @@ export async function routingSnapshotVersion(prisma: PrismaClient): Promise<stri
  * under a current ETag until the next change).
  */
 export async function routingSnapshot(prisma: PrismaClient): Promise<RoutingSnapshot> {
-  const rows = await prisma.$queryRaw<SnapshotRow[]>`
-    WITH fingerprint AS (
-      SELECT ${snapshotVersionSql} AS snapshot_version,
-             ${policySnapshotSql} AS policies,
-             ${experimentSnapshotSql} AS experiments
-    )
-    SELECT r.id AS "ruleId", v.id AS "versionId", v.version, v.pattern, v.preferred_layer AS layer,
-           v.preferred_model AS model, v.priority, v.state, v.reasoning, v.policy_id AS "policyId",
-           f.snapshot_version AS "snapshotVersion", f.policies, f.experiments
-    FROM fingerprint f
-    LEFT JOIN routing_rules r ON r.state IN ('active', 'shadow')
-    LEFT JOIN routing_rule_versions v ON v.id = r.version_id
-    ORDER BY r.priority DESC, r.updated_at DESC, r.id`;
+  // One row: the rules, policies and experiments each as one JSON array beside the version, none repeated per rule.
+  const [row] = await prisma.$queryRaw<SnapshotRow[]>`
+    SELECT ${snapshotVersionSql} AS "snapshotVersion",
+           (SELECT coalesce(json_agg(json_build_object(
+                     'ruleId', r.id, 'versionId', v.id, 'version', v.version, 'pattern', v.pattern, 'layer', v.preferred_layer,
+                     'model', v.preferred_model, 'priority', v.priority, 'state', v.state, 'reasoning', v.reasoning,
+                     'policyId', v.policy_id) ORDER BY r.priority DESC, r.updated_at DESC, r.id), '[]'::json)
+            FROM routing_rules r JOIN routing_rule_versions v ON v.id = r.version_id
+            WHERE r.state IN ('active', 'shadow')) AS rules,
+           ${policySnapshotSql} AS policies,
+           ${experimentSnapshotSql} AS experiments`;
   const config = env();
-  const { snapshotVersion, policies, experiments } = rows[0]!;
+  const { snapshotVersion, rules, policies, experiments } = row!;
   return {
     version: snapshotVersion,
     defaultLayer: config.HONE_DEFAULT_LAYER,
-    rules: rows
-      .filter((row) => row.ruleId !== null && row.versionId !== null)
-      .map(({ snapshotVersion: _version, policies: _policies, experiments: _experiments, ...rule }) => rule),
+    rules,
     sampling: { storeInputs: config.HONE_STORE_DECISION_INPUTS, samplesPerHour: config.HONE_DECISION_SAMPLES_PER_HOUR },
     policies: snapshotPolicies(policies),
     experiments,
