@@ -4,8 +4,11 @@
 // takes seconds. The static rules' regret is computed beside it (first matching spec rule by priority, else the default
 // layer), so the ratio can be read per seed and scenario.
 //   npx tsx scripts/learning/replay-adaptive.ts [--scenario=coding | --scenario-file=f.json] [--seeds=1,2,3] [--requests=50000]
-//     [--degrade-at=] [--new-model-at=] [--step=250] [--breakdown]
+//     [--degrade-at=] [--new-model-at=] [--step=250] [--breakdown] [--history=N [--history-from=static|every-model]]
 // --step: requests between two recomputes (the bench's simulated minute).
+// --history: the policies start from the outcomes of N earlier requests of the same traffic (another seed, before the
+// degradation), served by the static rules (what a gateway that ran them has measured) or by every model in turn (an
+// offline evaluation): how much of the regret is learning from nothing. Not something the bench or the product does.
 // --breakdown: the regret per task type and per kind of choice, in 10k-request windows. DEBUG_TYPE=<task type> prints
 // that task type's arms and statistics every DEBUG_EVERY requests (default 5000). CHOICE_SEED and MC_SEED (below) redraw
 // one seed's run with other luck. POLICY_OVERRIDE (JSON) overrides the policy's settings, e.g. '{"goodEnoughMargin":0}'
@@ -34,7 +37,13 @@ export interface ReplayResult {
   breakdown: Map<string, number>;
 }
 
-export function replay(world: WorldType, step = 250): ReplayResult {
+/** Outcomes the policies start from (see `replay`): `requests` of earlier traffic, served by the static rules or by every model in turn. */
+export interface ReplayHistory {
+  requests: number;
+  from: 'static' | 'every-model';
+}
+
+export function replay(world: WorldType, step = 250, history?: ReplayHistory): ReplayResult {
   const { scenario, options } = world;
   const account = new RegretAccount(world, step);
   const staticAccount = new RegretAccount(world, step);
@@ -78,6 +87,18 @@ export function replay(world: WorldType, step = 250): ReplayResult {
       policies.set(t, makePolicy(t, { [t]: { computedAt: '', arms } }));
     }
   };
+  if (history && history.requests > 0) {
+    // What the policy would know before request 0: outcomes of an earlier stretch of the same traffic (another seed, no
+    // degradation, no new model), served by the static rules or spread evenly over every model (an offline evaluation).
+    const before = new World(scenario, { ...options, seed: options.seed + 100_000, degradeAt: Infinity, newModelAt: Infinity });
+    for (let i = 0; i < history.requests; i++) {
+      const request = before.request(i);
+      const model = history.from === 'every-model' ? scenario.models[i % scenario.models.length]! : staticRoute(request.prompt).model;
+      const outcome = before.outcome(model, request.taskType, i);
+      log.get(request.taskType)!.push({ model, success: outcome.success, cost: outcome.cost, latencyMs: outcome.latencyMs });
+    }
+    recompute(0);
+  }
   for (let index = 0; index < options.requests; index++) {
     if (index === options.newModelAt && options.newModelAt > 0) {
       candidates = [...scenario.models, scenario.newModel];
@@ -121,12 +142,22 @@ export function replay(world: WorldType, step = 250): ReplayResult {
   };
 }
 
+/** --history=N [--history-from=static|every-model]: the outcomes the policies start from (none by default). */
+export function replayHistory(args: Record<string, string>): ReplayHistory | undefined {
+  if (args.history === undefined) return undefined;
+  const requests = Number(args.history);
+  if (!Number.isInteger(requests) || requests < 0) throw new Error(`--history must be a non-negative integer, got ${args.history}`);
+  const from = args['history-from'] ?? 'static';
+  if (from !== 'static' && from !== 'every-model') throw new Error(`--history-from must be static or every-model, got ${from}`);
+  return { requests, from };
+}
+
 if (process.argv[1]?.endsWith('replay-adaptive.ts')) {
   const args = cliOptions(process.argv.slice(2));
   const seeds = (args.seeds ?? '1').split(',').map(Number);
   for (const seed of seeds) {
     const { scenario, simulation } = simulationOptions({ ...args, seed: String(seed) });
-    const r = replay(new World(scenario, simulation), Number(args.step ?? 250));
+    const r = replay(new World(scenario, simulation), Number(args.step ?? 250), replayHistory(args));
     console.log(
       `${scenario.name} seed ${seed}: adaptive ${r.adaptiveRegret.toFixed(0)} static ${r.staticRegret.toFixed(0)} ratio ${((100 * r.adaptiveRegret) / r.staticRegret).toFixed(1)}% notice ${r.notice} (pre ${(r.preShare * 100).toFixed(0)}%) new model ${r.newModelServed}`,
     );

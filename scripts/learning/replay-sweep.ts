@@ -3,11 +3,11 @@
 // degradation. Prints one row per scenario and event times (the ratio of each seed), then its max and median, the
 // worst seed and the slowest notice (of the runs where one applies, as in the bench); `--out=file.json` keeps every run.
 //   npx tsx scripts/learning/replay-sweep.ts [--scenarios=coding,support,my-scenario.json] [--seeds=1-20] [--times=-/-,10000/-,-/5000]
-// --times: degrade-at/new-model-at pairs, '-' for the default (40 % and 60 % of the run). --requests and --step as in
+// --times: degrade-at/new-model-at pairs, '-' for the default (40 % and 60 % of the run). --requests, --step and --history as in
 // the replay; a scenario ending in .json is read as a --scenario-file.
 import { cliOptions } from '../cli-options';
 import { writeFileSync } from 'node:fs';
-import { replay } from './replay-adaptive';
+import { replay, replayHistory } from './replay-adaptive';
 import { MIN_PRE_SHARE } from './metrics';
 import { simulationOptions, World } from './scenario';
 
@@ -53,6 +53,7 @@ if (process.argv[1]?.endsWith('replay-sweep.ts')) {
   const scenarios = (args.scenarios ?? 'coding,support').split(',');
   const seeds = parseSeeds(args.seeds ?? '1-20');
   const step = Number(args.step ?? 250);
+  const history = replayHistory(args);
   const times = (args.times ?? '-/-').split(',').map((pair) => pair.split('/') as [string, string]);
   const runs: SweepRun[] = [];
   const lines: string[] = [];
@@ -65,7 +66,7 @@ if (process.argv[1]?.endsWith('replay-sweep.ts')) {
         if (degrade && degrade !== '-') options['degrade-at'] = degrade;
         if (newModel && newModel !== '-') options['new-model-at'] = newModel;
         const { scenario, simulation } = simulationOptions(options);
-        const result = replay(new World(scenario, simulation), step);
+        const result = replay(new World(scenario, simulation), step, history);
         const run: SweepRun = {
           scenario: name,
           seed,
