@@ -13,7 +13,7 @@ import buildOnce from '../server/testing/next-build';
 import type { SuiteOptions } from './bench';
 import type { EndToEndResult } from './learning/experiment-accuracy';
 import { CHECKPOINTS, MIN_PRE_SHARE } from './learning/metrics';
-import { simulationOptions, World } from './learning/scenario';
+import { SPEC_RULES, simulationOptions, World } from './learning/scenario';
 import { runStrategy, STRATEGIES, STRATEGY_LABELS, type StrategyName, type StrategyResult } from './learning/strategies';
 import { regretCurvesSvg } from './learning/svg';
 
@@ -45,7 +45,8 @@ async function routingPart(options: SuiteOptions): Promise<void> {
     `scenario ${scenario.name} (${scenario.description}); seed ${simulation.seed}, ${simulation.requests} requests, ` +
       `${scenario.degrade.model} degrades on ${scenario.degrade.taskType} (-${scenario.degrade.drop * 100} points) at ${simulation.degradeAt}, ` +
       `${scenario.newModel} appears at ${simulation.newModelAt}; step ${step}; ${db}; ` +
-      `reward = success - ${scenario.reward.costWeight}*cost - ${scenario.reward.latencyWeight}*latency_s`,
+      `reward = success - ${scenario.reward.costWeight}*cost - ${scenario.reward.latencyWeight}*latency_s; ` +
+      `static rules: ${scenario.staticRules === SPEC_RULES ? "the spec's" : `the scenario file's ${scenario.staticRules.length}`}`,
   );
   const results: StrategyResult[] = [];
   for (const name of names) {

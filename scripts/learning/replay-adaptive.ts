@@ -25,7 +25,7 @@ import {
 import { policyStatsFromOutcomes, type PolicyOutcome } from '../../server/services/adaptive/outcome-stats';
 import { DegradationDetector, RegretAccount } from './metrics';
 import { mixSeed, mulberry32 } from './random';
-import { SPEC_RULES, scenarioPolicy, simulationOptions, type World as WorldType, World } from './scenario';
+import { scenarioPolicy, simulationOptions, type World as WorldType, World } from './scenario';
 import { staticRouter } from './static-route';
 
 export interface ReplayResult {
@@ -52,7 +52,7 @@ export function replay(world: WorldType, step = 250, history?: ReplayHistory): R
   // unseeded, and the faces draw choices in another order): how much of one seed's result is their luck.
   const random = mulberry32(mixSeed(options.seed, 2, 3 + Number(process.env.CHOICE_SEED ?? 0)));
   const rng = mulberry32(mixSeed(options.seed, 7, 7 + Number(process.env.MC_SEED ?? 0)));
-  const staticRoute = staticRouter(SPEC_RULES, scenario.layerModels);
+  const staticRoute = staticRouter(scenario.staticRules, scenario.layerModels);
   const log = new Map<string, PolicyOutcome[]>(world.taskTypeNames.map((t) => [t, []]));
   let candidates = scenario.models;
   const policies = new Map<string, SnapshotPolicy>();

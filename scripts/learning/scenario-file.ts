@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { mixSeed, mulberry32, pick } from './random';
-import type { ModelTruth, Scenario, StaticRule, TaskTypeSpec } from './scenario';
+import { SPEC_RULES, type ModelTruth, type Scenario, type TaskTypeSpec } from './scenario';
 import { staticRouter } from './static-route';
 
 const name = z.string().trim().min(1);
@@ -42,7 +42,29 @@ export const scenarioFileSchema = z.strictObject({
     })
     .optional(),
   experiment: z.strictObject({ rulePattern: z.string(), candidates: z.array(name).min(1) }).optional(),
+  /** The static rules strategy's rules, instead of the spec's (or the extended scenario's). */
+  staticRules: z
+    .array(
+      z.strictObject({
+        pattern: z.string().min(1).refine(compiles, 'must be a valid regular expression'),
+        layer: z.enum(['fast', 'balanced', 'deep']),
+        model: name.nullable(),
+        priority: z.int().min(0).max(1000),
+        reasoning: z.string().default('a static rule of the scenario file'),
+      }),
+    )
+    .min(1)
+    .optional(),
 });
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}
 export type ScenarioFile = z.infer<typeof scenarioFileSchema>;
 
 /** A problem with a scenario file, naming the field. */
@@ -57,7 +79,7 @@ function promptsFrom(prompts: readonly string[]): TaskTypeSpec['prompt'] {
  * The scenario a parsed file describes, on top of `base` when it extends one. Throws ScenarioFileError naming the
  * field of the first problems found.
  */
-export function scenarioFromFile(file: ScenarioFile, base: Scenario | undefined, staticRules: readonly StaticRule[]): Scenario {
+export function scenarioFromFile(file: ScenarioFile, base: Scenario | undefined): Scenario {
   const problems: string[] = [];
   const required = <T>(value: T | undefined, field: string): T => {
     if (value === undefined) problems.push(`${field}: required (or extend a built-in scenario)`);
@@ -91,8 +113,9 @@ export function scenarioFromFile(file: ScenarioFile, base: Scenario | undefined,
     reward: file.reward ?? required(base?.reward, 'reward'),
     policy: file.policy ?? required(base?.policy, 'policy'),
     experiment: file.experiment ?? required(base?.experiment, 'experiment'),
+    staticRules: file.staticRules ?? base?.staticRules ?? SPEC_RULES,
   };
-  if (problems.length === 0) problems.push(...scenarioProblems(scenario, staticRules));
+  if (problems.length === 0) problems.push(...scenarioProblems(scenario));
   if (problems.length > 0) throw new ScenarioFileError(problems.slice(0, 10).join('; '));
   return scenario;
 }
@@ -102,8 +125,9 @@ export function scenarioFromFile(file: ScenarioFile, base: Scenario | undefined,
  * on a task type, a degradation or experiment naming what the scenario does not have, or a task type whose prompts the
  * static rules (or the default layer) send to a model without figures there.
  */
-export function scenarioProblems(scenario: Scenario, staticRules: readonly StaticRule[]): string[] {
+export function scenarioProblems(scenario: Scenario): string[] {
   const problems: string[] = [];
+  const { staticRules } = scenario;
   const taskTypeNames = scenario.taskTypes.map((taskType) => taskType.name);
   const duplicate = taskTypeNames.find((taskType, i) => taskTypeNames.indexOf(taskType) !== i);
   if (duplicate) problems.push(`taskTypes: ${duplicate} appears twice`);
@@ -134,7 +158,7 @@ export function scenarioProblems(scenario: Scenario, staticRules: readonly Stati
       const prompt = taskType.prompt(random);
       const { rule, layer, model } = staticRoute(prompt);
       const by = rule ? `the static rule ${rule.pattern}` : `the default layer (${layer})`;
-      const field = rule?.model ? 'models' : `layerModels.${layer}`;
+      const field = rule?.model ? `staticRules[${staticRules.indexOf(rule)}].model` : `layerModels.${layer}`;
       if (!scenario.models.includes(model)) {
         problems.push(`${field}: ${by} sends ${taskType.name} requests ("${prompt}") to ${model}, which is not in models`);
         return;
@@ -150,8 +174,8 @@ export function scenarioProblems(scenario: Scenario, staticRules: readonly Stati
   return problems;
 }
 
-/** Reads and checks a scenario file; `builtIn` resolves its `extends`, `staticRules` are the strategy's rules. */
-export function loadScenarioFile(path: string, builtIn: Record<string, Scenario>, staticRules: readonly StaticRule[]): Scenario {
+/** Reads and checks a scenario file; `builtIn` resolves its `extends`. */
+export function loadScenarioFile(path: string, builtIn: Record<string, Scenario>): Scenario {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
@@ -169,7 +193,7 @@ export function loadScenarioFile(path: string, builtIn: Record<string, Scenario>
       `--scenario-file=${path}: extends: ${parsed.data.extends} is not one of ${Object.keys(builtIn).join(', ')}`,
     );
   try {
-    return scenarioFromFile(parsed.data, base, staticRules);
+    return scenarioFromFile(parsed.data, base);
   } catch (error) {
     if (error instanceof ScenarioFileError) throw new ScenarioFileError(`--scenario-file=${path}: ${error.message}`);
     throw error;

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SCENARIOS, SPEC_RULES, simulationOptions, World } from './scenario';
 import { loadScenarioFile, scenarioFromFile, scenarioFileSchema, type ScenarioFile } from './scenario-file';
+import { staticRouter } from './static-route';
 
 const directory = mkdtempSync(path.join(os.tmpdir(), 'hone-scenario-file-'));
 let files = 0;
@@ -17,7 +18,13 @@ const fileWith = (content: unknown) => {
 
 const figures = (success: number, latencyMs = 500, cost = 0.001) => ({ success, latencyMs, cost });
 
-/** A whole scenario of two task types and three models, plus a new one. */
+// The spec's rules send greetings to llama-3.1-8b and summaries to gemini-2.5-flash: name them a and b here.
+const tinyRules = SPEC_RULES.map((rule) => ({
+  ...rule,
+  model: rule.model === 'llama-3.1-8b' ? 'a' : rule.model === 'gemini-2.5-flash' ? 'b' : rule.model,
+}));
+
+/** A whole scenario of two task types and three models, plus a new one, with the spec's rules on its models. */
 const standalone = {
   name: 'tiny',
   description: 'two task types',
@@ -38,15 +45,9 @@ const standalone = {
   reward: { costWeight: 10, latencyWeight: 0.05 },
   policy: { explorationCap: 0.1, minSamples: 20, halfLife: 200 },
   experiment: { rulePattern: '\\b(summari[sz]e|tl;?dr)\\b', candidates: ['a', 'd'] },
+  staticRules: tinyRules,
 };
-// The spec's rules send greetings to llama-3.1-8b and summaries to gemini-2.5-flash: name them a and b here.
-const tinyRules = SPEC_RULES.map((rule) => ({
-  ...rule,
-  model: rule.model === 'llama-3.1-8b' ? 'a' : rule.model === 'gemini-2.5-flash' ? 'b' : rule.model,
-}));
-
-const load = (content: unknown) => loadScenarioFile(fileWith(content), SCENARIOS, tinyRules);
-const loadSpec = (content: unknown) => loadScenarioFile(fileWith(content), SCENARIOS, SPEC_RULES);
+const load = (content: unknown) => loadScenarioFile(fileWith(content), SCENARIOS);
 
 describe('scenario files', () => {
   it('load a whole scenario: its task types take their prompts, shares and figures from the file', () => {
@@ -70,7 +71,7 @@ describe('scenario files', () => {
 
   it('extend a built-in scenario field by field, leaving the built-in one as it was', () => {
     const before = structuredClone(SCENARIOS.support!.truth);
-    const scenario = loadSpec({
+    const scenario = load({
       extends: 'support',
       truth: { 'qwen-2.5-72b': { sql: { success: 0.5 } } },
       degrade: { model: 'gpt-4o-mini', taskType: 'translate', drop: 0.2 },
@@ -86,9 +87,30 @@ describe('scenario files', () => {
     expect(SCENARIOS.support!.truth).toEqual(before);
   });
 
+  it("bring their own static rules, so a model set need not hold the spec's models", () => {
+    const scenario = load({
+      ...standalone,
+      staticRules: [
+        { pattern: '\\bhi|hello\\b', layer: 'fast', model: 'c', priority: 20 },
+        { pattern: 'summar|tl;dr', layer: 'deep', model: null, priority: 10 },
+      ],
+      experiment: { rulePattern: 'summar|tl;dr', candidates: ['a', 'd'] },
+    });
+    expect(scenario.staticRules.map((rule) => [rule.model, rule.reasoning])).toEqual([
+      ['c', 'a static rule of the scenario file'],
+      [null, 'a static rule of the scenario file'],
+    ]);
+    const route = staticRouter(scenario.staticRules, scenario.layerModels);
+    expect(route('hello there (#1)').model).toBe('c');
+    // A rule naming no model sends to its layer's model.
+    expect(route('please summarize the notes (#2)')).toMatchObject({ layer: 'deep', model: 'c' });
+    // The built-in scenarios keep the spec's rules.
+    expect(SCENARIOS.support!.staticRules).toBe(SPEC_RULES);
+  });
+
   it('ships an example on another model set that loads', () => {
     const example = fileURLToPath(new URL('./scenarios/support-other-models.json', import.meta.url));
-    const scenario = loadScenarioFile(example, SCENARIOS, SPEC_RULES);
+    const scenario = loadScenarioFile(example, SCENARIOS);
     expect(scenario.models).toContain('claude-3.5-haiku');
     expect(scenario.models).not.toContain('gemini-2.5-pro');
   });
@@ -113,11 +135,25 @@ describe('scenario files', () => {
       [{ extends: 'nope' }, /extends: nope is not one of coding, support/],
       [{ name: 'half' }, /taskTypes: required/],
       [{ extends: 'support', taskTypes: [{ name: 'new-type', share: 1 }] }, /taskTypes\[0\]\.prompts: required/],
+      [
+        { ...standalone, staticRules: [{ pattern: '(unclosed', layer: 'fast', model: 'a', priority: 1 }] },
+        /staticRules\.0\.pattern: must be a valid/,
+      ],
+      [{ ...standalone, staticRules: [{ pattern: 'hello', layer: 'quick', model: 'a', priority: 1 }] }, /staticRules\.0\.layer/],
+      [
+        {
+          ...standalone,
+          staticRules: [{ pattern: 'summar', layer: 'fast', model: 'q', priority: 1 }],
+          experiment: { rulePattern: 'summar', candidates: ['a'] },
+        },
+        /staticRules\[0\]\.model: .* to q, which is not in models/,
+      ],
     ];
     cases.forEach(([content, message], i) => expect(() => load(content), `case ${i}`).toThrow(message));
-    // The static rules send greetings to a model the file leaves out.
-    expect(() => loadSpec(standalone)).toThrow(
-      /models: the static rule \^\(hi\|hello\|hey\|thanks\)\\b sends greet requests .* to llama-3\.1-8b/,
+    // Without its own rules the file gets the spec's, which send greetings to a model it leaves out.
+    const { staticRules: _ownRules, ...withSpecRules } = standalone;
+    expect(() => load(withSpecRules)).toThrow(
+      /staticRules\[3\]\.model: the static rule \^\(hi\|hello\|hey\|thanks\)\\b sends greet requests .* to llama-3\.1-8b/,
     );
   });
 
@@ -138,7 +174,7 @@ describe('scenario files', () => {
         extends: scenario.name,
         taskTypes: taskTypes.map(({ name, share }) => ({ name, share })),
       });
-      expect(scenarioFromFile(file, scenario, SPEC_RULES)).toMatchObject({ ...rest });
+      expect(scenarioFromFile(file, scenario)).toMatchObject({ ...rest });
     }
   });
 });

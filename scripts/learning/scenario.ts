@@ -68,6 +68,11 @@ export interface Scenario {
   policy: { explorationCap: number; minSamples: number; halfLife: number };
   /** The experiment strategy: the rule (by pattern) whose model is challenged, by these candidates in turn. */
   experiment: { rulePattern: string; candidates: string[] };
+  /**
+   * The static rules strategy's rules (the adaptive strategy keeps their layers, the experiment strategy challenges one
+   * of them): the spec's (SPEC_RULES) unless a scenario file gives its own, e.g. for a model set without the spec's models.
+   */
+  staticRules: StaticRule[];
 }
 
 /** Lognormal spread of latency (σ of its log) and of cost. */
@@ -203,6 +208,7 @@ const CODING: Scenario = {
   reward: { costWeight: 5, latencyWeight: 0.02 },
   policy: { explorationCap: 0.1, minSamples: 20, halfLife: 200 },
   experiment: { rulePattern: 'stack ?trace|exception|traceback', candidates: ['claude-sonnet-4', 'deepseek-v3'] },
+  staticRules: SPEC_RULES,
 };
 
 /** Customer-support traffic with another model set: greetings, translation, summaries, SQL, classification, extraction. */
@@ -264,6 +270,7 @@ const SUPPORT: Scenario = {
   reward: { costWeight: 10, latencyWeight: 0.05 },
   policy: { explorationCap: 0.1, minSamples: 20, halfLife: 200 },
   experiment: { rulePattern: '\\b(summari[sz]e|tl;?dr)\\b', candidates: ['gpt-4o-mini', 'qwen-2.5-72b'] },
+  staticRules: SPEC_RULES,
 };
 
 export const SCENARIOS: Record<string, Scenario> = { coding: CODING, support: SUPPORT };
@@ -388,7 +395,7 @@ export function simulationOptions(options: Record<string, string>): { scenario: 
   const file = options['scenario-file'];
   if (file !== undefined && options.scenario !== undefined)
     throw new Error('--scenario and --scenario-file exclude each other: a scenario file extends a built-in one with "extends"');
-  const scenario = file !== undefined ? loadScenarioFile(file, SCENARIOS, SPEC_RULES) : SCENARIOS[options.scenario ?? 'coding'];
+  const scenario = file !== undefined ? loadScenarioFile(file, SCENARIOS) : SCENARIOS[options.scenario ?? 'coding'];
   if (!scenario) throw new Error(`unknown --scenario=${options.scenario}; the scenarios are ${Object.keys(SCENARIOS).join(', ')}`);
   const integer = (name: string, fallback: number) => {
     const text = options[name];

@@ -10,14 +10,14 @@ import { createFaces, type Faces } from './faces';
 import { DegradationDetector, RegretAccount, type DetectionResult } from './metrics';
 import { mixSeed, mulberry32 } from './random';
 import { MirrorCheck } from './mirror-check';
-import { SPEC_RULES, scenarioPolicy, type World } from './scenario';
+import { scenarioPolicy, type World } from './scenario';
 
 export const STRATEGIES = ['default', 'static', 'adaptive', 'experiment'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
 
 export const STRATEGY_LABELS: Record<StrategyName, string> = {
   default: 'default layer only',
-  static: 'static rules (spec)',
+  static: 'static rules',
   adaptive: 'Hone adaptive',
   experiment: 'experiment + promote',
 };
@@ -75,7 +75,7 @@ export async function runStrategy(name: StrategyName, world: World, context: Run
   try {
     const ruleIds = new Map<string, number>();
     if (name !== 'default') {
-      for (const rule of SPEC_RULES) {
+      for (const rule of scenario.staticRules) {
         // Adaptive: the rules still pick layers, the task type's policy picks the model.
         ruleIds.set(rule.pattern, await faces.saveRule(name === 'adaptive' ? { ...rule, model: null } : rule));
       }
@@ -94,7 +94,7 @@ export async function runStrategy(name: StrategyName, world: World, context: Run
 
     // The experiment strategy challenges one rule's model with each candidate in turn, promoting winners.
     const experimentRule = ruleIds.get(scenario.experiment.rulePattern);
-    let ruleModel = SPEC_RULES.find((rule) => rule.pattern === scenario.experiment.rulePattern)?.model ?? null;
+    let ruleModel = scenario.staticRules.find((rule) => rule.pattern === scenario.experiment.rulePattern)?.model ?? null;
     const queue = [...scenario.experiment.candidates];
     let running: RunningExperiment | null = null;
     const startNextExperiment = async (at: number) => {
