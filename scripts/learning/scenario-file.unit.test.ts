@@ -108,11 +108,14 @@ describe('scenario files', () => {
     expect(SCENARIOS.support!.staticRules).toBe(SPEC_RULES);
   });
 
-  it('ships an example on another model set that loads', () => {
+  it('ship examples that load: another model set, and a whole scenario with its own rules', () => {
     const example = fileURLToPath(new URL('./scenarios/support-other-models.json', import.meta.url));
     const scenario = loadScenarioFile(example, SCENARIOS);
     expect(scenario.models).toContain('claude-3.5-haiku');
     expect(scenario.models).not.toContain('gemini-2.5-pro');
+    const legal = loadScenarioFile(fileURLToPath(new URL('./scenarios/legal-own-rules.json', import.meta.url)), SCENARIOS);
+    expect(legal.staticRules).not.toBe(SPEC_RULES);
+    expect(legal.models.some((model) => SPEC_RULES.some((rule) => rule.model === model))).toBe(false);
   });
 
   it('name the field of every problem', () => {
