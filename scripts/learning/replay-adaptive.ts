@@ -1,8 +1,8 @@
 // In-process replay of the adaptive strategy, for tuning: the same World (requests, outcomes, oracle), the same
 // RegretAccount and DegradationDetector, the product's computePolicyArms and chooseModel, recomputed every `step`
 // requests from the discounted statistics the recompute SQL reads (mirrored here in JS). No server, no database: a run
-// takes seconds. The static rules' regret is computed beside it (first matching spec rule by priority, else the default
-// layer), so the ratio can be read per seed and scenario.
+// takes seconds. The static rules' regret is computed beside it (the first of the scenario's static rules that matches, by
+// priority, else the default layer), so the ratio can be read per seed and scenario.
 //   npx tsx scripts/learning/replay-adaptive.ts [--scenario=coding | --scenario-file=f.json] [--seeds=1,2,3] [--requests=50000]
 //     [--degrade-at=] [--new-model-at=] [--step=250] [--breakdown] [--history=N [--history-from=static|every-model]]
 // --step: requests between two recomputes (the bench's simulated minute).

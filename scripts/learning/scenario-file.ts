@@ -56,7 +56,13 @@ export const scenarioFileSchema = z.strictObject({
     .min(1)
     .optional(),
 });
+export type ScenarioFile = z.infer<typeof scenarioFileSchema>;
 
+/**
+ * Whether the replay's static router (a RegExp, case-insensitive) can run the pattern. Hone's engine (re2js) refuses
+ * some patterns a RegExp takes (backreferences, lookarounds): the bench's update_routing_heuristic then answers 400
+ * naming the pattern.
+ */
 function compiles(pattern: string): boolean {
   try {
     new RegExp(pattern, 'i');
@@ -65,7 +71,6 @@ function compiles(pattern: string): boolean {
     return false;
   }
 }
-export type ScenarioFile = z.infer<typeof scenarioFileSchema>;
 
 /** A problem with a scenario file, naming the field. */
 export class ScenarioFileError extends Error {}
