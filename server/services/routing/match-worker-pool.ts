@@ -11,6 +11,7 @@
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { processWide } from '../../process-wide';
 import { boundedInput, type RoutingSnapshot, type SnapshotMatch } from './engine';
 
 /**
@@ -228,10 +229,10 @@ export class MatchWorkerPool {
   }
 }
 
-let sharedPool: MatchWorkerPool | undefined;
-
-/** The process's match worker, started on first use. */
+/**
+ * The process's match worker, started on first use: one for every bundle (process-wide.ts), as the front door, the route
+ * files and the pages all decide routes.
+ */
 export function matchWorkerPool(): MatchWorkerPool {
-  sharedPool ??= new MatchWorkerPool();
-  return sharedPool;
+  return processWide('matchWorkerPool', () => new MatchWorkerPool());
 }

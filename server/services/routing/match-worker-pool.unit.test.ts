@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RoutingSnapshot } from './engine';
-import { MatchWorkerPool, matchWorkerScript, type UnusablePattern } from './match-worker-pool';
+import { MatchWorkerPool, matchWorkerPool, matchWorkerScript, type UnusablePattern } from './match-worker-pool';
 import { MATCHED_INPUT_CHARS } from './engine';
 import { randomAbs } from '../../testing/slow-matching';
 
@@ -39,6 +39,13 @@ afterEach(async () => {
 });
 
 describe('MatchWorkerPool', () => {
+  it("is one per process: another bundle's copy of the module gets the same pool, so one worker thread", async () => {
+    vi.resetModules();
+    const otherCopy = await import('./match-worker-pool');
+    expect(otherCopy.matchWorkerPool).not.toBe(matchWorkerPool);
+    expect(otherCopy.matchWorkerPool()).toBe(matchWorkerPool());
+  });
+
   it('answers the index of the first matching pattern, and reports the patterns it cannot compile', async () => {
     pool = new MatchWorkerPool();
     const unusable = vi.fn<(list: UnusablePattern[]) => void>();
