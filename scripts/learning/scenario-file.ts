@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { mixSeed, mulberry32, pick } from './random';
 import { SPEC_RULES, type ModelTruth, type Scenario, type TaskTypeSpec } from './scenario';
+import { patternProblem } from '../../server/services/routing/matcher';
 import { staticRouter } from './static-route';
 
 const name = z.string().trim().min(1);
@@ -46,7 +47,14 @@ export const scenarioFileSchema = z.strictObject({
   staticRules: z
     .array(
       z.strictObject({
-        pattern: z.string().min(1).refine(compiles, 'must be a valid regular expression'),
+        pattern: z
+          .string()
+          .min(1)
+          .refine(compiles, 'must be a valid regular expression')
+          .superRefine((pattern, ctx) => {
+            const problem = patternProblem(pattern);
+            if (problem) ctx.addIssue({ code: 'custom', message: `Hone's rules cannot use it: ${problem}` });
+          }),
         layer: z.enum(['fast', 'balanced', 'deep']),
         model: name.nullable(),
         priority: z.int().min(0).max(1000),
@@ -59,9 +67,9 @@ export const scenarioFileSchema = z.strictObject({
 export type ScenarioFile = z.infer<typeof scenarioFileSchema>;
 
 /**
- * Whether the replay's static router (a RegExp, case-insensitive) can run the pattern. Hone's engine (re2js) refuses
- * some patterns a RegExp takes (backreferences, lookarounds): the bench's update_routing_heuristic then answers 400
- * naming the pattern.
+ * Whether the replay's static router (a RegExp, case-insensitive) can run the pattern. The bench saves the rules in
+ * Hone, whose engine (re2js) refuses some patterns a RegExp takes (backreferences, lookarounds): patternProblem, the
+ * check update_routing_heuristic runs, is applied as well, so such a file is refused when it is read, not mid-run.
  */
 function compiles(pattern: string): boolean {
   try {

@@ -142,6 +142,11 @@ describe('scenario files', () => {
         { ...standalone, staticRules: [{ pattern: '(unclosed', layer: 'fast', model: 'a', priority: 1 }] },
         /staticRules\.0\.pattern: must be a valid/,
       ],
+      [
+        // A RegExp takes a lookahead; RE2, and so Hone's rules, do not.
+        { ...standalone, staticRules: [{ pattern: 'summar(?=ize)', layer: 'fast', model: 'a', priority: 1 }] },
+        /staticRules\.0\.pattern: Hone's rules cannot use it/,
+      ],
       [{ ...standalone, staticRules: [{ pattern: 'hello', layer: 'quick', model: 'a', priority: 1 }] }, /staticRules\.0\.layer/],
       [
         {
