@@ -47,7 +47,7 @@ export const POLICY_DRAWS = 4000;
 /**
  * Standard normal and Gamma draws from a uniform generator: Box–Muller (both values used) and Marsaglia–Tsang.
  */
-function sampler(rng: () => number) {
+export function sampler(rng: () => number) {
   let spare = NaN;
   const normal = () => {
     if (!Number.isNaN(spare)) {
