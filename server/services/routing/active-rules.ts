@@ -2,6 +2,7 @@ import type { PrismaClient } from '../../db/client';
 import { env } from '../../env';
 import { subscribeRoutingChanges } from './change-feed';
 import type { SnapshotMatch, SnapshotRule } from './engine';
+import { processWide } from '../../process-wide';
 import { matchWorkerPool, type PatternSet } from './match-worker-pool';
 import { routingSnapshot, routingSnapshotVersion, type RoutingSnapshot } from './snapshot';
 
@@ -26,7 +27,19 @@ interface RuleCache {
   patternSet?: PatternSet;
 }
 
-const ruleCaches = new WeakMap<PrismaClient, RuleCache>();
+/**
+ * Per database client, once per process (processWide): each Next bundle that decides routes (the front door, route
+ * files, pages) has its own copy of this module, and a cache per copy would compile the rules once per bundle, keep
+ * a pattern set per bundle in the match worker and report an unusable pattern once per bundle.
+ */
+const caches = () =>
+  processWide('activeRuleCaches', () => ({
+    rules: new WeakMap<PrismaClient, RuleCache>(),
+    /** Per database client whose rule cache listens to the change feed: how many resyncs it was told of. */
+    resyncsTold: new WeakMap<PrismaClient, number>(),
+    /** Rules whose stored pattern does not compile, by id and pattern: each is reported once. */
+    reportedUnusable: new WeakMap<PrismaClient, Set<string>>(),
+  }));
 
 /**
  * A change is announced through the change feed (this process at once, others within a second); this check is the
@@ -34,12 +47,6 @@ const ruleCaches = new WeakMap<PrismaClient, RuleCache>();
  * feed was reconnecting and its resync not yet run) and for rows written behind Hone's back.
  */
 const VERSION_CHECK_INTERVAL_MS = 30_000;
-
-/** Per database client whose rule cache listens to the change feed: how many resyncs it was told of. */
-const resyncsTold = new WeakMap<PrismaClient, number>();
-
-/** Rules whose stored pattern does not compile, by id and pattern, per database: each is reported once. */
-const reportedUnusable = new WeakMap<PrismaClient, Set<string>>();
 
 async function loadRules(prisma: PrismaClient, registered: (patternSet: PatternSet) => void): Promise<ActiveRuleSet> {
   const snapshot = await routingSnapshot(prisma);
@@ -65,6 +72,7 @@ async function loadRules(prisma: PrismaClient, registered: (patternSet: PatternS
  * routing: the rule is skipped and said once, not on every reload.
  */
 function reportUnusable(prisma: PrismaClient, unusable: readonly { rule: SnapshotRule; reason: string }[]): void {
+  const { reportedUnusable } = caches();
   const reported = reportedUnusable.get(prisma) ?? new Set<string>();
   reportedUnusable.set(prisma, reported);
   for (const { rule, reason } of unusable) {
@@ -77,6 +85,7 @@ function reportUnusable(prisma: PrismaClient, unusable: readonly { rule: Snapsho
 
 /** The active and shadow rules, loaded once per database client and reloaded when a rule changes. */
 export async function activeRuleSet(prisma: PrismaClient): Promise<ActiveRuleSet> {
+  const { rules: ruleCaches, resyncsTold } = caches();
   if (!resyncsTold.has(prisma)) {
     resyncsTold.set(prisma, 0);
     // A change was committed: reload. Changes may have been missed (a resync): check the version on the next decision,
@@ -119,6 +128,7 @@ export async function activeRuleSet(prisma: PrismaClient): Promise<ActiveRuleSet
 }
 
 function forgetCache(prisma: PrismaClient): void {
+  const { rules: ruleCaches } = caches();
   const cache = ruleCaches.get(prisma);
   ruleCaches.delete(prisma);
   if (cache?.patternSet) matchWorkerPool().release(cache.patternSet);
