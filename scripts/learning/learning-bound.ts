@@ -13,21 +13,19 @@ import { mixSeed, mulberry32 } from './random';
 import { replay } from './replay-adaptive';
 import { median, parseSeeds } from './replay-sweep';
 import { simulationOptions, World } from './scenario';
-import { staticRouter } from './static-route';
+import { staticRegret } from './static-route';
 
-/** The informed learner's regret: over the whole run, and before the first event. */
-export function informedLearnerRegret(world: World): { total: number; beforeEvents: number } {
+/** The informed learner's regret: over the whole run, and over the requests before the first event (`firstEvent`). */
+export function informedLearnerRegret(world: World): { total: number; beforeEvents: number; firstEvent: number } {
   const { scenario, options } = world;
   const { beta } = sampler(mulberry32(mixSeed(options.seed, 11, 13)));
-  const account = new RegretAccount(world);
   const firstEvent = Math.min(options.degradeAt, options.newModelAt, options.requests);
+  const account = new RegretAccount(world, 250, [firstEvent]);
   const posterior = new Map<string, { successes: number; failures: number }>();
   const key = (taskType: string, model: string) => `${taskType}\u0000${model}`;
   // Cost and latency are known: a model's reward is its success minus this.
   const penalty = (model: string, taskType: string) => world.truth(model, taskType, 0).success - world.expectedReward(model, taskType, 0);
-  let beforeEvents = 0;
   for (let index = 0; index < options.requests; index++) {
-    if (index === firstEvent) beforeEvents = account.regret;
     if (index === options.degradeAt) posterior.delete(key(scenario.degrade.taskType, scenario.degrade.model));
     const { taskType } = world.request(index);
     let choice = { model: '', sample: -Infinity };
@@ -43,43 +41,31 @@ export function informedLearnerRegret(world: World): { total: number; beforeEven
     posterior.set(key(taskType, choice.model), seen);
     account.record(index, taskType, choice.model, world.reward(outcome));
   }
-  if (firstEvent >= options.requests) beforeEvents = account.regret;
-  return { total: account.regret, beforeEvents };
-}
-
-/** The static rules' regret over the whole run. */
-export function staticRegret(world: World): number {
-  const route = staticRouter(world.scenario.staticRules, world.scenario.layerModels);
-  const account = new RegretAccount(world);
-  for (let index = 0; index < world.options.requests; index++) {
-    const request = world.request(index);
-    account.record(index, request.taskType, route(request.prompt).model, 0);
-  }
-  return account.regret;
+  return { total: account.regret, beforeEvents: account.atCheckpoint.get(firstEvent) ?? 0, firstEvent };
 }
 
 if (process.argv[1]?.endsWith('learning-bound.ts')) {
   const args = cliOptions(process.argv.slice(2));
-  const percent = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)}%`;
+  const percent = (ratio: number) => `${ratio.toFixed(1)}%`;
   const runs: { budget: number; informedBefore: number; informedRatio: number; productRatio: number | null }[] = [];
   for (const seed of parseSeeds(args.seeds ?? '1')) {
     const { scenario, simulation } = simulationOptions({ ...args, seed: String(seed) });
     const world = new World(scenario, simulation);
-    const firstEvent = Math.min(simulation.degradeAt, simulation.newModelAt, simulation.requests);
     const informed = informedLearnerRegret(world);
-    const budget = 0.15 * staticRegret(world);
+    const staticTotal = staticRegret(world);
     const product = args.product ? replay(world) : null;
-    runs.push({
-      budget,
+    const run = {
+      budget: 0.15 * staticTotal,
       informedBefore: informed.beforeEvents,
-      informedRatio: (15 * informed.total) / budget,
-      productRatio: product && (100 * product.adaptiveRegret) / product.staticRegret,
-    });
+      informedRatio: (100 * informed.total) / staticTotal,
+      productRatio: product && (100 * product.adaptiveRegret) / staticTotal,
+    };
+    runs.push(run);
     console.log(
-      `${scenario.name} seed ${seed} D ${simulation.degradeAt} N ${simulation.newModelAt}: budget ${budget.toFixed(0)} ` +
-        `(15% of static ${(budget / 0.15).toFixed(0)}) | informed TS before ${firstEvent} ${informed.beforeEvents.toFixed(0)}, whole run ${informed.total.toFixed(0)} = ` +
-        `${percent(informed.total, budget / 0.15)} of static` +
-        (product ? ` | product ${product.adaptiveRegret.toFixed(0)} = ${percent(product.adaptiveRegret, product.staticRegret)}` : ''),
+      `${scenario.name} seed ${seed} D ${simulation.degradeAt} N ${simulation.newModelAt}: budget ${run.budget.toFixed(0)} ` +
+        `(15% of static ${staticTotal.toFixed(0)}) | informed TS before ${informed.firstEvent} ${informed.beforeEvents.toFixed(0)}, ` +
+        `whole run ${informed.total.toFixed(0)} = ${percent(run.informedRatio)} of static` +
+        (product ? ` | product ${product.adaptiveRegret.toFixed(0)} = ${percent(run.productRatio!)}` : ''),
     );
   }
   const figures = (ratios: number[]) =>

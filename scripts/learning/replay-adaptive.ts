@@ -26,7 +26,7 @@ import { policyStatsFromOutcomes, type PolicyOutcome } from '../../server/servic
 import { DegradationDetector, RegretAccount } from './metrics';
 import { mixSeed, mulberry32 } from './random';
 import { scenarioPolicy, simulationOptions, type World as WorldType, World } from './scenario';
-import { staticRouter } from './static-route';
+import { staticRegret, staticRouter } from './static-route';
 
 export interface ReplayResult {
   adaptiveRegret: number;
@@ -46,7 +46,6 @@ export interface ReplayHistory {
 export function replay(world: WorldType, step = 250, history?: ReplayHistory): ReplayResult {
   const { scenario, options } = world;
   const account = new RegretAccount(world, step);
-  const staticAccount = new RegretAccount(world, step);
   const detector = new DegradationDetector(scenario.degrade.model, scenario.degrade.taskType, options.degradeAt);
   // CHOICE_SEED varies the draws of the choices alone, MC_SEED those of the Monte-Carlo shares (the server's are
   // unseeded, and the faces draw choices in another order): how much of one seed's result is their luck.
@@ -128,13 +127,12 @@ export function replay(world: WorldType, step = 250, history?: ReplayHistory): R
     breakdown.set(`${kind}@${window}`, (breakdown.get(`${kind}@${window}`) ?? 0) + lost);
     breakdown.set(key, (breakdown.get(key) ?? 0) + lost);
     detector.observe(index, request.taskType, model);
-    staticAccount.record(index, request.taskType, staticRoute(request.prompt).model, 0);
     if ((index + 1) % step === 0) recompute(index + 1);
   }
   const detection = detector.result();
   return {
     adaptiveRegret: account.regret,
-    staticRegret: staticAccount.regret,
+    staticRegret: staticRegret(world),
     notice: detection.requestsToNotice,
     preShare: detection.preShare,
     newModelServed,

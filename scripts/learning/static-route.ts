@@ -2,7 +2,8 @@
 // priority, highest first) whose pattern matches, case-insensitively, names the model, or its layer's model when it
 // names none; no match goes to the default layer (balanced). The faces runs ask Hone's own router instead.
 import type { RoutingLayer } from '../../packages/client/src/routing/types';
-import type { Scenario, StaticRule } from './scenario';
+import { RegretAccount } from './metrics';
+import type { Scenario, StaticRule, World } from './scenario';
 
 export interface StaticRoute {
   /** The rule that matched, if one did. */
@@ -19,4 +20,15 @@ export function staticRouter(rules: readonly StaticRule[], layerModels: Scenario
     const layer = rule?.layer ?? 'balanced';
     return { rule, layer, model: rule?.model ?? layerModels[layer] };
   };
+}
+
+/** The static rules' regret over the world's whole run (the replay's and the informed learner's baseline). */
+export function staticRegret(world: World): number {
+  const route = staticRouter(world.scenario.staticRules, world.scenario.layerModels);
+  const account = new RegretAccount(world);
+  for (let index = 0; index < world.options.requests; index++) {
+    const request = world.request(index);
+    account.record(index, request.taskType, route(request.prompt).model, 0);
+  }
+  return account.regret;
 }
